@@ -1,0 +1,48 @@
+//! The JSON API under `/api/v1`, its OpenAPI spec (`/api/openapi.json`) and interactive
+//! docs (`/api/docs`). Each capability defines its endpoints; this module assembles them.
+
+use poem::Route;
+use poem_openapi::{Object, OpenApiService, Tags};
+
+use crate::regions;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Regions of the platform
+    Regions,
+}
+
+/// The body of every API error: a stable code, a message for people, and the field at
+/// fault when there is one.
+#[derive(Debug, Clone, Object)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            field: None,
+        }
+    }
+}
+
+/// Routes under `/api`.
+pub fn routes() -> Route {
+    let service = OpenApiService::new(
+        regions::api::RegionsApi,
+        "Навигатор дополнительного образования детей — API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server("/api/v1");
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest("/v1", service)
+}

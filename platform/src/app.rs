@@ -1,0 +1,111 @@
+//! The server process: its shared state and how it starts.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::Server;
+
+use crate::cache::Cache;
+use crate::db::Db;
+use crate::regions::Registry;
+use crate::settings::Settings;
+use crate::web::{self, Templates};
+
+/// What every handler can reach. Nothing in it is the only copy of shared state: the
+/// registry is a cache of the database, reloaded when the shared version moves.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub cache: Cache,
+    pub registry: Arc<Registry>,
+    pub templates: Templates,
+}
+
+pub type State = Arc<AppState>;
+
+impl AppState {
+    /// Connects to the database (migrating it) and the cache, and loads the regions.
+    pub async fn connect(settings: Settings) -> anyhow::Result<State> {
+        let db = Db::connect(&settings.database_url()).await?;
+        db.migrate().await?;
+        let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
+        Ok(Arc::new(AppState {
+            settings,
+            db,
+            cache,
+            registry,
+            templates: Templates::new(),
+        }))
+    }
+}
+
+pub struct Application {
+    state: State,
+    acceptor: poem::listener::TcpAcceptor,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Binds the listening socket (port 0 picks a free one) around a connected state.
+    pub async fn bind(state: State) -> anyhow::Result<Self> {
+        let listen = state.settings.listen;
+        let acceptor = TcpListener::bind(listen)
+            .into_acceptor()
+            .await
+            .map_err(|e| anyhow::anyhow!("не удалось открыть {listen}: {e}"))?;
+        let local_addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(listen);
+        Ok(Self {
+            state,
+            acceptor,
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run(self) -> std::io::Result<()> {
+        let state = self.state;
+        state.registry.clone().watch(
+            state.db.clone(),
+            state.cache.clone(),
+            state.settings.registry_poll,
+        );
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                web::routes(state),
+                shutdown_signal(),
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

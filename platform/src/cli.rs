@@ -1,0 +1,302 @@
+//! The `navigator` command line: `serve`, `migrate`, `tenant apply|list`, `demo`.
+//!
+//! Storage flags are global and read from the environment too, so every subcommand that
+//! touches the database takes them the same way.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tenants::Host;
+
+use crate::app::{AppState, Application};
+use crate::cache::Cache;
+use crate::db::Db;
+use crate::regions::{self, Applied};
+use crate::settings::Settings;
+use crate::telemetry;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "navigator",
+    version,
+    about = "Навигатор дополнительного образования детей: сервер регионов и команды оператора"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// Формат журнала: text или json
+    #[arg(long, env = "NAVIGATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct StorageArgs {
+    /// База данных: sqlite://путь или postgres://…; по умолчанию SQLite-файл в --data-dir
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Redis для кеша и сессий; без него — кеш в памяти процесса
+    #[arg(long, env = "REDIS_URL", global = true)]
+    redis_url: Option<String>,
+    /// Префикс ключей Redis (несколько установок на одном Redis)
+    #[arg(
+        long,
+        env = "NAVIGATOR_REDIS_PREFIX",
+        default_value = "navigator:",
+        global = true
+    )]
+    redis_prefix: String,
+    /// Почтовый сервер smtp:// или smtps://; без него письма пишутся в DATA_DIR/mail
+    #[arg(long, env = "SMTP_URL", global = true, value_parser = parse_smtp_url)]
+    smtp_url: Option<String>,
+    /// Папка для файла SQLite и писем
+    #[arg(
+        long,
+        env = "NAVIGATOR_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// Основной домен: на нём список регионов, на {регион}.{домен} — сайты регионов
+    #[arg(long, env = "NAVIGATOR_BASE_DOMAIN", default_value = "localhost", global = true, value_parser = parse_host)]
+    base_domain: Host,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Запустить сервер
+    Serve {
+        /// Адрес и порт
+        #[arg(long, env = "NAVIGATOR_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Загрузить демонстрационные регионы (tenants/regions) перед запуском
+        #[arg(long)]
+        demo: bool,
+        /// Доверять X-Forwarded-Host/-Proto (только за своим обратным прокси)
+        #[arg(long, env = "NAVIGATOR_TRUST_PROXY")]
+        trust_proxy: bool,
+    },
+    /// Применить миграции базы данных
+    Migrate,
+    /// Регионы платформы
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Загрузить демонстрационные регионы
+    Demo {
+        /// Папка с файлами регионов
+        #[arg(long, default_value = tenants::SAMPLE_REGIONS_DIR)]
+        regions_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TenantCommand {
+    /// Создать или обновить регионы из файлов настроек
+    Apply {
+        /// Файлы регионов (.toml)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Показать все регионы
+    List,
+}
+
+fn parse_host(raw: &str) -> Result<Host, String> {
+    Host::parse(raw)
+}
+
+fn parse_smtp_url(raw: &str) -> Result<String, String> {
+    match raw.split("://").next() {
+        Some("smtp" | "smtps") if raw.contains("://") => Ok(raw.to_owned()),
+        _ => Err(format!(
+            "«{}»: ожидается smtp://хост:порт или smtps://хост:порт",
+            crate::db::redact(raw)
+        )),
+    }
+}
+
+impl Cli {
+    fn settings(&self) -> Settings {
+        let s = &self.storage;
+        let mut settings = Settings::local(s.data_dir.clone());
+        settings.database_url = s.database_url.clone();
+        settings.redis_url = s.redis_url.clone();
+        settings.redis_prefix = s.redis_prefix.clone();
+        settings.smtp_url = s.smtp_url.clone();
+        settings.base_domain = s.base_domain.clone();
+        if let Command::Serve {
+            listen,
+            trust_proxy,
+            ..
+        } = &self.command
+        {
+            settings.listen = *listen;
+            settings.trust_proxy = *trust_proxy;
+        }
+        settings
+    }
+}
+
+/// The binary's entry point: parse, run, report.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(matches!(cli.log_format, LogFormat::Json));
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let result = runtime.block_on(run(cli, &mut std::io::stdout()));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ошибка: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses `args` (including the program name) and runs the command; what the command
+/// prints goes to `out`. Tests call this to drive the CLI in-process.
+pub async fn run_args<I, T>(args: I, out: &mut (dyn Write + Send)) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run(Cli::try_parse_from(args)?, out).await
+}
+
+async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let settings = cli.settings();
+    match cli.command {
+        Command::Serve { demo, .. } => serve(settings, demo, out).await,
+        Command::Migrate => {
+            let db = connect(&settings).await?;
+            writeln!(out, "Миграции применены ({:?}).", db.backend())?;
+            Ok(())
+        }
+        Command::Tenant {
+            command: TenantCommand::Apply { files },
+        } => {
+            let db = connect(&settings).await?;
+            let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+            apply_files(&db, &cache, &settings, &files, out).await
+        }
+        Command::Tenant {
+            command: TenantCommand::List,
+        } => {
+            let db = connect(&settings).await?;
+            list(&db, out).await
+        }
+        Command::Demo { regions_dir } => {
+            let db = connect(&settings).await?;
+            let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+            apply_dir(&db, &cache, &settings, &regions_dir, out).await
+        }
+    }
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database_url()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn apply_files(
+    db: &Db,
+    cache: &Cache,
+    settings: &Settings,
+    files: &[PathBuf],
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    for region in regions::apply_files(db, cache, &settings.base_domain, files).await? {
+        let word = match region.outcome {
+            Applied::Created => "создан",
+            Applied::Updated => "обновлён",
+            Applied::Unchanged => "без изменений",
+        };
+        writeln!(out, "{}: {word} ({})", region.slug, region.region_name)?;
+    }
+    Ok(())
+}
+
+async fn apply_dir(
+    db: &Db,
+    cache: &Cache,
+    settings: &Settings,
+    dir: &Path,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    apply_files(db, cache, settings, &regions::region_files(dir)?, out).await
+}
+
+async fn list(db: &Db, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let tenants = regions::list_summaries(db).await?;
+    if tenants.is_empty() {
+        writeln!(
+            out,
+            "Регионов нет. Добавьте: navigator tenant apply tenants/regions/smolensk.toml"
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<14} {:>3}  {:<28} {:>5}  {:>4}  {:<20}  название",
+        "регион", "код", "хосты", "муниц", "рев", "изменён"
+    )?;
+    for t in tenants {
+        writeln!(
+            out,
+            "{:<14} {:>3}  {:<28} {:>5}  {:>4}  {:<20}  {}",
+            t.slug,
+            t.code,
+            t.hosts.join(","),
+            t.municipalities,
+            t.revision,
+            t.updated_at.get(..19).unwrap_or(&t.updated_at),
+            t.name
+        )?;
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings, demo: bool, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    if demo {
+        let db = connect(&settings).await?;
+        let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        apply_dir(
+            &db,
+            &cache,
+            &settings,
+            Path::new(tenants::SAMPLE_REGIONS_DIR),
+            out,
+        )
+        .await?;
+        db.close().await;
+    }
+    let state = AppState::connect(settings).await?;
+    let app = Application::bind(state.clone()).await?;
+    let port = app.local_addr().port();
+    writeln!(out, "Навигатор слушает http://{}/", app.local_addr())?;
+    writeln!(out, "  Список регионов: http://localhost:{port}/")?;
+    for tenant in state.registry.tenants() {
+        writeln!(
+            out,
+            "  {}: http://{}.localhost:{port}/",
+            tenant.config.region_name,
+            tenant.slug()
+        )?;
+    }
+    writeln!(out, "  API: http://localhost:{port}/api/docs")?;
+    out.flush()?;
+    app.run().await?;
+    Ok(())
+}

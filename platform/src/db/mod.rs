@@ -1,0 +1,189 @@
+//! Storage: one pool for SQLite or PostgreSQL, chosen by the URL scheme.
+//!
+//! Queries are written once in portable SQL with `$1` placeholders (SQLite accepts them
+//! too) and run through sqlx's `Any` driver, so no query exists in two dialects. Only the
+//! migrations differ per dialect (types, identity columns).
+
+mod migrations;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyQueryResult};
+use sqlx::{AnyPool, Executor};
+
+pub use sqlx::Error as SqlError;
+
+/// A transaction on the pool; store functions take `&mut Tx` when they must be atomic
+/// with other writes.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "адрес базы данных «{url}»: неизвестная схема; поддерживаются sqlite:// и postgres://"
+    )]
+    UnknownScheme { url: String },
+    #[error("не удалось создать папку для базы данных {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("не удалось подключиться к базе данных: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("не удалось применить миграции: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url`. A SQLite file (and its folder) is created if missing.
+    #[tracing::instrument(skip_all, fields(backend))]
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalize_url(url)?;
+        tracing::Span::current().record("backend", tracing::field::debug(backend));
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers proceed while one writer commits; foreign keys are
+                        // off by default in SQLite and we rely on them.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await.map_err(DbError::Connect)?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Applies the migrations of this backend that are not applied yet.
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        migrations::migrator(self.backend).run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A round trip to the database, for readiness checks.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let _: AnyQueryResult = sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later queries fail. Used at shutdown.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Picks the backend from the scheme and makes SQLite create its file when missing.
+fn normalize_url(url: &str) -> Result<(Backend, String), DbError> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "postgres" | "postgresql" => Ok((Backend::Postgres, url.to_owned())),
+        "sqlite" => {
+            let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+            let path = rest.split('?').next().unwrap_or_default();
+            if !path.is_empty() && path != ":memory:" {
+                if let Some(parent) = Path::new(path)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(parent).map_err(|source| DbError::DataDir {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
+                }
+            }
+            let url = if url.contains("mode=") {
+                url.to_owned()
+            } else if url.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            Ok((Backend::Sqlite, url))
+        }
+        _ => Err(DbError::UnknownScheme { url: redact(url) }),
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            let creds = &url[start + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..start + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_picks_backend() {
+        assert_eq!(
+            normalize_url("postgres://h/db").unwrap().0,
+            Backend::Postgres
+        );
+        let (b, url) = normalize_url("sqlite::memory:").unwrap();
+        assert_eq!(
+            (b, url.as_str()),
+            (Backend::Sqlite, "sqlite::memory:?mode=rwc")
+        );
+        let err = normalize_url("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("неизвестная схема") && !err.contains("secret"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(redact("postgres://u:p@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,20 @@
+//! Navigator: one server for the regional navigators of supplementary education.
+//!
+//! One folder per capability (`regions`, `health`, …), each owning its queries, its service
+//! functions, its pages and its API; thin shared layers below them (`db`, `cache`, `web`,
+//! `api`, `settings`).
+
+pub mod api;
+pub mod app;
+pub mod cache;
+pub mod cli;
+pub mod db;
+pub mod health;
+pub mod regions;
+pub mod settings;
+pub mod telemetry;
+pub mod time;
+pub mod web;
+
+pub use app::{Application, State};
+pub use settings::Settings;

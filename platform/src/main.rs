@@ -1,0 +1,5 @@
+//! `navigator`: the server and its operator commands. Everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    platform::cli::main()
+}

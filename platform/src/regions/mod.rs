@@ -1,0 +1,16 @@
+//! Regions (tenants): onboarding from a config file, the registry every request is
+//! resolved against, the region's home page, the apex list of regions, and their API.
+
+pub mod api;
+mod apply;
+pub mod pages;
+mod registry;
+mod store;
+mod tenant;
+mod view;
+
+pub use apply::{apply_files, apply_region, region_files, Applied, AppliedRegion, ApplyError};
+pub use registry::{Registry, Site};
+pub use store::{list_summaries, TenantSummary};
+pub use tenant::Tenant;
+pub use view::{RegionInfo, RegionLink};

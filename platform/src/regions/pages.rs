@@ -1,0 +1,71 @@
+//! The region's home page, the platform's list of regions, and the region's logo.
+
+use poem::http::header;
+use poem::web::{Data, Html};
+use poem::{handler, IntoResponse, Response};
+
+use crate::web::templates::Layout;
+use crate::web::{Origin, Region, WebError};
+use crate::State;
+
+use super::view::{RegionInfo, RegionLink};
+use super::{Registry, Site, Tenant};
+
+/// `/`: the region's home on a region's host, the list of regions on the apex.
+#[handler]
+pub async fn home(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+) -> Result<Html<String>, WebError> {
+    let layout = Layout::new(&site, &origin);
+    let html = match &site {
+        Site::Region(tenant) => {
+            let local_now = chrono::Utc::now().with_timezone(&tenant.config.time_zone);
+            state.templates.render(
+                "region_home.html",
+                minijinja::context! {
+                    layout,
+                    region => RegionInfo::of(tenant),
+                    children_total => tenant.config.municipalities.iter()
+                        .map(|m| u64::from(m.population_5_18)).sum::<u64>(),
+                    local_time => local_now.format("%H:%M").to_string(),
+                    utc_offset => local_now.format("%:z").to_string(),
+                },
+            )
+        }
+        Site::Apex => state.templates.render(
+            "region_list.html",
+            minijinja::context! { layout, regions => region_links(&state.registry, &origin) },
+        ),
+        Site::Unknown => return Err(WebError::UnknownHost),
+    };
+    Ok(Html(html.map_err(anyhow::Error::from)?))
+}
+
+pub fn region_links(registry: &Registry, origin: &Origin) -> Vec<RegionLink> {
+    registry
+        .tenants()
+        .iter()
+        .map(|t: &std::sync::Arc<Tenant>| RegionLink {
+            slug: t.slug().to_owned(),
+            code: t.config.code,
+            name: t.config.name.clone(),
+            region_name: t.config.region_name.clone(),
+            url: origin.region_url(t),
+        })
+        .collect()
+}
+
+/// `/branding/logo`: the logo from the region's file. Its URL carries the region's
+/// revision, so it may be cached long.
+#[handler]
+pub fn logo(Region(tenant): Region) -> Result<Response, WebError> {
+    let logo = tenant.logo.as_ref().ok_or(WebError::NotFound)?;
+    Ok(logo
+        .bytes
+        .clone()
+        .with_content_type(logo.content_type.clone())
+        .with_header(header::CACHE_CONTROL, "public, max-age=86400")
+        .into_response())
+}

@@ -1,0 +1,16 @@
+//! Logs: `tracing` to stderr, human-readable or JSON (`NAVIGATOR_LOG_FORMAT=json`), level
+//! from `RUST_LOG` (default `info`).
+
+use tracing_subscriber::{fmt, EnvFilter};
+
+pub fn init(json: bool) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,poem=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // try_init: tests start many apps in one process; the first subscriber wins.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

@@ -1,0 +1,177 @@
+//! Which region a request is for. Runs before every handler of the public site and the
+//! API: resolves the host, records the region in the request's log span, answers unknown
+//! hosts with a 404 page, and turns any error from the handlers into a page or JSON.
+
+use std::sync::Arc;
+
+use poem::{
+    Endpoint, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response, Result,
+};
+use tenants::Host;
+
+use crate::regions::{Site, Tenant};
+use crate::State;
+
+use super::error::{self, WebError};
+
+pub struct SiteResolver;
+
+impl<E: Endpoint> Middleware<E> for SiteResolver {
+    type Output = SiteResolverEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        SiteResolverEndpoint(ep)
+    }
+}
+
+pub struct SiteResolverEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for SiteResolverEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let state = req
+            .data::<State>()
+            .cloned()
+            .expect("state is attached to every route");
+        let origin = Origin::of(&req, state.settings.trust_proxy);
+        let site = state.registry.resolve(&origin.host);
+        if let Site::Region(tenant) = &site {
+            tracing::Span::current().record("tenant", tenant.slug());
+        }
+        let wants_json = req.uri().path().starts_with("/api/");
+        req.extensions_mut().insert(site.clone());
+        req.extensions_mut().insert(origin.clone());
+        let result = match site {
+            Site::Unknown => Err(WebError::UnknownHost.into()),
+            _ => self.0.call(req).await.map(IntoResponse::into_response),
+        };
+        Ok(match result {
+            Ok(response) => response,
+            Err(e) => error::respond(&state, &site, &origin, wants_json, e),
+        })
+    }
+}
+
+/// Where the request was addressed: scheme and host as the browser sees them, so links to
+/// other hosts (a region from the list, the list from a region) keep the same scheme, port
+/// and domain family (`*.localhost` stays on `*.localhost`).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub scheme: &'static str,
+    /// The `Host` value as received, port included.
+    pub host: String,
+    /// `:8080`, or empty.
+    pub port_suffix: String,
+    pub base_domain: Host,
+}
+
+impl Origin {
+    fn of(req: &Request, trust_proxy: bool) -> Self {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        // Only a proxy we were told to trust may say which host the client asked for;
+        // otherwise anyone could make a page render links to a host of their choosing.
+        let forwarded = |name| if trust_proxy { header(name) } else { None };
+        let host = forwarded("x-forwarded-host")
+            .and_then(|h| h.split(',').next().map(|h| h.trim().to_owned()))
+            .or_else(|| header("host"))
+            .or_else(|| req.uri().host().map(str::to_owned))
+            .unwrap_or_default();
+        let scheme = match forwarded("x-forwarded-proto").as_deref() {
+            Some("https") => "https",
+            Some(_) => "http",
+            None if req.uri().scheme_str() == Some("https") => "https",
+            None => "http",
+        };
+        let port_suffix = match host.rsplit_once(':') {
+            Some((_, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                format!(":{port}")
+            }
+            _ => String::new(),
+        };
+        let base_domain = req
+            .data::<State>()
+            .map(|s| s.settings.base_domain.clone())
+            .unwrap_or_else(|| Host::parse("localhost").expect("valid host"));
+        Self {
+            scheme,
+            host,
+            port_suffix,
+            base_domain,
+        }
+    }
+
+    /// Whether the request came through a `*.localhost` name (local development).
+    fn is_local(&self) -> bool {
+        Host::parse(&self.host)
+            .is_ok_and(|h| h.as_ascii() == "localhost" || h.as_ascii().ends_with(".localhost"))
+    }
+
+    fn url(&self, host: &Host) -> String {
+        format!("{}://{}{}/", self.scheme, host.as_ascii(), self.port_suffix)
+    }
+
+    /// The region list.
+    pub fn apex_url(&self) -> String {
+        if self.is_local() {
+            self.url(&Host::parse("localhost").expect("valid host"))
+        } else {
+            self.url(&self.base_domain)
+        }
+    }
+
+    /// A region's home page, on its first configured host when not developing locally.
+    pub fn region_url(&self, tenant: &Tenant) -> String {
+        let fallback = || {
+            let base = if self.is_local() {
+                Host::parse("localhost").expect("valid host")
+            } else {
+                self.base_domain.clone()
+            };
+            base.subdomain(&tenant.config.slug)
+        };
+        let host = match tenant.config.hosts.first() {
+            Some(h) if !self.is_local() => h.clone(),
+            _ => fallback(),
+        };
+        self.url(&host)
+    }
+}
+
+impl<'a> FromRequest<'a> for Origin {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> Result<Self> {
+        Ok(req
+            .extensions()
+            .get::<Origin>()
+            .cloned()
+            .expect("SiteResolver runs before handlers"))
+    }
+}
+
+impl<'a> FromRequest<'a> for Site {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> Result<Self> {
+        Ok(req
+            .extensions()
+            .get::<Site>()
+            .cloned()
+            .expect("SiteResolver runs before handlers"))
+    }
+}
+
+/// The region of the request, for handlers that exist only on a region's host; on the
+/// apex they answer 404.
+pub struct Region(pub Arc<Tenant>);
+
+impl<'a> FromRequest<'a> for Region {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> Result<Self> {
+        match Site::from_request(req, body).await? {
+            Site::Region(tenant) => Ok(Region(tenant)),
+            _ => Err(WebError::NotARegion.into()),
+        }
+    }
+}

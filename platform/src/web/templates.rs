@@ -1,0 +1,135 @@
+//! minijinja templates, compiled into the binary from `platform/templates/`, and the data
+//! the shared layout needs on every page.
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::regions::Site;
+
+use super::assets;
+use super::site::Origin;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates!(
+    "layout.html",
+    "error.html",
+    "region_home.html",
+    "region_list.html",
+);
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.add_filter("thousands", |n: i64| group_thousands(n));
+        env.add_filter("rub", |n: i64| format!("{}\u{a0}₽", group_thousands(n)));
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));
+        }
+        Self { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+}
+
+/// `132000` → `132 000` (a no-break space between groups, as Russian typography has it).
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        out.insert(0, '−');
+    }
+    out
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What `layout.html` shows around every page: the region's name and colours in the
+/// header, its support contacts in the footer, the way back to the region list.
+#[derive(Serialize)]
+pub struct Layout {
+    pub is_region: bool,
+    pub name: String,
+    pub short_name: String,
+    pub region_name: String,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub logo_url: Option<String>,
+    pub support_email: Option<String>,
+    pub apex_url: String,
+    pub css_url: String,
+}
+
+const PLATFORM_NAME: &str = "Навигатор дополнительного образования детей";
+
+impl Layout {
+    pub fn new(site: &Site, origin: &Origin) -> Self {
+        let css_url = assets::url("navigator.css");
+        match site {
+            Site::Region(t) => {
+                let c = &t.config;
+                Self {
+                    is_region: true,
+                    name: c.name.clone(),
+                    short_name: c.short_name.clone(),
+                    region_name: c.region_name.clone(),
+                    primary_color: c.branding.primary_color.as_str().to_owned(),
+                    accent_color: c.branding.accent_color.as_str().to_owned(),
+                    logo_url: t
+                        .logo
+                        .as_ref()
+                        .map(|_| format!("/branding/logo?v={}", t.revision)),
+                    support_email: Some(c.support_email.to_string()),
+                    apex_url: origin.apex_url(),
+                    css_url,
+                }
+            }
+            Site::Apex | Site::Unknown => Self {
+                is_region: false,
+                name: PLATFORM_NAME.to_owned(),
+                short_name: "Навигатор".to_owned(),
+                region_name: String::new(),
+                primary_color: "#1d4f91".to_owned(),
+                accent_color: "#e8a317".to_owned(),
+                logo_url: None,
+                support_email: None,
+                apex_url: origin.apex_url(),
+                css_url,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_thousands;
+
+    #[test]
+    fn groups_digits() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(5000), "5\u{a0}000");
+        assert_eq!(group_thousands(-1234567), "−1\u{a0}234\u{a0}567");
+    }
+}
