@@ -40,7 +40,7 @@ impl MemoryCache {
             .map
             .insert(key.to_owned(), (value.to_owned(), now + ttl));
         entries.writes += 1;
-        if entries.writes % SWEEP_EVERY == 0 {
+        if entries.writes.is_multiple_of(SWEEP_EVERY) {
             entries.map.retain(|_, (_, expires)| *expires > now);
         }
     }

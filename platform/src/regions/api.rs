@@ -18,7 +18,7 @@ pub struct RegionsApi;
 enum RegionResponse {
     /// The region of the host the request was sent to.
     #[oai(status = 200)]
-    Ok(Json<RegionInfo>),
+    Ok(Json<Box<RegionInfo>>),
     /// Sent to the platform's own host, not a region's.
     #[oai(status = 404)]
     NotARegion(Json<ApiError>),
@@ -41,7 +41,7 @@ impl RegionsApi {
     #[oai(path = "/region", method = "get")]
     async fn region(&self, site: Site) -> RegionResponse {
         match site {
-            Site::Region(tenant) => RegionResponse::Ok(Json(RegionInfo::of(&tenant))),
+            Site::Region(tenant) => RegionResponse::Ok(Json(Box::new(RegionInfo::of(&tenant)))),
             _ => RegionResponse::NotARegion(Json(ApiError::new(
                 "not_a_region",
                 "Запрос отправлен не на адрес региона: используйте хост региона, например p67.навигатор.дети",

@@ -1,0 +1,6 @@
+//! End-to-end suite: one binary (one link) for every capability's tests.
+
+mod api;
+mod health;
+mod hosts;
+mod onboarding;
