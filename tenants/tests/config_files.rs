@@ -28,7 +28,10 @@ fn sample_regions_load_with_their_logos() {
     let s = LoadedRegion::load(&dir.join("smolensk.toml")).unwrap();
     assert_eq!(s.config.code, 67);
     assert_eq!(s.config.time_zone.name(), "Europe/Moscow");
-    assert_eq!(s.config.hosts[0].as_ascii(), "p67.xn--80aafey1amqq.xn--d1acj3b");
+    assert_eq!(
+        s.config.hosts[0].as_ascii(),
+        "p67.xn--80aafey1amqq.xn--d1acj3b"
+    );
     assert_eq!(s.config.municipalities.len(), 27);
     assert_eq!(s.logo.unwrap().content_type, "image/svg+xml");
 
@@ -43,25 +46,37 @@ fn sample_regions_load_with_their_logos() {
 #[test]
 fn unknown_field_is_named_with_its_line() {
     let text = sample("smolensk.toml").replace("zoom = 7", "zoom = 7\nzooom = 8");
-    assert_has(&error(&text), &["file.toml: zooom: строка ", "неизвестное поле"]);
+    assert_has(
+        &error(&text),
+        &["file.toml: zooom: строка ", "неизвестное поле"],
+    );
 }
 
 #[test]
 fn missing_field_is_named() {
     let text = sample("smolensk.toml").replace("time_zone = \"Europe/Moscow\"\n", "");
-    assert_has(&error(&text), &["file.toml: time_zone:", "не заполнено обязательное поле"]);
+    assert_has(
+        &error(&text),
+        &["file.toml: time_zone:", "не заполнено обязательное поле"],
+    );
 }
 
 #[test]
 fn syntax_error_gives_a_line() {
     let text = sample("smolensk.toml").replace("code = 67", "code = = 67");
-    assert_has(&error(&text), &["file.toml: строка ", "ошибка синтаксиса TOML"]);
+    assert_has(
+        &error(&text),
+        &["file.toml: строка ", "ошибка синтаксиса TOML"],
+    );
 }
 
 #[test]
 fn bad_time_zone() {
     let text = sample("smolensk.toml").replace("Europe/Moscow", "Moscow");
-    assert_has(&error(&text), &["file.toml: time_zone: «Moscow»: неизвестный часовой пояс"]);
+    assert_has(
+        &error(&text),
+        &["file.toml: time_zone: «Moscow»: неизвестный часовой пояс"],
+    );
 }
 
 #[test]
@@ -70,7 +85,10 @@ fn duplicate_host_in_one_file() {
         "hosts = [\"p67.навигатор.дети\"]",
         "hosts = [\"p67.навигатор.дети\", \"P67.xn--80aafey1amqq.xn--d1acj3b\"]",
     );
-    assert_has(&error(&text), &["file.toml: hosts[1]: хост p67.навигатор.дети указан дважды"]);
+    assert_has(
+        &error(&text),
+        &["file.toml: hosts[1]: хост p67.навигатор.дети указан дважды"],
+    );
 }
 
 #[test]
@@ -130,10 +148,20 @@ fn logo_must_exist_inside_the_region_folder() {
     let missing = dir.path().join("missing.toml");
     std::fs::write(&missing, &text).unwrap();
     let message = LoadedRegion::load(&missing).unwrap_err().to_string();
-    assert_has(&message, &["missing.toml: branding.logo: не удалось прочитать"]);
+    assert_has(
+        &message,
+        &["missing.toml: branding.logo: не удалось прочитать"],
+    );
 
     let outside = dir.path().join("outside.toml");
-    std::fs::write(&outside, text.replace("logos/smolensk.svg", "../etc/passwd.svg")).unwrap();
+    std::fs::write(
+        &outside,
+        text.replace("logos/smolensk.svg", "../etc/passwd.svg"),
+    )
+    .unwrap();
     let message = LoadedRegion::load(&outside).unwrap_err().to_string();
-    assert_has(&message, &["outside.toml: branding.logo: «../etc/passwd.svg»: путь должен быть внутри папки"]);
+    assert_has(
+        &message,
+        &["outside.toml: branding.logo: «../etc/passwd.svg»: путь должен быть внутри папки"],
+    );
 }

@@ -45,7 +45,10 @@ impl TestEnv {
                 (with_database(&admin_url, &name), Some((admin_url, name)))
             }
             _ => (
-                format!("sqlite://{}", data_dir.path().join("navigator.db").display()),
+                format!(
+                    "sqlite://{}",
+                    data_dir.path().join("navigator.db").display()
+                ),
                 None,
             ),
         };
@@ -157,7 +160,10 @@ impl TestApp {
     pub fn get(&self, host: &str, path: &str) -> reqwest::RequestBuilder {
         self.client
             .get(format!("http://{}{}", self.addr, path))
-            .header(HOST, HeaderValue::from_bytes(host.as_bytes()).expect("host header"))
+            .header(
+                HOST,
+                HeaderValue::from_bytes(host.as_bytes()).expect("host header"),
+            )
     }
 
     /// GETs and returns status and body.
@@ -245,6 +251,9 @@ mod tests {
             super::with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
             "postgres://u@h:5432/x?sslmode=disable"
         );
-        assert_eq!(super::with_database("postgres://h/postgres", "x"), "postgres://h/x");
+        assert_eq!(
+            super::with_database("postgres://h/postgres", "x"),
+            "postgres://h/x"
+        );
     }
 }

@@ -26,7 +26,10 @@ async fn region_endpoint_returns_the_region_of_the_host_only() {
     assert_eq!(k["slug"], "krasnoyarsk");
     assert_eq!(k["time_zone"], "Asia/Krasnoyarsk");
     let text = k.to_string();
-    assert!(!text.contains("Смоленск"), "Krasnoyarsk's API shows Smolensk data");
+    assert!(
+        !text.contains("Смоленск"),
+        "Krasnoyarsk's API shows Smolensk data"
+    );
 
     let (status, apex) = json(&app, "навигатор.дети", "/api/v1/region").await;
     assert_eq!(status, 404);

@@ -17,7 +17,11 @@ async fn healthz_and_readyz_answer_on_any_host() {
 async fn every_response_carries_a_request_id() {
     let (_env, app) = TestApp::spawn().await;
     let mut ids = Vec::new();
-    for (host, path) in [("smolensk.localhost", "/"), ("nope.example", "/"), ("localhost", "/healthz")] {
+    for (host, path) in [
+        ("smolensk.localhost", "/"),
+        ("nope.example", "/"),
+        ("localhost", "/healthz"),
+    ] {
         let resp = app.get(host, path).send().await.unwrap();
         let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_eq!(id.len(), 16, "{id}");

@@ -59,14 +59,20 @@ async fn apex_lists_every_region_with_links_on_the_same_host_family() {
     let (_env, app) = TestApp::spawn().await;
     let (status, body) = app.page("localhost:8080", "/").await;
     assert_eq!(status, 200);
-    assert!(body.contains("http:&#x2f;&#x2f;smolensk.localhost:8080&#x2f;"), "{body}");
+    assert!(
+        body.contains("http:&#x2f;&#x2f;smolensk.localhost:8080&#x2f;"),
+        "{body}"
+    );
     assert!(body.contains("http:&#x2f;&#x2f;krasnoyarsk.localhost:8080&#x2f;"));
 
     for apex in ["навигатор.дети", "XN--80AAFEY1AMQQ.XN--D1ACJ3B:443"] {
         let (status, body) = app.page(apex, "/").await;
         assert_eq!(status, 200, "{apex}");
         // On the real domain, a region is linked by its configured host.
-        assert!(body.contains("p67.xn--80aafey1amqq.xn--d1acj3b"), "{apex}: {body}");
+        assert!(
+            body.contains("p67.xn--80aafey1amqq.xn--d1acj3b"),
+            "{apex}: {body}"
+        );
         assert!(body.contains("Красноярский край"));
     }
 }
@@ -74,16 +80,29 @@ async fn apex_lists_every_region_with_links_on_the_same_host_family() {
 #[tokio::test]
 async fn unknown_host_gets_a_russian_404_linking_to_the_region_list() {
     let (_env, app) = TestApp::spawn().await;
-    for host in ["p99.навигатор.дети", "example.org", "tver.localhost:8080", "127.0.0.1:8080", "bad host!"] {
+    for host in [
+        "p99.навигатор.дети",
+        "example.org",
+        "tver.localhost:8080",
+        "127.0.0.1:8080",
+        "bad host!",
+    ] {
         let (status, body) = app.page(host, "/").await;
         assert_eq!(status, 404, "{host}");
         assert!(body.contains("Такого региона на платформе нет"), "{host}");
         assert!(body.contains("Список регионов"), "{host}");
     }
     let (_, body) = app.page("tver.localhost:8080", "/").await;
-    assert!(body.contains("href=\"http:&#x2f;&#x2f;localhost:8080&#x2f;\""), "{body}");
+    assert!(
+        body.contains("href=\"http:&#x2f;&#x2f;localhost:8080&#x2f;\""),
+        "{body}"
+    );
     // The API answers unknown hosts in JSON.
-    let resp = app.get("example.org", "/api/v1/region").send().await.unwrap();
+    let resp = app
+        .get("example.org", "/api/v1/region")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let json: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(json["error"]["code"], "unknown_host");
@@ -126,12 +145,23 @@ async fn forwarded_host_is_ignored_unless_the_proxy_is_trusted() {
 #[tokio::test]
 async fn static_assets_and_logo_are_served_by_the_binary() {
     let (_env, app) = TestApp::spawn().await;
-    let resp = app.get("smolensk.localhost", "/static/navigator.css").send().await.unwrap();
+    let resp = app
+        .get("smolensk.localhost", "/static/navigator.css")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
     assert!(resp.text().await.unwrap().contains("--primary"));
 
-    let resp = app.get("smolensk.localhost", "/branding/logo").send().await.unwrap();
+    let resp = app
+        .get("smolensk.localhost", "/branding/logo")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/svg+xml");
     assert!(resp.text().await.unwrap().contains("Смоленская область"));

@@ -28,13 +28,19 @@ async fn migrate_apply_and_list_from_the_cli() {
     assert_eq!(out.trim(), "smolensk: без изменений (Смоленская область)");
 
     let out = env.cli(&["demo"]).await.unwrap();
-    assert!(out.contains("krasnoyarsk: создан") && out.contains("smolensk: без изменений"), "{out}");
+    assert!(
+        out.contains("krasnoyarsk: создан") && out.contains("smolensk: без изменений"),
+        "{out}"
+    );
 
     let out = env.cli(&["tenant", "list"]).await.unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[1].starts_with("krasnoyarsk") && lines[1].contains("p24.навигатор.дети"));
-    assert!(lines[2].starts_with("smolensk") && lines[2].contains(" 27 "), "{out}");
+    assert!(
+        lines[2].starts_with("smolensk") && lines[2].contains(" 27 "),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -43,14 +49,20 @@ async fn a_new_region_is_served_by_a_running_server_without_restart() {
     assert_eq!(app.page("p69.навигатор.дети", "/").await.0, 404);
 
     let file = write_region(env.data_dir.path(), "tver", 69, "p69.навигатор.дети");
-    let out = env.cli(&["tenant", "apply", file.to_str().unwrap()]).await.unwrap();
+    let out = env
+        .cli(&["tenant", "apply", file.to_str().unwrap()])
+        .await
+        .unwrap();
     assert!(out.contains("tver: создан"), "{out}");
     wait_until("the new region is served", DEADLINE, || {
         serves(&app, "p69.навигатор.дети", "Тестовая область 69")
     })
     .await;
     assert!(serves(&app, "tver.localhost:8080", "Тестовая область 69").await);
-    assert!(serves(&app, "localhost", "Тестовая область 69").await, "region list");
+    assert!(
+        serves(&app, "localhost", "Тестовая область 69").await,
+        "region list"
+    );
 
     // A change to the file reaches the running server too.
     let text = std::fs::read_to_string(&file)
@@ -58,7 +70,10 @@ async fn a_new_region_is_served_by_a_running_server_without_restart() {
         .replace("Тестовская", "Переименованная")
         .replace("город Тестовск", "город Новотестовск");
     std::fs::write(&file, text).unwrap();
-    let out = env.cli(&["tenant", "apply", file.to_str().unwrap()]).await.unwrap();
+    let out = env
+        .cli(&["tenant", "apply", file.to_str().unwrap()])
+        .await
+        .unwrap();
     assert!(out.contains("tver: обновлён"), "{out}");
     wait_until("the changed region is served", DEADLINE, || {
         serves(&app, "p69.навигатор.дети", "город Новотестовск")
@@ -76,17 +91,33 @@ async fn two_servers_on_one_database_see_regions_added_through_either() {
     let b = TestApp::start(env.settings()).await;
 
     let first = write_region(env.data_dir.path(), "tver", 69, "p69.навигатор.дети");
-    platform::regions::apply_files(&a.state.db, &a.state.cache, a.state.registry.base_domain(), &[first])
-        .await
-        .unwrap();
+    platform::regions::apply_files(
+        &a.state.db,
+        &a.state.cache,
+        a.state.registry.base_domain(),
+        &[first],
+    )
+    .await
+    .unwrap();
     let second = write_region(env.data_dir.path(), "pskov", 60, "p60.навигатор.дети");
-    platform::regions::apply_files(&b.state.db, &b.state.cache, b.state.registry.base_domain(), &[second])
-        .await
-        .unwrap();
+    platform::regions::apply_files(
+        &b.state.db,
+        &b.state.cache,
+        b.state.registry.base_domain(),
+        &[second],
+    )
+    .await
+    .unwrap();
 
     for (name, app) in [("a", &a), ("b", &b)] {
-        for (host, needle) in [("p69.навигатор.дети", "Тестовая область 69"), ("p60.навигатор.дети", "Тестовая область 60")] {
-            wait_until(&format!("server {name} serves {host}"), DEADLINE, || serves(app, host, needle)).await;
+        for (host, needle) in [
+            ("p69.навигатор.дети", "Тестовая область 69"),
+            ("p60.навигатор.дети", "Тестовая область 60"),
+        ] {
+            wait_until(&format!("server {name} serves {host}"), DEADLINE, || {
+                serves(app, host, needle)
+            })
+            .await;
         }
     }
 }
@@ -103,14 +134,23 @@ async fn broken_files_are_refused_with_the_file_and_field_named_and_nothing_chan
         path.display().to_string()
     };
     let zone = broken("zone.toml", source.replace("Europe/Moscow", "Europe/Tver"));
-    let unknown = broken("unknown.toml", source.replace("zoom = 7", "zoom = 7\ncolour = 1"));
+    let unknown = broken(
+        "unknown.toml",
+        source.replace("zoom = 7", "zoom = 7\ncolour = 1"),
+    );
     let taken = broken(
         "taken.toml",
-        source.replace("hosts = [\"p69.навигатор.дети\"]", "hosts = [\"P67.навигатор.дети\"]"),
+        source.replace(
+            "hosts = [\"p69.навигатор.дети\"]",
+            "hosts = [\"P67.навигатор.дети\"]",
+        ),
     );
     let no_center = broken(
         "nocenter.toml",
-        source.replace("population_5_18 = 5000\ncenter = { lat = 57.10, lon = 35.20 }", "population_5_18 = 5000"),
+        source.replace(
+            "population_5_18 = 5000\ncenter = { lat = 57.10, lon = 35.20 }",
+            "population_5_18 = 5000",
+        ),
     );
 
     let before = env.cli(&["tenant", "list"]).await.unwrap();
@@ -132,28 +172,49 @@ async fn broken_files_are_refused_with_the_file_and_field_named_and_nothing_chan
     // The valid file of the same run was not applied either.
     assert_eq!(env.cli(&["tenant", "list"]).await.unwrap(), before);
 
-    let err = env.cli(&["tenant", "apply", &taken]).await.unwrap_err().to_string();
+    let err = env
+        .cli(&["tenant", "apply", &taken])
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.contains(&format!("{taken}: hosts: хост p67.навигатор.дети уже принадлежит региону smolensk")),
+        err.contains(&format!(
+            "{taken}: hosts: хост p67.навигатор.дети уже принадлежит региону smolensk"
+        )),
         "{err}"
     );
     assert_eq!(env.cli(&["tenant", "list"]).await.unwrap(), before);
     assert!(serves(&app, "p67.навигатор.дети", "Смоленская область").await);
 
-    let err = env.cli(&["tenant", "apply", "/no/such/file.toml"]).await.unwrap_err().to_string();
-    assert!(err.contains("/no/such/file.toml") && err.contains("не удалось прочитать файл"), "{err}");
+    let err = env
+        .cli(&["tenant", "apply", "/no/such/file.toml"])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("/no/such/file.toml") && err.contains("не удалось прочитать файл"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_a_clear_error() {
     let mut out = Vec::new();
     let err = platform::cli::run_args(
-        ["navigator", "migrate", "--database-url", "mysql://root:secret@localhost/nav"],
+        [
+            "navigator",
+            "migrate",
+            "--database-url",
+            "mysql://root:secret@localhost/nav",
+        ],
         &mut out,
     )
     .await
     .unwrap_err()
     .to_string();
-    assert!(err.contains("неизвестная схема") && err.contains("sqlite://"), "{err}");
+    assert!(
+        err.contains("неизвестная схема") && err.contains("sqlite://"),
+        "{err}"
+    );
     assert!(!err.contains("secret"), "password leaked: {err}");
 }
