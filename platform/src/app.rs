@@ -8,6 +8,7 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
 
 use crate::cache::Cache;
+use crate::catalog::Catalog;
 use crate::db::Db;
 use crate::regions::Registry;
 use crate::settings::Settings;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub db: Db,
     pub cache: Cache,
     pub registry: Arc<Registry>,
+    pub catalog: Arc<Catalog>,
     pub templates: Templates,
 }
 
@@ -32,11 +34,14 @@ impl AppState {
         db.migrate().await?;
         let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
         let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
+        let catalog = Catalog::new(db.clone(), cache.clone());
+        catalog.refresh_versions().await?;
         Ok(Arc::new(AppState {
             settings,
             db,
             cache,
             registry,
+            catalog,
             templates: Templates::new(),
         }))
     }
@@ -84,6 +89,7 @@ impl Application {
             state.cache.clone(),
             state.settings.registry_poll,
         );
+        state.catalog.clone().watch(state.settings.registry_poll);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 web::routes(state),

@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::regions::{self, Applied};
 use crate::settings::Settings;
 use crate::telemetry;
+use crate::{catalog, demo};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -93,11 +94,18 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
-    /// Загрузить демонстрационные регионы
+    /// Загрузить демонстрационные регионы и заполнить их каталоги
     Demo {
         /// Папка с файлами регионов
         #[arg(long, default_value = tenants::SAMPLE_REGIONS_DIR)]
         regions_dir: PathBuf,
+        /// Сколько программ создать в каждом регионе (заменяет его каталог); без флага —
+        /// по умолчанию, и только в регионах с пустым каталогом
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+        programs: Option<u32>,
+        /// Только этот регион (slug)
+        #[arg(long)]
+        region: Option<String>,
     },
 }
 
@@ -196,10 +204,22 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let db = connect(&settings).await?;
             list(&db, out).await
         }
-        Command::Demo { regions_dir } => {
+        Command::Demo {
+            regions_dir,
+            programs,
+            region,
+        } => {
             let db = connect(&settings).await?;
             let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
-            apply_dir(&db, &cache, &settings, &regions_dir, out).await
+            apply_dir(&db, &cache, &settings, &regions_dir, out).await?;
+            fill_demo(
+                &db,
+                &settings,
+                programs.map(|n| n as usize),
+                region.as_deref(),
+                out,
+            )
+            .await
         }
     }
 }
@@ -236,6 +256,49 @@ async fn apply_dir(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     apply_files(db, cache, settings, &regions::region_files(dir)?, out).await
+}
+
+/// Fills regions with demo catalogs: `programs` replaces each catalog; without it, only
+/// empty catalogs get the default size.
+async fn fill_demo(
+    db: &Db,
+    settings: &Settings,
+    programs: Option<usize>,
+    only: Option<&str>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    let tenants = registry.tenants();
+    if let Some(slug) = only {
+        if !tenants.iter().any(|t| t.slug() == slug) {
+            let known: Vec<&str> = tenants.iter().map(|t| t.slug()).collect();
+            anyhow::bail!("--region: региона «{slug}» нет; есть: {}", known.join(", "));
+        }
+    }
+    for tenant in tenants
+        .iter()
+        .filter(|t| only.is_none_or(|s| s == t.slug()))
+    {
+        let size = match programs {
+            Some(n) => n,
+            None if catalog::store::count_programs(db, tenant.id).await? == 0 => {
+                demo::DEFAULT_PROGRAMS
+            }
+            None => continue,
+        };
+        let started = std::time::Instant::now();
+        let filled = demo::fill(db, tenant, size, catalog::today(tenant)).await?;
+        writeln!(
+            out,
+            "{}: каталог — {} программ, {} организаций, {} групп ({:.1} с)",
+            tenant.slug(),
+            filled.programs,
+            filled.organizations,
+            filled.groups,
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(())
 }
 
 async fn list(db: &Db, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
@@ -280,6 +343,7 @@ async fn serve(settings: Settings, demo: bool, out: &mut (dyn Write + Send)) -> 
             out,
         )
         .await?;
+        fill_demo(&db, &settings, None, None, out).await?;
         db.close().await;
     }
     let state = AppState::connect(settings).await?;

@@ -7,8 +7,11 @@
 pub mod api;
 pub mod app;
 pub mod cache;
+pub mod catalog;
 pub mod cli;
 pub mod db;
+pub mod demo;
+pub mod domain;
 pub mod health;
 pub mod regions;
 pub mod settings;

@@ -10,6 +10,8 @@ use crate::regions;
 pub enum ApiTags {
     /// Regions of the platform
     Regions,
+    /// The catalog of programs
+    Catalog,
 }
 
 /// The body of every API error: a stable code, a message for people, and the field at
@@ -34,7 +36,7 @@ impl ApiError {
 /// Routes under `/api`.
 pub fn routes() -> Route {
     let service = OpenApiService::new(
-        regions::api::RegionsApi,
+        (regions::api::RegionsApi, crate::catalog::api::CatalogApi),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),
     )

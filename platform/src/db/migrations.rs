@@ -17,10 +17,12 @@ macro_rules! migrations {
 
 const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     1 => "0001_tenants",
+    2 => "0002_catalog",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     1 => "0001_tenants",
+    2 => "0002_catalog",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

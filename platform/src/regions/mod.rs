@@ -13,4 +13,4 @@ pub use apply::{apply_files, apply_region, region_files, Applied, AppliedRegion,
 pub use registry::{Registry, Site};
 pub use store::{list_summaries, TenantSummary};
 pub use tenant::Tenant;
-pub use view::{RegionInfo, RegionLink};
+pub use view::{MunicipalityInfo, RegionInfo, RegionLink};

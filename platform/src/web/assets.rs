@@ -26,7 +26,41 @@ macro_rules! asset {
     };
 }
 
-const ASSETS: &[Asset] = &[asset!("navigator.css", "text/css; charset=utf-8")];
+const ASSETS: &[Asset] = &[
+    asset!("navigator.css", "text/css; charset=utf-8"),
+    asset!("map.css", "text/css; charset=utf-8"),
+    asset!("map.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "vendor/leaflet/leaflet.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!("vendor/leaflet/leaflet.css", "text/css; charset=utf-8"),
+    asset!(
+        "vendor/leaflet/leaflet.markercluster.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!(
+        "vendor/leaflet/MarkerCluster.css",
+        "text/css; charset=utf-8"
+    ),
+    asset!(
+        "vendor/leaflet/MarkerCluster.Default.css",
+        "text/css; charset=utf-8"
+    ),
+    asset!("vendor/leaflet/images/marker-icon.png", "image/png"),
+    asset!("vendor/leaflet/images/marker-icon-2x.png", "image/png"),
+    asset!("vendor/leaflet/images/marker-shadow.png", "image/png"),
+    asset!("vendor/leaflet/images/layers.png", "image/png"),
+    asset!("vendor/leaflet/images/layers-2x.png", "image/png"),
+    asset!(
+        "vendor/leaflet/LICENSE-leaflet.txt",
+        "text/plain; charset=utf-8"
+    ),
+    asset!(
+        "vendor/leaflet/LICENSE-markercluster.txt",
+        "text/plain; charset=utf-8"
+    ),
+];
 
 fn version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();

@@ -20,6 +20,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "error.html",
     "region_home.html",
     "region_list.html",
+    "_filters.html",
+    "catalog.html",
+    "map.html",
+    "program.html",
+    "organization.html",
 );
 
 pub struct Templates {
@@ -31,6 +36,7 @@ impl Templates {
         let mut env = Environment::new();
         env.add_filter("thousands", |n: i64| group_thousands(n));
         env.add_filter("rub", |n: i64| format!("{}\u{a0}₽", group_thousands(n)));
+        env.add_function("asset", |name: &str| assets::url(name));
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));

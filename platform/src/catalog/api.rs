@@ -1,0 +1,307 @@
+//! The catalog under /api/v1: search, one program, one organization, dictionaries, and the
+//! map's GeoJSON.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use crate::api::{ApiError, ApiTags};
+use crate::regions::{MunicipalityInfo, RegionInfo, Site, Tenant};
+use crate::State;
+
+use super::query::RawQuery;
+use super::read::{self, SearchError};
+use super::views::{directions, DirectionView, OrganizationDetail, ProgramDetail, SearchPage};
+
+pub struct CatalogApi;
+
+#[derive(ApiResponse)]
+enum SearchResponse {
+    #[oai(status = 200)]
+    Ok(Json<Box<SearchPage>>),
+    /// A parameter is invalid; `field` names it.
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    /// Not a region's host.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum ProgramResponse {
+    #[oai(status = 200)]
+    Ok(Json<Box<ProgramDetail>>),
+    /// No published program with this id in this region.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum OrganizationResponse {
+    #[oai(status = 200)]
+    Ok(Json<Box<OrganizationDetail>>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum ListResponse<T: poem_openapi::types::ToJSON + Send + Sync> {
+    #[oai(status = 200)]
+    Ok(Json<Vec<T>>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+#[derive(ApiResponse)]
+enum GeoJsonResponse {
+    /// An RFC 7946 FeatureCollection of group locations (Point features). Foreign members:
+    /// `total` (points matching) and `truncated` (only the first 5000 are returned).
+    #[oai(status = 200)]
+    Ok(Json<serde_json::Value>),
+    #[oai(status = 400)]
+    BadRequest(Json<ApiError>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+fn not_a_region() -> ApiError {
+    ApiError::new(
+        "not_a_region",
+        "Каталог есть только на адресе региона, например p67.навигатор.дети",
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "catalog API failed");
+    ApiError::new("internal", "Внутренняя ошибка сервера")
+}
+
+fn region(site: Site) -> Option<std::sync::Arc<Tenant>> {
+    match site {
+        Site::Region(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The first invalid parameter, as the API's error body (all of them are in `message`).
+fn invalid(errors: Vec<super::query::FieldError>) -> ApiError {
+    let message = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    ApiError {
+        code: "invalid_parameter".into(),
+        message,
+        field: errors.first().map(|e| e.field.to_owned()),
+    }
+}
+
+/// Search parameters, shared by `/programs` and `/catalog.geojson`.
+#[allow(clippy::too_many_arguments)]
+fn raw_query(
+    q: Query<Option<String>>,
+    municipality: Query<Option<String>>,
+    organization: Query<Option<String>>,
+    direction: Query<Option<String>>,
+    profile: Query<Option<String>>,
+    age: Query<Option<String>>,
+    level: Query<Option<String>>,
+    financing: Query<Option<String>>,
+    ovz: Query<Option<String>>,
+    open: Query<Option<String>>,
+) -> RawQuery {
+    RawQuery {
+        q: q.0,
+        municipality: municipality.0,
+        organization: organization.0,
+        direction: direction.0,
+        profile: profile.0,
+        age: age.0,
+        level: level.0,
+        financing: financing.0,
+        ovz: ovz.0,
+        open: open.0,
+        ..Default::default()
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Catalog")]
+impl CatalogApi {
+    /// Search the catalog
+    ///
+    /// Published programs of the host's region with the filters of the catalog page, and the
+    /// number of results each filter value would give (`facets`).
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/programs", method = "get")]
+    async fn programs(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        /// Free text: title, profile, organization, description (Russian stemming).
+        q: Query<Option<String>>,
+        /// Municipality id (see /municipalities).
+        municipality: Query<Option<String>>,
+        /// Organization id.
+        organization: Query<Option<String>>,
+        /// Direction code: technical, natural_science, sport, art, tourism, social.
+        direction: Query<Option<String>>,
+        /// Profile id (see /directions).
+        profile: Query<Option<String>>,
+        /// The child's age in years, 3–18.
+        age: Query<Option<String>>,
+        /// start, basic, advanced.
+        level: Query<Option<String>>,
+        /// free, certificate, paid.
+        financing: Query<Option<String>>,
+        /// `1`: only programs suitable for children with disabilities (ОВЗ).
+        ovz: Query<Option<String>>,
+        /// `1`: only programs with enrollment open today.
+        open: Query<Option<String>>,
+        /// relevance (default), newest, title.
+        sort: Query<Option<String>>,
+        /// Page number from 1.
+        page: Query<Option<String>>,
+        /// Results per page, 1–100 (default 20).
+        per_page: Query<Option<String>>,
+    ) -> SearchResponse {
+        let Some(tenant) = region(site) else {
+            return SearchResponse::NotFound(Json(not_a_region()));
+        };
+        let mut raw = raw_query(
+            q,
+            municipality,
+            organization,
+            direction,
+            profile,
+            age,
+            level,
+            financing,
+            ovz,
+            open,
+        );
+        raw.sort = sort.0;
+        raw.page = page.0;
+        raw.per_page = per_page.0;
+        match read::search(&state, &tenant, &raw).await {
+            Ok((_, page)) => SearchResponse::Ok(Json(Box::new(page))),
+            Err(SearchError::Invalid(errors)) => SearchResponse::BadRequest(Json(invalid(errors))),
+            Err(SearchError::Catalog(e)) => SearchResponse::Internal(Json(internal(e))),
+        }
+    }
+
+    /// One program
+    #[oai(path = "/programs/:id", method = "get")]
+    async fn program(&self, state: Data<&State>, site: Site, id: Path<i64>) -> ProgramResponse {
+        let Some(tenant) = region(site) else {
+            return ProgramResponse::NotFound(Json(not_a_region()));
+        };
+        match read::program(&state, &tenant, id.0).await {
+            Ok(Some(p)) => ProgramResponse::Ok(Json(Box::new(p))),
+            Ok(None) => {
+                ProgramResponse::NotFound(Json(ApiError::new("not_found", "Программа не найдена")))
+            }
+            Err(e) => ProgramResponse::Internal(Json(internal(e))),
+        }
+    }
+
+    /// One organization with its published programs
+    #[oai(path = "/organizations/:id", method = "get")]
+    async fn organization(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        id: Path<i64>,
+    ) -> OrganizationResponse {
+        let Some(tenant) = region(site) else {
+            return OrganizationResponse::NotFound(Json(not_a_region()));
+        };
+        match read::organization(&state, &tenant, id.0).await {
+            Ok(Some(o)) => OrganizationResponse::Ok(Json(Box::new(o))),
+            Ok(None) => OrganizationResponse::NotFound(Json(ApiError::new(
+                "not_found",
+                "Организация не найдена",
+            ))),
+            Err(e) => OrganizationResponse::Internal(Json(internal(e))),
+        }
+    }
+
+    /// Municipalities of the region
+    #[oai(path = "/municipalities", method = "get")]
+    async fn municipalities(&self, site: Site) -> ListResponse<MunicipalityInfo> {
+        match region(site) {
+            Some(tenant) => ListResponse::Ok(Json(RegionInfo::of(&tenant).municipalities)),
+            None => ListResponse::NotFound(Json(not_a_region())),
+        }
+    }
+
+    /// Directions and the region's profiles under each
+    #[oai(path = "/directions", method = "get")]
+    async fn directions(&self, state: Data<&State>, site: Site) -> ListResponse<DirectionView> {
+        let Some(tenant) = region(site) else {
+            return ListResponse::NotFound(Json(not_a_region()));
+        };
+        match read::index(&state, &tenant).await {
+            Ok(index) => ListResponse::Ok(Json(directions(&index.profiles))),
+            Err(e) => ListResponse::Internal(Json(internal(e))),
+        }
+    }
+
+    /// Group locations for the map
+    ///
+    /// The same filters as /programs, plus `bbox=west,south,east,north` in degrees.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/catalog.geojson", method = "get")]
+    async fn geojson(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        q: Query<Option<String>>,
+        municipality: Query<Option<String>>,
+        organization: Query<Option<String>>,
+        direction: Query<Option<String>>,
+        profile: Query<Option<String>>,
+        age: Query<Option<String>>,
+        level: Query<Option<String>>,
+        financing: Query<Option<String>>,
+        ovz: Query<Option<String>>,
+        open: Query<Option<String>>,
+        /// west,south,east,north (RFC 7946 order), degrees.
+        bbox: Query<Option<String>>,
+    ) -> GeoJsonResponse {
+        let Some(tenant) = region(site) else {
+            return GeoJsonResponse::NotFound(Json(not_a_region()));
+        };
+        let mut raw = raw_query(
+            q,
+            municipality,
+            organization,
+            direction,
+            profile,
+            age,
+            level,
+            financing,
+            ovz,
+            open,
+        );
+        raw.bbox = bbox.0;
+        match read::map_points(&state, &tenant, &raw).await {
+            Ok(fc) => {
+                GeoJsonResponse::Ok(Json(serde_json::to_value(fc).expect("GeoJSON serializes")))
+            }
+            Err(SearchError::Invalid(errors)) => GeoJsonResponse::BadRequest(Json(invalid(errors))),
+            Err(SearchError::Catalog(e)) => GeoJsonResponse::Internal(Json(internal(e))),
+        }
+    }
+}

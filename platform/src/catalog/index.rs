@@ -1,0 +1,494 @@
+//! One region's catalog in memory: every published program as a compact record for
+//! filtering, faceting, sorting and the map, plus a tantivy index of its text with Russian
+//! stemming. Built from the database for one catalog version and never modified; a new
+//! version gets a new index.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
+use tantivy::{doc, Index, IndexReader, Term};
+
+use crate::domain::{AgeRange, LatLon, Money};
+
+use super::model::{Direction, Financing, Level};
+use super::query::{BBox, CatalogQuery, Sort};
+use super::store::{Profile, PublishedCatalog};
+
+/// A published program as the catalog lists it.
+#[derive(Debug, Clone)]
+pub struct ProgramDoc {
+    pub id: i64,
+    pub title: String,
+    pub organization_id: i64,
+    pub organization: String,
+    pub municipality_id: String,
+    pub direction: Direction,
+    pub profile_id: String,
+    pub profile: String,
+    pub level: Level,
+    pub ages: AgeRange,
+    pub ovz: bool,
+    pub financing: Financing,
+    pub monthly_price: Money,
+    pub groups: Vec<GroupPoint>,
+}
+
+/// Where and when a group meets, for the map and «идёт набор».
+#[derive(Debug, Clone)]
+pub struct GroupPoint {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub location: LatLon,
+    pub enroll_from: NaiveDate,
+    pub enroll_to: NaiveDate,
+}
+
+impl ProgramDoc {
+    fn enrollment_open(&self, today: NaiveDate) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g.enroll_from <= today && today <= g.enroll_to)
+    }
+}
+
+/// Counts per filter value: how many results each choice would give, the other filters
+/// staying as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Facets {
+    pub municipality: HashMap<String, u32>,
+    pub organization: HashMap<i64, u32>,
+    pub direction: HashMap<String, u32>,
+    pub profile: HashMap<String, u32>,
+    pub level: HashMap<String, u32>,
+    pub financing: HashMap<String, u32>,
+    pub ovz: u32,
+    pub open: u32,
+}
+
+/// One page of results; what the result cache holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchResult {
+    pub total: u32,
+    pub ids: Vec<i64>,
+    pub facets: Facets,
+}
+
+/// A group location on the map.
+#[derive(Debug, Clone)]
+pub struct MapPoint<'a> {
+    pub program: &'a ProgramDoc,
+    pub group: &'a GroupPoint,
+}
+
+struct TextIndex {
+    reader: IndexReader,
+    analyzer: TextAnalyzer,
+    /// (field, boost): a match in the title weighs more than one in the description.
+    fields: Vec<(Field, f32)>,
+    /// Per segment: doc id → position in `docs`.
+    ords: Vec<Column<u64>>,
+}
+
+pub struct CatalogIndex {
+    pub version: i64,
+    pub docs: Vec<ProgramDoc>,
+    /// The region's profile dictionary at this version.
+    pub profiles: Vec<Profile>,
+    by_id: HashMap<i64, u32>,
+    /// Position of each doc in title order and in newest-first order.
+    title_rank: Vec<u32>,
+    newest_rank: Vec<u32>,
+    text: TextIndex,
+}
+
+/// Filters with per-value counts, as bits of a mask.
+const MUNICIPALITY: u8 = 1;
+const ORGANIZATION: u8 = 1 << 1;
+const DIRECTION: u8 = 1 << 2;
+const PROFILE: u8 = 1 << 3;
+const LEVEL: u8 = 1 << 4;
+const FINANCING: u8 = 1 << 5;
+const OVZ: u8 = 1 << 6;
+const OPEN: u8 = 1 << 7;
+
+/// Folds case and ё, the way people type: «Ёлочка» is found by «елочка».
+fn normalize(text: &str) -> String {
+    text.replace(['ё', 'Ё'], "е")
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::Russian).expect("Russian stop words"))
+        .filter(Stemmer::new(Language::Russian))
+        .build()
+}
+
+impl CatalogIndex {
+    /// Builds the index of one catalog version. CPU-bound: run it off the async threads.
+    pub fn build(
+        version: i64,
+        catalog: PublishedCatalog,
+        profiles: Vec<Profile>,
+    ) -> tantivy::Result<Self> {
+        let orgs: HashMap<i64, _> = catalog.organizations.iter().map(|o| (o.id, o)).collect();
+        let profile_names: HashMap<&str, &str> = profiles
+            .iter()
+            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .collect();
+        let mut groups: HashMap<i64, Vec<GroupPoint>> = HashMap::new();
+        for g in catalog.groups {
+            groups.entry(g.program_id).or_default().push(GroupPoint {
+                id: g.id,
+                name: g.name,
+                address: g.address,
+                location: g.location,
+                enroll_from: g.enroll_from,
+                enroll_to: g.enroll_to,
+            });
+        }
+
+        let mut schema = Schema::builder();
+        let text_options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("ru")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let ord = schema.add_u64_field("ord", FAST);
+        let title = schema.add_text_field("title", text_options.clone());
+        let profile = schema.add_text_field("profile", text_options.clone());
+        let organization = schema.add_text_field("organization", text_options.clone());
+        let description = schema.add_text_field("description", text_options);
+        let index = Index::create_in_ram(schema.build());
+        index.tokenizers().register("ru", analyzer());
+        let mut writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+
+        let mut docs = Vec::with_capacity(catalog.programs.len());
+        let mut created = Vec::with_capacity(catalog.programs.len());
+        for p in catalog.programs {
+            let Some(org) = orgs.get(&p.organization_id) else {
+                continue;
+            };
+            let profile_name = profile_names
+                .get(p.profile_id.as_str())
+                .copied()
+                .unwrap_or_default();
+            writer.add_document(doc!(
+                ord => docs.len() as u64,
+                title => normalize(&p.title),
+                profile => normalize(&format!("{profile_name} {}", p.direction.label())),
+                organization => normalize(&format!("{} {}", org.name, org.short_name)),
+                description => normalize(&p.description),
+            ))?;
+            created.push(p.created_at.clone());
+            docs.push(ProgramDoc {
+                id: p.id,
+                title: p.title,
+                organization_id: org.id,
+                organization: org.short_name.clone(),
+                municipality_id: org.municipality_id.clone(),
+                direction: p.direction,
+                profile_id: p.profile_id.clone(),
+                profile: profile_name.to_owned(),
+                level: p.level,
+                ages: p.ages,
+                ovz: p.ovz,
+                financing: p.financing,
+                monthly_price: p.monthly_price,
+                groups: groups.remove(&p.id).unwrap_or_default(),
+            });
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        let ords = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("ord"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+
+        let rank = |order: Vec<usize>| {
+            let mut rank = vec![0u32; order.len()];
+            for (position, i) in order.into_iter().enumerate() {
+                rank[i] = position as u32;
+            }
+            rank
+        };
+        let mut by_title: Vec<usize> = (0..docs.len()).collect();
+        let title_keys: Vec<String> = docs
+            .iter()
+            .map(|d| normalize(&d.title.to_lowercase()))
+            .collect();
+        by_title.sort_by(|&a, &b| {
+            title_keys[a]
+                .cmp(&title_keys[b])
+                .then(docs[a].id.cmp(&docs[b].id))
+        });
+        let mut by_newest: Vec<usize> = (0..docs.len()).collect();
+        by_newest.sort_by(|&a, &b| {
+            created[b]
+                .cmp(&created[a])
+                .then(docs[b].id.cmp(&docs[a].id))
+        });
+
+        Ok(Self {
+            version,
+            profiles,
+            by_id: docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i as u32))
+                .collect(),
+            title_rank: rank(by_title),
+            newest_rank: rank(by_newest),
+            docs,
+            text: TextIndex {
+                reader,
+                analyzer: analyzer(),
+                fields: vec![
+                    (title, 3.0),
+                    (profile, 2.0),
+                    (organization, 1.0),
+                    (description, 1.0),
+                ],
+                ords,
+            },
+        })
+    }
+
+    pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
+        self.by_id.get(&id).map(|&i| &self.docs[i as usize])
+    }
+
+    /// The query for free text: every word must match some field, by its stem or as the
+    /// start of a longer word («робот» finds «робототехника», «шахматы» finds «шахматный»).
+    /// Built from tokens, never parsed, so no input can make it fail.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let mut analyzer = self.text.analyzer.clone();
+        let normalized = normalize(text);
+        let mut stream = analyzer.token_stream(&normalized);
+        let mut words: Vec<String> = Vec::new();
+        while stream.advance() {
+            let word = stream.token().text.clone();
+            if !words.contains(&word) && words.len() < 8 {
+                words.push(word);
+            }
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let musts = words
+            .iter()
+            .map(|word| {
+                let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for &(field, boost) in &self.text.fields {
+                    let term = Term::from_field_text(field, word);
+                    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(exact), boost)),
+                    ));
+                    if word.chars().count() >= 3 {
+                        let prefix = FuzzyTermQuery::new_prefix(term, 0, true);
+                        shoulds.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(prefix), boost * 0.5)),
+                        ));
+                    }
+                }
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(shoulds)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(musts)))
+    }
+
+    /// Docs matching the text, with scores; `None` when there is no usable text.
+    fn text_hits(&self, text: Option<&str>) -> Option<Vec<(u32, f32)>> {
+        let query = self.text_query(text?)?;
+        let searcher = self.text.reader.searcher();
+        let limit = self.docs.len().max(1);
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "text search failed");
+                Vec::new()
+            });
+        Some(
+            hits.into_iter()
+                .filter_map(|(score, address)| {
+                    let column = self.text.ords.get(address.segment_ord as usize)?;
+                    column.first(address.doc_id).map(|ord| (ord as u32, score))
+                })
+                .collect(),
+        )
+    }
+
+    /// Which faceted filters `doc` fails, as a mask; `None` if it fails a hard filter.
+    fn failing(&self, q: &CatalogQuery, doc: &ProgramDoc, today: NaiveDate) -> Option<u8> {
+        if q.age.is_some_and(|a| !doc.ages.contains(a)) {
+            return None;
+        }
+        if let Some(b) = &q.bbox {
+            if !doc
+                .groups
+                .iter()
+                .any(|g| b.contains(g.location.lat, g.location.lon))
+            {
+                return None;
+            }
+        }
+        let mut mask = 0;
+        let mut check = |bit: u8, ok: bool| {
+            if !ok {
+                mask |= bit;
+            }
+        };
+        check(
+            MUNICIPALITY,
+            q.municipality
+                .as_ref()
+                .is_none_or(|m| *m == doc.municipality_id),
+        );
+        check(
+            ORGANIZATION,
+            q.organization.is_none_or(|o| o == doc.organization_id),
+        );
+        check(DIRECTION, q.direction.is_none_or(|d| d == doc.direction));
+        check(
+            PROFILE,
+            q.profile.as_ref().is_none_or(|p| *p == doc.profile_id),
+        );
+        check(LEVEL, q.level.is_none_or(|l| l == doc.level));
+        check(FINANCING, q.financing.is_none_or(|f| f == doc.financing));
+        check(OVZ, !q.ovz || doc.ovz);
+        check(OPEN, !q.open || doc.enrollment_open(today));
+        Some(mask)
+    }
+
+    fn count(facets: &mut Facets, dims: u8, doc: &ProgramDoc, today: NaiveDate) {
+        if dims & MUNICIPALITY != 0 {
+            *facets
+                .municipality
+                .entry(doc.municipality_id.clone())
+                .or_default() += 1;
+        }
+        if dims & ORGANIZATION != 0 {
+            *facets.organization.entry(doc.organization_id).or_default() += 1;
+        }
+        if dims & DIRECTION != 0 {
+            *facets
+                .direction
+                .entry(doc.direction.code().to_owned())
+                .or_default() += 1;
+        }
+        if dims & PROFILE != 0 {
+            *facets.profile.entry(doc.profile_id.clone()).or_default() += 1;
+        }
+        if dims & LEVEL != 0 {
+            *facets.level.entry(doc.level.code().to_owned()).or_default() += 1;
+        }
+        if dims & FINANCING != 0 {
+            *facets
+                .financing
+                .entry(doc.financing.code().to_owned())
+                .or_default() += 1;
+        }
+        if dims & OVZ != 0 && doc.ovz {
+            facets.ovz += 1;
+        }
+        if dims & OPEN != 0 && doc.enrollment_open(today) {
+            facets.open += 1;
+        }
+    }
+
+    /// Positions of matching docs with their text scores, in the query's order, plus facets.
+    fn matches(&self, q: &CatalogQuery, today: NaiveDate) -> (Vec<(u32, f32)>, Facets) {
+        let candidates: Vec<(u32, f32)> = match self.text_hits(q.text.as_deref()) {
+            Some(hits) => hits,
+            None => (0..self.docs.len() as u32).map(|i| (i, 0.0)).collect(),
+        };
+        let mut facets = Facets::default();
+        let mut found = Vec::new();
+        for (i, score) in candidates {
+            let doc = &self.docs[i as usize];
+            let Some(mask) = self.failing(q, doc, today) else {
+                continue;
+            };
+            match mask.count_ones() {
+                0 => {
+                    Self::count(&mut facets, u8::MAX, doc, today);
+                    found.push((i, score));
+                }
+                // Failing only this filter: the doc counts for the other values of it.
+                1 => Self::count(&mut facets, mask, doc, today),
+                _ => {}
+            }
+        }
+        let has_text = found.iter().any(|(_, s)| *s > 0.0);
+        match (q.sort, has_text) {
+            (Sort::Relevance, true) => found.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
+            }),
+            (Sort::Newest, _) => found.sort_unstable_by_key(|(i, _)| self.newest_rank[*i as usize]),
+            _ => found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]),
+        }
+        (found, facets)
+    }
+
+    /// One page of results with counts.
+    pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
+        let (found, facets) = self.matches(q, today);
+        let start = (q.page.saturating_sub(1) as usize).saturating_mul(q.per_page as usize);
+        let ids = found
+            .iter()
+            .skip(start)
+            .take(q.per_page as usize)
+            .map(|(i, _)| self.docs[*i as usize].id)
+            .collect();
+        SearchResult {
+            total: found.len() as u32,
+            ids,
+            facets,
+        }
+    }
+
+    /// Group locations of matching programs inside `bbox` (all when `None`), at most `limit`;
+    /// also returns how many there are in all.
+    pub fn points(
+        &self,
+        q: &CatalogQuery,
+        today: NaiveDate,
+        bbox: Option<&BBox>,
+        limit: usize,
+    ) -> (Vec<MapPoint<'_>>, usize) {
+        let (found, _) = self.matches(q, today);
+        let mut points = Vec::new();
+        let mut total = 0;
+        for (i, _) in found {
+            let program = &self.docs[i as usize];
+            for group in &program.groups {
+                if bbox.is_none_or(|b| b.contains(group.location.lat, group.location.lon)) {
+                    total += 1;
+                    if points.len() < limit {
+                        points.push(MapPoint { program, group });
+                    }
+                }
+            }
+        }
+        (points, total)
+    }
+}

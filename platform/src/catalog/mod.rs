@@ -1,0 +1,15 @@
+//! The public catalog: organizations, programs and their groups; search with filters and
+//! counts; the map. Pages and API for parents; the queries the provider cabinet will reuse.
+
+pub mod api;
+pub mod geo;
+pub mod index;
+pub mod model;
+pub mod pages;
+pub mod query;
+pub mod read;
+pub mod service;
+pub mod store;
+mod views;
+
+pub use service::{today, Catalog, CatalogError};

@@ -1,0 +1,201 @@
+//! The catalog's vocabulary: directions, levels, financing, statuses, kinds of
+//! organizations, weekly schedules. Each has a stable code (stored, used in URLs and the
+//! API) and the Russian label users know.
+
+use std::fmt;
+
+use chrono::NaiveTime;
+use serde::Serialize;
+
+/// Declares a closed set of values with codes and labels, and parsing from the code.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(into = "&'static str")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)* _ => None }
+            }
+
+            /// The codes, for messages: «technical, natural_science, …».
+            pub fn codes() -> String {
+                Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> Self { v.code() }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.label()) }
+        }
+    };
+}
+
+vocabulary! {
+    /// The six official directions (направленности) of supplementary education.
+    Direction {
+        Technical = "technical", "Техническая";
+        NaturalScience = "natural_science", "Естественнонаучная";
+        Sport = "sport", "Физкультурно-спортивная";
+        Art = "art", "Художественная";
+        Tourism = "tourism", "Туристско-краеведческая";
+        Social = "social", "Социально-гуманитарная";
+    }
+}
+
+vocabulary! {
+    Level {
+        Start = "start", "Стартовый";
+        Basic = "basic", "Базовый";
+        Advanced = "advanced", "Продвинутый";
+    }
+}
+
+vocabulary! {
+    /// How a program is paid for.
+    Financing {
+        Free = "free", "Бесплатно";
+        Certificate = "certificate", "Оплата сертификатом";
+        Paid = "paid", "Платно";
+    }
+}
+
+vocabulary! {
+    /// Moderation status of a program; only `Published` is public.
+    ProgramStatus {
+        Draft = "draft", "Черновик";
+        Moderation = "moderation", "Модерация";
+        NeedsChanges = "needs_changes", "Ожидает правки";
+        Published = "published", "Опубликовано";
+        Archived = "archived", "Архив";
+    }
+}
+
+vocabulary! {
+    OrgKind {
+        Education = "education", "Образовательная организация";
+        Culture = "culture", "Организация культуры";
+        Sport = "sport", "Организация спорта";
+        Private = "private", "Частная организация";
+        Entrepreneur = "ip", "Индивидуальный предприниматель";
+    }
+}
+
+/// One weekly session: a weekday (1 = Monday … 7 = Sunday) and times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub weekday: u8,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+/// A group's weekly schedule, stored as `1 15:00-16:30; 3 15:00-16:30`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Schedule(pub Vec<Session>);
+
+const WEEKDAYS: [&str; 7] = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"];
+
+impl Schedule {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut sessions = Vec::new();
+        for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let bad =
+                || format!("«{part}»: ожидается «день ЧЧ:ММ-ЧЧ:ММ», день от 1 (пн) до 7 (вс)");
+            let (day, times) = part.split_once(' ').ok_or_else(bad)?;
+            let weekday: u8 = day.parse().map_err(|_| bad())?;
+            let (start, end) = times.trim().split_once('-').ok_or_else(bad)?;
+            let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+            let (start, end) = (time(start)?, time(end)?);
+            if !(1..=7).contains(&weekday) || start >= end {
+                return Err(bad());
+            }
+            sessions.push(Session {
+                weekday,
+                start,
+                end,
+            });
+        }
+        Ok(Self(sessions))
+    }
+
+    /// The stored form.
+    pub fn encode(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}-{}",
+                    s.weekday,
+                    s.start.format("%H:%M"),
+                    s.end.format("%H:%M")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl fmt::Display for Schedule {
+    /// `Пн 15:00–16:30, Ср 15:00–16:30`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}–{}",
+                    WEEKDAYS[usize::from(s.weekday - 1)],
+                    s.start.format("%H:%M"),
+                    s.end.format("%H:%M")
+                )
+            })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabulary_round_trips() {
+        for d in Direction::ALL {
+            assert_eq!(Direction::parse(d.code()), Some(*d));
+        }
+        assert_eq!(Direction::parse("magic"), None);
+        assert_eq!(Financing::Certificate.label(), "Оплата сертификатом");
+        assert_eq!(ProgramStatus::NeedsChanges.label(), "Ожидает правки");
+    }
+
+    #[test]
+    fn schedules() {
+        let s = Schedule::parse("1 15:00-16:30; 3 15:00-16:30").unwrap();
+        assert_eq!(s.to_string(), "Пн 15:00–16:30, Ср 15:00–16:30");
+        assert_eq!(Schedule::parse(&s.encode()).unwrap(), s);
+        for bad in [
+            "8 10:00-11:00",
+            "1 11:00-10:00",
+            "пн 10:00-11:00",
+            "1 25:00-26:00",
+            "1",
+        ] {
+            assert!(Schedule::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

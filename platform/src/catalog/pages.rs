@@ -1,0 +1,263 @@
+//! The catalog's HTML: /programs (list), /map, /programs/{id}, /organizations/{id}.
+
+use std::collections::HashMap;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Html, Path, Query};
+use poem::{handler, IntoResponse, Response};
+use serde::Serialize;
+
+use crate::regions::Site;
+use crate::web::templates::Layout;
+use crate::web::{Origin, Region, WebError};
+use crate::State;
+
+use super::query::{CatalogQuery, FieldError, RawQuery};
+use super::read::{self, SearchError};
+use super::views::SearchPage;
+
+/// The form's state: what was typed (even when invalid) and what is wrong with it.
+#[derive(Serialize)]
+struct FormState<'a> {
+    raw: HashMap<&'static str, String>,
+    errors: HashMap<&'static str, &'a str>,
+}
+
+fn form_state<'a>(raw: &RawQuery, errors: &'a [FieldError]) -> FormState<'a> {
+    let mut values = HashMap::new();
+    for (k, v) in [
+        ("q", &raw.q),
+        ("municipality", &raw.municipality),
+        ("organization", &raw.organization),
+        ("direction", &raw.direction),
+        ("profile", &raw.profile),
+        ("age", &raw.age),
+        ("level", &raw.level),
+        ("financing", &raw.financing),
+        ("sort", &raw.sort),
+    ] {
+        if let Some(v) = v {
+            values.insert(k, v.chars().take(200).collect());
+        }
+    }
+    FormState {
+        raw: values,
+        errors: errors
+            .iter()
+            .map(|e| (e.field, e.message.as_str()))
+            .collect(),
+    }
+}
+
+fn encode(params: &[(&str, String)]) -> String {
+    serde_urlencoded::to_string(params).unwrap_or_default()
+}
+
+/// Links that keep the filters: the other view, and each page of results.
+#[derive(Serialize)]
+struct Links {
+    query: String,
+    list_url: String,
+    map_url: String,
+    pages: Vec<PageLink>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: u32,
+    url: Option<String>,
+    current: bool,
+}
+
+fn links(q: &CatalogQuery, page: Option<&SearchPage>) -> Links {
+    let params = q.to_params();
+    let query = encode(&params);
+    let with_page = |n: u32| {
+        let mut p = params.clone();
+        if n > 1 {
+            p.push(("page", n.to_string()));
+        }
+        let s = encode(&p);
+        if s.is_empty() {
+            "/programs".to_owned()
+        } else {
+            format!("/programs?{s}")
+        }
+    };
+    let (current, pages) = page.map_or((1, 1), |p| (p.page, p.pages));
+    // First, last, and two either side of the current page; gaps shown as «…».
+    let mut numbers: Vec<u32> =
+        (current.saturating_sub(2).max(1)..=(current + 2).min(pages)).collect();
+    if numbers.first() != Some(&1) {
+        numbers.insert(0, 1);
+    }
+    if numbers.last() != Some(&pages) {
+        numbers.push(pages);
+    }
+    let mut page_links = Vec::new();
+    for (i, n) in numbers.iter().enumerate() {
+        if i > 0 && *n > numbers[i - 1] + 1 {
+            page_links.push(PageLink {
+                number: 0,
+                url: None,
+                current: false,
+            });
+        }
+        page_links.push(PageLink {
+            number: *n,
+            url: Some(with_page(*n)),
+            current: *n == current,
+        });
+    }
+    let suffix = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    Links {
+        list_url: format!("/programs{suffix}"),
+        map_url: format!("/map{suffix}"),
+        query,
+        pages: if pages > 1 { page_links } else { Vec::new() },
+        prev: (current > 1).then(|| with_page(current - 1)),
+        next: (current < pages).then(|| with_page(current + 1)),
+    }
+}
+
+fn render(
+    state: &State,
+    template: &str,
+    ctx: minijinja::Value,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let html = state
+        .templates
+        .render(template, ctx)
+        .map_err(anyhow::Error::from)?;
+    Ok(Html(html).with_status(status).into_response())
+}
+
+/// Renders the list or the map page: both show the same filters over the same query.
+async fn catalog_page(
+    state: &State,
+    site: Site,
+    origin: Origin,
+    raw: RawQuery,
+    template: &str,
+) -> Result<Response, WebError> {
+    let Site::Region(tenant) = &site else {
+        return Err(WebError::NotARegion);
+    };
+    let layout = Layout::new(&site, &origin);
+    match read::search(state, tenant, &raw).await {
+        Ok((q, page)) => {
+            let links = links(&q, Some(&page));
+            let form = form_state(&raw, &[]);
+            render(
+                state,
+                template,
+                minijinja::context! { layout, page, links, form, q, region => &tenant.config.map },
+                StatusCode::OK,
+            )
+        }
+        Err(SearchError::Invalid(errors)) => {
+            // Show the form with the messages next to the fields and no results.
+            let index = read::index(state, tenant)
+                .await
+                .map_err(anyhow::Error::from)?;
+            let empty = super::index::SearchResult {
+                total: 0,
+                ids: vec![],
+                facets: Default::default(),
+            };
+            let q = CatalogQuery {
+                page: 1,
+                per_page: super::query::DEFAULT_PER_PAGE,
+                ..Default::default()
+            };
+            let page = SearchPage::of(
+                &index,
+                &empty,
+                &q,
+                tenant,
+                &index.profiles,
+                super::today(tenant),
+            );
+            let links = links(&q, None);
+            let form = form_state(&raw, &errors);
+            render(
+                state,
+                template,
+                minijinja::context! { layout, page, links, form, q, errors => &errors, region => &tenant.config.map },
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        Err(SearchError::Catalog(e)) => Err(WebError::Internal(e.into())),
+    }
+}
+
+#[handler]
+pub async fn programs(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    Query(raw): Query<RawQuery>,
+) -> Result<Response, WebError> {
+    catalog_page(&state, site, origin, raw, "catalog.html").await
+}
+
+#[handler]
+pub async fn map(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    Query(raw): Query<RawQuery>,
+) -> Result<Response, WebError> {
+    catalog_page(&state, site, origin, raw, "map.html").await
+}
+
+#[handler]
+pub async fn program(
+    state: Data<&State>,
+    Region(tenant): Region,
+    site: Site,
+    origin: Origin,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let program = read::program(&state, &tenant, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or(WebError::NotFound)?;
+    let layout = Layout::new(&site, &origin);
+    render(
+        &state,
+        "program.html",
+        minijinja::context! { layout, program },
+        StatusCode::OK,
+    )
+}
+
+#[handler]
+pub async fn organization(
+    state: Data<&State>,
+    Region(tenant): Region,
+    site: Site,
+    origin: Origin,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let detail = read::organization(&state, &tenant, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or(WebError::NotFound)?;
+    let layout = Layout::new(&site, &origin);
+    render(
+        &state,
+        "organization.html",
+        minijinja::context! { layout, detail },
+        StatusCode::OK,
+    )
+}

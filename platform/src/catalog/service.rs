@@ -1,0 +1,213 @@
+//! The catalog of every region this process serves: one in-memory index per region that
+//! follows the region's catalog version (polled from the database, so a change made by
+//! another process is picked up too), and search results cached under a key that contains
+//! the version of the index that produced them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use crate::cache::Cache;
+use crate::db::{Db, DbError};
+use crate::regions::Tenant;
+
+use super::index::{CatalogIndex, SearchResult};
+use super::query::CatalogQuery;
+use super::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("не удалось построить поисковый индекс: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("построение индекса прервано: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// How long a cached search result lives. Staleness is not the concern (the key holds the
+/// index version); memory is.
+const RESULT_TTL: Duration = Duration::from_secs(600);
+
+pub struct Catalog {
+    db: Db,
+    cache: Cache,
+    indexes: RwLock<HashMap<i64, Arc<CatalogIndex>>>,
+    /// Latest catalog version seen per region.
+    known: RwLock<HashMap<i64, i64>>,
+    /// Regions whose index is being rebuilt in the background.
+    rebuilding: Mutex<HashSet<i64>>,
+    /// One build at a time per process: a build of 100 000 programs takes the CPU.
+    build_lock: tokio::sync::Mutex<()>,
+}
+
+impl Catalog {
+    pub fn new(db: Db, cache: Cache) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            cache,
+            indexes: RwLock::default(),
+            known: RwLock::default(),
+            rebuilding: Mutex::default(),
+            build_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Reads every region's catalog version.
+    pub async fn refresh_versions(&self) -> Result<(), DbError> {
+        let versions = store::versions(&self.db).await?;
+        let mut known = self.known.write().expect("versions lock");
+        for (tenant, version) in versions {
+            let entry = known.entry(tenant).or_default();
+            *entry = (*entry).max(version);
+        }
+        Ok(())
+    }
+
+    /// Records a version this process just committed, so it need not wait for the poll.
+    pub fn note_version(&self, tenant: i64, version: i64) {
+        let mut known = self.known.write().expect("versions lock");
+        let entry = known.entry(tenant).or_default();
+        *entry = (*entry).max(version);
+    }
+
+    fn known_version(&self, tenant: i64) -> i64 {
+        self.known
+            .read()
+            .expect("versions lock")
+            .get(&tenant)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Polls the versions until the runtime stops.
+    pub fn watch(self: Arc<Self>, every: Duration) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.refresh_versions().await {
+                    tracing::warn!(error = %e, "could not check catalog versions");
+                }
+            }
+        });
+    }
+
+    /// The region's index. The first request builds it; when a newer version is known, the
+    /// current index keeps answering while a new one is built in the background.
+    pub async fn index(
+        self: &Arc<Self>,
+        tenant: &Tenant,
+    ) -> Result<Arc<CatalogIndex>, CatalogError> {
+        let known = self.known_version(tenant.id);
+        let current = self
+            .indexes
+            .read()
+            .expect("index lock")
+            .get(&tenant.id)
+            .cloned();
+        match current {
+            Some(index) if index.version >= known => Ok(index),
+            Some(stale) => {
+                self.rebuild_in_background(tenant.id);
+                Ok(stale)
+            }
+            None => {
+                let _guard = self.build_lock.lock().await;
+                if let Some(index) = self.indexes.read().expect("index lock").get(&tenant.id) {
+                    return Ok(index.clone());
+                }
+                self.build(tenant.id).await
+            }
+        }
+    }
+
+    fn rebuild_in_background(self: &Arc<Self>, tenant: i64) {
+        if !self.rebuilding.lock().expect("rebuild lock").insert(tenant) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let result = {
+                let _guard = this.build_lock.lock().await;
+                this.build(tenant).await
+            };
+            if let Err(e) = result {
+                tracing::error!(tenant, error = %e, "catalog index rebuild failed");
+            }
+            this.rebuilding
+                .lock()
+                .expect("rebuild lock")
+                .remove(&tenant);
+        });
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn build(&self, tenant: i64) -> Result<Arc<CatalogIndex>, CatalogError> {
+        let started = std::time::Instant::now();
+        // The version is read before the data: a change committed meanwhile leaves this
+        // index one version behind, and the next request rebuilds it.
+        let version = store::version(&self.db, tenant).await?;
+        let catalog = store::published_catalog(&self.db, tenant).await?;
+        let profiles = store::profiles(&self.db, tenant).await?;
+        let index =
+            tokio::task::spawn_blocking(move || CatalogIndex::build(version, catalog, profiles))
+                .await??;
+        let index = Arc::new(index);
+        tracing::info!(
+            tenant,
+            version,
+            programs = index.docs.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "catalog index built"
+        );
+        self.note_version(tenant, version);
+        self.indexes
+            .write()
+            .expect("index lock")
+            .insert(tenant, index.clone());
+        Ok(index)
+    }
+
+    /// One page of results for `q`, from the cache when this index version answered the same
+    /// query today already.
+    pub async fn search(
+        self: &Arc<Self>,
+        tenant: &Tenant,
+        q: &CatalogQuery,
+        today: NaiveDate,
+    ) -> Result<(Arc<CatalogIndex>, SearchResult), CatalogError> {
+        let index = self.index(tenant).await?;
+        let key = format!(
+            "catalog:{}:{}:{}:{}",
+            tenant.id,
+            index.version,
+            today,
+            serde_json::to_string(q).expect("query serializes")
+        );
+        if let Some(hit) = self.cache.get(&key).await {
+            if let Ok(result) = serde_json::from_str(&hit) {
+                return Ok((index, result));
+            }
+        }
+        let result = index.search(q, today);
+        self.cache
+            .set(
+                &key,
+                &serde_json::to_string(&result).expect("result serializes"),
+                RESULT_TTL,
+            )
+            .await;
+        Ok((index, result))
+    }
+}
+
+/// Today in the region's time zone: «идёт набор» turns with the region's midnight.
+pub fn today(tenant: &Tenant) -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&tenant.config.time_zone)
+        .date_naive()
+}

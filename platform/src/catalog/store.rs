@@ -1,0 +1,563 @@
+//! Queries on the catalog tables. Every function takes the tenant first, and every query
+//! is filtered by it: a program id from another region finds nothing.
+
+use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{Db, DbError, Tx};
+use crate::domain::{AgeRange, LatLon, Money};
+
+use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule};
+
+/// Hands out `count` consecutive ids of the sequence `name` in the region; returns the first.
+pub async fn next_ids(tx: &mut Tx, tenant: i64, name: &str, count: i64) -> Result<i64, DbError> {
+    sqlx::query(
+        "INSERT INTO id_sequences (tenant_id, name, next_id) VALUES ($1, $2, 1) \
+         ON CONFLICT (tenant_id, name) DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(name)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(
+        "UPDATE id_sequences SET next_id = next_id + $3 WHERE tenant_id = $1 AND name = $2 \
+         RETURNING next_id",
+    )
+    .bind(tenant)
+    .bind(name)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? - count)
+}
+
+/// Marks the region's catalog as changed; returns the new version. Call it in the
+/// transaction of the change.
+pub async fn bump_version(tx: &mut Tx, tenant: i64) -> Result<i64, DbError> {
+    let row = sqlx::query(
+        "INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET version = catalog_versions.version + 1 \
+         RETURNING version",
+    )
+    .bind(tenant)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The catalog version of every region that has one.
+pub async fn versions(db: &Db) -> Result<Vec<(i64, i64)>, DbError> {
+    let rows = sqlx::query("SELECT tenant_id, version FROM catalog_versions")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+pub async fn version(db: &Db, tenant: i64) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT version FROM catalog_versions WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
+}
+
+pub async fn count_programs(db: &Db, tenant: i64) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) FROM programs WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` values.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row INSERT: well under SQLite's limit of bound values per statement.
+const BATCH: usize = 400;
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: String,
+    pub direction: Direction,
+    pub name: String,
+}
+
+pub async fn insert_profiles(
+    tx: &mut Tx,
+    tenant: i64,
+    profiles: &[Profile],
+) -> Result<(), DbError> {
+    for (position, p) in profiles.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO profiles (tenant_id, id, direction, name, position) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET direction = excluded.direction, \
+               name = excluded.name, position = excluded.position",
+        )
+        .bind(tenant)
+        .bind(&p.id)
+        .bind(p.direction.code())
+        .bind(&p.name)
+        .bind(position as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn profiles(db: &Db, tenant: i64) -> Result<Vec<Profile>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, direction, name FROM profiles WHERE tenant_id = $1 ORDER BY position, id",
+    )
+    .bind(tenant)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Profile {
+                id: r.try_get("id")?,
+                direction: parse_code(r, "direction", Direction::parse)?,
+                name: r.try_get("name")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    pub short_name: String,
+    pub kind: OrgKind,
+    pub inn: String,
+    pub municipality_id: String,
+    pub address: String,
+    pub location: LatLon,
+    pub phone: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub description: String,
+    pub can_confirm: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub id: i64,
+    pub organization_id: i64,
+    pub title: String,
+    pub description: String,
+    pub direction: Direction,
+    pub profile_id: String,
+    pub level: Level,
+    pub ages: AgeRange,
+    pub ovz: bool,
+    pub financing: Financing,
+    pub monthly_price: Money,
+    pub duration_months: i64,
+    pub hours: i64,
+    pub status: ProgramStatus,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: i64,
+    pub program_id: i64,
+    pub name: String,
+    pub teacher: String,
+    pub address: String,
+    pub location: LatLon,
+    pub schedule: Schedule,
+    pub capacity: i64,
+    pub seats_taken: i64,
+    pub enroll_from: NaiveDate,
+    pub enroll_to: NaiveDate,
+    pub study_from: NaiveDate,
+    pub study_to: NaiveDate,
+    pub price_certificate: Option<Money>,
+    pub price_paid: Option<Money>,
+}
+
+impl Group {
+    pub fn free_seats(&self) -> i64 {
+        (self.capacity - self.seats_taken).max(0)
+    }
+
+    pub fn enrollment_open(&self, today: NaiveDate) -> bool {
+        self.enroll_from <= today && today <= self.enroll_to
+    }
+}
+
+pub async fn insert_organizations(
+    tx: &mut Tx,
+    tenant: i64,
+    orgs: &[Organization],
+) -> Result<(), DbError> {
+    let now = crate::time::to_db(crate::time::now());
+    for chunk in orgs.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO organizations (tenant_id, id, name, short_name, kind, inn, municipality_id, \
+             address, lat, lon, phone, email, website, description, can_confirm, created_at, updated_at) \
+             VALUES {}",
+            placeholders(chunk.len(), 17)
+        );
+        let mut q = sqlx::query(&sql);
+        for o in chunk {
+            q = q
+                .bind(tenant)
+                .bind(o.id)
+                .bind(&o.name)
+                .bind(&o.short_name)
+                .bind(o.kind.code())
+                .bind(&o.inn)
+                .bind(&o.municipality_id)
+                .bind(&o.address)
+                .bind(o.location.lat)
+                .bind(o.location.lon)
+                .bind(&o.phone)
+                .bind(&o.email)
+                .bind(&o.website)
+                .bind(&o.description)
+                .bind(i64::from(o.can_confirm))
+                .bind(&now)
+                .bind(&now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_programs(
+    tx: &mut Tx,
+    tenant: i64,
+    programs: &[Program],
+) -> Result<(), DbError> {
+    for chunk in programs.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO programs (tenant_id, id, organization_id, title, description, direction, \
+             profile_id, level, age_min, age_max, ovz, financing, price_kopecks, duration_months, \
+             hours, status, created_at, updated_at, published_at) VALUES {}",
+            placeholders(chunk.len(), 19)
+        );
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            let published = (p.status == ProgramStatus::Published).then(|| p.created_at.clone());
+            q = q
+                .bind(tenant)
+                .bind(p.id)
+                .bind(p.organization_id)
+                .bind(&p.title)
+                .bind(&p.description)
+                .bind(p.direction.code())
+                .bind(&p.profile_id)
+                .bind(p.level.code())
+                .bind(i64::from(p.ages.min()))
+                .bind(i64::from(p.ages.max()))
+                .bind(i64::from(p.ovz))
+                .bind(p.financing.code())
+                .bind(p.monthly_price.kopecks())
+                .bind(p.duration_months)
+                .bind(p.hours)
+                .bind(p.status.code())
+                .bind(&p.created_at)
+                .bind(&p.created_at)
+                .bind(published);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_groups(tx: &mut Tx, tenant: i64, groups: &[Group]) -> Result<(), DbError> {
+    for chunk in groups.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO study_groups (tenant_id, id, program_id, name, teacher, address, lat, lon, \
+             schedule, capacity, seats_taken, enroll_from, enroll_to, study_from, study_to, \
+             price_certificate_kopecks, price_paid_kopecks) VALUES {}",
+            placeholders(chunk.len(), 17)
+        );
+        let mut q = sqlx::query(&sql);
+        for g in chunk {
+            q = q
+                .bind(tenant)
+                .bind(g.id)
+                .bind(g.program_id)
+                .bind(&g.name)
+                .bind(&g.teacher)
+                .bind(&g.address)
+                .bind(g.location.lat)
+                .bind(g.location.lon)
+                .bind(g.schedule.encode())
+                .bind(g.capacity)
+                .bind(g.seats_taken)
+                .bind(g.enroll_from.to_string())
+                .bind(g.enroll_to.to_string())
+                .bind(g.study_from.to_string())
+                .bind(g.study_to.to_string())
+                .bind(g.price_certificate.map(Money::kopecks))
+                .bind(g.price_paid.map(Money::kopecks));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Removes a region's whole catalog (demo data is regenerated this way).
+pub async fn delete_catalog(tx: &mut Tx, tenant: i64) -> Result<(), DbError> {
+    for table in [
+        "study_groups",
+        "programs",
+        "organizations",
+        "profiles",
+        "id_sequences",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
+            .bind(tenant)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn parse_code<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, DbError> {
+    let code: String = row.try_get(column)?;
+    parse(&code).ok_or_else(|| {
+        DbError::Query(sqlx::Error::Decode(
+            format!("unknown {column} code «{code}» in the database").into(),
+        ))
+    })
+}
+
+fn date(row: &AnyRow, column: &str) -> Result<NaiveDate, DbError> {
+    let text: String = row.try_get(column)?;
+    text.parse().map_err(|e| {
+        DbError::Query(sqlx::Error::Decode(
+            format!("{column}: «{text}»: {e}").into(),
+        ))
+    })
+}
+
+fn organization_from(row: &AnyRow) -> Result<Organization, DbError> {
+    Ok(Organization {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        short_name: row.try_get("short_name")?,
+        kind: parse_code(row, "kind", OrgKind::parse)?,
+        inn: row.try_get("inn")?,
+        municipality_id: row.try_get("municipality_id")?,
+        address: row.try_get("address")?,
+        location: LatLon {
+            lat: row.try_get("lat")?,
+            lon: row.try_get("lon")?,
+        },
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        website: row.try_get("website")?,
+        description: row.try_get("description")?,
+        can_confirm: row.try_get::<i64, _>("can_confirm")? != 0,
+    })
+}
+
+fn program_from(row: &AnyRow) -> Result<Program, DbError> {
+    let min: i64 = row.try_get("age_min")?;
+    let max: i64 = row.try_get("age_max")?;
+    Ok(Program {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        direction: parse_code(row, "direction", Direction::parse)?,
+        profile_id: row.try_get("profile_id")?,
+        level: parse_code(row, "level", Level::parse)?,
+        ages: AgeRange::new(min as u8, max as u8)
+            .map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
+        ovz: row.try_get::<i64, _>("ovz")? != 0,
+        financing: parse_code(row, "financing", Financing::parse)?,
+        monthly_price: Money::from_kopecks(row.try_get("price_kopecks")?),
+        duration_months: row.try_get("duration_months")?,
+        hours: row.try_get("hours")?,
+        status: parse_code(row, "status", ProgramStatus::parse)?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn group_from(row: &AnyRow) -> Result<Group, DbError> {
+    let schedule: String = row.try_get("schedule")?;
+    Ok(Group {
+        id: row.try_get("id")?,
+        program_id: row.try_get("program_id")?,
+        name: row.try_get("name")?,
+        teacher: row.try_get("teacher")?,
+        address: row.try_get("address")?,
+        location: LatLon {
+            lat: row.try_get("lat")?,
+            lon: row.try_get("lon")?,
+        },
+        schedule: Schedule::parse(&schedule)
+            .map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
+        capacity: row.try_get("capacity")?,
+        seats_taken: row.try_get("seats_taken")?,
+        enroll_from: date(row, "enroll_from")?,
+        enroll_to: date(row, "enroll_to")?,
+        study_from: date(row, "study_from")?,
+        study_to: date(row, "study_to")?,
+        price_certificate: row
+            .try_get::<Option<i64>, _>("price_certificate_kopecks")?
+            .map(Money::from_kopecks),
+        price_paid: row
+            .try_get::<Option<i64>, _>("price_paid_kopecks")?
+            .map(Money::from_kopecks),
+    })
+}
+
+const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, address, lat, lon, \
+    phone, email, website, description, can_confirm";
+const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
+    level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at";
+const GROUP_COLUMNS: &str = "id, program_id, name, teacher, address, lat, lon, schedule, capacity, \
+    seats_taken, enroll_from, enroll_to, study_from, study_to, price_certificate_kopecks, price_paid_kopecks";
+
+/// Everything the region's search index is built from: published programs, all
+/// organizations that have them, their groups.
+pub struct PublishedCatalog {
+    pub organizations: Vec<Organization>,
+    pub programs: Vec<Program>,
+    pub groups: Vec<Group>,
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn published_catalog(db: &Db, tenant: i64) -> Result<PublishedCatalog, DbError> {
+    let organizations = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1 ORDER BY id"
+    ))
+    .bind(tenant)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(organization_from)
+    .collect::<Result<_, _>>()?;
+    let programs = sqlx::query(&format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND status = $2 ORDER BY id"
+    ))
+    .bind(tenant)
+    .bind(ProgramStatus::Published.code())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(program_from)
+    .collect::<Result<_, _>>()?;
+    let groups = sqlx::query(&format!(
+        "SELECT {} FROM study_groups g JOIN programs p \
+           ON p.tenant_id = g.tenant_id AND p.id = g.program_id \
+         WHERE g.tenant_id = $1 AND p.status = $2 ORDER BY g.program_id, g.id",
+        GROUP_COLUMNS
+            .split(", ")
+            .map(|c| format!("g.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(tenant)
+    .bind(ProgramStatus::Published.code())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(group_from)
+    .collect::<Result<_, _>>()?;
+    Ok(PublishedCatalog {
+        organizations,
+        programs,
+        groups,
+    })
+}
+
+/// A published program of the region, or `None` (unknown, unpublished, or another region's).
+pub async fn published_program(db: &Db, tenant: i64, id: i64) -> Result<Option<Program>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND id = $2 AND status = $3"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .bind(ProgramStatus::Published.code())
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(program_from).transpose()
+}
+
+pub async fn groups_of(db: &Db, tenant: i64, program: i64) -> Result<Vec<Group>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND program_id = $2 ORDER BY id"
+    ))
+    .bind(tenant)
+    .bind(program)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(group_from)
+    .collect()
+}
+
+pub async fn organization(db: &Db, tenant: i64, id: i64) -> Result<Option<Organization>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(organization_from).transpose()
+}
+
+/// Published programs of an organization, by title.
+pub async fn published_programs_of(
+    db: &Db,
+    tenant: i64,
+    organization: i64,
+) -> Result<Vec<Program>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs \
+         WHERE tenant_id = $1 AND organization_id = $2 AND status = $3 ORDER BY title, id"
+    ))
+    .bind(tenant)
+    .bind(organization)
+    .bind(ProgramStatus::Published.code())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(program_from)
+    .collect()
+}
+
+/// Sets a program's status (and marks the catalog changed).
+pub async fn set_status(
+    db: &Db,
+    tenant: i64,
+    program: i64,
+    status: ProgramStatus,
+) -> Result<bool, DbError> {
+    let mut tx = db.begin().await?;
+    let now = crate::time::to_db(crate::time::now());
+    let done = sqlx::query(
+        "UPDATE programs SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(program)
+    .bind(status.code())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    bump_version(&mut tx, tenant).await?;
+    tx.commit().await?;
+    Ok(done)
+}

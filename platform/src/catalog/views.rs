@@ -1,0 +1,507 @@
+//! What catalog pages show and the API returns: one set of structs for both (serde for the
+//! templates, poem-openapi `Object` for the API), built here from the index and the store.
+
+use chrono::NaiveDate;
+use poem_openapi::Object;
+use serde::Serialize;
+
+use crate::domain::{plural, AgeRange, Money, Phone};
+use crate::regions::Tenant;
+
+use super::index::{CatalogIndex, ProgramDoc, SearchResult};
+use super::model::{Direction, Financing, Level, OrgKind};
+use super::query::CatalogQuery;
+use super::store::{Group, Organization, Profile, Program};
+
+/// A code with its Russian label.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Labeled {
+    pub code: String,
+    pub label: String,
+}
+
+impl Labeled {
+    fn new(code: &str, label: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            label: label.to_owned(),
+        }
+    }
+}
+
+/// A program in a list of results.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ProgramCard {
+    pub id: i64,
+    pub title: String,
+    /// Path of the program's page on the region's host.
+    pub url: String,
+    pub organization_id: i64,
+    pub organization: String,
+    pub municipality: Labeled,
+    pub direction: Labeled,
+    pub profile: Labeled,
+    pub level: Labeled,
+    pub age_min: u8,
+    pub age_max: u8,
+    /// «7–11 лет».
+    pub ages: String,
+    /// Suitable for children with disabilities (ОВЗ).
+    pub ovz: bool,
+    pub financing: Labeled,
+    /// Monthly price in roubles (0 when free).
+    pub monthly_price_rub: i64,
+    /// «2 500 ₽ в месяц», «Бесплатно».
+    pub price: String,
+    /// «Доступна оплата сертификатом».
+    pub certificate: bool,
+    /// A group takes applications today («идёт набор»).
+    pub enrollment_open: bool,
+}
+
+fn price_text(financing: Financing, monthly: Money) -> String {
+    match financing {
+        Financing::Free => "Бесплатно".to_owned(),
+        _ => format!("{monthly} в месяц"),
+    }
+}
+
+fn municipality(tenant: &Tenant, id: &str) -> Labeled {
+    let name = tenant
+        .config
+        .municipality(id)
+        .map_or(id.to_owned(), |m| m.name.clone());
+    Labeled::new(id, &name)
+}
+
+fn ages(range: AgeRange) -> String {
+    range.to_string()
+}
+
+impl ProgramCard {
+    pub fn of(doc: &ProgramDoc, tenant: &Tenant, today: NaiveDate) -> Self {
+        Self {
+            id: doc.id,
+            title: doc.title.clone(),
+            url: format!("/programs/{}", doc.id),
+            organization_id: doc.organization_id,
+            organization: doc.organization.clone(),
+            municipality: municipality(tenant, &doc.municipality_id),
+            direction: Labeled::new(doc.direction.code(), doc.direction.label()),
+            profile: Labeled::new(&doc.profile_id, &doc.profile),
+            level: Labeled::new(doc.level.code(), doc.level.label()),
+            age_min: doc.ages.min(),
+            age_max: doc.ages.max(),
+            ages: ages(doc.ages),
+            ovz: doc.ovz,
+            financing: Labeled::new(doc.financing.code(), doc.financing.label()),
+            monthly_price_rub: doc.monthly_price.kopecks() / 100,
+            price: price_text(doc.financing, doc.monthly_price),
+            certificate: doc.financing == Financing::Certificate,
+            enrollment_open: doc
+                .groups
+                .iter()
+                .any(|g| g.enroll_from <= today && today <= g.enroll_to),
+        }
+    }
+}
+
+/// One choice of a filter with the number of results it would give.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct FacetOption {
+    pub value: String,
+    pub label: String,
+    pub count: u32,
+    pub selected: bool,
+    /// For profiles: the direction they belong to.
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct FacetsView {
+    pub municipality: Vec<FacetOption>,
+    pub organization: Vec<FacetOption>,
+    pub direction: Vec<FacetOption>,
+    pub profile: Vec<FacetOption>,
+    pub level: Vec<FacetOption>,
+    pub financing: Vec<FacetOption>,
+    /// Results if «Для детей с ОВЗ» were ticked.
+    pub ovz: u32,
+    /// Results if «Идёт набор» were ticked.
+    pub open: u32,
+}
+
+/// Organizations listed in the organizer filter at most (the busiest ones, and the chosen).
+const MAX_ORGANIZER_OPTIONS: usize = 200;
+
+/// A page of search results.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct SearchPage {
+    pub total: u32,
+    /// «Найдено 125 программ».
+    pub total_text: String,
+    pub page: u32,
+    pub per_page: u32,
+    pub pages: u32,
+    pub items: Vec<ProgramCard>,
+    pub facets: FacetsView,
+}
+
+impl SearchPage {
+    pub fn of(
+        index: &CatalogIndex,
+        result: &SearchResult,
+        q: &CatalogQuery,
+        tenant: &Tenant,
+        profiles: &[Profile],
+        today: NaiveDate,
+    ) -> Self {
+        let f = &result.facets;
+        let count = |map: &std::collections::HashMap<String, u32>, key: &str| {
+            map.get(key).copied().unwrap_or(0)
+        };
+        let option = |value: &str, label: &str, count: u32, selected: bool| FacetOption {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            count,
+            selected,
+            group: None,
+        };
+        let mut organizations: Vec<(i64, u32)> =
+            f.organization.iter().map(|(k, v)| (*k, *v)).collect();
+        organizations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        organizations.truncate(MAX_ORGANIZER_OPTIONS);
+        if let Some(chosen) = q.organization {
+            if !organizations.iter().any(|(id, _)| *id == chosen) {
+                organizations.push((chosen, f.organization.get(&chosen).copied().unwrap_or(0)));
+            }
+        }
+        let org_name = |id: i64| {
+            index
+                .docs
+                .iter()
+                .find(|d| d.organization_id == id)
+                .map_or_else(|| format!("Организация № {id}"), |d| d.organization.clone())
+        };
+        let mut organizer_options: Vec<FacetOption> = organizations
+            .iter()
+            .map(|(id, n)| {
+                option(
+                    &id.to_string(),
+                    &org_name(*id),
+                    *n,
+                    q.organization == Some(*id),
+                )
+            })
+            .collect();
+        organizer_options.sort_by(|a, b| a.label.cmp(&b.label));
+        let facets = FacetsView {
+            municipality: tenant
+                .config
+                .municipalities
+                .iter()
+                .map(|m| {
+                    option(
+                        m.id.as_str(),
+                        &m.name,
+                        count(&f.municipality, m.id.as_str()),
+                        q.municipality.as_deref() == Some(m.id.as_str()),
+                    )
+                })
+                .collect(),
+            organization: organizer_options,
+            direction: Direction::ALL
+                .iter()
+                .map(|d| {
+                    option(
+                        d.code(),
+                        d.label(),
+                        count(&f.direction, d.code()),
+                        q.direction == Some(*d),
+                    )
+                })
+                .collect(),
+            profile: profiles
+                .iter()
+                .map(|p| FacetOption {
+                    group: Some(p.direction.label().to_owned()),
+                    ..option(
+                        &p.id,
+                        &p.name,
+                        count(&f.profile, &p.id),
+                        q.profile.as_deref() == Some(p.id.as_str()),
+                    )
+                })
+                .collect(),
+            level: Level::ALL
+                .iter()
+                .map(|l| {
+                    option(
+                        l.code(),
+                        l.label(),
+                        count(&f.level, l.code()),
+                        q.level == Some(*l),
+                    )
+                })
+                .collect(),
+            financing: Financing::ALL
+                .iter()
+                .map(|x| {
+                    option(
+                        x.code(),
+                        x.label(),
+                        count(&f.financing, x.code()),
+                        q.financing == Some(*x),
+                    )
+                })
+                .collect(),
+            ovz: f.ovz,
+            open: f.open,
+        };
+        let items = result
+            .ids
+            .iter()
+            .filter_map(|id| index.get(*id))
+            .map(|doc| ProgramCard::of(doc, tenant, today))
+            .collect();
+        Self {
+            total: result.total,
+            total_text: format!(
+                "Найдено {} {}",
+                result.total,
+                plural(result.total.into(), "программа", "программы", "программ")
+            ),
+            page: q.page,
+            per_page: q.per_page,
+            pages: result.total.div_ceil(q.per_page).max(1),
+            items,
+            facets,
+        }
+    }
+}
+
+/// An organization's contacts and description.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct OrganizationView {
+    pub id: i64,
+    pub name: String,
+    pub short_name: String,
+    pub kind: Labeled,
+    pub inn: String,
+    pub municipality: Labeled,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// «+7 (481) 200-00-67».
+    pub phone: String,
+    pub phone_e164: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub description: String,
+    /// Authorized by the municipality to confirm children's data.
+    pub can_confirm: bool,
+    pub url: String,
+}
+
+impl OrganizationView {
+    pub fn of(o: &Organization, tenant: &Tenant) -> Self {
+        let kind = o.kind;
+        Self {
+            id: o.id,
+            name: o.name.clone(),
+            short_name: o.short_name.clone(),
+            kind: Labeled::new(kind.code(), OrgKind::label(kind)),
+            inn: o.inn.clone(),
+            municipality: municipality(tenant, &o.municipality_id),
+            address: o.address.clone(),
+            lat: o.location.lat,
+            lon: o.location.lon,
+            phone: Phone::parse(&o.phone).map_or(o.phone.clone(), |p| p.display()),
+            phone_e164: o.phone.clone(),
+            email: o.email.clone(),
+            website: o.website.clone(),
+            description: o.description.clone(),
+            can_confirm: o.can_confirm,
+            url: format!("/organizations/{}", o.id),
+        }
+    }
+}
+
+/// An учебная группа of a program.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub teacher: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// «Пн 15:00–16:30, Ср 15:00–16:30».
+    pub schedule: String,
+    /// План приёма.
+    pub capacity: i64,
+    pub seats_taken: i64,
+    pub free_seats: i64,
+    /// ISO dates.
+    pub enroll_from: String,
+    pub enroll_to: String,
+    pub study_from: String,
+    pub study_to: String,
+    /// «с 20.08.2026 по 15.05.2027».
+    pub enroll_period: String,
+    pub study_period: String,
+    pub enrollment_open: bool,
+    /// Monthly price when paid by certificate, roubles.
+    pub price_certificate_rub: Option<i64>,
+    /// Monthly price when paid by the family, roubles.
+    pub price_paid_rub: Option<i64>,
+    pub price_certificate: Option<String>,
+    pub price_paid: Option<String>,
+}
+
+fn period(from: NaiveDate, to: NaiveDate) -> String {
+    format!("с {} по {}", from.format("%d.%m.%Y"), to.format("%d.%m.%Y"))
+}
+
+impl GroupView {
+    pub fn of(g: &Group, today: NaiveDate) -> Self {
+        Self {
+            id: g.id,
+            name: g.name.clone(),
+            teacher: g.teacher.clone(),
+            address: g.address.clone(),
+            lat: g.location.lat,
+            lon: g.location.lon,
+            schedule: g.schedule.to_string(),
+            capacity: g.capacity,
+            seats_taken: g.seats_taken,
+            free_seats: g.free_seats(),
+            enroll_from: g.enroll_from.to_string(),
+            enroll_to: g.enroll_to.to_string(),
+            study_from: g.study_from.to_string(),
+            study_to: g.study_to.to_string(),
+            enroll_period: period(g.enroll_from, g.enroll_to),
+            study_period: period(g.study_from, g.study_to),
+            enrollment_open: g.enrollment_open(today),
+            price_certificate_rub: g.price_certificate.map(|m| m.kopecks() / 100),
+            price_paid_rub: g.price_paid.map(|m| m.kopecks() / 100),
+            price_certificate: g.price_certificate.map(|m| format!("{m} в месяц")),
+            price_paid: g.price_paid.map(|m| format!("{m} в месяц")),
+        }
+    }
+}
+
+/// Everything about a program.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ProgramDetail {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub direction: Labeled,
+    pub profile: Labeled,
+    pub level: Labeled,
+    pub age_min: u8,
+    pub age_max: u8,
+    pub ages: String,
+    pub ovz: bool,
+    pub financing: Labeled,
+    pub monthly_price_rub: i64,
+    pub price: String,
+    /// «Доступна оплата сертификатом».
+    pub certificate: bool,
+    pub duration_months: i64,
+    pub hours: i64,
+    pub organization: OrganizationView,
+    pub groups: Vec<GroupView>,
+}
+
+impl ProgramDetail {
+    pub fn of(
+        p: &Program,
+        org: &Organization,
+        groups: &[Group],
+        profiles: &[Profile],
+        tenant: &Tenant,
+        today: NaiveDate,
+    ) -> Self {
+        let profile = profiles
+            .iter()
+            .find(|x| x.id == p.profile_id)
+            .map_or(p.profile_id.clone(), |x| x.name.clone());
+        Self {
+            id: p.id,
+            title: p.title.clone(),
+            description: p.description.clone(),
+            direction: Labeled::new(p.direction.code(), p.direction.label()),
+            profile: Labeled::new(&p.profile_id, &profile),
+            level: Labeled::new(p.level.code(), p.level.label()),
+            age_min: p.ages.min(),
+            age_max: p.ages.max(),
+            ages: ages(p.ages),
+            ovz: p.ovz,
+            financing: Labeled::new(p.financing.code(), p.financing.label()),
+            monthly_price_rub: p.monthly_price.kopecks() / 100,
+            price: price_text(p.financing, p.monthly_price),
+            certificate: p.financing == Financing::Certificate,
+            duration_months: p.duration_months,
+            hours: p.hours,
+            organization: OrganizationView::of(org, tenant),
+            groups: groups.iter().map(|g| GroupView::of(g, today)).collect(),
+        }
+    }
+}
+
+/// An organization with its published programs.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct OrganizationDetail {
+    pub organization: OrganizationView,
+    pub programs: Vec<ProgramSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ProgramSummary {
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+    pub direction: Labeled,
+    pub ages: String,
+    pub financing: Labeled,
+    pub price: String,
+}
+
+impl ProgramSummary {
+    pub fn of(p: &Program) -> Self {
+        Self {
+            id: p.id,
+            title: p.title.clone(),
+            url: format!("/programs/{}", p.id),
+            direction: Labeled::new(p.direction.code(), p.direction.label()),
+            ages: ages(p.ages),
+            financing: Labeled::new(p.financing.code(), p.financing.label()),
+            price: price_text(p.financing, p.monthly_price),
+        }
+    }
+}
+
+/// A direction with its profiles (the region's dictionary).
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct DirectionView {
+    pub code: String,
+    pub label: String,
+    pub profiles: Vec<Labeled>,
+}
+
+pub fn directions(profiles: &[Profile]) -> Vec<DirectionView> {
+    Direction::ALL
+        .iter()
+        .map(|d| DirectionView {
+            code: d.code().to_owned(),
+            label: d.label().to_owned(),
+            profiles: profiles
+                .iter()
+                .filter(|p| p.direction == *d)
+                .map(|p| Labeled::new(&p.id, &p.name))
+                .collect(),
+        })
+        .collect()
+}
