@@ -6,6 +6,8 @@
 //! - `TEST_REDIS_URL=redis://…` makes each test use Redis under a unique key prefix;
 //!   otherwise the in-process cache.
 
+pub mod catalog;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -75,6 +77,19 @@ impl TestEnv {
         s
     }
 
+    /// Applies both sample regions (no catalog).
+    pub async fn apply_samples(&self) {
+        let dir = tenants::SAMPLE_REGIONS_DIR;
+        self.cli(&[
+            "tenant",
+            "apply",
+            &format!("{dir}/krasnoyarsk.toml"),
+            &format!("{dir}/smolensk.toml"),
+        ])
+        .await
+        .expect("sample regions apply");
+    }
+
     /// Runs the `navigator` CLI in-process against this environment; returns its output.
     pub async fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
         let mut argv: Vec<String> = vec!["navigator".into()];
@@ -129,10 +144,10 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A server on a fresh environment with both sample regions.
+    /// A server on a fresh environment with both sample regions (empty catalogs).
     pub async fn spawn() -> (TestEnv, TestApp) {
         let env = TestEnv::new().await;
-        env.cli(&["demo"]).await.expect("sample regions apply");
+        env.apply_samples().await;
         let app = TestApp::start(env.settings()).await;
         (env, app)
     }
@@ -164,6 +179,13 @@ impl TestApp {
                 HOST,
                 HeaderValue::from_bytes(host.as_bytes()).expect("host header"),
             )
+    }
+
+    /// GETs JSON; returns status and body.
+    pub async fn json(&self, host: &str, path: &str) -> (u16, serde_json::Value) {
+        let resp = self.get(host, path).send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("JSON body"))
     }
 
     /// GETs and returns status and body.

@@ -47,7 +47,7 @@ async fn readyz_fails_when_the_database_is_gone() {
 #[tokio::test]
 async fn when_redis_is_unreachable_readyz_fails_but_pages_work() {
     let env = TestEnv::new().await;
-    env.cli(&["demo"]).await.unwrap();
+    env.apply_samples().await;
     let mut settings = env.settings();
     // Nothing listens on port 1.
     settings.redis_url = Some("redis://127.0.0.1:1/".into());

@@ -86,7 +86,7 @@ async fn a_new_region_is_served_by_a_running_server_without_restart() {
 #[tokio::test]
 async fn two_servers_on_one_database_see_regions_added_through_either() {
     let env = TestEnv::new().await;
-    env.cli(&["demo"]).await.unwrap();
+    env.apply_samples().await;
     let a = TestApp::start(env.settings()).await;
     let b = TestApp::start(env.settings()).await;
 

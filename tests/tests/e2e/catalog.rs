@@ -1,0 +1,624 @@
+//! The public catalog: filters, counts, text search, paging, program and organization
+//! pages, the map's GeoJSON, and that one region's catalog never leaks into another's.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tests::catalog::{self, smolensk::*, KRASNOYARSK_CHESS};
+use tests::{wait_until, TestApp, TestEnv};
+
+const S: &str = "p67.навигатор.дети";
+const K: &str = "p24.навигатор.дети";
+
+async fn seeded() -> (TestEnv, TestApp) {
+    let (env, app) = TestApp::spawn().await;
+    catalog::seed(&app.state).await;
+    (env, app)
+}
+
+/// Ids of the programs the API finds for `query`, in order.
+async fn ids(app: &TestApp, host: &str, query: &str) -> Vec<i64> {
+    let (status, body) = app.json(host, &format!("/api/v1/programs?{query}")).await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn sorted_ids(app: &TestApp, query: &str) -> Vec<i64> {
+    let mut v = ids(app, S, query).await;
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn each_filter_alone() {
+    let (_env, app) = seeded().await;
+    for (query, expected) in [
+        ("", vec![CHESS, ROBOTICS, VOCAL, FOOTBALL, ECOLOGY]),
+        ("municipality=smolensk", vec![CHESS, VOCAL]),
+        ("organization=2", vec![ROBOTICS]),
+        ("direction=sport", vec![CHESS, FOOTBALL]),
+        ("profile=chess", vec![CHESS]),
+        ("age=6", vec![VOCAL]),
+        ("age=10", vec![CHESS, ROBOTICS, FOOTBALL, ECOLOGY]),
+        ("level=basic", vec![ROBOTICS, ECOLOGY]),
+        ("financing=certificate", vec![ROBOTICS, ECOLOGY]),
+        ("financing=free", vec![CHESS, FOOTBALL]),
+        ("financing=paid", vec![VOCAL]),
+        ("ovz=1", vec![CHESS]),
+        ("open=1", vec![CHESS, VOCAL, ECOLOGY]),
+    ] {
+        assert_eq!(sorted_ids(&app, query).await, expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn filters_combined() {
+    let (_env, app) = seeded().await;
+    for (query, expected) in [
+        ("direction=sport&age=8", vec![CHESS]),
+        ("financing=free&municipality=vyazemsky", vec![FOOTBALL]),
+        ("open=1&financing=certificate", vec![ECOLOGY]),
+        ("q=шахматы&municipality=desnogorsk", vec![]),
+        (
+            "direction=sport&ovz=1&open=1&age=12&level=start&profile=chess&organization=1",
+            vec![CHESS],
+        ),
+    ] {
+        assert_eq!(sorted_ids(&app, query).await, expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn counts_per_filter_value_keep_the_other_filters() {
+    let (_env, app) = seeded().await;
+    let (_, body) = app.json(S, "/api/v1/programs?direction=sport").await;
+    assert_eq!(body["total"], 2);
+    assert_eq!(body["total_text"], "Найдено 2 программы");
+    let count = |facet: &str, value: &str| -> u64 {
+        body["facets"][facet]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["value"] == value)
+            .map_or(0, |o| o["count"].as_u64().unwrap())
+    };
+    // Direction counts ignore the direction filter itself (drafts and archive never count).
+    assert_eq!(count("direction", "sport"), 2);
+    assert_eq!(count("direction", "technical"), 1);
+    assert_eq!(count("direction", "art"), 1);
+    assert_eq!(count("direction", "natural_science"), 1);
+    assert_eq!(count("direction", "tourism"), 0);
+    // Other facets count within the sport results.
+    assert_eq!(count("municipality", "smolensk"), 1);
+    assert_eq!(count("municipality", "vyazemsky"), 1);
+    assert_eq!(count("municipality", "desnogorsk"), 0);
+    assert_eq!(count("financing", "free"), 2);
+    assert_eq!(count("level", "advanced"), 1);
+    assert_eq!(body["facets"]["ovz"], 1);
+    assert_eq!(body["facets"]["open"], 1);
+    let selected: Vec<&Value> = body["facets"]["direction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["selected"] == true)
+        .collect();
+    assert_eq!(selected.len(), 1);
+    assert_eq!(selected[0]["value"], "sport");
+}
+
+#[tokio::test]
+async fn text_search_uses_russian_stemming() {
+    let (_env, app) = seeded().await;
+    for (q, expected) in [
+        ("шахматы", vec![CHESS]),
+        ("ШАХМАТ", vec![CHESS]),
+        ("шахматный клуб", vec![CHESS]),
+        ("ладьи", vec![CHESS]),
+        ("робот", vec![ROBOTICS]),
+        ("роботы", vec![ROBOTICS]),
+        ("робототехника", vec![ROBOTICS]),
+        ("голос", vec![VOCAL]),
+        ("экология", vec![ECOLOGY]),
+        ("Кванториум", vec![ROBOTICS]),
+        ("природа", vec![ECOLOGY]),
+        ("секретная", vec![]),
+        ("архивные", vec![]),
+    ] {
+        let query = format!("q={}", urlencode(q));
+        assert_eq!(sorted_ids(&app, &query).await, expected, "{q}");
+    }
+    // The best match first: the title outweighs the description.
+    assert_eq!(ids(&app, S, "q=шахматы&per_page=1").await, [CHESS]);
+}
+
+#[tokio::test]
+async fn hostile_query_strings_never_break_search() {
+    let (_env, app) = seeded().await;
+    let garbage: String = (0..10_240)
+        .map(|i| {
+            [
+                '"', '(', ')', '[', '*', ':', '~', '^', '\\', 'я', ' ', '-', '+', '!',
+            ][i % 14]
+        })
+        .collect();
+    for q in [
+        "\"шахматы",
+        "(робот",
+        "робот AND OR NOT",
+        "title:шахматы",
+        "шахматы~2^3",
+        "*",
+        "' OR 1=1 --",
+        "%",
+        "\u{0}\u{1}",
+        garbage.as_str(),
+    ] {
+        let query = format!("q={}", urlencode(q));
+        let (status, body) = app.json(S, &format!("/api/v1/programs?{query}")).await;
+        assert_eq!(status, 200, "{q:?}: {body}");
+        let (status, _) = app.page(S, &format!("/programs?{query}")).await;
+        assert_eq!(status, 200, "{q:?}");
+    }
+    // Malformed percent-encoding in the page's query is a 400, not a 500.
+    let (status, _) = app.page(S, "/programs?q=%E0%A4%A").await;
+    assert!(status == 200 || status == 400, "{status}");
+}
+
+#[tokio::test]
+async fn paging_edges() {
+    let (_env, app) = seeded().await;
+    let page = |n: &str| format!("sort=title&per_page=2&page={n}");
+    let all = ids(&app, S, "sort=title&per_page=100").await;
+    assert_eq!(all.len(), 5);
+    assert_eq!(ids(&app, S, &page("1")).await, all[0..2]);
+    assert_eq!(ids(&app, S, &page("2")).await, all[2..4]);
+    assert_eq!(ids(&app, S, &page("3")).await, all[4..5]);
+    assert_eq!(ids(&app, S, &page("4")).await, Vec::<i64>::new());
+    let (_, body) = app
+        .json(S, &format!("/api/v1/programs?{}", page("3")))
+        .await;
+    assert_eq!(
+        (body["total"].as_u64(), body["pages"].as_u64()),
+        (Some(5), Some(3))
+    );
+    for (query, field) in [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("age=300", "age"),
+        ("age=-5", "age"),
+        ("direction=magic", "direction"),
+        ("municipality=moscow", "municipality"),
+        ("profile=karate", "profile"),
+        ("sort=price", "sort"),
+        ("level=expert", "level"),
+        ("financing=barter", "financing"),
+        ("organization=x", "organization"),
+    ] {
+        let (status, body) = app.json(S, &format!("/api/v1/programs?{query}")).await;
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(body["field"], field, "{query}: {body}");
+        assert_eq!(body["code"], "invalid_parameter");
+    }
+    // Sorted by title, and newest first by creation date.
+    let titles = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, body) = app.json(S, "/api/v1/programs?sort=title").await;
+    let mut sorted = titles(&body);
+    sorted.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(titles(&body), sorted);
+    assert_eq!(
+        ids(&app, S, "sort=newest").await,
+        [ECOLOGY, FOOTBALL, VOCAL, ROBOTICS, CHESS]
+    );
+}
+
+#[tokio::test]
+async fn html_catalog_keeps_filters_in_the_url_and_names_bad_fields() {
+    let (_env, app) = seeded().await;
+    let (status, body) = app.page(S, "/programs?direction=sport&age=8").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Найдено 1 программа"), "{body}");
+    assert!(body.contains("Шахматный клуб «Ладья»") && !body.contains("Футбол</a>"));
+    assert!(
+        body.contains("<option value=\"sport\" selected>Физкультурно-спортивная (1)</option>"),
+        "{body}"
+    );
+    // The map view of the same filters.
+    assert!(
+        body.contains("href=\"&#x2f;map?direction=sport&amp;age=8\""),
+        "{body}"
+    );
+    assert!(body.contains("Для детей с ОВЗ (1)"));
+
+    let (status, body) = app.page(S, "/programs?age=300&direction=magic").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("возраст ребёнка — от 3 до 18 лет"), "{body}");
+    assert!(body.contains("неизвестная направленность"));
+    assert!(body.contains("aria-invalid=\"true\""));
+    // What was typed stays in the form.
+    assert!(body.contains("value=\"300\""));
+
+    let (status, body) = app.page(S, "/programs?per_page=2&sort=title").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("rel=\"next\""));
+    assert!(body.contains("page=3"), "pagination links: {body}");
+
+    let (status, body) = app.page(S, "/map?financing=certificate").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("data-query=\"financing=certificate\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("&#x2f;static&#x2f;vendor&#x2f;leaflet&#x2f;leaflet.js"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("unpkg") && !body.contains("cdn"),
+        "third-party script host"
+    );
+}
+
+#[tokio::test]
+async fn program_and_organization_pages() {
+    let (_env, app) = seeded().await;
+    let (status, body) = app.page(S, &format!("/programs/{ROBOTICS}")).await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Робототехника для начинающих",
+        "Доступна оплата сертификатом",
+        "Центр технического творчества «Кванториум»",
+        "tel:+74812000002",
+        "Вт 15:00–16:30",
+        "Иванова Мария Петровна",
+        "10 из 15",
+        "8–14 лет",
+    ] {
+        assert!(body.contains(expected), "program page lacks {expected:?}");
+    }
+    let (_, body) = app.page(S, &format!("/programs/{CHESS}")).await;
+    assert!(body.contains("Идёт набор") && !body.contains("Доступна оплата сертификатом"));
+
+    let (status, body) = app.page(S, &format!("/organizations/{RADUGA}")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Шахматный клуб «Ладья»") && body.contains("Вокальная студия"));
+    assert!(
+        !body.contains("Архивные шахматы"),
+        "archived program listed"
+    );
+    assert!(
+        body.contains("href=\"/programs?municipality=smolensk\""),
+        "municipality filter link"
+    );
+
+    let (status, p) = app.json(S, &format!("/api/v1/programs/{ROBOTICS}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(p["certificate"], true);
+    assert_eq!(p["groups"][0]["free_seats"], 10);
+    assert_eq!(p["organization"]["phone"], "+7 (481) 200-00-02");
+    let (status, o) = app
+        .json(S, &format!("/api/v1/organizations/{KVANTORIUM}"))
+        .await;
+    assert_eq!(status, 200);
+    let titles: Vec<&str> = o["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Робототехника для начинающих"], "draft listed");
+
+    for path in ["/programs/999", "/programs/abc", "/organizations/999"] {
+        assert_eq!(app.page(S, path).await.0, 404, "{path}");
+    }
+    assert_eq!(app.json(S, "/api/v1/programs/999").await.0, 404);
+    assert_eq!(app.json(S, "/api/v1/organizations/999").await.0, 404);
+    let (status, _) = app.json(S, "/api/v1/programs/abc").await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn unpublished_programs_never_appear() {
+    let (_env, app) = seeded().await;
+    for id in [SECRET, ARCHIVED] {
+        assert_eq!(app.page(S, &format!("/programs/{id}")).await.0, 404);
+        assert_eq!(app.json(S, &format!("/api/v1/programs/{id}")).await.0, 404);
+    }
+    assert!(!sorted_ids(&app, "per_page=100").await.contains(&SECRET));
+    let (_, fc) = app.json(S, "/api/v1/catalog.geojson").await;
+    for f in fc["features"].as_array().unwrap() {
+        let id = f["properties"]["program_id"].as_i64().unwrap();
+        assert!(
+            id != SECRET && id != ARCHIVED,
+            "unpublished program {id} on the map"
+        );
+    }
+    let (_, body) = app.page(S, "/programs?per_page=100").await;
+    assert!(!body.contains("Секретная") && !body.contains("Архивные"));
+}
+
+#[tokio::test]
+async fn geojson_is_valid_and_follows_filters_and_bbox() {
+    let (_env, app) = seeded().await;
+    let resp = app.get(S, "/api/v1/catalog.geojson").send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let parsed: geojson::GeoJson = text.parse().expect("valid GeoJSON");
+    let geojson::GeoJson::FeatureCollection(fc) = parsed else {
+        panic!("not a FeatureCollection");
+    };
+    // Five published programs, six group locations.
+    assert_eq!(fc.features.len(), 6);
+    for f in &fc.features {
+        let Some(geometry) = &f.geometry else {
+            panic!("feature without geometry")
+        };
+        let geojson::GeometryValue::Point { coordinates } = &geometry.value else {
+            panic!("not a point")
+        };
+        let (lon, lat) = (coordinates[0], coordinates[1]);
+        assert!(
+            (30.0..36.0).contains(&lon) && (53.0..57.0).contains(&lat),
+            "lon/lat swapped? {lon},{lat}"
+        );
+        let props = f.properties.as_ref().unwrap();
+        for key in [
+            "program_id",
+            "group_id",
+            "title",
+            "organization",
+            "address",
+            "ages",
+            "financing",
+            "url",
+        ] {
+            assert!(props.contains_key(key), "property {key} missing");
+        }
+    }
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["total"], 6);
+    assert_eq!(json["truncated"], false);
+
+    // Filters apply; the bbox keeps only points inside it.
+    let (_, fc) = app.json(S, "/api/v1/catalog.geojson?direction=art").await;
+    assert_eq!(fc["features"].as_array().unwrap().len(), 2);
+    let (lat, lon) = DESNOGORSK;
+    let bbox = format!(
+        "{},{},{},{}",
+        lon - 0.05,
+        lat - 0.05,
+        lon + 0.05,
+        lat + 0.05
+    );
+    let (_, fc) = app
+        .json(S, &format!("/api/v1/catalog.geojson?bbox={bbox}"))
+        .await;
+    let ids: Vec<i64> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["program_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [ROBOTICS]);
+
+    for bad in [
+        "0,0,200,10",
+        "10,10,5,20",
+        "1,2,3",
+        "a,b,c,d",
+        "0,-91,10,10",
+    ] {
+        let (status, body) = app
+            .json(S, &format!("/api/v1/catalog.geojson?bbox={bad}"))
+            .await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(body["field"], "bbox");
+    }
+}
+
+#[tokio::test]
+async fn dictionaries() {
+    let (_env, app) = seeded().await;
+    let (_, dirs) = app.json(S, "/api/v1/directions").await;
+    let codes: Vec<&str> = dirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "technical",
+            "natural_science",
+            "sport",
+            "art",
+            "tourism",
+            "social"
+        ]
+    );
+    assert!(dirs[0]["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["label"] == "Робототехника"));
+    let (_, m) = app.json(S, "/api/v1/municipalities").await;
+    assert!(m
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == "desnogorsk"));
+    let (_, m) = app.json(K, "/api/v1/municipalities").await;
+    assert!(!m.to_string().contains("desnogorsk"));
+}
+
+#[tokio::test]
+async fn one_region_never_sees_anothers_catalog() {
+    let (_env, app) = seeded().await;
+    // Krasnoyarsk has a program 1 of its own; Smolensk's programs 2–5 do not exist there.
+    let (_, k1) = app.json(K, "/api/v1/programs/1").await;
+    assert_eq!(k1["title"], KRASNOYARSK_CHESS);
+    for id in [ROBOTICS, VOCAL, FOOTBALL, ECOLOGY] {
+        assert_eq!(app.json(K, &format!("/api/v1/programs/{id}")).await.0, 404);
+        assert_eq!(app.page(K, &format!("/programs/{id}")).await.0, 404);
+    }
+    assert_eq!(
+        app.json(K, &format!("/api/v1/organizations/{OLIMP}"))
+            .await
+            .0,
+        404
+    );
+    let (_, body) = app.page(K, "/programs/1").await;
+    assert!(body.contains(KRASNOYARSK_CHESS) && !body.contains("Ладья"));
+
+    // Search: «шахматы» finds each region's own.
+    let (_, k) = app
+        .json(
+            K,
+            "/api/v1/programs?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B",
+        )
+        .await;
+    assert_eq!(k["total"], 1);
+    assert_eq!(k["items"][0]["title"], KRASNOYARSK_CHESS);
+    let (_, body) = app.page(K, "/programs").await;
+    assert!(!body.contains("Ладья") && !body.contains("Кванториум"));
+    // Smolensk's municipality is not a Krasnoyarsk filter.
+    assert_eq!(
+        app.json(K, "/api/v1/programs?municipality=desnogorsk")
+            .await
+            .0,
+        400
+    );
+
+    // Map: only Krasnoyarsk points, even for a box around Smolensk.
+    let (_, fc) = app.json(K, "/api/v1/catalog.geojson").await;
+    assert_eq!(fc["features"].as_array().unwrap().len(), 1);
+    let (_, fc) = app
+        .json(K, "/api/v1/catalog.geojson?bbox=30,53,36,57")
+        .await;
+    assert_eq!(fc["features"].as_array().unwrap().len(), 0);
+    // The apex has no catalog.
+    assert_eq!(app.json("навигатор.дети", "/api/v1/programs").await.0, 404);
+    assert_eq!(app.page("навигатор.дети", "/programs").await.0, 404);
+}
+
+#[tokio::test]
+async fn the_index_follows_changes_made_by_another_server() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let a = TestApp::start(env.settings()).await;
+    let b = TestApp::start(env.settings()).await;
+    catalog::seed(&b.state).await;
+    wait_until(
+        "server a sees the seeded catalog",
+        Duration::from_secs(10),
+        || async { ids(&a, S, "per_page=100").await.len() == 5 },
+    )
+    .await;
+    assert!(ids(&a, S, "q=секретная").await.is_empty());
+
+    // Server b publishes the draft; server a's search (and its cached results) follow.
+    let smolensk = b
+        .state
+        .registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == "smolensk")
+        .unwrap();
+    platform::catalog::store::set_status(
+        &b.state.db,
+        smolensk.id,
+        SECRET,
+        platform::catalog::model::ProgramStatus::Published,
+    )
+    .await
+    .unwrap();
+    wait_until(
+        "server a finds the newly published program",
+        Duration::from_secs(10),
+        || async { ids(&a, S, "q=секретная").await == [SECRET] },
+    )
+    .await;
+    assert_eq!(a.page(S, &format!("/programs/{SECRET}")).await.0, 200);
+}
+
+#[tokio::test]
+async fn demo_catalog_is_deterministic_and_realistic() {
+    let one = TestEnv::new().await;
+    let out = one
+        .cli(&["demo", "--programs", "120", "--region", "smolensk"])
+        .await
+        .unwrap();
+    assert!(out.contains("smolensk: каталог — 120 программ"), "{out}");
+    assert!(!out.contains("krasnoyarsk: каталог"), "{out}");
+    let two = TestEnv::new().await;
+    two.cli(&["demo", "--programs", "120", "--region", "smolensk"])
+        .await
+        .unwrap();
+    let a = TestApp::start(one.settings()).await;
+    let b = TestApp::start(two.settings()).await;
+    let (_, pa) = a.json(S, "/api/v1/programs?per_page=100&sort=title").await;
+    let (_, pb) = b.json(S, "/api/v1/programs?per_page=100&sort=title").await;
+    assert_eq!(pa, pb, "two runs of the same demo differ");
+    assert!(
+        pa["total"].as_u64().unwrap() > 100,
+        "most demo programs are published"
+    );
+    // Every direction is present, ages span 5–18, all kinds of financing.
+    let facets = &pa["facets"];
+    for d in facets["direction"].as_array().unwrap() {
+        assert!(
+            d["count"].as_u64().unwrap() > 0,
+            "direction {} empty",
+            d["value"]
+        );
+    }
+    for f in facets["financing"].as_array().unwrap() {
+        assert!(
+            f["count"].as_u64().unwrap() > 0,
+            "financing {} empty",
+            f["value"]
+        );
+    }
+    // Points lie in the region (Smolensk oblast is within these bounds).
+    let (_, fc) = a.json(S, "/api/v1/catalog.geojson").await;
+    for f in fc["features"].as_array().unwrap() {
+        let c = &f["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        assert!(
+            (30.5..36.0).contains(&lon) && (53.0..56.5).contains(&lat),
+            "{lon},{lat}"
+        );
+    }
+    let err = one
+        .cli(&["demo", "--region", "moscow"])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--region") && err.contains("moscow"), "{err}");
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
