@@ -22,17 +22,17 @@ use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
 use super::store::{Profile, PublishedCatalog};
 
-/// A published program as the catalog lists it.
+/// A published program as the catalog lists it. Organization, municipality and profile are
+/// positions in the index's tables, so filtering and counting 100 000 programs compares
+/// and increments small integers, not strings.
 #[derive(Debug, Clone)]
 pub struct ProgramDoc {
     pub id: i64,
     pub title: String,
-    pub organization_id: i64,
-    pub organization: String,
-    pub municipality_id: String,
+    pub organization: u32,
+    pub municipality: u16,
     pub direction: Direction,
-    pub profile_id: String,
-    pub profile: String,
+    pub profile: u16,
     pub level: Level,
     pub ages: AgeRange,
     pub ovz: bool,
@@ -98,16 +98,110 @@ struct TextIndex {
     ords: Vec<Column<u64>>,
 }
 
+/// An organization that has published programs.
+#[derive(Debug, Clone)]
+pub struct OrgEntry {
+    pub id: i64,
+    pub short_name: String,
+}
+
 pub struct CatalogIndex {
     pub version: i64,
     pub docs: Vec<ProgramDoc>,
     /// The region's profile dictionary at this version.
     pub profiles: Vec<Profile>,
+    pub orgs: Vec<OrgEntry>,
+    org_by_id: HashMap<i64, u32>,
+    /// Municipality ids that organizations of this catalog are in.
+    pub municipalities: Vec<String>,
     by_id: HashMap<i64, u32>,
     /// Position of each doc in title order and in newest-first order.
     title_rank: Vec<u32>,
     newest_rank: Vec<u32>,
     text: TextIndex,
+}
+
+/// Query ids resolved to index positions.
+struct Resolved {
+    municipality: Option<u16>,
+    organization: Option<u32>,
+    profile: Option<u16>,
+}
+
+/// Facet counters by position; turned into `Facets` (by id) once per search.
+struct Counts {
+    municipality: Vec<u32>,
+    organization: Vec<u32>,
+    direction: [u32; 6],
+    profile: Vec<u32>,
+    level: [u32; 3],
+    financing: [u32; 3],
+    ovz: u32,
+    open: u32,
+}
+
+impl Counts {
+    fn new(index: &CatalogIndex) -> Self {
+        Self {
+            municipality: vec![0; index.municipalities.len()],
+            organization: vec![0; index.orgs.len()],
+            direction: [0; 6],
+            profile: vec![0; index.profiles.len()],
+            level: [0; 3],
+            financing: [0; 3],
+            ovz: 0,
+            open: 0,
+        }
+    }
+
+    fn add(&mut self, dims: u8, doc: &ProgramDoc, today: NaiveDate) {
+        let on = |bit: u8| dims & bit != 0;
+        if on(MUNICIPALITY) {
+            self.municipality[usize::from(doc.municipality)] += 1;
+        }
+        if on(ORGANIZATION) {
+            self.organization[doc.organization as usize] += 1;
+        }
+        if on(DIRECTION) {
+            self.direction[doc.direction as usize] += 1;
+        }
+        if on(PROFILE) {
+            self.profile[usize::from(doc.profile)] += 1;
+        }
+        if on(LEVEL) {
+            self.level[doc.level as usize] += 1;
+        }
+        if on(FINANCING) {
+            self.financing[doc.financing as usize] += 1;
+        }
+        if on(OVZ) && doc.ovz {
+            self.ovz += 1;
+        }
+        if on(OPEN) && doc.enrollment_open(today) {
+            self.open += 1;
+        }
+    }
+
+    fn into_facets(self, index: &CatalogIndex) -> Facets {
+        fn nonzero<K>(counts: &[u32], key: impl Fn(usize) -> K) -> Vec<(K, u32)> {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (key(i), *n))
+                .collect()
+        }
+        Facets {
+            municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()).into_iter().collect(),
+            organization: nonzero(&self.organization, |i| index.orgs[i].id).into_iter().collect(),
+            direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned()).into_iter().collect(),
+            profile: nonzero(&self.profile, |i| index.profiles[i].id.clone()).into_iter().collect(),
+            level: nonzero(&self.level, |i| Level::ALL[i].code().to_owned()).into_iter().collect(),
+            financing: nonzero(&self.financing, |i| Financing::ALL[i].code().to_owned()).into_iter().collect(),
+            ovz: self.ovz,
+            open: self.open,
+        }
+    }
 }
 
 /// Filters with per-value counts, as bits of a mask.
@@ -136,15 +230,32 @@ fn analyzer() -> TextAnalyzer {
 
 impl CatalogIndex {
     /// Builds the index of one catalog version. CPU-bound: run it off the async threads.
-    pub fn build(
-        version: i64,
-        catalog: PublishedCatalog,
-        profiles: Vec<Profile>,
-    ) -> tantivy::Result<Self> {
-        let orgs: HashMap<i64, _> = catalog.organizations.iter().map(|o| (o.id, o)).collect();
-        let profile_names: HashMap<&str, &str> = profiles
+    pub fn build(version: i64, catalog: PublishedCatalog, profiles: Vec<Profile>) -> tantivy::Result<Self> {
+        let mut municipalities: Vec<String> = catalog
+            .organizations
             .iter()
-            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .map(|o| o.municipality_id.clone())
+            .collect();
+        municipalities.sort();
+        municipalities.dedup();
+        let municipality_pos: HashMap<&str, u16> = municipalities
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.as_str(), i as u16))
+            .collect();
+        let orgs: Vec<OrgEntry> = catalog
+            .organizations
+            .iter()
+            .map(|o| OrgEntry {
+                id: o.id,
+                short_name: o.short_name.clone(),
+            })
+            .collect();
+        let org_by_id: HashMap<i64, u32> = orgs.iter().enumerate().map(|(i, o)| (o.id, i as u32)).collect();
+        let profile_pos: HashMap<&str, u16> = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u16))
             .collect();
         let mut groups: HashMap<i64, Vec<GroupPoint>> = HashMap::new();
         for g in catalog.groups {
@@ -176,13 +287,14 @@ impl CatalogIndex {
         let mut docs = Vec::with_capacity(catalog.programs.len());
         let mut created = Vec::with_capacity(catalog.programs.len());
         for p in catalog.programs {
-            let Some(org) = orgs.get(&p.organization_id) else {
+            let (Some(&org_pos), Some(&profile_at)) = (
+                org_by_id.get(&p.organization_id),
+                profile_pos.get(p.profile_id.as_str()),
+            ) else {
                 continue;
             };
-            let profile_name = profile_names
-                .get(p.profile_id.as_str())
-                .copied()
-                .unwrap_or_default();
+            let org = &catalog.organizations[org_pos as usize];
+            let profile_name = &profiles[usize::from(profile_at)].name;
             writer.add_document(doc!(
                 ord => docs.len() as u64,
                 title => normalize(&p.title),
@@ -194,12 +306,10 @@ impl CatalogIndex {
             docs.push(ProgramDoc {
                 id: p.id,
                 title: p.title,
-                organization_id: org.id,
-                organization: org.short_name.clone(),
-                municipality_id: org.municipality_id.clone(),
+                organization: org_pos,
+                municipality: municipality_pos[org.municipality_id.as_str()],
                 direction: p.direction,
-                profile_id: p.profile_id.clone(),
-                profile: profile_name.to_owned(),
+                profile: profile_at,
                 level: p.level,
                 ages: p.ages,
                 ovz: p.ovz,
@@ -225,45 +335,44 @@ impl CatalogIndex {
             rank
         };
         let mut by_title: Vec<usize> = (0..docs.len()).collect();
-        let title_keys: Vec<String> = docs
-            .iter()
-            .map(|d| normalize(&d.title.to_lowercase()))
-            .collect();
-        by_title.sort_by(|&a, &b| {
-            title_keys[a]
-                .cmp(&title_keys[b])
-                .then(docs[a].id.cmp(&docs[b].id))
-        });
+        let title_keys: Vec<String> = docs.iter().map(|d| normalize(&d.title.to_lowercase())).collect();
+        by_title.sort_by(|&a, &b| title_keys[a].cmp(&title_keys[b]).then(docs[a].id.cmp(&docs[b].id)));
         let mut by_newest: Vec<usize> = (0..docs.len()).collect();
-        by_newest.sort_by(|&a, &b| {
-            created[b]
-                .cmp(&created[a])
-                .then(docs[b].id.cmp(&docs[a].id))
-        });
+        by_newest.sort_by(|&a, &b| created[b].cmp(&created[a]).then(docs[b].id.cmp(&docs[a].id)));
 
         Ok(Self {
             version,
             profiles,
-            by_id: docs
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.id, i as u32))
-                .collect(),
+            orgs,
+            org_by_id,
+            municipalities,
+            by_id: docs.iter().enumerate().map(|(i, d)| (d.id, i as u32)).collect(),
             title_rank: rank(by_title),
             newest_rank: rank(by_newest),
             docs,
             text: TextIndex {
                 reader,
                 analyzer: analyzer(),
-                fields: vec![
-                    (title, 3.0),
-                    (profile, 2.0),
-                    (organization, 1.0),
-                    (description, 1.0),
-                ],
+                fields: vec![(title, 3.0), (profile, 2.0), (organization, 1.0), (description, 1.0)],
                 ords,
             },
         })
+    }
+
+    pub fn organization(&self, doc: &ProgramDoc) -> &OrgEntry {
+        &self.orgs[doc.organization as usize]
+    }
+
+    pub fn org_by_id(&self, id: i64) -> Option<&OrgEntry> {
+        self.org_by_id.get(&id).map(|&i| &self.orgs[i as usize])
+    }
+
+    pub fn municipality_id(&self, doc: &ProgramDoc) -> &str {
+        &self.municipalities[usize::from(doc.municipality)]
+    }
+
+    pub fn profile(&self, doc: &ProgramDoc) -> &Profile {
+        &self.profiles[usize::from(doc.profile)]
     }
 
     pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
@@ -336,17 +445,36 @@ impl CatalogIndex {
         )
     }
 
+    /// The query's ids as positions in this index's tables. An id the index does not
+    /// have becomes a position no doc has, so it matches nothing.
+    fn resolve(&self, q: &CatalogQuery) -> Resolved {
+        const NONE16: u16 = u16::MAX;
+        Resolved {
+            municipality: q.municipality.as_ref().map(|m| {
+                self.municipalities
+                    .iter()
+                    .position(|x| x == m)
+                    .map_or(NONE16, |i| i as u16)
+            }),
+            organization: q
+                .organization
+                .map(|o| self.org_by_id.get(&o).copied().unwrap_or(u32::MAX)),
+            profile: q.profile.as_ref().map(|p| {
+                self.profiles
+                    .iter()
+                    .position(|x| &x.id == p)
+                    .map_or(NONE16, |i| i as u16)
+            }),
+        }
+    }
+
     /// Which faceted filters `doc` fails, as a mask; `None` if it fails a hard filter.
-    fn failing(&self, q: &CatalogQuery, doc: &ProgramDoc, today: NaiveDate) -> Option<u8> {
+    fn failing(&self, q: &CatalogQuery, r: &Resolved, doc: &ProgramDoc, today: NaiveDate) -> Option<u8> {
         if q.age.is_some_and(|a| !doc.ages.contains(a)) {
             return None;
         }
         if let Some(b) = &q.bbox {
-            if !doc
-                .groups
-                .iter()
-                .any(|g| b.contains(g.location.lat, g.location.lon))
-            {
+            if !doc.groups.iter().any(|g| b.contains(g.location.lat, g.location.lon)) {
                 return None;
             }
         }
@@ -356,21 +484,10 @@ impl CatalogIndex {
                 mask |= bit;
             }
         };
-        check(
-            MUNICIPALITY,
-            q.municipality
-                .as_ref()
-                .is_none_or(|m| *m == doc.municipality_id),
-        );
-        check(
-            ORGANIZATION,
-            q.organization.is_none_or(|o| o == doc.organization_id),
-        );
+        check(MUNICIPALITY, r.municipality.is_none_or(|m| m == doc.municipality));
+        check(ORGANIZATION, r.organization.is_none_or(|o| o == doc.organization));
         check(DIRECTION, q.direction.is_none_or(|d| d == doc.direction));
-        check(
-            PROFILE,
-            q.profile.as_ref().is_none_or(|p| *p == doc.profile_id),
-        );
+        check(PROFILE, r.profile.is_none_or(|p| p == doc.profile));
         check(LEVEL, q.level.is_none_or(|l| l == doc.level));
         check(FINANCING, q.financing.is_none_or(|f| f == doc.financing));
         check(OVZ, !q.ovz || doc.ovz);
@@ -378,80 +495,45 @@ impl CatalogIndex {
         Some(mask)
     }
 
-    fn count(facets: &mut Facets, dims: u8, doc: &ProgramDoc, today: NaiveDate) {
-        if dims & MUNICIPALITY != 0 {
-            *facets
-                .municipality
-                .entry(doc.municipality_id.clone())
-                .or_default() += 1;
-        }
-        if dims & ORGANIZATION != 0 {
-            *facets.organization.entry(doc.organization_id).or_default() += 1;
-        }
-        if dims & DIRECTION != 0 {
-            *facets
-                .direction
-                .entry(doc.direction.code().to_owned())
-                .or_default() += 1;
-        }
-        if dims & PROFILE != 0 {
-            *facets.profile.entry(doc.profile_id.clone()).or_default() += 1;
-        }
-        if dims & LEVEL != 0 {
-            *facets.level.entry(doc.level.code().to_owned()).or_default() += 1;
-        }
-        if dims & FINANCING != 0 {
-            *facets
-                .financing
-                .entry(doc.financing.code().to_owned())
-                .or_default() += 1;
-        }
-        if dims & OVZ != 0 && doc.ovz {
-            facets.ovz += 1;
-        }
-        if dims & OPEN != 0 && doc.enrollment_open(today) {
-            facets.open += 1;
-        }
-    }
-
     /// Positions of matching docs with their text scores, in the query's order, plus facets.
-    fn matches(&self, q: &CatalogQuery, today: NaiveDate) -> (Vec<(u32, f32)>, Facets) {
+    fn matches(&self, q: &CatalogQuery, today: NaiveDate) -> (Vec<(u32, f32)>, Counts) {
+        let r = self.resolve(q);
         let candidates: Vec<(u32, f32)> = match self.text_hits(q.text.as_deref()) {
             Some(hits) => hits,
             None => (0..self.docs.len() as u32).map(|i| (i, 0.0)).collect(),
         };
-        let mut facets = Facets::default();
+        let mut counts = Counts::new(self);
         let mut found = Vec::new();
         for (i, score) in candidates {
             let doc = &self.docs[i as usize];
-            let Some(mask) = self.failing(q, doc, today) else {
+            let Some(mask) = self.failing(q, &r, doc, today) else {
                 continue;
             };
             match mask.count_ones() {
                 0 => {
-                    Self::count(&mut facets, u8::MAX, doc, today);
+                    counts.add(u8::MAX, doc, today);
                     found.push((i, score));
                 }
                 // Failing only this filter: the doc counts for the other values of it.
-                1 => Self::count(&mut facets, mask, doc, today),
+                1 => counts.add(mask, doc, today),
                 _ => {}
             }
         }
         let has_text = found.iter().any(|(_, s)| *s > 0.0);
         match (q.sort, has_text) {
             (Sort::Relevance, true) => found.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
+                b.1.total_cmp(&a.1).then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
             }),
             (Sort::Newest, _) => found.sort_unstable_by_key(|(i, _)| self.newest_rank[*i as usize]),
             _ => found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]),
         }
-        (found, facets)
+        (found, counts)
     }
 
     /// One page of results with counts.
     pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
-        let (found, facets) = self.matches(q, today);
+        let (found, counts) = self.matches(q, today);
+        let facets = counts.into_facets(self);
         let start = (q.page.saturating_sub(1) as usize).saturating_mul(q.per_page as usize);
         let ids = found
             .iter()

@@ -79,16 +79,18 @@ fn ages(range: AgeRange) -> String {
 }
 
 impl ProgramCard {
-    pub fn of(doc: &ProgramDoc, tenant: &Tenant, today: NaiveDate) -> Self {
+    pub fn of(doc: &ProgramDoc, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Self {
+        let org = index.organization(doc);
+        let profile = index.profile(doc);
         Self {
             id: doc.id,
             title: doc.title.clone(),
             url: format!("/programs/{}", doc.id),
-            organization_id: doc.organization_id,
-            organization: doc.organization.clone(),
-            municipality: municipality(tenant, &doc.municipality_id),
+            organization_id: org.id,
+            organization: org.short_name.clone(),
+            municipality: municipality(tenant, index.municipality_id(doc)),
             direction: Labeled::new(doc.direction.code(), doc.direction.label()),
-            profile: Labeled::new(&doc.profile_id, &doc.profile),
+            profile: Labeled::new(&profile.id, &profile.name),
             level: Labeled::new(doc.level.code(), doc.level.label()),
             age_min: doc.ages.min(),
             age_max: doc.ages.max(),
@@ -178,10 +180,8 @@ impl SearchPage {
         }
         let org_name = |id: i64| {
             index
-                .docs
-                .iter()
-                .find(|d| d.organization_id == id)
-                .map_or_else(|| format!("Организация № {id}"), |d| d.organization.clone())
+                .org_by_id(id)
+                .map_or_else(|| format!("Организация № {id}"), |o| o.short_name.clone())
         };
         let mut organizer_options: Vec<FacetOption> = organizations
             .iter()
@@ -262,7 +262,7 @@ impl SearchPage {
             .ids
             .iter()
             .filter_map(|id| index.get(*id))
-            .map(|doc| ProgramCard::of(doc, tenant, today))
+            .map(|doc| ProgramCard::of(doc, index, tenant, today))
             .collect();
         Self {
             total: result.total,
