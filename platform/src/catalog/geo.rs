@@ -25,7 +25,10 @@ pub fn feature_collection(
             put("program_id", p.program.id.into());
             put("group_id", p.group.id.into());
             put("title", p.program.title.clone().into());
-            put("organization", index.organization(p.program).short_name.clone().into());
+            put(
+                "organization",
+                index.organization(p.program).short_name.clone().into(),
+            );
             put("group", p.group.name.clone().into());
             put("address", p.group.address.clone().into());
             put("ages", p.program.ages.to_string().into());

@@ -182,7 +182,9 @@ impl Counts {
         }
     }
 
-    fn into_facets(self, index: &CatalogIndex) -> Facets {
+    /// Keeps the `MAX_ORGANIZATIONS` busiest organizations (and the chosen one): a region has
+    /// thousands, and the filter lists only as many as a person can scan.
+    fn into_facets(self, index: &CatalogIndex, chosen_org: Option<u32>) -> Facets {
         fn nonzero<K>(counts: &[u32], key: impl Fn(usize) -> K) -> Vec<(K, u32)> {
             counts
                 .iter()
@@ -192,17 +194,42 @@ impl Counts {
                 .collect()
         }
         Facets {
-            municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()).into_iter().collect(),
-            organization: nonzero(&self.organization, |i| index.orgs[i].id).into_iter().collect(),
-            direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned()).into_iter().collect(),
-            profile: nonzero(&self.profile, |i| index.profiles[i].id.clone()).into_iter().collect(),
-            level: nonzero(&self.level, |i| Level::ALL[i].code().to_owned()).into_iter().collect(),
-            financing: nonzero(&self.financing, |i| Financing::ALL[i].code().to_owned()).into_iter().collect(),
+            municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone())
+                .into_iter()
+                .collect(),
+            organization: {
+                let mut orgs = nonzero(&self.organization, |i| i);
+                orgs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let chosen = chosen_org.map(|c| c as usize);
+                let keep = |(rank, (i, _)): &(usize, &(usize, u32))| {
+                    *rank < MAX_ORGANIZATIONS || Some(*i) == chosen
+                };
+                orgs.iter()
+                    .enumerate()
+                    .filter(keep)
+                    .map(|(_, (i, n))| (index.orgs[*i].id, *n))
+                    .collect()
+            },
+            direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned())
+                .into_iter()
+                .collect(),
+            profile: nonzero(&self.profile, |i| index.profiles[i].id.clone())
+                .into_iter()
+                .collect(),
+            level: nonzero(&self.level, |i| Level::ALL[i].code().to_owned())
+                .into_iter()
+                .collect(),
+            financing: nonzero(&self.financing, |i| Financing::ALL[i].code().to_owned())
+                .into_iter()
+                .collect(),
             ovz: self.ovz,
             open: self.open,
         }
     }
 }
+
+/// Organizations counted per search at most (see `Counts::into_facets`).
+pub const MAX_ORGANIZATIONS: usize = 200;
 
 /// Filters with per-value counts, as bits of a mask.
 const MUNICIPALITY: u8 = 1;
@@ -230,7 +257,11 @@ fn analyzer() -> TextAnalyzer {
 
 impl CatalogIndex {
     /// Builds the index of one catalog version. CPU-bound: run it off the async threads.
-    pub fn build(version: i64, catalog: PublishedCatalog, profiles: Vec<Profile>) -> tantivy::Result<Self> {
+    pub fn build(
+        version: i64,
+        catalog: PublishedCatalog,
+        profiles: Vec<Profile>,
+    ) -> tantivy::Result<Self> {
         let mut municipalities: Vec<String> = catalog
             .organizations
             .iter()
@@ -251,7 +282,11 @@ impl CatalogIndex {
                 short_name: o.short_name.clone(),
             })
             .collect();
-        let org_by_id: HashMap<i64, u32> = orgs.iter().enumerate().map(|(i, o)| (o.id, i as u32)).collect();
+        let org_by_id: HashMap<i64, u32> = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
         let profile_pos: HashMap<&str, u16> = profiles
             .iter()
             .enumerate()
@@ -335,10 +370,21 @@ impl CatalogIndex {
             rank
         };
         let mut by_title: Vec<usize> = (0..docs.len()).collect();
-        let title_keys: Vec<String> = docs.iter().map(|d| normalize(&d.title.to_lowercase())).collect();
-        by_title.sort_by(|&a, &b| title_keys[a].cmp(&title_keys[b]).then(docs[a].id.cmp(&docs[b].id)));
+        let title_keys: Vec<String> = docs
+            .iter()
+            .map(|d| normalize(&d.title.to_lowercase()))
+            .collect();
+        by_title.sort_by(|&a, &b| {
+            title_keys[a]
+                .cmp(&title_keys[b])
+                .then(docs[a].id.cmp(&docs[b].id))
+        });
         let mut by_newest: Vec<usize> = (0..docs.len()).collect();
-        by_newest.sort_by(|&a, &b| created[b].cmp(&created[a]).then(docs[b].id.cmp(&docs[a].id)));
+        by_newest.sort_by(|&a, &b| {
+            created[b]
+                .cmp(&created[a])
+                .then(docs[b].id.cmp(&docs[a].id))
+        });
 
         Ok(Self {
             version,
@@ -346,14 +392,23 @@ impl CatalogIndex {
             orgs,
             org_by_id,
             municipalities,
-            by_id: docs.iter().enumerate().map(|(i, d)| (d.id, i as u32)).collect(),
+            by_id: docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i as u32))
+                .collect(),
             title_rank: rank(by_title),
             newest_rank: rank(by_newest),
             docs,
             text: TextIndex {
                 reader,
                 analyzer: analyzer(),
-                fields: vec![(title, 3.0), (profile, 2.0), (organization, 1.0), (description, 1.0)],
+                fields: vec![
+                    (title, 3.0),
+                    (profile, 2.0),
+                    (organization, 1.0),
+                    (description, 1.0),
+                ],
                 ords,
             },
         })
@@ -469,12 +524,22 @@ impl CatalogIndex {
     }
 
     /// Which faceted filters `doc` fails, as a mask; `None` if it fails a hard filter.
-    fn failing(&self, q: &CatalogQuery, r: &Resolved, doc: &ProgramDoc, today: NaiveDate) -> Option<u8> {
+    fn failing(
+        &self,
+        q: &CatalogQuery,
+        r: &Resolved,
+        doc: &ProgramDoc,
+        today: NaiveDate,
+    ) -> Option<u8> {
         if q.age.is_some_and(|a| !doc.ages.contains(a)) {
             return None;
         }
         if let Some(b) = &q.bbox {
-            if !doc.groups.iter().any(|g| b.contains(g.location.lat, g.location.lon)) {
+            if !doc
+                .groups
+                .iter()
+                .any(|g| b.contains(g.location.lat, g.location.lon))
+            {
                 return None;
             }
         }
@@ -484,8 +549,14 @@ impl CatalogIndex {
                 mask |= bit;
             }
         };
-        check(MUNICIPALITY, r.municipality.is_none_or(|m| m == doc.municipality));
-        check(ORGANIZATION, r.organization.is_none_or(|o| o == doc.organization));
+        check(
+            MUNICIPALITY,
+            r.municipality.is_none_or(|m| m == doc.municipality),
+        );
+        check(
+            ORGANIZATION,
+            r.organization.is_none_or(|o| o == doc.organization),
+        );
         check(DIRECTION, q.direction.is_none_or(|d| d == doc.direction));
         check(PROFILE, r.profile.is_none_or(|p| p == doc.profile));
         check(LEVEL, q.level.is_none_or(|l| l == doc.level));
@@ -522,7 +593,8 @@ impl CatalogIndex {
         let has_text = found.iter().any(|(_, s)| *s > 0.0);
         match (q.sort, has_text) {
             (Sort::Relevance, true) => found.sort_by(|a, b| {
-                b.1.total_cmp(&a.1).then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
+                b.1.total_cmp(&a.1)
+                    .then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
             }),
             (Sort::Newest, _) => found.sort_unstable_by_key(|(i, _)| self.newest_rank[*i as usize]),
             _ => found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]),
@@ -533,7 +605,7 @@ impl CatalogIndex {
     /// One page of results with counts.
     pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
         let (found, counts) = self.matches(q, today);
-        let facets = counts.into_facets(self);
+        let facets = counts.into_facets(self, self.resolve(q).organization);
         let start = (q.page.saturating_sub(1) as usize).saturating_mul(q.per_page as usize);
         let ids = found
             .iter()

@@ -133,9 +133,6 @@ pub struct FacetsView {
     pub open: u32,
 }
 
-/// Organizations listed in the organizer filter at most (the busiest ones, and the chosen).
-const MAX_ORGANIZER_OPTIONS: usize = 200;
-
 /// A page of search results.
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct SearchPage {
@@ -169,10 +166,9 @@ impl SearchPage {
             selected,
             group: None,
         };
+        // The index keeps the busiest organizations and the chosen one.
         let mut organizations: Vec<(i64, u32)> =
             f.organization.iter().map(|(k, v)| (*k, *v)).collect();
-        organizations.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        organizations.truncate(MAX_ORGANIZER_OPTIONS);
         if let Some(chosen) = q.organization {
             if !organizations.iter().any(|(id, _)| *id == chosen) {
                 organizations.push((chosen, f.organization.get(&chosen).copied().unwrap_or(0)));

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Catalog load benchmark (issue 3): one region with 100 000 programs on SQLite, one release
+# server, wrk on the same machine. Prints the figures BENCHMARKS.md records.
+#   bash tests/bench/catalog.sh            (PROGRAMS, DURATION, CONNECTIONS may be set)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PROGRAMS=${PROGRAMS:-100000}
+PORT=${PORT:-18080}
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-64}
+HOST="smolensk.localhost"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+cargo build --release --quiet -p platform
+BIN=target/release/navigator
+DATA=$(mktemp -d)
+trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%F)"
+echo "== demo: $PROGRAMS programs in smolensk (SQLite)"
+/usr/bin/time -f "   wall %e s, peak RSS %M KB" "$BIN" demo --programs "$PROGRAMS" --region smolensk --data-dir "$DATA" | grep каталог
+
+"$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$DATA/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "== index build (first search of the region: load from the database + tantivy)"
+curl -s -o /dev/null -w "   first search answered in %{time_total} s\n" -H "Host: $HOST" "http://127.0.0.1:$PORT/api/v1/programs"
+grep -o 'catalog index built.*' "$DATA/serve.log" | sed 's/\x1b\[[0-9;]*m//g' | sed 's/^/   /'
+
+run() {
+  local name=$1; shift
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Host: $HOST" "$@" 2>&1)
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  local errors
+  errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ' || true)
+  printf '   %-22s %10s req/s   p50 %-9s p99 %-9s %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+}
+
+URL="http://127.0.0.1:$PORT"
+echo "== load: wrk, 2 threads, $CONNECTIONS connections, $DURATION each"
+run "trivial (/healthz)" "$URL/healthz"
+BASE=/api/v1/programs run "search API, cached" -s tests/bench/cached.lua "$URL"
+BASE=/api/v1/programs run "search API, uncached" -s tests/bench/uncached.lua "$URL"
+BASE=/programs run "HTML catalog, cached" -s tests/bench/cached.lua "$URL"
+BASE=/programs run "HTML catalog, uncached" -s tests/bench/uncached.lua "$URL"
+
+echo "== server resident memory with the region loaded: $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"
