@@ -1,7 +1,12 @@
 //! The JSON API under `/api/v1`, its OpenAPI spec (`/api/openapi.json`) and interactive
 //! docs (`/api/docs`). Each capability defines its endpoints; this module assembles them.
 
-use poem::Route;
+use std::marker::PhantomData;
+
+use poem::{IntoResponse, Response, Route};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
 use poem_openapi::{Object, OpenApiService, Tags};
 
 use crate::regions;
@@ -30,6 +35,35 @@ impl ApiError {
             message: message.to_owned(),
             field: None,
         }
+    }
+}
+
+/// JSON that is already serialized (a cached rendering), documented in the spec as `T`.
+pub struct JsonText<T>(String, PhantomData<fn() -> T>);
+
+impl<T> JsonText<T> {
+    pub fn new(json: String) -> Self {
+        Self(json, PhantomData)
+    }
+}
+
+const JSON: &str = "application/json; charset=utf-8";
+
+impl<T: Type> Payload for JsonText<T> {
+    const CONTENT_TYPE: &'static str = JSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T> IntoResponse for JsonText<T> {
+    fn into_response(self) -> Response {
+        Response::builder().content_type(JSON).body(self.0)
     }
 }
 

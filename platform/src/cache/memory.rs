@@ -1,27 +1,46 @@
-//! The in-process cache used when no Redis is configured: one process, one map.
+//! The in-process cache used when no Redis is configured: one process, one map, bounded in
+//! bytes so that a stream of distinct searches cannot grow it without end.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct MemoryCache {
     entries: Arc<Mutex<Entries>>,
+    limit: usize,
 }
 
 #[derive(Default)]
 struct Entries {
     map: HashMap<String, (String, Instant)>,
-    writes: u64,
+    bytes: usize,
 }
 
-/// Expired entries are swept every this many writes, so the map cannot grow with keys
-/// nobody reads again.
-const SWEEP_EVERY: u64 = 1024;
+/// The default bound: plenty for sessions and cached searches of a few regions.
+const DEFAULT_LIMIT: usize = 64 * 1024 * 1024;
+
+impl Default for MemoryCache {
+    fn default() -> Self {
+        Self::with_limit(DEFAULT_LIMIT)
+    }
+}
+
+fn size(key: &str, value: &str) -> usize {
+    key.len() + value.len() + 64
+}
 
 impl MemoryCache {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A cache holding at most about `limit` bytes of keys and values.
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            entries: Arc::default(),
+            limit,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
@@ -36,17 +55,40 @@ impl MemoryCache {
     pub fn set(&self, key: &str, value: &str, ttl: Duration) {
         let mut entries = self.entries.lock().expect("cache lock");
         let now = Instant::now();
-        entries
+        if let Some((old, _)) = entries
             .map
-            .insert(key.to_owned(), (value.to_owned(), now + ttl));
-        entries.writes += 1;
-        if entries.writes.is_multiple_of(SWEEP_EVERY) {
-            entries.map.retain(|_, (_, expires)| *expires > now);
+            .insert(key.to_owned(), (value.to_owned(), now + ttl))
+        {
+            entries.bytes -= size(key, &old);
+        }
+        entries.bytes += size(key, value);
+        if entries.bytes > self.limit {
+            // Expired entries go first; if that is not enough, arbitrary ones (a hash map's
+            // order, sparing the one just written) until a quarter of the room is free again.
+            let Entries { map, bytes } = &mut *entries;
+            map.retain(|k, (v, expires)| {
+                let keep = *expires > now;
+                if !keep {
+                    *bytes -= size(k, v);
+                }
+                keep
+            });
+            let target = self.limit / 4 * 3;
+            map.retain(|k, (v, _)| {
+                if *bytes <= target || k == key {
+                    return true;
+                }
+                *bytes -= size(k, v);
+                false
+            });
         }
     }
 
     pub fn delete(&self, key: &str) {
-        self.entries.lock().expect("cache lock").map.remove(key);
+        let mut entries = self.entries.lock().expect("cache lock");
+        if let Some((old, _)) = entries.map.remove(key) {
+            entries.bytes -= size(key, &old);
+        }
     }
 }
 
@@ -63,5 +105,20 @@ mod tests {
         assert_eq!(cache.get("b"), None);
         cache.delete("a");
         assert_eq!(cache.get("a"), None);
+    }
+
+    #[test]
+    fn stays_within_its_bound() {
+        let cache = MemoryCache::with_limit(10_000);
+        for i in 0..1000 {
+            cache.set(&format!("k{i}"), &"x".repeat(100), Duration::from_secs(60));
+        }
+        let entries = cache.entries.lock().unwrap();
+        assert!(entries.bytes <= 10_000, "{}", entries.bytes);
+        let counted: usize = entries.map.iter().map(|(k, (v, _))| size(k, v)).sum();
+        assert_eq!(counted, entries.bytes);
+        drop(entries);
+        // The newest entry survives eviction.
+        assert!(cache.get("k999").is_some());
     }
 }

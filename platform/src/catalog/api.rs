@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
-use crate::api::{ApiError, ApiTags};
+use crate::api::{ApiError, ApiTags, JsonText};
 use crate::regions::{MunicipalityInfo, RegionInfo, Site, Tenant};
 use crate::State;
 
@@ -19,7 +19,7 @@ pub struct CatalogApi;
 #[derive(ApiResponse)]
 enum SearchResponse {
     #[oai(status = 200)]
-    Ok(Json<Box<SearchPage>>),
+    Ok(JsonText<SearchPage>),
     /// A parameter is invalid; `field` names it.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),
@@ -194,8 +194,8 @@ impl CatalogApi {
         raw.sort = sort.0;
         raw.page = page.0;
         raw.per_page = per_page.0;
-        match read::search(&state, &tenant, &raw).await {
-            Ok((_, page)) => SearchResponse::Ok(Json(Box::new(page))),
+        match read::search_json(&state, &tenant, &raw).await {
+            Ok(json) => SearchResponse::Ok(JsonText::new(json)),
             Err(SearchError::Invalid(errors)) => SearchResponse::BadRequest(Json(invalid(errors))),
             Err(SearchError::Catalog(e)) => SearchResponse::Internal(Json(internal(e))),
         }

@@ -4,10 +4,10 @@
 //! version gets a new index.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
@@ -89,13 +89,58 @@ pub struct MapPoint<'a> {
     pub group: &'a GroupPoint,
 }
 
+/// Collects every matching doc as (position in `docs`, score): the search needs all
+/// matches to filter and count them, so a top-N heap would only add work.
+struct AllMatches;
+
+struct SegmentMatches {
+    ords: Column<u64>,
+    hits: Vec<(u32, f32)>,
+}
+
+impl tantivy::collector::Collector for AllMatches {
+    type Fruit = Vec<(u32, f32)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        _segment: u32,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentMatches> {
+        Ok(SegmentMatches {
+            ords: reader.fast_fields().u64("ord")?,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, f32)>>) -> tantivy::Result<Vec<(u32, f32)>> {
+        Ok(fruits.concat())
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(u32, f32)>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
+        if let Some(ord) = self.ords.first(doc) {
+            self.hits.push((ord as u32, score));
+        }
+    }
+
+    fn harvest(self) -> Vec<(u32, f32)> {
+        self.hits
+    }
+}
+
 struct TextIndex {
     reader: IndexReader,
     analyzer: TextAnalyzer,
     /// (field, boost): a match in the title weighs more than one in the description.
     fields: Vec<(Field, f32)>,
-    /// Per segment: doc id → position in `docs`.
-    ords: Vec<Column<u64>>,
 }
 
 /// An organization that has published programs.
@@ -119,6 +164,8 @@ pub struct CatalogIndex {
     title_rank: Vec<u32>,
     newest_rank: Vec<u32>,
     text: TextIndex,
+    /// Which docs take applications on a given day, computed once per day.
+    open_on: std::sync::Mutex<Option<(NaiveDate, Arc<Vec<bool>>)>>,
 }
 
 /// Query ids resolved to index positions.
@@ -154,7 +201,7 @@ impl Counts {
         }
     }
 
-    fn add(&mut self, dims: u8, doc: &ProgramDoc, today: NaiveDate) {
+    fn add(&mut self, dims: u8, doc: &ProgramDoc, open: bool) {
         let on = |bit: u8| dims & bit != 0;
         if on(MUNICIPALITY) {
             self.municipality[usize::from(doc.municipality)] += 1;
@@ -177,7 +224,7 @@ impl Counts {
         if on(OVZ) && doc.ovz {
             self.ovz += 1;
         }
-        if on(OPEN) && doc.enrollment_open(today) {
+        if on(OPEN) && open {
             self.open += 1;
         }
     }
@@ -355,12 +402,6 @@ impl CatalogIndex {
         }
         writer.commit()?;
         let reader = index.reader()?;
-        let searcher = reader.searcher();
-        let ords = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.fast_fields().u64("ord"))
-            .collect::<tantivy::Result<Vec<_>>>()?;
 
         let rank = |order: Vec<usize>| {
             let mut rank = vec![0u32; order.len()];
@@ -409,8 +450,8 @@ impl CatalogIndex {
                     (organization, 1.0),
                     (description, 1.0),
                 ],
-                ords,
             },
+            open_on: std::sync::Mutex::new(None),
         })
     }
 
@@ -483,21 +524,28 @@ impl CatalogIndex {
     fn text_hits(&self, text: Option<&str>) -> Option<Vec<(u32, f32)>> {
         let query = self.text_query(text?)?;
         let searcher = self.text.reader.searcher();
-        let limit = self.docs.len().max(1);
-        let hits = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "text search failed");
-                Vec::new()
-            });
-        Some(
-            hits.into_iter()
-                .filter_map(|(score, address)| {
-                    let column = self.text.ords.get(address.segment_ord as usize)?;
-                    column.first(address.doc_id).map(|ord| (ord as u32, score))
-                })
-                .collect(),
-        )
+        Some(searcher.search(&query, &AllMatches).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "text search failed");
+            Vec::new()
+        }))
+    }
+
+    /// For each doc, whether a group of it takes applications on `today`.
+    fn open_today(&self, today: NaiveDate) -> Arc<Vec<bool>> {
+        let mut slot = self.open_on.lock().expect("open lock");
+        match slot.as_ref() {
+            Some((day, open)) if *day == today => open.clone(),
+            _ => {
+                let open = Arc::new(
+                    self.docs
+                        .iter()
+                        .map(|d| d.enrollment_open(today))
+                        .collect::<Vec<_>>(),
+                );
+                *slot = Some((today, open.clone()));
+                open
+            }
+        }
     }
 
     /// The query's ids as positions in this index's tables. An id the index does not
@@ -524,13 +572,7 @@ impl CatalogIndex {
     }
 
     /// Which faceted filters `doc` fails, as a mask; `None` if it fails a hard filter.
-    fn failing(
-        &self,
-        q: &CatalogQuery,
-        r: &Resolved,
-        doc: &ProgramDoc,
-        today: NaiveDate,
-    ) -> Option<u8> {
+    fn failing(&self, q: &CatalogQuery, r: &Resolved, doc: &ProgramDoc, open: bool) -> Option<u8> {
         if q.age.is_some_and(|a| !doc.ages.contains(a)) {
             return None;
         }
@@ -562,51 +604,66 @@ impl CatalogIndex {
         check(LEVEL, q.level.is_none_or(|l| l == doc.level));
         check(FINANCING, q.financing.is_none_or(|f| f == doc.financing));
         check(OVZ, !q.ovz || doc.ovz);
-        check(OPEN, !q.open || doc.enrollment_open(today));
+        check(OPEN, !q.open || open);
         Some(mask)
     }
 
-    /// Positions of matching docs with their text scores, in the query's order, plus facets.
+    /// Matching docs with their text scores (unordered), plus facets.
     fn matches(&self, q: &CatalogQuery, today: NaiveDate) -> (Vec<(u32, f32)>, Counts) {
         let r = self.resolve(q);
-        let candidates: Vec<(u32, f32)> = match self.text_hits(q.text.as_deref()) {
-            Some(hits) => hits,
-            None => (0..self.docs.len() as u32).map(|i| (i, 0.0)).collect(),
-        };
+        let open = self.open_today(today);
         let mut counts = Counts::new(self);
         let mut found = Vec::new();
-        for (i, score) in candidates {
+        let mut visit = |i: u32, score: f32| {
             let doc = &self.docs[i as usize];
-            let Some(mask) = self.failing(q, &r, doc, today) else {
-                continue;
+            let is_open = open[i as usize];
+            let Some(mask) = self.failing(q, &r, doc, is_open) else {
+                return;
             };
             match mask.count_ones() {
                 0 => {
-                    counts.add(u8::MAX, doc, today);
+                    counts.add(u8::MAX, doc, is_open);
                     found.push((i, score));
                 }
                 // Failing only this filter: the doc counts for the other values of it.
-                1 => counts.add(mask, doc, today),
+                1 => counts.add(mask, doc, is_open),
                 _ => {}
             }
-        }
-        let has_text = found.iter().any(|(_, s)| *s > 0.0);
-        match (q.sort, has_text) {
-            (Sort::Relevance, true) => found.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then(self.title_rank[a.0 as usize].cmp(&self.title_rank[b.0 as usize]))
-            }),
-            (Sort::Newest, _) => found.sort_unstable_by_key(|(i, _)| self.newest_rank[*i as usize]),
-            _ => found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]),
+        };
+        match self.text_hits(q.text.as_deref()) {
+            Some(hits) => hits.into_iter().for_each(|(i, score)| visit(i, score)),
+            None => (0..self.docs.len() as u32).for_each(|i| visit(i, 0.0)),
         }
         (found, counts)
     }
 
+    /// Puts the first `n` of `found` in the query's order (the rest stays unordered): a
+    /// page needs its few results sorted, not all 100 000.
+    fn order_first(&self, q: &CatalogQuery, found: &mut [(u32, f32)], n: usize) {
+        let by_text = q.sort == Sort::Relevance && found.iter().any(|(_, s)| *s > 0.0);
+        let title = |i: u32| self.title_rank[i as usize];
+        let newest = |i: u32| self.newest_rank[i as usize];
+        let cmp = |a: &(u32, f32), b: &(u32, f32)| match (by_text, q.sort) {
+            (true, _) => b.1.total_cmp(&a.1).then(title(a.0).cmp(&title(b.0))),
+            (false, Sort::Newest) => newest(a.0).cmp(&newest(b.0)),
+            _ => title(a.0).cmp(&title(b.0)),
+        };
+        let n = n.min(found.len());
+        if n == 0 {
+            return;
+        }
+        if n < found.len() {
+            found.select_nth_unstable_by(n - 1, cmp);
+        }
+        found[..n].sort_unstable_by(cmp);
+    }
+
     /// One page of results with counts.
     pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
-        let (found, counts) = self.matches(q, today);
+        let (mut found, counts) = self.matches(q, today);
         let facets = counts.into_facets(self, self.resolve(q).organization);
         let start = (q.page.saturating_sub(1) as usize).saturating_mul(q.per_page as usize);
+        self.order_first(q, &mut found, start.saturating_add(q.per_page as usize));
         let ids = found
             .iter()
             .skip(start)
@@ -629,7 +686,8 @@ impl CatalogIndex {
         bbox: Option<&BBox>,
         limit: usize,
     ) -> (Vec<MapPoint<'_>>, usize) {
-        let (found, _) = self.matches(q, today);
+        let (mut found, _) = self.matches(q, today);
+        found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]);
         let mut points = Vec::new();
         let mut total = 0;
         for (i, _) in found {

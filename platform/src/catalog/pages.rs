@@ -13,7 +13,7 @@ use crate::web::{Origin, Region, WebError};
 use crate::State;
 
 use super::query::{CatalogQuery, FieldError, RawQuery};
-use super::read::{self, SearchError};
+use super::read::{self, Search, SearchError};
 use super::views::SearchPage;
 
 /// The form's state: what was typed (even when invalid) and what is wrong with it.
@@ -139,7 +139,9 @@ fn render(
     Ok(Html(html).with_status(status).into_response())
 }
 
-/// Renders the list or the map page: both show the same filters over the same query.
+/// Renders the list or the map page: both show the same filters over the same query. The
+/// page's main part depends only on the region's catalog and the query, so it is cached;
+/// the layout around it (which will show who is logged in) is not.
 async fn catalog_page(
     state: &State,
     site: Site,
@@ -151,16 +153,25 @@ async fn catalog_page(
         return Err(WebError::NotARegion);
     };
     let layout = Layout::new(&site, &origin);
-    match read::search(state, tenant, &raw).await {
-        Ok((q, page)) => {
-            let links = links(&q, Some(&page));
-            let form = form_state(&raw, &[]);
-            render(
-                state,
-                template,
-                minijinja::context! { layout, page, links, form, q, region => &tenant.config.map },
-                StatusCode::OK,
-            )
+    let body_template = format!("{}_body.html", template.trim_end_matches(".html"));
+    let (body, status) = match Search::prepare(state, tenant, &raw).await {
+        Ok(search) => {
+            let key = search.cache_key(tenant, &body_template);
+            let body = state
+                .catalog
+                .cached(&key, || {
+                    let page = search.page(tenant);
+                    let links = links(&search.q, Some(&page));
+                    let form = form_state(&raw, &[]);
+                    let q = &search.q;
+                    state.templates.render(
+                        &body_template,
+                        minijinja::context! { page, links, form, q, region => &tenant.config.map },
+                    )
+                })
+                .await
+                .map_err(anyhow::Error::from)?;
+            (body, StatusCode::OK)
         }
         Err(SearchError::Invalid(errors)) => {
             // Show the form with the messages next to the fields and no results.
@@ -177,25 +188,27 @@ async fn catalog_page(
                 per_page: super::query::DEFAULT_PER_PAGE,
                 ..Default::default()
             };
-            let page = SearchPage::of(
-                &index,
-                &empty,
-                &q,
-                tenant,
-                &index.profiles,
-                super::today(tenant),
-            );
+            let page = SearchPage::of(&index, &empty, &q, tenant, super::today(tenant));
             let links = links(&q, None);
             let form = form_state(&raw, &errors);
-            render(
-                state,
-                template,
-                minijinja::context! { layout, page, links, form, q, errors => &errors, region => &tenant.config.map },
-                StatusCode::BAD_REQUEST,
-            )
+            let body = state
+                .templates
+                .render(
+                    &body_template,
+                    minijinja::context! { page, links, form, q, errors => &errors, region => &tenant.config.map },
+                )
+                .map_err(anyhow::Error::from)?;
+            (body, StatusCode::BAD_REQUEST)
         }
-        Err(SearchError::Catalog(e)) => Err(WebError::Internal(e.into())),
-    }
+        Err(SearchError::Catalog(e)) => return Err(WebError::Internal(e.into())),
+    };
+    let body = minijinja::Value::from_safe_string(body);
+    render(
+        state,
+        template,
+        minijinja::context! { layout, body },
+        status,
+    )
 }
 
 #[handler]

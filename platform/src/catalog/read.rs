@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
+
 use geojson::FeatureCollection;
 
 use crate::regions::Tenant;
@@ -43,18 +45,61 @@ pub fn parse(
     )
 }
 
-/// A page of results.
-pub async fn search(
+/// A validated search against one version of the region's index.
+pub struct Search {
+    pub index: Arc<CatalogIndex>,
+    pub q: CatalogQuery,
+    pub today: NaiveDate,
+}
+
+impl Search {
+    pub async fn prepare(
+        state: &State,
+        tenant: &Tenant,
+        raw: &RawQuery,
+    ) -> Result<Self, SearchError> {
+        let index = state.catalog.index(tenant).await?;
+        let q = parse(raw, tenant, &index).map_err(SearchError::Invalid)?;
+        Ok(Self {
+            index,
+            q,
+            today: today(tenant),
+        })
+    }
+
+    /// The page of results (computed, not cached).
+    pub fn page(&self, tenant: &Tenant) -> SearchPage {
+        let result = self.index.search(&self.q, self.today);
+        SearchPage::of(&self.index, &result, &self.q, tenant, self.today)
+    }
+
+    /// The cache key of a rendering (`face`) of this search: region, index version, day
+    /// («идёт набор» turns at midnight) and the query.
+    pub fn cache_key(&self, tenant: &Tenant, face: &str) -> String {
+        format!(
+            "catalog:{}:{}:{}:{face}:{}",
+            tenant.id,
+            self.index.version,
+            self.today,
+            serde_json::to_string(&self.q).expect("query serializes")
+        )
+    }
+}
+
+/// A page of results as the API's JSON, cached.
+pub async fn search_json(
     state: &State,
     tenant: &Tenant,
     raw: &RawQuery,
-) -> Result<(CatalogQuery, SearchPage), SearchError> {
-    let index = state.catalog.index(tenant).await?;
-    let q = parse(raw, tenant, &index).map_err(SearchError::Invalid)?;
-    let today = today(tenant);
-    let (index, result) = state.catalog.search(tenant, &q, today).await?;
-    let page = SearchPage::of(&index, &result, &q, tenant, &index.profiles, today);
-    Ok((q, page))
+) -> Result<String, SearchError> {
+    let search = Search::prepare(state, tenant, raw).await?;
+    let key = search.cache_key(tenant, "api");
+    state
+        .catalog
+        .cached(&key, || {
+            Ok(serde_json::to_string(&search.page(tenant)).expect("page serializes"))
+        })
+        .await
 }
 
 /// The index, for the empty filter form of a page whose parameters were refused.

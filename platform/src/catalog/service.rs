@@ -13,8 +13,7 @@ use crate::cache::Cache;
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
 
-use super::index::{CatalogIndex, SearchResult};
-use super::query::CatalogQuery;
+use super::index::CatalogIndex;
 use super::store;
 
 #[derive(Debug, thiserror::Error)]
@@ -172,36 +171,19 @@ impl Catalog {
         Ok(index)
     }
 
-    /// One page of results for `q`, from the cache when this index version answered the same
-    /// query today already.
-    pub async fn search(
-        self: &Arc<Self>,
-        tenant: &Tenant,
-        q: &CatalogQuery,
-        today: NaiveDate,
-    ) -> Result<(Arc<CatalogIndex>, SearchResult), CatalogError> {
-        let index = self.index(tenant).await?;
-        let key = format!(
-            "catalog:{}:{}:{}:{}",
-            tenant.id,
-            index.version,
-            today,
-            serde_json::to_string(q).expect("query serializes")
-        );
-        if let Some(hit) = self.cache.get(&key).await {
-            if let Ok(result) = serde_json::from_str(&hit) {
-                return Ok((index, result));
-            }
+    /// A rendering (JSON, HTML) from the cache, or made by `render` and cached. Callers put
+    /// the index version in `key`, so a changed catalog never serves an old rendering.
+    pub async fn cached<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        if let Some(hit) = self.cache.get(key).await {
+            return Ok(hit);
         }
-        let result = index.search(q, today);
-        self.cache
-            .set(
-                &key,
-                &serde_json::to_string(&result).expect("result serializes"),
-                RESULT_TTL,
-            )
-            .await;
-        Ok((index, result))
+        let value = render()?;
+        self.cache.set(key, &value, RESULT_TTL).await;
+        Ok(value)
     }
 }
 

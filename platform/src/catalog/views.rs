@@ -152,9 +152,9 @@ impl SearchPage {
         result: &SearchResult,
         q: &CatalogQuery,
         tenant: &Tenant,
-        profiles: &[Profile],
         today: NaiveDate,
     ) -> Self {
+        let profiles = &index.profiles;
         let f = &result.facets;
         let count = |map: &std::collections::HashMap<String, u32>, key: &str| {
             map.get(key).copied().unwrap_or(0)

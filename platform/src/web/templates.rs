@@ -23,6 +23,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "_filters.html",
     "catalog.html",
     "map.html",
+    "catalog_body.html",
+    "map_body.html",
     "program.html",
     "organization.html",
 );
