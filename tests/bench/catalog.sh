@@ -27,6 +27,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 echo "== index build (first search of the region: load from the database + tantivy)"
 curl -s -o /dev/null -w "   first search answered in %{time_total} s\n" -H "Host: $HOST" "http://127.0.0.1:$PORT/api/v1/programs"
 grep -o 'catalog index built.*' "$DATA/serve.log" | sed 's/\x1b\[[0-9;]*m//g' | sed 's/^/   /'
+echo "   server resident memory with the region loaded: $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"
 
 run() {
   local name=$1; shift
@@ -49,4 +50,4 @@ BASE=/api/v1/programs run "search API, uncached" -s tests/bench/uncached.lua "$U
 BASE=/programs run "HTML catalog, cached" -s tests/bench/cached.lua "$URL"
 BASE=/programs run "HTML catalog, uncached" -s tests/bench/uncached.lua "$URL"
 
-echo "== server resident memory with the region loaded: $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"
+echo "== server resident memory after the load (index + in-process result cache): $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"

@@ -340,6 +340,7 @@ impl CatalogIndex {
             .map(|(i, p)| (p.id.as_str(), i as u16))
             .collect();
         let mut groups: HashMap<i64, Vec<GroupPoint>> = HashMap::new();
+        // Groups of unpublished programs are collected too and dropped with their programs.
         for g in catalog.groups {
             groups.entry(g.program_id).or_default().push(GroupPoint {
                 id: g.id,

@@ -152,6 +152,7 @@ impl Catalog {
         let version = store::version(&self.db, tenant).await?;
         let catalog = store::published_catalog(&self.db, tenant).await?;
         let profiles = store::profiles(&self.db, tenant).await?;
+        let load_ms = started.elapsed().as_millis() as u64;
         let index =
             tokio::task::spawn_blocking(move || CatalogIndex::build(version, catalog, profiles))
                 .await??;
@@ -160,6 +161,7 @@ impl Catalog {
             tenant,
             version,
             programs = index.docs.len(),
+            load_ms,
             ms = started.elapsed().as_millis() as u64,
             "catalog index built"
         );
