@@ -12,14 +12,14 @@ use crate::State;
 
 use super::query::RawQuery;
 use super::read::{self, SearchError};
-use super::views::{directions, DirectionView, OrganizationDetail, ProgramDetail, SearchPage};
+use super::views::{directions, DirectionView, OrganizationDetail, ProgramDetail, SearchResults};
 
 pub struct CatalogApi;
 
 #[derive(ApiResponse)]
 enum SearchResponse {
     #[oai(status = 200)]
-    Ok(JsonText<SearchPage>),
+    Ok(JsonText<SearchResults>),
     /// A parameter is invalid; `field` names it.
     #[oai(status = 400)]
     BadRequest(Json<ApiError>),

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
@@ -62,7 +61,7 @@ impl ProgramDoc {
 
 /// Counts per filter value: how many results each choice would give, the other filters
 /// staying as they are.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facets {
     pub municipality: HashMap<String, u32>,
     pub organization: HashMap<i64, u32>,
@@ -74,8 +73,8 @@ pub struct Facets {
     pub open: u32,
 }
 
-/// One page of results; what the result cache holds.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
     pub total: u32,
     pub ids: Vec<i64>,
@@ -504,7 +503,9 @@ impl CatalogIndex {
                         Occur::Should,
                         Box::new(BoostQuery::new(Box::new(exact), boost)),
                     ));
-                    if word.chars().count() >= 3 {
+                    // Prefixes only where words are few and telling: in descriptions they
+                    // would match half the catalog and cost the most.
+                    if word.chars().count() >= 3 && boost > 1.0 {
                         let prefix = FuzzyTermQuery::new_prefix(term, 0, true);
                         shoulds.push((
                             Occur::Should,

@@ -15,7 +15,7 @@ use super::query::{CatalogQuery, FieldError, RawQuery};
 use super::service::{today, CatalogError};
 use super::store;
 use super::views::{
-    OrganizationDetail, OrganizationView, ProgramDetail, ProgramSummary, SearchPage,
+    OrganizationDetail, OrganizationView, ProgramDetail, ProgramSummary, SearchPage, SearchResults,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +97,9 @@ pub async fn search_json(
     state
         .catalog
         .cached(&key, || {
-            Ok(serde_json::to_string(&search.page(tenant)).expect("page serializes"))
+            let result = search.index.search(&search.q, search.today);
+            let page = SearchResults::of(&search.index, result, &search.q, tenant, search.today);
+            Ok(serde_json::to_string(&page).expect("results serialize"))
         })
         .await
 }

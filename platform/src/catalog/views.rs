@@ -1,6 +1,8 @@
 //! What catalog pages show and the API returns: one set of structs for both (serde for the
 //! templates, poem-openapi `Object` for the API), built here from the index and the store.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use poem_openapi::Object;
 use serde::Serialize;
@@ -109,7 +111,7 @@ impl ProgramCard {
 }
 
 /// One choice of a filter with the number of results it would give.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FacetOption {
     pub value: String,
     pub label: String,
@@ -119,7 +121,7 @@ pub struct FacetOption {
     pub group: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FacetsView {
     pub municipality: Vec<FacetOption>,
     pub organization: Vec<FacetOption>,
@@ -133,8 +135,92 @@ pub struct FacetsView {
     pub open: u32,
 }
 
-/// A page of search results.
+/// Counts per filter value for the API: how many results each value would give, the
+/// other filters staying as they are (labels come from /municipalities and /directions).
 #[derive(Debug, Clone, Serialize, Object)]
+pub struct FacetCounts {
+    pub municipality: HashMap<String, u32>,
+    /// By organization id; the 200 busiest organizations and the chosen one.
+    pub organization: HashMap<String, u32>,
+    pub direction: HashMap<String, u32>,
+    pub profile: HashMap<String, u32>,
+    pub level: HashMap<String, u32>,
+    pub financing: HashMap<String, u32>,
+    /// Results if `ovz=1` were added.
+    pub ovz: u32,
+    /// Results if `open=1` were added.
+    pub open: u32,
+}
+
+/// A page of search results as the API returns it.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct SearchResults {
+    pub total: u32,
+    /// «Найдено 125 программ».
+    pub total_text: String,
+    pub page: u32,
+    pub per_page: u32,
+    pub pages: u32,
+    pub items: Vec<ProgramCard>,
+    pub facets: FacetCounts,
+}
+
+impl SearchResults {
+    pub fn of(
+        index: &CatalogIndex,
+        result: SearchResult,
+        q: &CatalogQuery,
+        tenant: &Tenant,
+        today: NaiveDate,
+    ) -> Self {
+        let f = result.facets;
+        Self {
+            total: result.total,
+            total_text: total_text(result.total),
+            page: q.page,
+            per_page: q.per_page,
+            pages: pages(result.total, q.per_page),
+            items: cards(index, &result.ids, tenant, today),
+            facets: FacetCounts {
+                municipality: f.municipality,
+                organization: f
+                    .organization
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                direction: f.direction,
+                profile: f.profile,
+                level: f.level,
+                financing: f.financing,
+                ovz: f.ovz,
+                open: f.open,
+            },
+        }
+    }
+}
+
+fn total_text(total: u32) -> String {
+    format!(
+        "Найдено {} {}",
+        total,
+        plural(total.into(), "программа", "программы", "программ")
+    )
+}
+
+fn pages(total: u32, per_page: u32) -> u32 {
+    total.div_ceil(per_page).max(1)
+}
+
+fn cards(index: &CatalogIndex, ids: &[i64], tenant: &Tenant, today: NaiveDate) -> Vec<ProgramCard> {
+    ids.iter()
+        .filter_map(|id| index.get(*id))
+        .map(|doc| ProgramCard::of(doc, index, tenant, today))
+        .collect()
+}
+
+/// A page of search results as the catalog page shows it: every filter value with its
+/// label, count and whether it is chosen.
+#[derive(Debug, Clone, Serialize)]
 pub struct SearchPage {
     pub total: u32,
     /// «Найдено 125 программ».
@@ -254,23 +340,13 @@ impl SearchPage {
             ovz: f.ovz,
             open: f.open,
         };
-        let items = result
-            .ids
-            .iter()
-            .filter_map(|id| index.get(*id))
-            .map(|doc| ProgramCard::of(doc, index, tenant, today))
-            .collect();
         Self {
             total: result.total,
-            total_text: format!(
-                "Найдено {} {}",
-                result.total,
-                plural(result.total.into(), "программа", "программы", "программ")
-            ),
+            total_text: total_text(result.total),
             page: q.page,
             per_page: q.per_page,
-            pages: result.total.div_ceil(q.per_page).max(1),
-            items,
+            pages: pages(result.total, q.per_page),
+            items: cards(index, &result.ids, tenant, today),
             facets,
         }
     }
