@@ -19,7 +19,8 @@ use crate::domain::{AgeRange, LatLon, Money};
 
 use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
-use super::store::{Profile, PublishedCatalog};
+use super::service::CatalogError;
+use super::store::{GroupLocation, Profile, PublishedCatalog};
 
 /// A published program as the catalog lists it. Organization, municipality and profile are
 /// positions in the index's tables, so filtering and counting 100 000 programs compares
@@ -357,11 +358,15 @@ fn analyzer() -> TextAnalyzer {
 
 impl CatalogIndex {
     /// Builds the index of one catalog version. CPU-bound: run it off the async threads.
+    ///
+    /// `groups` is called once the text is indexed: the caller loads group locations from
+    /// the database meanwhile, so the two slowest steps of a build overlap.
     pub fn build(
         version: i64,
         catalog: PublishedCatalog,
         profiles: Vec<Profile>,
-    ) -> tantivy::Result<Self> {
+        groups: impl FnOnce() -> Result<Vec<GroupLocation>, CatalogError>,
+    ) -> Result<Self, CatalogError> {
         let mut municipalities: Vec<String> = catalog
             .organizations
             .iter()
@@ -392,19 +397,6 @@ impl CatalogIndex {
             .enumerate()
             .map(|(i, p)| (p.id.as_str(), i as u16))
             .collect();
-        let mut groups: HashMap<i64, Vec<GroupPoint>> = HashMap::new();
-        // Groups of unpublished programs are collected too and dropped with their programs.
-        for g in catalog.groups {
-            groups.entry(g.program_id).or_default().push(GroupPoint {
-                id: g.id,
-                name: g.name,
-                address: g.address,
-                location: g.location,
-                enroll_from: g.enroll_from,
-                enroll_to: g.enroll_to,
-            });
-        }
-
         let mut schema = Schema::builder();
         let text_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -419,6 +411,8 @@ impl CatalogIndex {
         let index = Index::create_in_ram(schema.build());
         index.tokenizers().register("ru", analyzer());
         let mut writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+        // Written once, searched until replaced: merging segments would only spend CPU.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
 
         let mut docs = Vec::with_capacity(catalog.programs.len());
         let mut created = Vec::with_capacity(catalog.programs.len());
@@ -451,11 +445,30 @@ impl CatalogIndex {
                 ovz: p.ovz,
                 financing: p.financing,
                 monthly_price: p.monthly_price,
-                groups: groups.remove(&p.id).unwrap_or_default(),
+                groups: Vec::new(),
             });
         }
         writer.commit()?;
         let reader = index.reader()?;
+
+        let by_id: HashMap<i64, u32> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id, i as u32))
+            .collect();
+        // Groups of unpublished programs come too; they have no doc and are dropped.
+        for g in groups()? {
+            if let Some(&i) = by_id.get(&g.program_id) {
+                docs[i as usize].groups.push(GroupPoint {
+                    id: g.id,
+                    name: g.name,
+                    address: g.address,
+                    location: g.location,
+                    enroll_from: g.enroll_from,
+                    enroll_to: g.enroll_to,
+                });
+            }
+        }
 
         let rank = |order: Vec<usize>| {
             let mut rank = vec![0u32; order.len()];
@@ -488,11 +501,7 @@ impl CatalogIndex {
             org_by_id,
             municipalities,
             attrs: docs.iter().map(Attrs::of).collect(),
-            by_id: docs
-                .iter()
-                .enumerate()
-                .map(|(i, d)| (d.id, i as u32))
-                .collect(),
+            by_id,
             title_rank: rank(by_title),
             newest_rank: rank(by_newest),
             docs,

@@ -24,6 +24,8 @@ pub enum CatalogError {
     Index(#[from] tantivy::TantivyError),
     #[error("построение индекса прервано: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("построение индекса прервано")]
+    Interrupted,
 }
 
 /// How long a cached search result lives. Staleness is not the concern (the key holds the
@@ -150,12 +152,23 @@ impl Catalog {
         // The version is read before the data: a change committed meanwhile leaves this
         // index one version behind, and the next request rebuilds it.
         let version = store::version(&self.db, tenant).await?;
+        let (groups_tx, groups_rx) = tokio::sync::oneshot::channel();
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            let _ = groups_tx.send(store::group_locations(&db, tenant).await);
+        });
         let catalog = store::published_catalog(&self.db, tenant).await?;
         let profiles = store::profiles(&self.db, tenant).await?;
         let load_ms = started.elapsed().as_millis() as u64;
-        let index =
-            tokio::task::spawn_blocking(move || CatalogIndex::build(version, catalog, profiles))
-                .await??;
+        let index = tokio::task::spawn_blocking(move || {
+            CatalogIndex::build(version, catalog, profiles, move || {
+                groups_rx
+                    .blocking_recv()
+                    .map_err(|_| CatalogError::Interrupted)?
+                    .map_err(CatalogError::from)
+            })
+        })
+        .await??;
         let index = Arc::new(index);
         tracing::info!(
             tenant,

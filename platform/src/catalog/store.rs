@@ -456,13 +456,11 @@ pub struct ListedProgram {
     pub created_at: String,
 }
 
-/// Everything the region's search index is built from: published programs, the
-/// organizations, and the locations of all groups (those of unpublished programs are
-/// dropped by the index).
+/// What the region's search index is built from, with the group locations (see
+/// `group_locations`): published programs and the organizations.
 pub struct PublishedCatalog {
     pub organizations: Vec<Organization>,
     pub programs: Vec<ListedProgram>,
-    pub groups: Vec<GroupLocation>,
 }
 
 /// Separates the fields packed into one column by the bulk loads below; a control
@@ -475,10 +473,10 @@ fn packed_error(what: &str, text: &str) -> DbError {
     ))
 }
 
-/// Reads the three tables at once, on separate connections. For a region of 100 000
-/// programs the database read is most of an index build, and its cost is per value, not per
-/// byte: so the small columns of a row come packed into one text value (`||` is portable
-/// SQL) and are split here.
+/// Reads organizations and published programs at once, on separate connections. For a
+/// region of 100 000 programs the database read is half of an index build, and its cost is
+/// per value, not per byte: so the small columns of a row come packed into one text value
+/// (`||` is portable SQL) and are split here.
 #[tracing::instrument(skip(db))]
 pub async fn published_catalog(db: &Db, tenant: i64) -> Result<PublishedCatalog, DbError> {
     let organizations = async {
@@ -530,47 +528,49 @@ pub async fn published_catalog(db: &Db, tenant: i64) -> Result<PublishedCatalog,
         })
         .collect::<Result<Vec<_>, DbError>>()
     };
-    let groups = async {
-        sqlx::query(
-            "SELECT id || $2 || program_id || $2 || lat || $2 || lon || $2 || enroll_from || $2 \
-               || enroll_to || $2 || name || $2 || address \
-             FROM study_groups WHERE tenant_id = $1",
-        )
-        .bind(tenant)
-        .bind(SEP)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            let packed: String = row.try_get(0)?;
-            let bad = || packed_error("study_groups", &packed);
-            let f: Vec<&str> = packed.splitn(8, SEP).collect();
-            let [id, program, lat, lon, from, to, name, address] = f[..] else {
-                return Err(bad());
-            };
-            let float = |v: &str| v.parse::<f64>().map_err(|_| bad());
-            let day = |v: &str| v.parse::<NaiveDate>().map_err(|_| bad());
-            Ok(GroupLocation {
-                id: id.parse().map_err(|_| bad())?,
-                program_id: program.parse().map_err(|_| bad())?,
-                name: name.to_owned(),
-                address: address.to_owned(),
-                location: LatLon {
-                    lat: float(lat)?,
-                    lon: float(lon)?,
-                },
-                enroll_from: day(from)?,
-                enroll_to: day(to)?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbError>>()
-    };
-    let (organizations, programs, groups) = tokio::try_join!(organizations, programs, groups)?;
+    let (organizations, programs) = tokio::try_join!(organizations, programs)?;
     Ok(PublishedCatalog {
         organizations,
         programs,
-        groups,
     })
+}
+
+/// Where every group of the region meets (packed like `published_catalog`).
+#[tracing::instrument(skip(db))]
+pub async fn group_locations(db: &Db, tenant: i64) -> Result<Vec<GroupLocation>, DbError> {
+    sqlx::query(
+        "SELECT id || $2 || program_id || $2 || lat || $2 || lon || $2 || enroll_from || $2 \
+               || enroll_to || $2 || name || $2 || address \
+             FROM study_groups WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .bind(SEP)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|row| {
+        let packed: String = row.try_get(0)?;
+        let bad = || packed_error("study_groups", &packed);
+        let f: Vec<&str> = packed.splitn(8, SEP).collect();
+        let [id, program, lat, lon, from, to, name, address] = f[..] else {
+            return Err(bad());
+        };
+        let float = |v: &str| v.parse::<f64>().map_err(|_| bad());
+        let day = |v: &str| v.parse::<NaiveDate>().map_err(|_| bad());
+        Ok(GroupLocation {
+            id: id.parse().map_err(|_| bad())?,
+            program_id: program.parse().map_err(|_| bad())?,
+            name: name.to_owned(),
+            address: address.to_owned(),
+            location: LatLon {
+                lat: float(lat)?,
+                lon: float(lon)?,
+            },
+            enroll_from: day(from)?,
+            enroll_to: day(to)?,
+        })
+    })
+    .collect::<Result<Vec<_>, DbError>>()
 }
 
 /// A published program of the region, or `None` (unknown, unpublished, or another region's).
