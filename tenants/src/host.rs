@@ -148,6 +148,21 @@ impl HostTable {
 
     /// Resolves a raw `Host` header value.
     pub fn resolve(&self, raw: &str) -> Resolution<'_> {
+        // Most requests name a host already in canonical form (lower-case ASCII, maybe a
+        // port): look it up as is and skip IDNA processing.
+        let name = strip_port(raw.trim());
+        let canonical = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if canonical {
+            if self.apex.iter().any(|a| a.as_ascii() == name) {
+                return Resolution::Apex;
+            }
+            if let Some(slug) = self.hosts.get(name) {
+                return Resolution::Tenant(slug);
+            }
+        }
         let Ok(host) = Host::parse(raw) else {
             return Resolution::Unknown;
         };

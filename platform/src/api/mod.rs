@@ -3,6 +3,8 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
+
 use poem::{IntoResponse, Response, Route};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
@@ -39,10 +41,10 @@ impl ApiError {
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.
-pub struct JsonText<T>(String, PhantomData<fn() -> T>);
+pub struct JsonText<T>(Bytes, PhantomData<fn() -> T>);
 
 impl<T> JsonText<T> {
-    pub fn new(json: String) -> Self {
+    pub fn new(json: Bytes) -> Self {
         Self(json, PhantomData)
     }
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 #[derive(Clone)]
 pub struct MemoryCache {
     entries: Arc<Mutex<Entries>>,
@@ -13,7 +15,8 @@ pub struct MemoryCache {
 
 #[derive(Default)]
 struct Entries {
-    map: HashMap<String, (String, Instant)>,
+    /// Values are `Bytes`: a hit hands out a reference-counted view, not a copy.
+    map: HashMap<String, (Bytes, Instant)>,
     bytes: usize,
 }
 
@@ -26,7 +29,7 @@ impl Default for MemoryCache {
     }
 }
 
-fn size(key: &str, value: &str) -> usize {
+fn size(key: &str, value: &[u8]) -> usize {
     key.len() + value.len() + 64
 }
 
@@ -43,7 +46,7 @@ impl MemoryCache {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<String> {
+    pub fn get(&self, key: &str) -> Option<Bytes> {
         let entries = self.entries.lock().expect("cache lock");
         entries
             .map
@@ -52,16 +55,14 @@ impl MemoryCache {
             .map(|(value, _)| value.clone())
     }
 
-    pub fn set(&self, key: &str, value: &str, ttl: Duration) {
+    pub fn set(&self, key: &str, value: Bytes, ttl: Duration) {
         let mut entries = self.entries.lock().expect("cache lock");
         let now = Instant::now();
-        if let Some((old, _)) = entries
-            .map
-            .insert(key.to_owned(), (value.to_owned(), now + ttl))
-        {
+        let added = size(key, &value);
+        if let Some((old, _)) = entries.map.insert(key.to_owned(), (value, now + ttl)) {
             entries.bytes -= size(key, &old);
         }
-        entries.bytes += size(key, value);
+        entries.bytes += added;
         if entries.bytes > self.limit {
             // Expired entries go first; if that is not enough, arbitrary ones (a hash map's
             // order, sparing the one just written) until a quarter of the room is free again.
@@ -99,9 +100,9 @@ mod tests {
     #[test]
     fn entries_expire() {
         let cache = MemoryCache::new();
-        cache.set("a", "1", Duration::from_secs(60));
-        cache.set("b", "2", Duration::ZERO);
-        assert_eq!(cache.get("a").as_deref(), Some("1"));
+        cache.set("a", Bytes::from("1"), Duration::from_secs(60));
+        cache.set("b", Bytes::from("2"), Duration::ZERO);
+        assert_eq!(cache.get("a").as_deref(), Some(&b"1"[..]));
         assert_eq!(cache.get("b"), None);
         cache.delete("a");
         assert_eq!(cache.get("a"), None);
@@ -111,7 +112,11 @@ mod tests {
     fn stays_within_its_bound() {
         let cache = MemoryCache::with_limit(10_000);
         for i in 0..1000 {
-            cache.set(&format!("k{i}"), &"x".repeat(100), Duration::from_secs(60));
+            cache.set(
+                &format!("k{i}"),
+                Bytes::from("x".repeat(100)),
+                Duration::from_secs(60),
+            );
         }
         let entries = cache.entries.lock().unwrap();
         assert!(entries.bytes <= 10_000, "{}", entries.bytes);

@@ -10,6 +10,8 @@ mod redis_cache;
 
 use std::time::Duration;
 
+use bytes::Bytes;
+
 pub use memory::MemoryCache;
 pub use redis_cache::RedisCache;
 
@@ -46,18 +48,31 @@ impl Cache {
         matches!(self, Cache::Redis(_))
     }
 
-    pub async fn get(&self, key: &str) -> Option<String> {
+    /// The value under `key`; a miss when absent, expired or the cache is unreachable.
+    pub async fn get(&self, key: &str) -> Option<Bytes> {
         match self {
             Cache::Memory(m) => m.get(key),
             Cache::Redis(r) => r.get(key).await,
         }
     }
 
-    pub async fn set(&self, key: &str, value: &str, ttl: Duration) {
+    pub async fn set(&self, key: &str, value: Bytes, ttl: Duration) {
         match self {
             Cache::Memory(m) => m.set(key, value, ttl),
             Cache::Redis(r) => r.set(key, value, ttl).await,
         }
+    }
+
+    /// `get` for text values.
+    pub async fn get_text(&self, key: &str) -> Option<String> {
+        self.get(key)
+            .await
+            .and_then(|b| String::from_utf8(b.to_vec()).ok())
+    }
+
+    pub async fn set_text(&self, key: &str, value: &str, ttl: Duration) {
+        self.set(key, Bytes::copy_from_slice(value.as_bytes()), ttl)
+            .await
     }
 
     pub async fn delete(&self, key: &str) {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use tokio::sync::Mutex;
@@ -71,22 +72,25 @@ impl RedisCache {
         result
     }
 
-    pub async fn get(&self, key: &str) -> Option<String> {
+    pub async fn get(&self, key: &str) -> Option<Bytes> {
         let key = self.key(key);
-        self.run("get", |mut c| async move { c.get(key).await })
-            .await
-            .ok()
-            .flatten()
+        self.run("get", |mut c| async move {
+            c.get::<_, Option<Vec<u8>>>(key).await
+        })
+        .await
+        .ok()
+        .flatten()
+        .map(Bytes::from)
     }
 
-    pub async fn set(&self, key: &str, value: &str, ttl: Duration) {
+    pub async fn set(&self, key: &str, value: Bytes, ttl: Duration) {
         let key = self.key(key);
         let ms = ttl.as_millis().max(1) as u64;
         let _ = self
             .run("set", |mut c| async move {
                 redis::cmd("SET")
                     .arg(key)
-                    .arg(value)
+                    .arg(&value[..])
                     .arg("PX")
                     .arg(ms)
                     .query_async::<()>(&mut c)

@@ -171,6 +171,8 @@ async fn catalog_page(
                 })
                 .await
                 .map_err(anyhow::Error::from)?;
+            // Rendered from valid UTF-8 text, cached as bytes.
+            let body = String::from_utf8_lossy(&body).into_owned();
             (body, StatusCode::OK)
         }
         Err(SearchError::Invalid(errors)) => {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 
 use geojson::FeatureCollection;
@@ -91,7 +92,7 @@ pub async fn search_json(
     state: &State,
     tenant: &Tenant,
     raw: &RawQuery,
-) -> Result<String, SearchError> {
+) -> Result<Bytes, SearchError> {
     let search = Search::prepare(state, tenant, raw).await?;
     let key = search.cache_key(tenant, "api");
     state

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 
 use crate::cache::Cache;
@@ -192,12 +193,12 @@ impl Catalog {
         &self,
         key: &str,
         render: impl FnOnce() -> Result<String, E>,
-    ) -> Result<String, E> {
+    ) -> Result<Bytes, E> {
         if let Some(hit) = self.cache.get(key).await {
             return Ok(hit);
         }
-        let value = render()?;
-        self.cache.set(key, &value, RESULT_TTL).await;
+        let value = Bytes::from(render()?);
+        self.cache.set(key, value.clone(), RESULT_TTL).await;
         Ok(value)
     }
 }

@@ -81,11 +81,17 @@ impl Registry {
 
     /// Reloads if the shared version moved; returns whether it did.
     pub async fn refresh(&self, db: &Db, cache: &Cache) -> Result<bool, DbError> {
-        let version = match cache.get(VERSION_KEY).await.and_then(|v| v.parse().ok()) {
+        let version = match cache
+            .get_text(VERSION_KEY)
+            .await
+            .and_then(|v| v.parse().ok())
+        {
             Some(v) => v,
             None => {
                 let v = store::registry_version(db).await?;
-                cache.set(VERSION_KEY, &v.to_string(), VERSION_TTL).await;
+                cache
+                    .set_text(VERSION_KEY, &v.to_string(), VERSION_TTL)
+                    .await;
                 v
             }
         };
