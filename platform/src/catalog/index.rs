@@ -684,7 +684,7 @@ impl CatalogIndex {
         let wanted = self.wanted(q);
         let open = self.open_today(today);
         let mut counts = Counts::new(self);
-        let mut found = Vec::with_capacity(self.attrs.len());
+        let mut found = Vec::new();
         let mut visit = |i: u32, score: f32| {
             let is_open = open[i as usize];
             let Some(mask) = self.failing(&wanted, i as usize, is_open) else {
