@@ -84,12 +84,21 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run(self) -> std::io::Result<()> {
         let state = self.state;
-        state.registry.clone().watch(
+        let every = state.settings.registry_poll;
+        let (registry, db, cache) = (
+            state.registry.clone(),
             state.db.clone(),
             state.cache.clone(),
-            state.settings.registry_poll,
         );
-        state.catalog.clone().watch(state.settings.registry_poll);
+        poll(every, "could not check for region changes", move || {
+            let (registry, db, cache) = (registry.clone(), db.clone(), cache.clone());
+            async move { registry.refresh(&db, &cache).await.map(|_| ()) }
+        });
+        let catalog = state.catalog.clone();
+        poll(every, "could not check catalog versions", move || {
+            let catalog = catalog.clone();
+            async move { catalog.refresh_versions().await }
+        });
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 web::routes(state),
@@ -98,6 +107,26 @@ impl Application {
             )
             .await
     }
+}
+
+/// Runs `check` every `period` until the runtime stops; a failure is logged as `what` and
+/// the next tick tries again. Versions that other processes move are followed this way.
+pub fn poll<F, Fut, E>(period: Duration, what: &'static str, mut check: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), E>> + Send,
+    E: std::fmt::Display,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = check().await {
+                tracing::warn!(error = %e, "{what}");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -46,8 +46,4 @@ impl Settings {
             None => format!("sqlite://{}", self.data_dir.join("navigator.db").display()),
         }
     }
-
-    pub fn mail_dir(&self) -> PathBuf {
-        self.data_dir.join("mail")
-    }
 }

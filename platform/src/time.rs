@@ -10,9 +10,3 @@ pub fn now() -> DateTime<Utc> {
 pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
-
-pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}

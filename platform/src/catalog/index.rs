@@ -61,16 +61,20 @@ impl ProgramDoc {
 }
 
 /// Counts per filter value: how many results each choice would give, the other filters
-/// staying as they are.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// staying as they are. The API returns it as is (labels come from /municipalities and
+/// /directions), the catalog page joins it with the labels.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, poem_openapi::Object)]
 pub struct Facets {
     pub municipality: HashMap<String, u32>,
-    pub organization: HashMap<i64, u32>,
+    /// By organization id; the 200 busiest organizations and the chosen one.
+    pub organization: HashMap<String, u32>,
     pub direction: HashMap<String, u32>,
     pub profile: HashMap<String, u32>,
     pub level: HashMap<String, u32>,
     pub financing: HashMap<String, u32>,
+    /// Results if `ovz=1` were added.
     pub ovz: u32,
+    /// Results if `open=1` were added.
     pub open: u32,
 }
 
@@ -308,7 +312,7 @@ impl Counts {
                 orgs.iter()
                     .enumerate()
                     .filter(keep)
-                    .map(|(_, (i, n))| (index.orgs[*i].id, *n))
+                    .map(|(_, (i, n))| (index.orgs[*i].id.to_string(), *n))
                     .collect()
             },
             direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned())
@@ -680,14 +684,18 @@ impl CatalogIndex {
 
     /// Matching docs with their text scores, unordered (see `order_first`), plus facets.
     /// Without text every doc is visited in memory order, which is what makes it fast.
-    fn matches(&self, q: &CatalogQuery, today: NaiveDate) -> (Vec<(u32, f32)>, Counts) {
-        let wanted = self.wanted(q);
+    fn matches(
+        &self,
+        q: &CatalogQuery,
+        wanted: &Wanted,
+        today: NaiveDate,
+    ) -> (Vec<(u32, f32)>, Counts) {
         let open = self.open_today(today);
         let mut counts = Counts::new(self);
         let mut found = Vec::new();
         let mut visit = |i: u32, score: f32| {
             let is_open = open[i as usize];
-            let Some(mask) = self.failing(&wanted, i as usize, is_open) else {
+            let Some(mask) = self.failing(wanted, i as usize, is_open) else {
                 return;
             };
             let attrs = &self.attrs[i as usize];
@@ -731,8 +739,9 @@ impl CatalogIndex {
 
     /// One page of results with counts.
     pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
-        let (mut found, counts) = self.matches(q, today);
-        let chosen = Some(self.wanted(q).organization).filter(|o| *o < NONE32);
+        let wanted = self.wanted(q);
+        let (mut found, counts) = self.matches(q, &wanted, today);
+        let chosen = Some(wanted.organization).filter(|o| *o < NONE32);
         let facets = counts.into_facets(self, chosen);
         let start = (q.page.saturating_sub(1) as usize).saturating_mul(q.per_page as usize);
         self.order_first(q, &mut found, start.saturating_add(q.per_page as usize));
@@ -758,7 +767,7 @@ impl CatalogIndex {
         bbox: Option<&BBox>,
         limit: usize,
     ) -> (Vec<MapPoint<'_>>, usize) {
-        let (mut found, _) = self.matches(q, today);
+        let (mut found, _) = self.matches(q, &self.wanted(q), today);
         found.sort_unstable_by_key(|(i, _)| self.title_rank[*i as usize]);
         let mut points = Vec::new();
         let mut total = 0;

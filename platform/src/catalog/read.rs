@@ -135,12 +135,13 @@ pub async fn program(
         return Ok(None);
     };
     let groups = store::groups_of(&state.db, tenant.id, id).await?;
-    let index = state.catalog.index(tenant).await?;
+    // The dictionary, not the search index: a program page must not wait for an index build.
+    let profiles = store::profiles(&state.db, tenant.id).await?;
     Ok(Some(ProgramDetail::of(
         &program,
         &org,
         &groups,
-        &index.profiles,
+        &profiles,
         tenant,
         today(tenant),
     )))

@@ -84,20 +84,6 @@ impl Catalog {
             .unwrap_or(0)
     }
 
-    /// Polls the versions until the runtime stops.
-    pub fn watch(self: Arc<Self>, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.refresh_versions().await {
-                    tracing::warn!(error = %e, "could not check catalog versions");
-                }
-            }
-        });
-    }
-
     /// The region's index. The first request builds it; when a newer version is known, the
     /// current index keeps answering while a new one is built in the background.
     pub async fn index(

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::domain::{plural, AgeRange, Money, Phone};
 use crate::regions::Tenant;
 
-use super::index::{CatalogIndex, ProgramDoc, SearchResult};
+use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
 use super::model::{Direction, Financing, Level, OrgKind};
 use super::query::CatalogQuery;
 use super::store::{Group, Organization, Profile, Program};
@@ -135,23 +135,6 @@ pub struct FacetsView {
     pub open: u32,
 }
 
-/// Counts per filter value for the API: how many results each value would give, the
-/// other filters staying as they are (labels come from /municipalities and /directions).
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct FacetCounts {
-    pub municipality: HashMap<String, u32>,
-    /// By organization id; the 200 busiest organizations and the chosen one.
-    pub organization: HashMap<String, u32>,
-    pub direction: HashMap<String, u32>,
-    pub profile: HashMap<String, u32>,
-    pub level: HashMap<String, u32>,
-    pub financing: HashMap<String, u32>,
-    /// Results if `ovz=1` were added.
-    pub ovz: u32,
-    /// Results if `open=1` were added.
-    pub open: u32,
-}
-
 /// A page of search results as the API returns it.
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct SearchResults {
@@ -162,7 +145,7 @@ pub struct SearchResults {
     pub per_page: u32,
     pub pages: u32,
     pub items: Vec<ProgramCard>,
-    pub facets: FacetCounts,
+    pub facets: Facets,
 }
 
 impl SearchResults {
@@ -173,7 +156,6 @@ impl SearchResults {
         tenant: &Tenant,
         today: NaiveDate,
     ) -> Self {
-        let f = result.facets;
         Self {
             total: result.total,
             total_text: total_text(result.total),
@@ -181,20 +163,7 @@ impl SearchResults {
             per_page: q.per_page,
             pages: pages(result.total, q.per_page),
             items: cards(index, &result.ids, tenant, today),
-            facets: FacetCounts {
-                municipality: f.municipality,
-                organization: f
-                    .organization
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v))
-                    .collect(),
-                direction: f.direction,
-                profile: f.profile,
-                level: f.level,
-                financing: f.financing,
-                ovz: f.ovz,
-                open: f.open,
-            },
+            facets: result.facets,
         }
     }
 }
@@ -242,9 +211,7 @@ impl SearchPage {
     ) -> Self {
         let profiles = &index.profiles;
         let f = &result.facets;
-        let count = |map: &std::collections::HashMap<String, u32>, key: &str| {
-            map.get(key).copied().unwrap_or(0)
-        };
+        let count = |map: &HashMap<String, u32>, key: &str| map.get(key).copied().unwrap_or(0);
         let option = |value: &str, label: &str, count: u32, selected: bool| FacetOption {
             value: value.to_owned(),
             label: label.to_owned(),
@@ -253,11 +220,20 @@ impl SearchPage {
             group: None,
         };
         // The index keeps the busiest organizations and the chosen one.
-        let mut organizations: Vec<(i64, u32)> =
-            f.organization.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut organizations: Vec<(i64, u32)> = f
+            .organization
+            .iter()
+            .filter_map(|(k, v)| Some((k.parse().ok()?, *v)))
+            .collect();
         if let Some(chosen) = q.organization {
             if !organizations.iter().any(|(id, _)| *id == chosen) {
-                organizations.push((chosen, f.organization.get(&chosen).copied().unwrap_or(0)));
+                organizations.push((
+                    chosen,
+                    f.organization
+                        .get(&chosen.to_string())
+                        .copied()
+                        .unwrap_or(0),
+                ));
             }
         }
         let org_name = |id: i64| {

@@ -108,20 +108,6 @@ impl Registry {
         *self.current.write().expect("registry lock") = Arc::new(snapshot);
         Ok(true)
     }
-
-    /// Polls for changes until the runtime stops.
-    pub fn watch(self: Arc<Self>, db: Db, cache: Cache, every: Duration) {
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.refresh(&db, &cache).await {
-                    tracing::warn!(error = %e, "could not check for region changes");
-                }
-            }
-        });
-    }
 }
 
 impl Snapshot {

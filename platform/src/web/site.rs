@@ -10,7 +10,7 @@ use poem::{
 use tenants::Host;
 
 use crate::regions::{Site, Tenant};
-use crate::State;
+use crate::{Settings, State};
 
 use super::error::{self, WebError};
 
@@ -34,7 +34,7 @@ impl<E: Endpoint> Endpoint for SiteResolverEndpoint<E> {
             .data::<State>()
             .cloned()
             .expect("state is attached to every route");
-        let origin = Origin::of(&req, state.settings.trust_proxy);
+        let origin = Origin::of(&req, &state.settings);
         let site = state.registry.resolve(&origin.host);
         if let Site::Region(tenant) = &site {
             tracing::Span::current().record("tenant", tenant.slug());
@@ -67,7 +67,8 @@ pub struct Origin {
 }
 
 impl Origin {
-    fn of(req: &Request, trust_proxy: bool) -> Self {
+    fn of(req: &Request, settings: &Settings) -> Self {
+        let trust_proxy = settings.trust_proxy;
         let header = |name: &str| {
             req.headers()
                 .get(name)
@@ -94,10 +95,7 @@ impl Origin {
             }
             _ => String::new(),
         };
-        let base_domain = req
-            .data::<State>()
-            .map(|s| s.settings.base_domain.clone())
-            .unwrap_or_else(|| Host::parse("localhost").expect("valid host"));
+        let base_domain = settings.base_domain.clone();
         Self {
             scheme,
             host,
