@@ -7,9 +7,11 @@ use std::time::Duration;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
 
+use crate::accounts::secrets::Hasher;
 use crate::cache::Cache;
 use crate::catalog::Catalog;
 use crate::db::Db;
+use crate::mail::Mailer;
 use crate::regions::Registry;
 use crate::settings::Settings;
 use crate::web::{self, Templates};
@@ -20,6 +22,11 @@ pub struct AppState {
     pub settings: Settings,
     pub db: Db,
     pub cache: Cache,
+    /// Sessions and rate-limit counters: the same Redis as `cache` in production, but a
+    /// store of its own in-process, so that cached pages never evict a session.
+    pub sessions: Cache,
+    pub mailer: Mailer,
+    pub hasher: Hasher,
     pub registry: Arc<Registry>,
     pub catalog: Arc<Catalog>,
     pub templates: Templates,
@@ -33,6 +40,9 @@ impl AppState {
         let db = Db::connect(&settings.database_url()).await?;
         db.migrate().await?;
         let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let sessions = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?;
+        let hasher = Hasher::new(settings.hash_concurrency);
         let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
         let catalog = Catalog::new(db.clone(), cache.clone());
         catalog.refresh_versions().await?;
@@ -40,6 +50,9 @@ impl AppState {
             settings,
             db,
             cache,
+            sessions,
+            mailer,
+            hasher,
             registry,
             catalog,
             templates: Templates::new(),
@@ -99,6 +112,7 @@ impl Application {
             let catalog = catalog.clone();
             async move { catalog.refresh_versions().await }
         });
+        crate::mail::worker::spawn(state.clone());
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 web::routes(state),

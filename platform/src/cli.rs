@@ -1,4 +1,5 @@
-//! The `navigator` command line: `serve`, `migrate`, `tenant apply|list`, `demo`.
+//! The `navigator` command line: `serve`, `migrate`, `tenant apply|list`, `user add`,
+//! `demo`.
 //!
 //! Storage flags are global and read from the environment too, so every subcommand that
 //! touches the database takes them the same way.
@@ -11,6 +12,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tenants::Host;
 
+use crate::accounts::service::{self as accounts, AccountError, StaffAccount};
+use crate::accounts::values::Role;
 use crate::app::{AppState, Application};
 use crate::cache::Cache;
 use crate::db::Db;
@@ -94,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Учётные записи сотрудников
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Загрузить демонстрационные регионы и заполнить их каталоги
     Demo {
         /// Папка с файлами регионов
@@ -107,6 +115,36 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Создать учётную запись сотрудника и отправить ему ссылку для установки пароля
+    Add {
+        /// Регион (slug); не указывается для оператора платформы
+        #[arg(long)]
+        region: Option<String>,
+        /// Адрес электронной почты (логин)
+        #[arg(long)]
+        email: String,
+        /// provider, municipal, regional или operator
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Организация (номер в каталоге региона) — для роли provider
+        #[arg(long)]
+        organization: Option<i64>,
+        /// Муниципалитет (id из файла региона) — для роли municipal
+        #[arg(long)]
+        municipality: Option<String>,
+        #[arg(long, default_value = "Сотрудник")]
+        last_name: String,
+        #[arg(long, default_value = "Новый")]
+        first_name: String,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw)
 }
 
 #[derive(Subcommand, Debug)]
@@ -204,6 +242,28 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             let db = connect(&settings).await?;
             list(&db, out).await
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    region,
+                    email,
+                    role,
+                    organization,
+                    municipality,
+                    last_name,
+                    first_name,
+                },
+        } => {
+            let account = StaffAccount {
+                email,
+                role,
+                organization,
+                municipality,
+                last_name,
+                first_name,
+            };
+            add_user(settings, region.as_deref(), &account, out).await
+        }
         Command::Demo {
             regions_dir,
             programs,
@@ -219,7 +279,8 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
                 region.as_deref(),
                 out,
             )
-            .await
+            .await?;
+            demo_accounts(&db, &settings, out).await
         }
     }
 }
@@ -301,6 +362,76 @@ async fn fill_demo(
     Ok(())
 }
 
+async fn demo_accounts(
+    db: &Db,
+    settings: &Settings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    demo::accounts::ensure(db, &registry.tenants(), out).await
+}
+
+/// `navigator user add`: the account is created, the set-password mail written to the
+/// outbox and sent at once (a running server would send it within a second too).
+async fn add_user(
+    settings: Settings,
+    region: Option<&str>,
+    account: &StaffAccount,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let local = settings.base_domain.as_ascii() == "localhost";
+    let state = AppState::connect(settings).await?;
+    let tenant = match region {
+        None => None,
+        Some(slug) => Some(
+            state
+                .registry
+                .tenants()
+                .into_iter()
+                .find(|t| t.slug() == slug)
+                .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?,
+        ),
+    };
+    let site_url = match &tenant {
+        Some(t) if local => format!("http://{}.localhost:8080", t.slug()),
+        Some(t) => format!(
+            "https://{}",
+            t.config
+                .hosts
+                .first()
+                .cloned()
+                .unwrap_or_else(|| state.settings.base_domain.subdomain(&t.config.slug))
+        ),
+        None if local => "http://localhost:8080".to_owned(),
+        None => format!("https://{}", state.settings.base_domain),
+    };
+    let sender = match &tenant {
+        Some(t) => crate::mail::Sender::region(t, &site_url),
+        None => crate::mail::Sender::platform(&state.settings.base_domain, &site_url),
+    };
+    let user = match accounts::add_staff(&state, tenant.as_deref(), &sender, account).await {
+        Ok(user) => user,
+        Err(AccountError::Invalid(errors)) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message))
+                .collect();
+            anyhow::bail!("учётная запись не создана:\n{}", lines.join("\n"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    crate::mail::worker::run_once(&state).await?;
+    writeln!(
+        out,
+        "Создан: {} ({}), № {}. Ссылка для установки пароля отправлена на {}.",
+        user.full_name(),
+        user.role.label(),
+        user.id,
+        user.email
+    )?;
+    Ok(())
+}
+
 async fn list(db: &Db, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     let tenants = regions::list_summaries(db).await?;
     if tenants.is_empty() {
@@ -344,6 +475,7 @@ async fn serve(settings: Settings, demo: bool, out: &mut (dyn Write + Send)) -> 
         )
         .await?;
         fill_demo(&db, &settings, None, None, out).await?;
+        demo_accounts(&db, &settings, out).await?;
         db.close().await;
     }
     let state = AppState::connect(settings).await?;

@@ -4,6 +4,7 @@
 //! functions, its pages and its API; thin shared layers below them (`db`, `cache`, `web`,
 //! `api`, `settings`).
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod cache;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod health;
+pub mod mail;
 pub mod regions;
 pub mod settings;
 pub mod telemetry;

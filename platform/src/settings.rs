@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use tenants::Host;
 
+use crate::accounts::limits::RateLimits;
+use crate::accounts::sessions::SessionPolicy;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
@@ -22,6 +25,14 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// How often a server checks whether the regions changed.
     pub registry_poll: Duration,
+    pub sessions: SessionPolicy,
+    pub rate_limits: RateLimits,
+    /// The first retry of a mail that could not be sent; each next one waits twice as long.
+    pub mail_retry_base: Duration,
+    /// How often the outbox is checked for mail written by other processes and for retries.
+    pub mail_poll: Duration,
+    /// Concurrent password hashes (each takes 19 MiB and a core for tens of milliseconds).
+    pub hash_concurrency: usize,
 }
 
 impl Settings {
@@ -37,6 +48,11 @@ impl Settings {
             base_domain: Host::parse("localhost").expect("valid host"),
             trust_proxy: false,
             registry_poll: Duration::from_secs(1),
+            sessions: SessionPolicy::default(),
+            rate_limits: RateLimits::default(),
+            mail_retry_base: Duration::from_secs(5),
+            mail_poll: Duration::from_secs(1),
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 
@@ -45,5 +61,10 @@ impl Settings {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("navigator.db").display()),
         }
+    }
+
+    /// Where mail goes as `.eml` files when no SMTP server is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
     }
 }

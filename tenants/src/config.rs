@@ -35,6 +35,15 @@ pub struct RegionConfig {
     pub branding: Branding,
     pub certificates: CertificatePolicy,
     pub municipalities: Vec<Municipality>,
+    /// The region's own texts; the platform's default ones are shown where absent.
+    pub documents: Documents,
+}
+
+/// Legal texts shown on `/privacy` and `/terms` and linked from the registration form.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Documents {
+    pub privacy_policy: Option<String>,
+    pub user_agreement: Option<String>,
 }
 
 fn serialize_tz<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -458,6 +467,16 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
                 nominal_rub: cert.nominal_rub,
             },
             municipalities,
+            documents: Documents {
+                privacy_policy: raw
+                    .documents
+                    .as_ref()
+                    .and_then(|d| Problems::optional_text(d.privacy_policy.clone())),
+                user_agreement: raw
+                    .documents
+                    .as_ref()
+                    .and_then(|d| Problems::optional_text(d.user_agreement.clone())),
+            },
         }),
         _ => Err(problems),
     }
@@ -485,6 +504,14 @@ mod raw {
         pub certificates: Certificates,
         #[serde(default)]
         pub municipalities: Vec<Municipality>,
+        pub documents: Option<Documents>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Documents {
+        pub privacy_policy: Option<String>,
+        pub user_agreement: Option<String>,
     }
 
     #[derive(Deserialize)]

@@ -6,7 +6,9 @@
 //! - `TEST_REDIS_URL=redis://…` makes each test use Redis under a unique key prefix;
 //!   otherwise the in-process cache.
 
+pub mod browser;
 pub mod catalog;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -74,6 +76,15 @@ impl TestEnv {
         s.redis_prefix = self.redis_prefix.clone();
         s.base_domain = Host::parse("навигатор.дети").expect("host");
         s.registry_poll = Duration::from_millis(200);
+        s
+    }
+
+    /// `settings()` with mail going to `sink` and quick retries.
+    pub fn mail_settings(&self, sink: &smtp::SmtpSink) -> Settings {
+        let mut s = self.settings();
+        s.smtp_url = Some(sink.url());
+        s.mail_retry_base = Duration::from_millis(100);
+        s.mail_poll = Duration::from_millis(100);
         s
     }
 
@@ -168,6 +179,20 @@ impl TestApp {
             state,
             client,
         }
+    }
+
+    /// A server with both sample regions whose mail goes to a fresh SMTP sink, retried
+    /// quickly (tests wait for mail, they do not sleep).
+    pub async fn spawn_with_mail() -> (TestEnv, TestApp, smtp::SmtpSink) {
+        let env = TestEnv::new().await;
+        env.apply_samples().await;
+        let sink = smtp::SmtpSink::start().await;
+        let app = TestApp::start(env.mail_settings(&sink)).await;
+        (env, app, sink)
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     /// A request to `path` with the `Host` header set to `host` exactly as given (Unicode

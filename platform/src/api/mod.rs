@@ -19,6 +19,8 @@ pub enum ApiTags {
     Regions,
     /// The catalog of programs
     Catalog,
+    /// Registration, login, profile and children
+    Accounts,
 }
 
 /// The body of every API error: a stable code, a message for people, and the field at
@@ -72,7 +74,11 @@ impl<T> IntoResponse for JsonText<T> {
 /// Routes under `/api`.
 pub fn routes() -> Route {
     let service = OpenApiService::new(
-        (regions::api::RegionsApi, crate::catalog::api::CatalogApi),
+        (
+            regions::api::RegionsApi,
+            crate::catalog::api::CatalogApi,
+            crate::accounts::api::AccountsApi,
+        ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),
     )

@@ -85,6 +85,30 @@ impl MemoryCache {
         }
     }
 
+    /// Adds one to the counter under `key`, starting a window of `window` if there is none;
+    /// returns the count and the time left in the window.
+    pub fn incr(&self, key: &str, window: Duration) -> (u64, Duration) {
+        let mut entries = self.entries.lock().expect("cache lock");
+        let now = Instant::now();
+        let (count, expires) = match entries.map.get(key) {
+            Some((v, expires)) if *expires > now => {
+                let n = std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .unwrap_or(0);
+                (n + 1, *expires)
+            }
+            _ => (1, now + window),
+        };
+        let value = Bytes::from(count.to_string());
+        let added = size(key, &value);
+        if let Some((old, _)) = entries.map.insert(key.to_owned(), (value, expires)) {
+            entries.bytes -= size(key, &old);
+        }
+        entries.bytes += added;
+        (count, expires - now)
+    }
+
     pub fn delete(&self, key: &str) {
         let mut entries = self.entries.lock().expect("cache lock");
         if let Some((old, _)) = entries.map.remove(key) {
@@ -125,5 +149,17 @@ mod tests {
         drop(entries);
         // The newest entry survives eviction.
         assert!(cache.get("k999").is_some());
+    }
+
+    #[test]
+    fn counters_count_within_a_window() {
+        let cache = MemoryCache::new();
+        let window = Duration::from_secs(60);
+        assert_eq!(cache.incr("c", window).0, 1);
+        let (n, left) = cache.incr("c", window);
+        assert_eq!(n, 2);
+        assert!(left <= window);
+        assert_eq!(cache.incr("d", Duration::ZERO).0, 1);
+        assert_eq!(cache.incr("d", Duration::ZERO).0, 1);
     }
 }

@@ -75,6 +75,15 @@ impl Cache {
             .await
     }
 
+    /// Counts an event under `key` in a window that starts with the first one: the count so
+    /// far and the time until the window ends. `None` when the cache is unreachable.
+    pub async fn incr(&self, key: &str, window: Duration) -> Option<(u64, Duration)> {
+        match self {
+            Cache::Memory(m) => Some(m.incr(key, window)),
+            Cache::Redis(r) => r.incr(key, window).await,
+        }
+    }
+
     pub async fn delete(&self, key: &str) {
         match self {
             Cache::Memory(m) => m.delete(key),

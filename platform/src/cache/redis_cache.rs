@@ -99,6 +99,29 @@ impl RedisCache {
             .await;
     }
 
+    /// INCR with the window set on first use (`PEXPIRE … NX`), in one transaction.
+    pub async fn incr(&self, key: &str, window: Duration) -> Option<(u64, Duration)> {
+        let key = self.key(key);
+        let ms = window.as_millis().max(1) as u64;
+        self.run("incr", |mut c| async move {
+            redis::pipe()
+                .atomic()
+                .incr(&key, 1u64)
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(ms)
+                .arg("NX")
+                .ignore()
+                .cmd("PTTL")
+                .arg(&key)
+                .query_async::<(u64, i64)>(&mut c)
+                .await
+        })
+        .await
+        .ok()
+        .map(|(n, ttl)| (n, Duration::from_millis(ttl.max(0) as u64)))
+    }
+
     pub async fn delete(&self, key: &str) {
         let key = self.key(key);
         let _ = self

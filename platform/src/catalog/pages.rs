@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::regions::Site;
 use crate::web::templates::Layout;
-use crate::web::{Origin, Region, WebError};
+use crate::web::{Region, WebError};
 use crate::State;
 
 use super::query::{CatalogQuery, FieldError, RawQuery};
@@ -145,14 +145,13 @@ fn render(
 async fn catalog_page(
     state: &State,
     site: Site,
-    origin: Origin,
+    layout: Layout,
     raw: RawQuery,
     template: &str,
 ) -> Result<Response, WebError> {
     let Site::Region(tenant) = &site else {
         return Err(WebError::NotARegion);
     };
-    let layout = Layout::new(&site, &origin);
     let body_template = format!("{}_body.html", template.trim_end_matches(".html"));
     let (body, status) = match Search::prepare(state, tenant, &raw).await {
         Ok(search) => {
@@ -217,28 +216,27 @@ async fn catalog_page(
 pub async fn programs(
     state: Data<&State>,
     site: Site,
-    origin: Origin,
+    layout: Layout,
     Query(raw): Query<RawQuery>,
 ) -> Result<Response, WebError> {
-    catalog_page(&state, site, origin, raw, "catalog.html").await
+    catalog_page(&state, site, layout, raw, "catalog.html").await
 }
 
 #[handler]
 pub async fn map(
     state: Data<&State>,
     site: Site,
-    origin: Origin,
+    layout: Layout,
     Query(raw): Query<RawQuery>,
 ) -> Result<Response, WebError> {
-    catalog_page(&state, site, origin, raw, "map.html").await
+    catalog_page(&state, site, layout, raw, "map.html").await
 }
 
 #[handler]
 pub async fn program(
     state: Data<&State>,
     Region(tenant): Region,
-    site: Site,
-    origin: Origin,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
@@ -246,7 +244,6 @@ pub async fn program(
         .await
         .map_err(anyhow::Error::from)?
         .ok_or(WebError::NotFound)?;
-    let layout = Layout::new(&site, &origin);
     render(
         &state,
         "program.html",
@@ -259,8 +256,7 @@ pub async fn program(
 pub async fn organization(
     state: Data<&State>,
     Region(tenant): Region,
-    site: Site,
-    origin: Origin,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
@@ -268,7 +264,6 @@ pub async fn organization(
         .await
         .map_err(anyhow::Error::from)?
         .ok_or(WebError::NotFound)?;
-    let layout = Layout::new(&site, &origin);
     render(
         &state,
         "organization.html",

@@ -79,12 +79,7 @@ pub struct CatalogQuery {
     pub bbox: Option<BBox>,
 }
 
-/// A parameter that could not be used, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use crate::domain::FieldError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;

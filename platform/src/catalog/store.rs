@@ -5,32 +5,11 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+pub use crate::db::next_ids;
 use crate::db::{Db, DbError, Tx};
 use crate::domain::{AgeRange, LatLon, Money};
 
 use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule};
-
-/// Hands out `count` consecutive ids of the sequence `name` in the region; returns the first.
-pub async fn next_ids(tx: &mut Tx, tenant: i64, name: &str, count: i64) -> Result<i64, DbError> {
-    sqlx::query(
-        "INSERT INTO id_sequences (tenant_id, name, next_id) VALUES ($1, $2, 1) \
-         ON CONFLICT (tenant_id, name) DO NOTHING",
-    )
-    .bind(tenant)
-    .bind(name)
-    .execute(&mut **tx)
-    .await?;
-    let row = sqlx::query(
-        "UPDATE id_sequences SET next_id = next_id + $3 WHERE tenant_id = $1 AND name = $2 \
-         RETURNING next_id",
-    )
-    .bind(tenant)
-    .bind(name)
-    .bind(count)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get::<i64, _>(0)? - count)
-}
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
 /// transaction of the change.
@@ -653,4 +632,29 @@ pub async fn set_status(
     bump_version(&mut tx, tenant).await?;
     tx.commit().await?;
     Ok(done)
+}
+
+/// Organizations of one municipality, by name: (id, name, authorized to confirm data).
+pub async fn organizations_in(
+    db: &Db,
+    tenant: i64,
+    municipality: &str,
+) -> Result<Vec<(i64, String, bool)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, name, can_confirm FROM organizations \
+         WHERE tenant_id = $1 AND municipality_id = $2 ORDER BY name, id",
+    )
+    .bind(tenant)
+    .bind(municipality)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name")?,
+                r.try_get::<i64, _>("can_confirm")? != 0,
+            ))
+        })
+        .collect()
 }

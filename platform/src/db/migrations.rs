@@ -18,11 +18,13 @@ macro_rules! migrations {
 const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     1 => "0001_tenants",
     2 => "0002_catalog",
+    3 => "0003_accounts",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     1 => "0001_tenants",
     2 => "0002_catalog",
+    3 => "0003_accounts",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

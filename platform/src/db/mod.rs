@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use sqlx::Error as SqlError;
 
@@ -109,6 +109,28 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Hands out `count` consecutive ids of the sequence `name` in the region; returns the first.
+pub async fn next_ids(tx: &mut Tx, tenant: i64, name: &str, count: i64) -> Result<i64, DbError> {
+    sqlx::query(
+        "INSERT INTO id_sequences (tenant_id, name, next_id) VALUES ($1, $2, 1) \
+         ON CONFLICT (tenant_id, name) DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(name)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(
+        "UPDATE id_sequences SET next_id = next_id + $3 WHERE tenant_id = $1 AND name = $2 \
+         RETURNING next_id",
+    )
+    .bind(tenant)
+    .bind(name)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? - count)
 }
 
 /// Picks the backend from the scheme and makes SQLite create its file when missing.

@@ -4,6 +4,7 @@
 //! change between crate versions). Dates follow the current academic year, so «идёт набор»
 //! means something on the day it runs.
 
+pub mod accounts;
 mod rng;
 mod words;
 

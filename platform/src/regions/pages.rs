@@ -17,8 +17,8 @@ pub async fn home(
     state: Data<&State>,
     site: Site,
     origin: Origin,
+    layout: Layout,
 ) -> Result<Html<String>, WebError> {
-    let layout = Layout::new(&site, &origin);
     let html = match &site {
         Site::Region(tenant) => {
             let local_now = chrono::Utc::now().with_timezone(&tenant.config.time_zone);

@@ -12,6 +12,23 @@ use crate::State;
 
 use super::site::Origin;
 use super::templates::Layout;
+use super::visitor::Visitor;
+use crate::accounts::limits::RetryAfter;
+use crate::accounts::service::AccountError;
+
+impl From<AccountError> for WebError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::TooMany(r) => WebError::TooMany(r),
+            AccountError::Forbidden => WebError::Forbidden,
+            AccountError::NotFound => WebError::NotFound,
+            AccountError::Internal(e) => WebError::Internal(e),
+            other @ (AccountError::Invalid(_)
+            | AccountError::BadCredentials
+            | AccountError::BadLink) => WebError::BadRequest(other.to_string()),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -21,6 +38,18 @@ pub enum WebError {
     NotARegion,
     #[error("Страница не найдена")]
     NotFound,
+    #[error("Войдите, чтобы продолжить")]
+    LoginRequired,
+    #[error("Недостаточно прав для просмотра этой страницы")]
+    Forbidden,
+    #[error(
+        "Форма устарела или отправлена не с этого сайта. Обновите страницу и отправьте её ещё раз."
+    )]
+    Csrf,
+    #[error("Слишком много попыток. Повторите {}", .0.in_words())]
+    TooMany(RetryAfter),
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Внутренняя ошибка сервера")]
     Internal(#[from] anyhow::Error),
 }
@@ -31,6 +60,10 @@ impl poem::error::ResponseError for WebError {
             WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
                 StatusCode::NOT_FOUND
             }
+            WebError::LoginRequired => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,15 +86,36 @@ pub fn respond(
     state: &State,
     site: &Site,
     origin: &Origin,
+    visitor: &Visitor,
     json: bool,
     err: poem::Error,
 ) -> Response {
     let status = err.status();
+    let retry_after = match err.downcast_ref::<WebError>() {
+        Some(WebError::TooMany(r)) => Some(r.seconds()),
+        _ => None,
+    };
+    // A page that needs a login sends the browser to the login form and back.
+    if !json
+        && matches!(
+            err.downcast_ref::<WebError>(),
+            Some(WebError::LoginRequired)
+        )
+    {
+        let next = origin.path_and_query.clone();
+        let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+        return poem::web::Redirect::see_other(format!("/login?{query}")).into_response();
+    }
     let (code, message) = if let Some(e) = err.downcast_ref::<WebError>() {
         let code = match e {
             WebError::UnknownHost => "unknown_host",
             WebError::NotARegion => "not_a_region",
             WebError::NotFound => "not_found",
+            WebError::LoginRequired => "login_required",
+            WebError::Forbidden => "forbidden",
+            WebError::Csrf => "csrf",
+            WebError::TooMany(_) => "too_many_requests",
+            WebError::BadRequest(_) => "bad_request",
             WebError::Internal(_) => "internal",
         };
         (code, e.to_string())
@@ -89,9 +143,13 @@ pub fn respond(
                 message,
             },
         };
-        return Json(body).with_status(status).into_response();
+        let mut response = Json(body).with_status(status).into_response();
+        if let Some(s) = retry_after {
+            response.headers_mut().insert("retry-after", s.into());
+        }
+        return response;
     }
-    let layout = Layout::new(site, origin);
+    let layout = Layout::new(site, origin, Some(visitor));
     let html = state.templates.render(
         "error.html",
         minijinja::context! {
@@ -102,7 +160,13 @@ pub fn respond(
         },
     );
     match html {
-        Ok(html) => poem::web::Html(html).with_status(status).into_response(),
+        Ok(html) => {
+            let mut response = poem::web::Html(html).with_status(status).into_response();
+            if let Some(s) = retry_after {
+                response.headers_mut().insert("retry-after", s.into());
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
             (status, message).into_response()

@@ -6,13 +6,16 @@ mod error;
 mod request_log;
 mod site;
 pub mod templates;
+mod visitor;
 
-use poem::{get, Endpoint, EndpointExt, Route};
+use poem::{get, post, Endpoint, EndpointExt, Route};
 
 pub use error::WebError;
 pub use site::{Origin, Region, SiteResolver};
-pub use templates::Templates;
+pub use templates::{Layout, Templates};
+pub use visitor::Visitor;
 
+use crate::accounts::{cabinets, pages as accounts};
 use crate::{api, catalog, health, regions, State};
 
 /// Every route of the server.
@@ -25,6 +28,35 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map))
         .at("/static/*file", get(assets::serve))
+        .at(
+            "/register",
+            get(accounts::register_page).post(accounts::register),
+        )
+        .at("/verify/email", get(accounts::verify_email))
+        .at("/verify/resend", post(accounts::resend))
+        .at("/login", get(accounts::login_page).post(accounts::login))
+        .at("/logout", post(accounts::logout))
+        .at(
+            "/password/forgot",
+            get(accounts::forgot_page).post(accounts::forgot),
+        )
+        .at(
+            "/password/reset",
+            get(accounts::reset_page).post(accounts::reset),
+        )
+        .at("/cabinet", get(accounts::cabinet))
+        .at(
+            "/cabinet/children/:id",
+            get(accounts::child_page).post(accounts::save_child),
+        )
+        .at("/cabinet/profile", get(accounts::profile))
+        .at("/cabinet/profile/:what", post(accounts::update_profile))
+        .at("/privacy", get(accounts::privacy))
+        .at("/terms", get(accounts::terms))
+        .at("/provider", get(cabinets::provider))
+        .at("/municipal", get(cabinets::municipal))
+        .at("/admin", get(cabinets::regional))
+        .at("/operator", get(cabinets::operator))
         .nest("/api", api::routes());
     Route::new()
         // Probes come from load balancers that address the server by IP: no region needed.

@@ -13,6 +13,7 @@ use crate::regions::{Site, Tenant};
 use crate::{Settings, State};
 
 use super::error::{self, WebError};
+use super::visitor::Visitor;
 
 pub struct SiteResolver;
 
@@ -40,15 +41,17 @@ impl<E: Endpoint> Endpoint for SiteResolverEndpoint<E> {
             tracing::Span::current().record("tenant", tenant.slug());
         }
         let wants_json = req.uri().path().starts_with("/api/");
+        let visitor = Visitor::load(&state, &site, &origin, &req).await;
         req.extensions_mut().insert(site.clone());
         req.extensions_mut().insert(origin.clone());
+        req.extensions_mut().insert(visitor.clone());
         let result = match site {
             Site::Unknown => Err(WebError::UnknownHost.into()),
             _ => self.0.call(req).await.map(IntoResponse::into_response),
         };
         Ok(match result {
             Ok(response) => response,
-            Err(e) => error::respond(&state, &site, &origin, wants_json, e),
+            Err(e) => error::respond(&state, &site, &origin, &visitor, wants_json, e),
         })
     }
 }
@@ -64,6 +67,11 @@ pub struct Origin {
     /// `:8080`, or empty.
     pub port_suffix: String,
     pub base_domain: Host,
+    /// The client's address (the proxy's `X-Forwarded-For` when trusted), for rate limits
+    /// and the audit log.
+    pub client_ip: String,
+    /// `/cabinet?tab=children`: where to come back to after logging in.
+    pub path_and_query: String,
 }
 
 impl Origin {
@@ -96,7 +104,21 @@ impl Origin {
             _ => String::new(),
         };
         let base_domain = settings.base_domain.clone();
+        let client_ip = forwarded("x-forwarded-for")
+            .and_then(|h| h.split(',').next().map(|ip| ip.trim().to_owned()))
+            .or_else(|| {
+                req.remote_addr()
+                    .as_socket_addr()
+                    .map(|a| a.ip().to_string())
+            })
+            .unwrap_or_default();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         Self {
+            client_ip,
+            path_and_query,
             scheme,
             host,
             port_suffix,
@@ -108,6 +130,12 @@ impl Origin {
     fn is_local(&self) -> bool {
         Host::parse(&self.host)
             .is_ok_and(|h| h.as_ascii() == "localhost" || h.as_ascii().ends_with(".localhost"))
+    }
+
+    /// `https://p67.навигатор.дети:8080`: the site as the visitor reached it, for links in
+    /// mails sent because of this request.
+    pub fn site_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
     }
 
     fn url(&self, host: &Host) -> String {

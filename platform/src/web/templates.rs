@@ -8,6 +8,7 @@ use crate::regions::Site;
 
 use super::assets;
 use super::site::Origin;
+use super::visitor::Visitor;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -27,6 +28,27 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "map_body.html",
     "program.html",
     "organization.html",
+    "_form.html",
+    "_cabinet.html",
+    "register.html",
+    "message.html",
+    "login.html",
+    "forgot.html",
+    "reset.html",
+    "document.html",
+    "cabinet.html",
+    "child_form.html",
+    "profile.html",
+    "staff.html",
+    "mail/_layout.html",
+    "mail/confirm_email.txt",
+    "mail/confirm_email.html",
+    "mail/register_again.txt",
+    "mail/register_again.html",
+    "mail/reset_password.txt",
+    "mail/reset_password.html",
+    "mail/set_password.txt",
+    "mail/set_password.html",
 );
 
 pub struct Templates {
@@ -87,13 +109,30 @@ pub struct Layout {
     pub support_email: Option<String>,
     pub apex_url: String,
     pub css_url: String,
+    /// Who is logged in: their name links to their cabinet.
+    pub user: Option<LayoutUser>,
+    /// For the «Выход» form in the header.
+    pub csrf: String,
+}
+
+#[derive(Serialize)]
+pub struct LayoutUser {
+    pub name: String,
+    pub home: &'static str,
+    pub email_confirmed: bool,
 }
 
 const PLATFORM_NAME: &str = "Навигатор дополнительного образования детей";
 
 impl Layout {
-    pub fn new(site: &Site, origin: &Origin) -> Self {
+    pub fn new(site: &Site, origin: &Origin, visitor: Option<&Visitor>) -> Self {
         let css_url = assets::url("navigator.css");
+        let user = visitor.and_then(|v| v.viewer.as_ref()).map(|v| LayoutUser {
+            name: format!("{} {}", v.user.first_name, v.user.last_name),
+            home: v.user.role.home(),
+            email_confirmed: v.user.email_confirmed,
+        });
+        let csrf = visitor.map(|v| v.csrf().to_owned()).unwrap_or_default();
         match site {
             Site::Region(t) => {
                 let c = &t.config;
@@ -111,6 +150,8 @@ impl Layout {
                     support_email: Some(c.support_email.to_string()),
                     apex_url: origin.apex_url(),
                     css_url,
+                    user,
+                    csrf,
                 }
             }
             Site::Apex | Site::Unknown => Self {
@@ -124,8 +165,23 @@ impl Layout {
                 support_email: None,
                 apex_url: origin.apex_url(),
                 css_url,
+                user,
+                csrf,
             },
         }
+    }
+}
+
+impl<'a> poem::FromRequest<'a> for Layout {
+    async fn from_request(
+        req: &'a poem::Request,
+        _body: &mut poem::RequestBody,
+    ) -> poem::Result<Self> {
+        let ext = req.extensions();
+        let (Some(site), Some(origin)) = (ext.get::<Site>(), ext.get::<Origin>()) else {
+            panic!("SiteResolver runs before handlers");
+        };
+        Ok(Layout::new(site, origin, ext.get::<Visitor>()))
     }
 }
 

@@ -1,7 +1,9 @@
 //! End-to-end suite: one binary (one link) for every capability's tests.
 
+mod accounts;
 mod api;
 mod catalog;
 mod health;
 mod hosts;
+mod mail;
 mod onboarding;

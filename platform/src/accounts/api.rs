@@ -1,0 +1,614 @@
+//! Accounts under /api/v1: the same registration, confirmation, login, recovery, profile
+//! and children as the pages. The session is the same cookie; a state-changing call made
+//! with a session carries its CSRF token in `X-CSRF-Token` (returned by login and `/me`).
+
+use poem::web::Data;
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::api::{ApiError, ApiTags};
+use crate::regions::Site;
+use crate::web::{Origin, Visitor, WebError};
+use crate::State;
+
+use super::pages::sender;
+use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
+use super::sessions::{self, Viewer};
+use super::store::{self, PLATFORM};
+use super::values::{Role, Snils};
+
+pub struct AccountsApi;
+
+/// Every accounts call answers with one of these.
+#[derive(ApiResponse)]
+pub enum Reply<T: ToJSON + Send + Sync> {
+    #[oai(status = 200)]
+    Ok(Json<T>),
+    /// A field is invalid (`field` names it), or a link is stale.
+    #[oai(status = 400)]
+    Invalid(Json<ApiError>),
+    /// Not logged in, or a wrong e-mail or password.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    /// The role may not do this, or the CSRF token is missing or wrong.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Too many attempts: `Retry-After` says when to try again.
+    #[oai(status = 429)]
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+fn error(code: &str, message: &str) -> Json<ApiError> {
+    Json(ApiError::new(code, message))
+}
+
+impl<T: ToJSON + Send + Sync> From<AccountError> for Reply<T> {
+    fn from(e: AccountError) -> Self {
+        let message = e.to_string();
+        match e {
+            AccountError::Invalid(errors) => Reply::Invalid(Json(ApiError {
+                code: "invalid_field".into(),
+                message: errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                field: errors.first().map(|e| e.field.to_owned()),
+            })),
+            AccountError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
+            AccountError::TooMany(r) => {
+                Reply::TooMany(error("too_many_requests", &message), r.seconds())
+            }
+            AccountError::BadLink => Reply::Invalid(error("bad_link", &message)),
+            AccountError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            AccountError::NotFound => Reply::NotFound(error("not_found", &message)),
+            AccountError::Internal(e) => {
+                tracing::error!(error = %e, "accounts API failed");
+                Reply::Internal(error("internal", &message))
+            }
+        }
+    }
+}
+
+impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
+    fn from(e: WebError) -> Self {
+        let message = e.to_string();
+        match e {
+            WebError::LoginRequired => Reply::Unauthorized(error("login_required", &message)),
+            WebError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            WebError::Csrf => Reply::Forbidden(error("csrf", &message)),
+            WebError::TooMany(r) => {
+                Reply::TooMany(error("too_many_requests", &message), r.seconds())
+            }
+            WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
+            WebError::Internal(e) => {
+                tracing::error!(error = %e, "accounts API failed");
+                Reply::Internal(error("internal", &message))
+            }
+            WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
+                Reply::NotFound(error("not_found", &message))
+            }
+        }
+    }
+}
+
+/// `?` for handlers: any error becomes its reply.
+macro_rules! try_reply {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return e.into(),
+        }
+    };
+}
+
+#[derive(Object)]
+pub struct Done {
+    pub message: String,
+}
+
+fn done(message: impl Into<String>) -> Json<Done> {
+    Json(Done {
+        message: message.into(),
+    })
+}
+
+#[derive(Object)]
+pub struct RegisterRequest {
+    /// Municipality id from `GET /region`.
+    pub municipality: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    /// Mobile number, `+7 (9XX) XXX-XX-XX` in any usual spelling.
+    pub phone: String,
+    pub email: String,
+    /// 8–128 characters, not a common one.
+    pub password: String,
+    /// A child of 14+ registering alone (then `birth_date` is required).
+    #[oai(default)]
+    pub is_child: bool,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// «Я ознакомлен и выражаю согласие» with /privacy and /terms: must be true.
+    pub consent: bool,
+}
+
+#[derive(Object)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct CodeRequest {
+    /// The `code` of the link in the mail.
+    pub code: String,
+}
+
+#[derive(Object)]
+pub struct EmailRequest {
+    pub email: String,
+}
+
+#[derive(Object)]
+pub struct ResetRequest {
+    pub code: String,
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct PhoneRequest {
+    pub phone: String,
+}
+
+#[derive(Object)]
+pub struct ChangeEmailRequest {
+    pub new_email: String,
+    /// The current password.
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Object)]
+pub struct Me {
+    pub id: i64,
+    pub role: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub email: String,
+    pub email_confirmed: bool,
+    /// `+7XXXXXXXXXX`.
+    pub phone: Option<String>,
+    pub organization_id: Option<i64>,
+    pub municipality_id: Option<String>,
+    /// Send it as `X-CSRF-Token` with every state-changing call.
+    pub csrf_token: String,
+}
+
+impl Me {
+    fn of(viewer: &Viewer) -> Self {
+        let u = &viewer.user;
+        Self {
+            id: u.id,
+            role: u.role.as_str().into(),
+            last_name: u.last_name.clone(),
+            first_name: u.first_name.clone(),
+            middle_name: u.middle_name.clone(),
+            email: u.email.clone(),
+            email_confirmed: u.email_confirmed,
+            phone: u.phone.clone(),
+            organization_id: u.organization_id,
+            municipality_id: u.municipality_id.clone(),
+            csrf_token: viewer.csrf.clone(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum LoginReply {
+    /// Logged in: the session cookie is set.
+    #[oai(status = 200)]
+    Ok(Json<Me>, #[oai(header = "Set-Cookie")] String),
+    #[oai(status = 400)]
+    Invalid(Json<ApiError>),
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    #[oai(status = 429)]
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+#[derive(Object)]
+pub struct ChildRequest {
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// `male` or `female`.
+    pub sex: String,
+    /// Optional; checked with its checksum.
+    pub snils: Option<String>,
+}
+
+impl ChildRequest {
+    fn form(self) -> ChildForm {
+        ChildForm {
+            last_name: self.last_name,
+            first_name: self.first_name,
+            middle_name: self.middle_name.unwrap_or_default(),
+            birth_date: self.birth_date,
+            sex: self.sex,
+            snils: self.snils.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct Child {
+    pub id: i64,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub birth_date: String,
+    pub sex: String,
+    /// `XXX-XXX-XXX YY`.
+    pub snils: Option<String>,
+}
+
+impl From<store::Child> for Child {
+    fn from(c: store::Child) -> Self {
+        Self {
+            id: c.id,
+            last_name: c.last_name,
+            first_name: c.first_name,
+            middle_name: c.middle_name,
+            birth_date: c.birth_date,
+            sex: c.sex,
+            snils: c
+                .snils
+                .and_then(|s| Snils::parse(&s).ok())
+                .map(|s| s.display()),
+        }
+    }
+}
+
+fn accounts_of(site: &Site) -> Result<i64, WebError> {
+    match site {
+        Site::Region(t) => Ok(t.id),
+        Site::Apex => Ok(PLATFORM),
+        Site::Unknown => Err(WebError::UnknownHost),
+    }
+}
+
+/// The viewer of a state-changing call: logged in, with the session's CSRF token.
+fn writer<'a>(visitor: &'a Visitor, csrf: &Header<Option<String>>) -> Result<&'a Viewer, WebError> {
+    let viewer = visitor.require()?;
+    visitor.check_csrf(csrf.0.as_deref().unwrap_or_default())?;
+    Ok(viewer)
+}
+
+#[OpenApi(tag = "ApiTags::Accounts")]
+impl AccountsApi {
+    /// «Регистрация»
+    ///
+    /// Registers a parent (or a child of 14+) in the host's region and mails a confirmation
+    /// link. The answer is the same whether or not the address already has an account.
+    #[oai(path = "/auth/register", method = "post")]
+    async fn register(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        origin: Origin,
+        visitor: Visitor,
+        body: Json<RegisterRequest>,
+    ) -> Reply<Done> {
+        let Site::Region(tenant) = &site else {
+            return WebError::NotARegion.into();
+        };
+        let sender = try_reply!(sender(&state, &site, &origin));
+        let b = body.0;
+        let form = Registration {
+            municipality: b.municipality,
+            last_name: b.last_name,
+            first_name: b.first_name,
+            middle_name: b.middle_name.unwrap_or_default(),
+            phone: b.phone,
+            email: b.email,
+            password: b.password,
+            is_child: b.is_child,
+            birth_date: b.birth_date.unwrap_or_default(),
+            consent: b.consent,
+        };
+        let email =
+            try_reply!(service::register(&state, tenant, &sender, &visitor.client(), &form).await);
+        Reply::Ok(done(format!(
+            "Письмо со ссылкой для подтверждения отправлено на {email}"
+        )))
+    }
+
+    /// Confirm an e-mail address
+    ///
+    /// The `code` of the link in the confirmation mail. Idempotent; logs nobody in.
+    #[oai(path = "/auth/confirm", method = "post")]
+    async fn confirm(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        body: Json<CodeRequest>,
+    ) -> Reply<Done> {
+        let tenant = try_reply!(accounts_of(&site));
+        match try_reply!(service::confirm_email(&state, tenant, &body.0.code).await) {
+            Confirmed::Now => Reply::Ok(done("Адрес электронной почты подтверждён")),
+            Confirmed::Already => Reply::Ok(done("Адрес уже подтверждён")),
+        }
+    }
+
+    /// «Отправить письмо ещё раз»
+    #[oai(path = "/auth/resend", method = "post")]
+    async fn resend(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        origin: Origin,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+    ) -> Reply<Done> {
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        let sender = try_reply!(sender(&state, &site, &origin));
+        try_reply!(service::resend_confirmation(&state, &sender, viewer).await);
+        Reply::Ok(done("Письмо отправлено"))
+    }
+
+    /// «Вход»
+    ///
+    /// Sets the session cookie and returns the account with its CSRF token.
+    #[oai(path = "/auth/login", method = "post")]
+    async fn login(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+        body: Json<LoginRequest>,
+    ) -> LoginReply {
+        let tenant = match accounts_of(&site) {
+            Ok(t) => t,
+            Err(e) => return LoginReply::Invalid(error("not_found", &e.to_string())),
+        };
+        match service::login(
+            &state,
+            tenant,
+            &visitor.client(),
+            &body.0.email,
+            &body.0.password,
+        )
+        .await
+        {
+            Ok(user) => {
+                if let Some(old) = &visitor.viewer {
+                    sessions::end(&state, old).await;
+                }
+                let id = sessions::start(&state, tenant, &user).await;
+                let Ok(Some(viewer)) = sessions::load(&state, tenant, &id).await else {
+                    return LoginReply::Internal(error("internal", "сеанс не создан"));
+                };
+                LoginReply::Ok(Json(Me::of(&viewer)), sessions::cookie(&id, visitor.secure))
+            }
+            Err(e) => match Reply::<Done>::from(e) {
+                Reply::Invalid(j) => LoginReply::Invalid(j),
+                Reply::Unauthorized(j) => LoginReply::Unauthorized(j),
+                Reply::TooMany(j, s) => LoginReply::TooMany(j, s),
+                _ => LoginReply::Internal(error("internal", "Внутренняя ошибка сервера")),
+            },
+        }
+    }
+
+    /// «Выход»
+    ///
+    /// Ends the session server-side.
+    #[oai(path = "/auth/logout", method = "post")]
+    async fn logout(
+        &self,
+        state: Data<&State>,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+    ) -> Reply<Done> {
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        sessions::end(&state, viewer).await;
+        Reply::Ok(done("Вы вышли"))
+    }
+
+    /// «Не помню пароль»
+    ///
+    /// Mails a reset link if the address has an account; the answer is the same either way.
+    #[oai(path = "/auth/password/forgot", method = "post")]
+    async fn forgot(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        origin: Origin,
+        visitor: Visitor,
+        body: Json<EmailRequest>,
+    ) -> Reply<Done> {
+        let sender = try_reply!(sender(&state, &site, &origin));
+        try_reply!(service::request_reset(&state, &sender, &visitor.client(), &body.0.email).await);
+        Reply::Ok(done(
+            "Если адрес зарегистрирован, на него отправлена ссылка для смены пароля",
+        ))
+    }
+
+    /// Set a new password from a reset link
+    ///
+    /// Every session of the account ends.
+    #[oai(path = "/auth/password/reset", method = "post")]
+    async fn reset(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+        body: Json<ResetRequest>,
+    ) -> Reply<Done> {
+        let tenant = try_reply!(accounts_of(&site));
+        try_reply!(
+            service::reset_password(
+                &state,
+                tenant,
+                &visitor.client(),
+                &body.0.code,
+                &body.0.password
+            )
+            .await
+        );
+        Reply::Ok(done("Пароль изменён"))
+    }
+
+    /// The logged-in account
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, visitor: Visitor) -> Reply<Me> {
+        let viewer = try_reply!(visitor.require());
+        Reply::Ok(Json(Me::of(viewer)))
+    }
+
+    /// Change the phone
+    #[oai(path = "/me/phone", method = "put")]
+    async fn phone(
+        &self,
+        state: Data<&State>,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        body: Json<PhoneRequest>,
+    ) -> Reply<Done> {
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        try_reply!(service::change_phone(&state, viewer, &body.0.phone).await);
+        Reply::Ok(done("Телефон сохранён"))
+    }
+
+    /// Change the e-mail address
+    ///
+    /// Mails a link to the new address; it becomes the account's when the link is followed.
+    #[oai(path = "/me/email", method = "post")]
+    async fn email(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        origin: Origin,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        body: Json<ChangeEmailRequest>,
+    ) -> Reply<Done> {
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        let sender = try_reply!(sender(&state, &site, &origin));
+        let email = try_reply!(
+            service::change_email(&state, &sender, viewer, &body.0.new_email, &body.0.password)
+                .await
+        );
+        Reply::Ok(done(format!("Письмо со ссылкой отправлено на {email}")))
+    }
+
+    /// Change the password
+    ///
+    /// Every session of the account ends, this one included: log in again.
+    #[oai(path = "/me/password", method = "post")]
+    async fn password(
+        &self,
+        state: Data<&State>,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        body: Json<ChangePasswordRequest>,
+    ) -> Reply<Done> {
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        try_reply!(
+            service::change_password(
+                &state,
+                &visitor.client(),
+                viewer,
+                &body.0.current_password,
+                &body.0.new_password
+            )
+            .await
+        );
+        Reply::Ok(done("Пароль изменён; войдите с новым паролем"))
+    }
+
+    /// The parent's children («Дети»)
+    #[oai(path = "/me/children", method = "get")]
+    async fn children(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+    ) -> Reply<Vec<Child>> {
+        let viewer = try_reply!(visitor.require());
+        if viewer.user.role != Role::Parent {
+            return AccountError::Forbidden.into();
+        }
+        let tenant = try_reply!(accounts_of(&site));
+        let list = try_reply!(store::children(&state.db, tenant, viewer.user.id)
+            .await
+            .map_err(AccountError::from));
+        Reply::Ok(Json(list.into_iter().map(Child::from).collect()))
+    }
+
+    /// «+ Добавить ребёнка»
+    #[oai(path = "/me/children", method = "post")]
+    async fn add_child(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        body: Json<ChildRequest>,
+    ) -> Reply<Child> {
+        save(&state, &site, &visitor, &csrf, None, body.0).await
+    }
+
+    /// Edit a child's data
+    #[oai(path = "/me/children/:id", method = "put")]
+    async fn edit_child(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        id: Path<i64>,
+        body: Json<ChildRequest>,
+    ) -> Reply<Child> {
+        save(&state, &site, &visitor, &csrf, Some(id.0), body.0).await
+    }
+}
+
+async fn save(
+    state: &State,
+    site: &Site,
+    visitor: &Visitor,
+    csrf: &Header<Option<String>>,
+    id: Option<i64>,
+    body: ChildRequest,
+) -> Reply<Child> {
+    let viewer = try_reply!(writer(visitor, csrf));
+    let Site::Region(tenant) = site else {
+        return WebError::NotARegion.into();
+    };
+    let id = try_reply!(service::save_child(state, tenant, viewer, id, &body.form()).await);
+    let child = try_reply!(store::child_of(&state.db, tenant.id, viewer.user.id, id)
+        .await
+        .map_err(AccountError::from));
+    match child {
+        Some(c) => Reply::Ok(Json(c.into())),
+        None => AccountError::NotFound.into(),
+    }
+}

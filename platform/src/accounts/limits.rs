@@ -1,0 +1,91 @@
+//! Rate limits on the actions worth guessing at or flooding: login, registration, resending
+//! the confirmation and password reset. Counters live in the shared cache, so every server
+//! process counts towards the same limit; a window starts with its first attempt.
+
+use std::time::Duration;
+
+use crate::cache::Cache;
+
+use super::secrets::digest;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+impl Limit {
+    pub const fn per(max: u64, minutes: u64) -> Self {
+        Self {
+            max,
+            window: Duration::from_secs(minutes * 60),
+        }
+    }
+}
+
+/// Limits per client address (`_ip`) and per account address (`_account`).
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    pub login_ip: Limit,
+    pub login_account: Limit,
+    pub register_ip: Limit,
+    pub resend_account: Limit,
+    pub reset_ip: Limit,
+    pub reset_account: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            login_ip: Limit::per(30, 15),
+            login_account: Limit::per(10, 15),
+            register_ip: Limit::per(10, 60),
+            resend_account: Limit::per(3, 15),
+            reset_ip: Limit::per(10, 60),
+            reset_account: Limit::per(3, 60),
+        }
+    }
+}
+
+/// Over the limit: when the window ends.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryAfter(pub Duration);
+
+impl RetryAfter {
+    /// Whole seconds, rounded up (the `Retry-After` header).
+    pub fn seconds(self) -> u64 {
+        self.0.as_secs() + u64::from(self.0.subsec_nanos() > 0)
+    }
+
+    /// «через 14 мин.», «через 40 с»: what the page says.
+    pub fn in_words(self) -> String {
+        let s = self.seconds();
+        if s >= 60 {
+            format!("через {} мин.", s.div_ceil(60))
+        } else {
+            format!("через {s} с")
+        }
+    }
+}
+
+/// Counts one attempt of `action` by `who` in the region; refuses once `limit` is passed.
+/// When the cache is unreachable the attempt is allowed: a cache outage must not lock
+/// everyone out (argon2's cost still bounds guessing).
+pub async fn hit(
+    cache: &Cache,
+    tenant: i64,
+    action: &str,
+    who: &str,
+    limit: Limit,
+) -> Result<(), RetryAfter> {
+    // Addresses are personal data: the key holds a digest of them.
+    let key = format!("rl:{tenant}:{action}:{}", &digest(who)[..24]);
+    match cache.incr(&key, limit.window).await {
+        Some((count, left)) if count > limit.max => Err(RetryAfter(left)),
+        Some(_) => Ok(()),
+        None => {
+            tracing::warn!(action, "rate limit not checked: cache unreachable");
+            Ok(())
+        }
+    }
+}

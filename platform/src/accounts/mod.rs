@@ -1,0 +1,12 @@
+//! Accounts: registration and e-mail confirmation, login and sessions, password recovery,
+//! a parent's children, staff roles, rate limits and the audit log.
+
+pub mod api;
+pub mod cabinets;
+pub mod limits;
+pub mod pages;
+pub mod secrets;
+pub mod service;
+pub mod sessions;
+pub mod store;
+pub mod values;

@@ -1,0 +1,1011 @@
+//! The account pages: «Регистрация», «Вход», «Выход», «Не помню пароль», the confirmation
+//! link, and the parent's cabinet (tabs «Дети» and «Профиль»). Every form works without
+//! JavaScript, carries a CSRF token, and comes back with the typed values and a message
+//! next to each wrong field.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use poem::http::{header, StatusCode};
+use poem::web::{Data, Form, Html, Path, Query, Redirect};
+use poem::{handler, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::FieldError;
+use crate::mail::Sender;
+use crate::regions::{Site, Tenant};
+use crate::web::{Layout, Origin, Region, Visitor, WebError};
+use crate::State;
+
+use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
+use super::sessions::{self, Viewer};
+use super::store::{self, PLATFORM};
+use super::values::{age_on, Role, Sex, Snils};
+
+type PageResult = Result<Response, WebError>;
+
+/// Renders a page; an anonymous visitor without a CSRF cookie gets one with it.
+fn render(
+    state: &State,
+    visitor: &Visitor,
+    template: &str,
+    ctx: minijinja::Value,
+    status: StatusCode,
+) -> PageResult {
+    let html = state
+        .templates
+        .render(template, ctx)
+        .map_err(anyhow::Error::from)?;
+    let mut response = Html(html).with_status(status).into_response();
+    if let Some(cookie) = visitor.csrf_cookie() {
+        append_cookie(&mut response, &cookie);
+    }
+    Ok(response)
+}
+
+fn append_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// A page of a few paragraphs and an optional button.
+fn message(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    title: &str,
+    paragraphs: &[String],
+    link: Option<(&str, &str)>,
+) -> PageResult {
+    render(
+        state,
+        visitor,
+        "message.html",
+        minijinja::context! {
+            layout, title, paragraphs,
+            link_url => link.map(|l| l.0), link_text => link.map(|l| l.1),
+        },
+        StatusCode::OK,
+    )
+}
+
+fn errors_map(errors: &[FieldError]) -> BTreeMap<&'static str, &str> {
+    errors
+        .iter()
+        .map(|e| (e.field, e.message.as_str()))
+        .collect()
+}
+
+/// Field errors become the form again; other refusals are error pages (or, for a bad
+/// login, a message shown on the form).
+fn form_errors(e: AccountError) -> Result<Vec<FieldError>, WebError> {
+    match e {
+        AccountError::Invalid(errors) => Ok(errors),
+        AccountError::BadCredentials => Ok(vec![FieldError::new("email", e.to_string())]),
+        other => Err(other.into()),
+    }
+}
+
+/// The tenant whose accounts this host holds: a region's, or the operators' on the apex.
+fn accounts_of(site: &Site) -> Result<i64, WebError> {
+    match site {
+        Site::Region(t) => Ok(t.id),
+        Site::Apex => Ok(PLATFORM),
+        Site::Unknown => Err(WebError::UnknownHost),
+    }
+}
+
+pub fn sender(state: &State, site: &Site, origin: &Origin) -> Result<Sender, WebError> {
+    match site {
+        Site::Region(t) => Ok(Sender::region(t, &origin.site_url())),
+        Site::Apex => Ok(Sender::platform(
+            &state.settings.base_domain,
+            &origin.site_url(),
+        )),
+        Site::Unknown => Err(WebError::UnknownHost),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    csrf: String,
+    municipality: String,
+    last_name: String,
+    first_name: String,
+    middle_name: String,
+    phone: String,
+    email: String,
+    password: String,
+    is_child: Option<String>,
+    birth_date: String,
+    consent: Option<String>,
+}
+
+impl RegisterForm {
+    fn registration(self) -> Registration {
+        Registration {
+            municipality: self.municipality,
+            last_name: self.last_name,
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            phone: self.phone,
+            email: self.email,
+            password: self.password,
+            is_child: self.is_child.is_some(),
+            birth_date: self.birth_date,
+            consent: self.consent.is_some(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MunicipalityOption<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+fn register_form(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    tenant: &Tenant,
+    form: &Registration,
+    errors: &[FieldError],
+) -> PageResult {
+    let municipalities: Vec<_> = tenant
+        .config
+        .municipalities
+        .iter()
+        .map(|m| MunicipalityOption {
+            id: m.id.as_str(),
+            name: &m.name,
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        state,
+        visitor,
+        "register.html",
+        minijinja::context! {
+            layout, form, municipalities, errors => errors_map(errors), nav => "register",
+        },
+        status,
+    )
+}
+
+#[handler]
+pub async fn register_page(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    if let Some(v) = &visitor.viewer {
+        return Ok(Redirect::see_other(v.user.role.home()).into_response());
+    }
+    register_form(
+        &state,
+        &visitor,
+        layout,
+        &tenant,
+        &Registration::default(),
+        &[],
+    )
+}
+
+#[handler]
+pub async fn register(
+    state: Data<&State>,
+    Region(tenant): Region,
+    site: Site,
+    origin: Origin,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<RegisterForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let registration = form.registration();
+    let sender = sender(&state, &site, &origin)?;
+    match service::register(&state, &tenant, &sender, &visitor.client(), &registration).await {
+        Ok(email) => message(
+            &state,
+            &visitor,
+            layout,
+            "Проверьте почту",
+            &[
+                format!(
+                    "Мы отправили письмо на адрес {email}. Перейдите по ссылке из письма, \
+                     чтобы подтвердить адрес электронной почты и получить полные права."
+                ),
+                "Письмо приходит в течение минуты. Если его нет, проверьте папку «Спам»; \
+                 войдите в личный кабинет и нажмите «Отправить письмо ещё раз»."
+                    .to_owned(),
+            ],
+            Some(("/login", "Вход")),
+        ),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            register_form(&state, &visitor, layout, &tenant, &registration, &errors)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- confirmation
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `/verify/email?code=…`, the link of the confirmation mail (the incumbent's address).
+#[handler]
+pub async fn verify_email(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Query(q): Query<CodeQuery>,
+) -> PageResult {
+    let tenant = accounts_of(&site)?;
+    let next = if visitor.viewer.is_some() {
+        ("/cabinet", "Личный кабинет")
+    } else {
+        ("/login", "Вход")
+    };
+    match service::confirm_email(&state, tenant, &q.code).await {
+        Ok(Confirmed::Now) => message(
+            &state,
+            &visitor,
+            layout,
+            "Адрес электронной почты подтверждён",
+            &["Спасибо! Теперь вам доступны все возможности Навигатора. Нажмите на свои ФИО в правом верхнем углу, чтобы перейти в личный кабинет.".to_owned()],
+            Some(next),
+        ),
+        Ok(Confirmed::Already) => message(
+            &state,
+            &visitor,
+            layout,
+            "Адрес уже подтверждён",
+            &["Этот адрес электронной почты уже подтверждён, ничего делать не нужно.".to_owned()],
+            Some(next),
+        ),
+        Err(AccountError::BadLink) => Err(WebError::BadRequest(AccountError::BadLink.to_string())),
+        Err(AccountError::Invalid(errors)) => Err(WebError::BadRequest(
+            errors.first().map(|e| e.message.clone()).unwrap_or_default(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// «Отправить письмо ещё раз».
+#[handler]
+pub async fn resend(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = visitor.require()?;
+    let sender = sender(&state, &site, &origin)?;
+    service::resend_confirmation(&state, &sender, viewer).await?;
+    message(
+        &state,
+        &visitor,
+        layout,
+        "Письмо отправлено",
+        &[format!(
+            "Мы отправили новое письмо со ссылкой на {}. Ссылка действует 48 часов.",
+            viewer.user.email
+        )],
+        Some(("/cabinet", "Личный кабинет")),
+    )
+}
+
+// ---------------------------------------------------------------- login and logout
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+}
+
+#[derive(Deserialize, Default, Serialize)]
+#[serde(default)]
+pub struct LoginForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    email: String,
+    #[serde(skip_serializing)]
+    password: String,
+    next: String,
+}
+
+/// Only a path on this site is a place to go back to (no `//evil.example`).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        ""
+    }
+}
+
+fn login_form(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    form: &LoginForm,
+    errors: &[FieldError],
+    notice: Option<&str>,
+) -> PageResult {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        state,
+        visitor,
+        "login.html",
+        minijinja::context! {
+            layout, form, notice, next => safe_next(&form.next), errors => errors_map(errors),
+            nav => "login",
+        },
+        status,
+    )
+}
+
+#[handler]
+pub async fn login_page(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Query(q): Query<LoginQuery>,
+) -> PageResult {
+    accounts_of(&site)?;
+    if let Some(v) = &visitor.viewer {
+        return Ok(Redirect::see_other(v.user.role.home()).into_response());
+    }
+    let form = LoginForm {
+        next: q.next,
+        ..Default::default()
+    };
+    login_form(&state, &visitor, layout, &form, &[], None)
+}
+
+#[handler]
+pub async fn login(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let tenant = accounts_of(&site)?;
+    match service::login(
+        &state,
+        tenant,
+        &visitor.client(),
+        &form.email,
+        &form.password,
+    )
+    .await
+    {
+        Ok(user) => {
+            // A new id on every login: a session id planted before login is worth nothing.
+            if let Some(old) = &visitor.viewer {
+                sessions::end(&state, old).await;
+            }
+            let id = sessions::start(&state, tenant, &user).await;
+            let next = match safe_next(&form.next) {
+                "" => user.role.home(),
+                next => next,
+            };
+            let mut response = Redirect::see_other(next).into_response();
+            append_cookie(&mut response, &sessions::cookie(&id, visitor.secure));
+            Ok(response)
+        }
+        Err(e) => {
+            let errors = form_errors(e)?;
+            login_form(&state, &visitor, layout, &form, &errors, None)
+        }
+    }
+}
+
+#[handler]
+pub async fn logout(
+    state: Data<&State>,
+    visitor: Visitor,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
+    if let Some(viewer) = &visitor.viewer {
+        visitor.check_csrf(&form.csrf)?;
+        sessions::end(&state, viewer).await;
+    }
+    let mut response = Redirect::see_other("/").into_response();
+    append_cookie(&mut response, &sessions::clear_cookie(visitor.secure));
+    Ok(response)
+}
+
+// ---------------------------------------------------------------- password recovery
+
+#[derive(Deserialize, Default, Serialize)]
+#[serde(default)]
+pub struct ForgotForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    email: String,
+}
+
+fn forgot_form(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    form: &ForgotForm,
+    errors: &[FieldError],
+) -> PageResult {
+    render(
+        state,
+        visitor,
+        "forgot.html",
+        minijinja::context! { layout, form, errors => errors_map(errors) },
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+#[handler]
+pub async fn forgot_page(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    accounts_of(&site)?;
+    forgot_form(&state, &visitor, layout, &ForgotForm::default(), &[])
+}
+
+#[handler]
+pub async fn forgot(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<ForgotForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let sender = sender(&state, &site, &origin)?;
+    match service::request_reset(&state, &sender, &visitor.client(), &form.email).await {
+        Ok(()) => message(
+            &state,
+            &visitor,
+            layout,
+            "Проверьте почту",
+            &[format!(
+                "Если адрес {} зарегистрирован, на него придёт письмо со ссылкой для смены \
+                 пароля. Ссылка действует 1 час.",
+                form.email.trim()
+            )],
+            Some(("/login", "Вход")),
+        ),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            forgot_form(&state, &visitor, layout, &form, &errors)
+        }
+    }
+}
+
+#[handler]
+pub async fn reset_page(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Query(q): Query<CodeQuery>,
+) -> PageResult {
+    let tenant = accounts_of(&site)?;
+    if !service::reset_link_valid(&state, tenant, &q.code).await? {
+        return Err(WebError::BadRequest(AccountError::BadLink.to_string()));
+    }
+    let errors: BTreeMap<&str, &str> = BTreeMap::new();
+    render(
+        &state,
+        &visitor,
+        "reset.html",
+        minijinja::context! { layout, code => q.code, form => (), errors },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ResetForm {
+    csrf: String,
+    code: String,
+    password: String,
+}
+
+#[handler]
+pub async fn reset(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<ResetForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let tenant = accounts_of(&site)?;
+    match service::reset_password(
+        &state,
+        tenant,
+        &visitor.client(),
+        &form.code,
+        &form.password,
+    )
+    .await
+    {
+        Ok(_) => message(
+            &state,
+            &visitor,
+            layout,
+            "Пароль изменён",
+            &[
+                "Новый пароль сохранён. Все сеансы входа завершены: войдите с новым паролем."
+                    .to_owned(),
+            ],
+            Some(("/login", "Вход")),
+        ),
+        Err(AccountError::Invalid(errors)) => render(
+            &state,
+            &visitor,
+            "reset.html",
+            minijinja::context! { layout, code => form.code, form => (), errors => errors_map(&errors) },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- the parent's cabinet
+
+/// The logged-in parent, or 403 for staff (who have cabinets of their own).
+fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
+    let viewer = visitor.require()?;
+    if viewer.user.role == Role::Parent {
+        Ok(viewer)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+#[derive(Serialize)]
+struct ChildCard {
+    id: i64,
+    name: String,
+    birth_date: String,
+    age: String,
+    sex: &'static str,
+    snils: Option<String>,
+}
+
+fn child_card(child: store::Child, tenant: &Tenant) -> ChildCard {
+    let born = chrono::NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d").ok();
+    let today = crate::time::now()
+        .with_timezone(&tenant.config.time_zone)
+        .date_naive();
+    let age = born.map(|b| age_on(b, today)).unwrap_or_default();
+    ChildCard {
+        id: child.id,
+        name: [
+            Some(child.last_name.as_str()),
+            Some(child.first_name.as_str()),
+            child.middle_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" "),
+        birth_date: born.map_or(child.birth_date.clone(), |b| {
+            b.format("%d.%m.%Y").to_string()
+        }),
+        age: format!(
+            "{age} {}",
+            crate::domain::plural(age.into(), "год", "года", "лет")
+        ),
+        sex: Sex::parse(&child.sex).map_or("", Sex::label),
+        snils: child
+            .snils
+            .and_then(|s| Snils::parse(&s).ok())
+            .map(|s| s.display()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoticeQuery {
+    saved: Option<String>,
+}
+
+/// «Личный кабинет», tab «Дети».
+#[handler]
+pub async fn cabinet(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let viewer = parent(&visitor)?;
+    let children: Vec<_> = store::children(&state.db, tenant.id, viewer.user.id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .map(|c| child_card(c, &tenant))
+        .collect();
+    let notice = q.saved.map(|_| "Данные ребёнка сохранены.");
+    render(
+        &state,
+        &visitor,
+        "cabinet.html",
+        minijinja::context! { layout, children, notice, nav => "cabinet" },
+        StatusCode::OK,
+    )
+}
+
+fn child_form_page(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    id: Option<i64>,
+    form: &ChildForm,
+    errors: &[FieldError],
+) -> PageResult {
+    let (title, action) = match id {
+        None => (
+            "Добавить ребёнка".to_owned(),
+            "/cabinet/children/new".to_owned(),
+        ),
+        Some(id) => (
+            "Данные ребёнка".to_owned(),
+            format!("/cabinet/children/{id}"),
+        ),
+    };
+    render(
+        state,
+        visitor,
+        "child_form.html",
+        minijinja::context! {
+            layout, title, action, form, errors => errors_map(errors), nav => "cabinet",
+        },
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+fn child_id(raw: &str) -> Result<Option<i64>, WebError> {
+    match raw {
+        "new" => Ok(None),
+        id => id.parse().map(Some).map_err(|_| WebError::NotFound),
+    }
+}
+
+#[handler]
+pub async fn child_page(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let viewer = parent(&visitor)?;
+    let id = child_id(&raw)?;
+    let form = match id {
+        None => ChildForm::default(),
+        Some(id) => {
+            // Another parent's child is simply not found.
+            let child = store::child_of(&state.db, tenant.id, viewer.user.id, id)
+                .await
+                .map_err(anyhow::Error::from)?
+                .ok_or(WebError::NotFound)?;
+            ChildForm {
+                last_name: child.last_name,
+                first_name: child.first_name,
+                middle_name: child.middle_name.unwrap_or_default(),
+                birth_date: child.birth_date,
+                sex: child.sex,
+                snils: child
+                    .snils
+                    .and_then(|s| Snils::parse(&s).ok())
+                    .map(|s| s.display())
+                    .unwrap_or_default(),
+            }
+        }
+    };
+    child_form_page(&state, &visitor, layout, id, &form, &[])
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChildFormPost {
+    csrf: String,
+    #[serde(flatten)]
+    child: ChildForm,
+}
+
+#[handler]
+pub async fn save_child(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+    Form(form): Form<ChildFormPost>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = parent(&visitor)?;
+    let id = child_id(&raw)?;
+    match service::save_child(&state, &tenant, viewer, id, &form.child).await {
+        Ok(_) => Ok(Redirect::see_other("/cabinet?saved=1").into_response()),
+        Err(AccountError::Invalid(errors)) => {
+            child_form_page(&state, &visitor, layout, id, &form.child, &errors)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- profile
+
+#[derive(Serialize)]
+struct ProfileView {
+    name: String,
+    role: &'static str,
+    email: String,
+    email_confirmed: bool,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize, Default, Serialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    phone: String,
+    new_email: String,
+    #[serde(skip_serializing)]
+    email_password: String,
+    #[serde(skip_serializing)]
+    current_password: String,
+    #[serde(skip_serializing)]
+    new_password: String,
+}
+
+fn profile_page(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    form: &ProfileForm,
+    errors: &[FieldError],
+    notice: Option<String>,
+) -> PageResult {
+    let viewer = visitor.require()?;
+    let u = &viewer.user;
+    let user = ProfileView {
+        name: u.full_name(),
+        role: u.role.label(),
+        email: u.email.clone(),
+        email_confirmed: u.email_confirmed,
+        phone: u
+            .phone
+            .as_deref()
+            .and_then(|p| crate::domain::Phone::parse(p).ok())
+            .map(|p| p.display()),
+    };
+    render(
+        state,
+        visitor,
+        "profile.html",
+        minijinja::context! {
+            layout, user, form, notice, errors => errors_map(errors),
+            is_parent => u.role == Role::Parent, nav => "cabinet",
+        },
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+#[handler]
+pub async fn profile(state: Data<&State>, visitor: Visitor, layout: Layout) -> PageResult {
+    visitor.require()?;
+    profile_page(&state, &visitor, layout, &ProfileForm::default(), &[], None)
+}
+
+/// `/cabinet/profile/{phone|email|password}`.
+#[handler]
+pub async fn update_profile(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    visitor: Visitor,
+    layout: Layout,
+    Path(what): Path<String>,
+    Form(form): Form<ProfileForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = visitor.require()?;
+    let result = match what.as_str() {
+        "phone" => service::change_phone(&state, viewer, &form.phone)
+            .await
+            .map(|_| "Телефон сохранён.".to_owned()),
+        "email" => {
+            let sender = sender(&state, &site, &origin)?;
+            service::change_email(
+                &state,
+                &sender,
+                viewer,
+                &form.new_email,
+                &form.email_password,
+            )
+            .await
+            .map(|email| {
+                format!(
+                    "Мы отправили письмо на {email}. Адрес сменится, когда вы перейдёте по \
+                         ссылке из письма."
+                )
+            })
+        }
+        "password" => {
+            match service::change_password(
+                &state,
+                &visitor.client(),
+                viewer,
+                &form.current_password,
+                &form.new_password,
+            )
+            .await
+            {
+                // Every session ended with the change; this browser gets a new one.
+                Ok(user) => {
+                    sessions::end(&state, viewer).await;
+                    let id = sessions::start(&state, user.tenant_id, &user).await;
+                    let mut response = Redirect::see_other("/cabinet/profile").into_response();
+                    append_cookie(&mut response, &sessions::cookie(&id, visitor.secure));
+                    return Ok(response);
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    match result {
+        Ok(notice) => {
+            // Re-read the account so the page shows the new phone.
+            let mut visitor = visitor.clone();
+            if let Some(v) = visitor.viewer.as_mut() {
+                if let Some(user) = store::user_by_id(&state.db, v.user.tenant_id, v.user.id)
+                    .await
+                    .map_err(anyhow::Error::from)?
+                {
+                    v.user = user;
+                }
+            }
+            profile_page(
+                &state,
+                &visitor,
+                layout,
+                &ProfileForm::default(),
+                &[],
+                Some(notice),
+            )
+        }
+        Err(e) => {
+            let errors = form_errors(e)?;
+            profile_page(&state, &visitor, layout, &form, &errors, None)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- legal texts
+
+const DEFAULT_PRIVACY: &str = include_str!("../../templates/default_privacy.txt");
+const DEFAULT_TERMS: &str = include_str!("../../templates/default_terms.txt");
+
+fn document(
+    state: &State,
+    visitor: &Visitor,
+    layout: Layout,
+    tenant: &Arc<Tenant>,
+    title: &str,
+    text: &str,
+) -> PageResult {
+    let text = text
+        .replace("{region}", &tenant.config.name)
+        .replace("{support}", &tenant.config.support_email.to_string())
+        .replace("{operator}", &tenant.config.coordinator.organization);
+    let paragraphs: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    render(
+        state,
+        visitor,
+        "document.html",
+        minijinja::context! { layout, title, paragraphs },
+        StatusCode::OK,
+    )
+}
+
+#[handler]
+pub async fn privacy(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    let text = tenant
+        .config
+        .documents
+        .privacy_policy
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PRIVACY.to_owned());
+    document(
+        &state,
+        &visitor,
+        layout,
+        &tenant,
+        "Политика конфиденциальности",
+        &text,
+    )
+}
+
+#[handler]
+pub async fn terms(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    let text = tenant
+        .config
+        .documents
+        .user_agreement
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TERMS.to_owned());
+    document(
+        &state,
+        &visitor,
+        layout,
+        &tenant,
+        "Пользовательское соглашение",
+        &text,
+    )
+}

@@ -1,0 +1,971 @@
+//! What can be done with accounts, whichever face (pages, API, CLI) asks. Each function
+//! validates everything first, then changes the database in one transaction together with
+//! the outbox row of the mail it causes, then wakes the mail worker.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::db::{DbError, Tx};
+use crate::domain::{Email, FieldError};
+use crate::mail::{self, MailError, Sender};
+use crate::regions::Tenant;
+use crate::State;
+
+use super::limits::{self, RetryAfter};
+use super::secrets::{digest, random_token};
+use super::sessions::Viewer;
+use super::store::{self, ChildData, NewUser, TokenPurpose, User};
+use super::values::{
+    age_on, parse_birth_date, parse_mobile, Password, PersonName, Role, Sex, Snils,
+};
+
+/// How long the links in mails work.
+const CONFIRM_LINK_TTL: Duration = Duration::hours(48);
+const RESET_LINK_TTL: Duration = Duration::hours(1);
+const SET_PASSWORD_LINK_TTL: Duration = Duration::hours(72);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("Проверьте правильность заполнения полей")]
+    Invalid(Vec<FieldError>),
+    #[error("Неверный адрес электронной почты или пароль")]
+    BadCredentials,
+    #[error("Слишком много попыток. Повторите {}", .0.in_words())]
+    TooMany(RetryAfter),
+    #[error("Ссылка недействительна: она устарела или уже использована. Запросите новое письмо.")]
+    BadLink,
+    #[error("Недостаточно прав для этого действия")]
+    Forbidden,
+    #[error("Не найдено")]
+    NotFound,
+    #[error("Внутренняя ошибка сервера")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<DbError> for AccountError {
+    fn from(e: DbError) -> Self {
+        AccountError::Internal(e.into())
+    }
+}
+
+impl From<MailError> for AccountError {
+    fn from(e: MailError) -> Self {
+        AccountError::Internal(e.into())
+    }
+}
+
+impl From<RetryAfter> for AccountError {
+    fn from(r: RetryAfter) -> Self {
+        AccountError::TooMany(r)
+    }
+}
+
+impl AccountError {
+    fn field(field: &'static str, message: impl Into<String>) -> Self {
+        AccountError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Collects field errors while parsing a form, so every wrong field is reported at once.
+#[derive(Default)]
+struct Check(Vec<FieldError>);
+
+impl Check {
+    fn field<T>(&mut self, name: &'static str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.0.push(FieldError::new(name, message));
+                None
+            }
+        }
+    }
+
+    fn done(self) -> Result<(), AccountError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AccountError::Invalid(self.0))
+        }
+    }
+}
+
+/// Where the request came from: for rate limits and the audit log.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub ip: String,
+}
+
+fn today(tenant: &Tenant) -> NaiveDate {
+    crate::time::now()
+        .with_timezone(&tenant.config.time_zone)
+        .date_naive()
+}
+
+fn link(sender: &Sender, path: &str, token: &str) -> String {
+    format!("{}{path}?code={token}", sender.base_url)
+}
+
+/// The registration form as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Registration {
+    pub municipality: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub phone: String,
+    pub email: String,
+    #[serde(skip_serializing)]
+    pub password: String,
+    /// A child of 14+ registering alone states the birth date.
+    pub is_child: bool,
+    pub birth_date: String,
+    pub consent: bool,
+}
+
+/// Registers a parent (or a child of 14+). The answer is the same whether or not the
+/// address already has an account here: its owner gets a mail saying someone tried.
+#[tracing::instrument(skip_all, fields(tenant = tenant.slug()))]
+pub async fn register(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    client: &Client,
+    form: &Registration,
+) -> Result<Email, AccountError> {
+    limits::hit(
+        &state.sessions,
+        tenant.id,
+        "register",
+        &client.ip,
+        state.settings.rate_limits.register_ip,
+    )
+    .await?;
+    let mut check = Check::default();
+    let municipality = check.field("municipality", {
+        let m = form.municipality.trim();
+        if m.is_empty() {
+            Err("выберите муниципалитет".to_owned())
+        } else {
+            tenant
+                .config
+                .municipalities
+                .iter()
+                .find(|x| x.id.as_str() == m)
+                .map(|x| x.id.as_str().to_owned())
+                .ok_or_else(|| "такого муниципалитета в регионе нет".to_owned())
+        }
+    });
+    let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
+    let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
+    let middle_name = check.field(
+        "middle_name",
+        PersonName::parse_optional(&form.middle_name, "отчество"),
+    );
+    let phone = check.field("phone", parse_mobile(&form.phone));
+    let email = check.field("email", Email::parse(&form.email));
+    let password = check.field("password", Password::parse(&form.password));
+    let birth_date = if form.is_child {
+        let min_age = u32::from(tenant.config.certificates.self_registration_age);
+        check.field(
+            "birth_date",
+            parse_birth_date(&form.birth_date, today(tenant)).and_then(|d| {
+                if age_on(d, today(tenant)) < min_age {
+                    Err(format!(
+                        "зарегистрироваться самостоятельно можно с {min_age} лет; \
+                         попросите родителя зарегистрироваться и добавить вас в «Дети»"
+                    ))
+                } else {
+                    Ok(Some(d))
+                }
+            }),
+        )
+    } else {
+        Some(None)
+    };
+    if !form.consent {
+        check.0.push(FieldError::new(
+            "consent",
+            "нужно ознакомиться с политикой конфиденциальности и пользовательским соглашением \
+             и отметить «Я ознакомлен и выражаю согласие»",
+        ));
+    }
+    check.done()?;
+    let (
+        Some(municipality),
+        Some(last_name),
+        Some(first_name),
+        Some(middle_name),
+        Some(phone),
+        Some(email),
+        Some(password),
+        Some(birth_date),
+    ) = (
+        municipality,
+        last_name,
+        first_name,
+        middle_name,
+        phone,
+        email,
+        password,
+        birth_date,
+    )
+    else {
+        unreachable!("every field parsed when there are no errors");
+    };
+    let hash = state.hasher.hash(&password).await?;
+    let now = crate::time::now();
+    let email_text = email.to_string();
+    let mut tx = state.db.begin().await?;
+    let new = NewUser {
+        email: &email_text,
+        password_hash: Some(&hash),
+        role: Role::Parent,
+        organization_id: None,
+        municipality_id: Some(&municipality),
+        last_name: last_name.as_str(),
+        first_name: first_name.as_str(),
+        middle_name: middle_name.as_ref().map(PersonName::as_str),
+        phone: Some(phone.as_e164()),
+        birth_date: birth_date.map(|d| d.to_string()),
+    };
+    match store::insert_user(&mut tx, tenant.id, &new, now).await? {
+        Some(id) => {
+            send_confirmation(
+                &mut tx,
+                state,
+                sender,
+                id,
+                &email_text,
+                &first_name.as_str(),
+            )
+            .await?;
+            store::audit(
+                &mut tx,
+                tenant.id,
+                Some(id),
+                "register",
+                &format!("user:{id}"),
+                "",
+                Some(&client.ip),
+            )
+            .await?;
+        }
+        None => {
+            let existing = store::user_by_email(&state.db, tenant.id, &email_text)
+                .await?
+                .map(|u| u.email)
+                .unwrap_or_else(|| email_text.clone());
+            mail::enqueue(
+                &mut tx,
+                &state.templates,
+                sender,
+                "register_again",
+                &existing,
+                minijinja::context! { reset_url => format!("{}/password/forgot", sender.base_url) },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(email)
+}
+
+async fn send_confirmation(
+    tx: &mut Tx,
+    state: &State,
+    sender: &Sender,
+    user_id: i64,
+    email: &str,
+    first_name: &impl std::fmt::Display,
+) -> Result<(), AccountError> {
+    let token = random_token();
+    let now = crate::time::now();
+    store::insert_token(
+        tx,
+        sender.tenant_id,
+        &store::NewToken {
+            hash: &digest(&token),
+            purpose: TokenPurpose::ConfirmEmail,
+            user_id,
+            email,
+            expires: now + CONFIRM_LINK_TTL,
+        },
+        now,
+    )
+    .await?;
+    mail::enqueue(
+        tx,
+        &state.templates,
+        sender,
+        "confirm_email",
+        email,
+        minijinja::context! {
+            name => first_name.to_string(),
+            url => link(sender, "/verify/email", &token),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub enum Confirmed {
+    Now,
+    Already,
+}
+
+/// Follows a confirmation link. Logs nobody in; a second click says it is done already.
+pub async fn confirm_email(
+    state: &State,
+    tenant_id: i64,
+    token: &str,
+) -> Result<Confirmed, AccountError> {
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    let used = store::use_token(
+        &mut tx,
+        tenant_id,
+        &digest(token.trim()),
+        TokenPurpose::ConfirmEmail,
+        now,
+    )
+    .await?
+    .ok_or(AccountError::BadLink)?;
+    let user = store::user_by_id(&state.db, tenant_id, used.user_id)
+        .await?
+        .ok_or(AccountError::BadLink)?;
+    if used.already_used {
+        tx.rollback().await.map_err(DbError::from)?;
+        return if user.email_confirmed
+            && store::email_key(&user.email) == store::email_key(&used.email)
+        {
+            Ok(Confirmed::Already)
+        } else {
+            Err(AccountError::BadLink)
+        };
+    }
+    if !store::confirm_email(&mut tx, tenant_id, used.user_id, &used.email, now).await? {
+        return Err(AccountError::field(
+            "email",
+            "этот адрес уже используется другой учётной записью",
+        ));
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(Confirmed::Now)
+}
+
+/// «Отправить письмо ещё раз».
+pub async fn resend_confirmation(
+    state: &State,
+    sender: &Sender,
+    viewer: &Viewer,
+) -> Result<(), AccountError> {
+    let user = &viewer.user;
+    limits::hit(
+        &state.sessions,
+        user.tenant_id,
+        "resend",
+        &user.id.to_string(),
+        state.settings.rate_limits.resend_account,
+    )
+    .await?;
+    if user.email_confirmed {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    send_confirmation(
+        &mut tx,
+        state,
+        sender,
+        user.id,
+        &user.email,
+        &user.first_name,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// Checks e-mail and password; every attempt is audited and rate-limited per client and
+/// per address. The same answer for a wrong password and for an unknown address.
+pub async fn login(
+    state: &State,
+    tenant_id: i64,
+    client: &Client,
+    email: &str,
+    password: &str,
+) -> Result<User, AccountError> {
+    let limits = &state.settings.rate_limits;
+    limits::hit(
+        &state.sessions,
+        tenant_id,
+        "login-ip",
+        &client.ip,
+        limits.login_ip,
+    )
+    .await?;
+    let key = store::email_key(email);
+    if key.is_empty() {
+        return Err(AccountError::field(
+            "email",
+            "укажите адрес электронной почты",
+        ));
+    }
+    if password.is_empty() {
+        return Err(AccountError::field("password", "введите пароль"));
+    }
+    limits::hit(
+        &state.sessions,
+        tenant_id,
+        "login",
+        &key,
+        limits.login_account,
+    )
+    .await?;
+    let user = store::user_by_email(&state.db, tenant_id, &key).await?;
+    let ok = state
+        .hasher
+        .verify(
+            password,
+            user.as_ref().and_then(|u| u.password_hash.as_deref()),
+        )
+        .await?;
+    let mut tx = state.db.begin().await?;
+    let (action, actor) = match (&user, ok) {
+        (Some(u), true) => ("login", Some(u.id)),
+        (Some(u), false) => ("login_failed", Some(u.id)),
+        (None, _) => ("login_failed", None),
+    };
+    let subject = user
+        .as_ref()
+        .map_or_else(|| "unknown".to_owned(), |u| format!("user:{}", u.id));
+    store::audit(
+        &mut tx,
+        tenant_id,
+        actor,
+        action,
+        &subject,
+        "",
+        Some(&client.ip),
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    match (user, ok) {
+        (Some(user), true) => Ok(user),
+        _ => Err(AccountError::BadCredentials),
+    }
+}
+
+/// «Не помню пароль»: mails a reset link if the address has an account; the answer is the
+/// same either way.
+pub async fn request_reset(
+    state: &State,
+    sender: &Sender,
+    client: &Client,
+    email: &str,
+) -> Result<(), AccountError> {
+    let tenant_id = sender.tenant_id;
+    let email = Email::parse(email).map_err(|m| AccountError::field("email", m))?;
+    let limits = &state.settings.rate_limits;
+    limits::hit(
+        &state.sessions,
+        tenant_id,
+        "reset-ip",
+        &client.ip,
+        limits.reset_ip,
+    )
+    .await?;
+    let key = store::email_key(&email.to_string());
+    limits::hit(
+        &state.sessions,
+        tenant_id,
+        "reset",
+        &key,
+        limits.reset_account,
+    )
+    .await?;
+    let Some(user) = store::user_by_email(&state.db, tenant_id, &key).await? else {
+        return Ok(());
+    };
+    let mut tx = state.db.begin().await?;
+    send_password_link(
+        &mut tx,
+        state,
+        sender,
+        &user,
+        "reset_password",
+        RESET_LINK_TTL,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// A reset (or first set-password) link; older unused ones stop working.
+async fn send_password_link(
+    tx: &mut Tx,
+    state: &State,
+    sender: &Sender,
+    user: &User,
+    kind: &str,
+    ttl: Duration,
+) -> Result<(), AccountError> {
+    let now = crate::time::now();
+    store::void_tokens(
+        tx,
+        user.tenant_id,
+        user.id,
+        TokenPurpose::ResetPassword,
+        now,
+    )
+    .await?;
+    let token = random_token();
+    store::insert_token(
+        tx,
+        user.tenant_id,
+        &store::NewToken {
+            hash: &digest(&token),
+            purpose: TokenPurpose::ResetPassword,
+            user_id: user.id,
+            email: &user.email,
+            expires: now + ttl,
+        },
+        now,
+    )
+    .await?;
+    mail::enqueue(
+        tx,
+        &state.templates,
+        sender,
+        kind,
+        &user.email,
+        minijinja::context! {
+            name => &user.first_name,
+            role => user.role.label(),
+            email => &user.email,
+            url => link(sender, "/password/reset", &token),
+            hours => ttl.num_hours(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether a reset link can still be used (to show the form or say it is stale).
+pub async fn reset_link_valid(
+    state: &State,
+    tenant_id: i64,
+    token: &str,
+) -> Result<bool, AccountError> {
+    Ok(store::token_usable(
+        &state.db,
+        tenant_id,
+        &digest(token.trim()),
+        TokenPurpose::ResetPassword,
+        crate::time::now(),
+    )
+    .await?)
+}
+
+/// Sets a new password from a reset link. Every session of the account ends; following
+/// the link proves the address, so it counts as confirmed.
+pub async fn reset_password(
+    state: &State,
+    tenant_id: i64,
+    client: &Client,
+    token: &str,
+    password: &str,
+) -> Result<User, AccountError> {
+    let password = Password::parse(password).map_err(|m| AccountError::field("password", m))?;
+    let hash = state.hasher.hash(&password).await?;
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    let used = store::use_token(
+        &mut tx,
+        tenant_id,
+        &digest(token.trim()),
+        TokenPurpose::ResetPassword,
+        now,
+    )
+    .await?
+    .filter(|u| !u.already_used)
+    .ok_or(AccountError::BadLink)?;
+    store::set_password(&mut tx, tenant_id, used.user_id, &hash, now).await?;
+    let user = store::user_by_id(&state.db, tenant_id, used.user_id)
+        .await?
+        .ok_or(AccountError::BadLink)?;
+    if store::email_key(&user.email) == store::email_key(&used.email) {
+        store::confirm_email(&mut tx, tenant_id, user.id, &user.email, now).await?;
+    }
+    store::audit(
+        &mut tx,
+        tenant_id,
+        Some(user.id),
+        "password_reset",
+        &format!("user:{}", user.id),
+        "",
+        Some(&client.ip),
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    // Re-read: the epoch moved on, and the session started next must carry the new one.
+    store::user_by_id(&state.db, tenant_id, user.id)
+        .await?
+        .ok_or(AccountError::BadLink)
+}
+
+/// Changes the password of the logged-in account (the current one is asked for). Other
+/// sessions end; the caller starts a fresh one for this browser.
+pub async fn change_password(
+    state: &State,
+    client: &Client,
+    viewer: &Viewer,
+    current: &str,
+    new: &str,
+) -> Result<User, AccountError> {
+    let user = &viewer.user;
+    let mut check = Check::default();
+    let new = check.field("new_password", Password::parse(new));
+    if !state
+        .hasher
+        .verify(current, user.password_hash.as_deref())
+        .await?
+    {
+        check.0.push(FieldError::new(
+            "current_password",
+            "текущий пароль введён неверно",
+        ));
+    }
+    check.done()?;
+    let new = new.expect("parsed when there are no errors");
+    let hash = state.hasher.hash(&new).await?;
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    store::set_password(&mut tx, user.tenant_id, user.id, &hash, now).await?;
+    store::audit(
+        &mut tx,
+        user.tenant_id,
+        Some(user.id),
+        "password_change",
+        &format!("user:{}", user.id),
+        "",
+        Some(&client.ip),
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    store::user_by_id(&state.db, user.tenant_id, user.id)
+        .await?
+        .ok_or(AccountError::NotFound)
+}
+
+pub async fn change_phone(state: &State, viewer: &Viewer, phone: &str) -> Result<(), AccountError> {
+    let phone = parse_mobile(phone).map_err(|m| AccountError::field("phone", m))?;
+    let mut tx = state.db.begin().await?;
+    store::set_phone(
+        &mut tx,
+        viewer.user.tenant_id,
+        viewer.user.id,
+        phone.as_e164(),
+        crate::time::now(),
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+/// Starts a change of address: the new one becomes the account's when the link mailed to
+/// it is followed; until then the old one stays. The password is asked for.
+pub async fn change_email(
+    state: &State,
+    sender: &Sender,
+    viewer: &Viewer,
+    new_email: &str,
+    password: &str,
+) -> Result<Email, AccountError> {
+    let user = &viewer.user;
+    let mut check = Check::default();
+    let email = check.field("new_email", Email::parse(new_email));
+    if !state
+        .hasher
+        .verify(password, user.password_hash.as_deref())
+        .await?
+    {
+        check
+            .0
+            .push(FieldError::new("email_password", "пароль введён неверно"));
+    }
+    check.done()?;
+    let email = email.expect("parsed when there are no errors");
+    let text = email.to_string();
+    let mut tx = state.db.begin().await?;
+    if store::email_key(&text) != store::email_key(&user.email)
+        && store::email_taken(&mut tx, user.tenant_id, &text).await?
+    {
+        return Err(AccountError::field(
+            "new_email",
+            "этот адрес уже используется другой учётной записью",
+        ));
+    }
+    send_confirmation(&mut tx, state, sender, user.id, &text, &user.first_name).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(email)
+}
+
+/// The child form as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ChildForm {
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub snils: String,
+}
+
+struct ParsedChild {
+    last_name: PersonName,
+    first_name: PersonName,
+    middle_name: Option<PersonName>,
+    birth_date: NaiveDate,
+    sex: Sex,
+    snils: Option<Snils>,
+}
+
+fn parse_child(tenant: &Tenant, form: &ChildForm) -> Result<ParsedChild, AccountError> {
+    let mut check = Check::default();
+    let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
+    let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
+    let middle_name = check.field(
+        "middle_name",
+        PersonName::parse_optional(&form.middle_name, "отчество"),
+    );
+    let birth_date = check.field(
+        "birth_date",
+        parse_birth_date(&form.birth_date, today(tenant)).and_then(|d| {
+            if age_on(d, today(tenant)) >= 18 {
+                Err("в «Дети» добавляют детей младше 18 лет".to_owned())
+            } else {
+                Ok(d)
+            }
+        }),
+    );
+    let sex = check.field("sex", Sex::parse(&form.sex));
+    let snils = check.field("snils", Snils::parse_optional(&form.snils));
+    check.done()?;
+    match (last_name, first_name, middle_name, birth_date, sex, snils) {
+        (
+            Some(last_name),
+            Some(first_name),
+            Some(middle_name),
+            Some(birth_date),
+            Some(sex),
+            Some(snils),
+        ) => Ok(ParsedChild {
+            last_name,
+            first_name,
+            middle_name,
+            birth_date,
+            sex,
+            snils,
+        }),
+        _ => unreachable!("every field parsed when there are no errors"),
+    }
+}
+
+fn parent_of_children(viewer: &Viewer) -> Result<(), AccountError> {
+    if viewer.user.role == Role::Parent {
+        Ok(())
+    } else {
+        Err(AccountError::Forbidden)
+    }
+}
+
+/// Adds a child of the logged-in parent (`None`) or edits one of theirs (`Some(id)`).
+pub async fn save_child(
+    state: &State,
+    tenant: &Tenant,
+    viewer: &Viewer,
+    id: Option<i64>,
+    form: &ChildForm,
+) -> Result<i64, AccountError> {
+    parent_of_children(viewer)?;
+    let child = parse_child(tenant, form)?;
+    let data = ChildData {
+        last_name: child.last_name.as_str(),
+        first_name: child.first_name.as_str(),
+        middle_name: child.middle_name.as_ref().map(PersonName::as_str),
+        birth_date: child.birth_date.to_string(),
+        sex: child.sex.as_str(),
+        snils: child.snils.as_ref().map(Snils::digits),
+    };
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    let id = match id {
+        None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
+        Some(id) => {
+            if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
+                return Err(AccountError::NotFound);
+            }
+            id
+        }
+    };
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(id)
+}
+
+/// What `navigator user add` asks for.
+#[derive(Debug, Clone)]
+pub struct StaffAccount {
+    pub email: String,
+    pub role: Role,
+    pub organization: Option<i64>,
+    pub municipality: Option<String>,
+    pub last_name: String,
+    pub first_name: String,
+}
+
+/// Creates a staff account (no password yet) and mails it a link to set one. `tenant` is
+/// `None` for a platform operator. Checks that the organization or municipality exists in
+/// the region and matches the role.
+pub async fn add_staff(
+    state: &State,
+    tenant: Option<&Tenant>,
+    sender: &Sender,
+    account: &StaffAccount,
+) -> Result<User, AccountError> {
+    let mut check = Check::default();
+    let email = check.field("email", Email::parse(&account.email));
+    let last_name = check.field(
+        "last_name",
+        PersonName::parse(&account.last_name, "фамилию"),
+    );
+    let first_name = check.field("first_name", PersonName::parse(&account.first_name, "имя"));
+    let role = account.role;
+    match (role, tenant) {
+        (Role::Operator, Some(_)) => check.0.push(FieldError::new(
+            "region",
+            "оператор платформы не принадлежит региону: не указывайте --region",
+        )),
+        (Role::Operator, None) => {}
+        (_, None) => check
+            .0
+            .push(FieldError::new("region", "укажите регион (--region)")),
+        (Role::Parent, _) => check.0.push(FieldError::new(
+            "role",
+            "родители регистрируются сами на сайте региона",
+        )),
+        _ => {}
+    }
+    if role == Role::Provider {
+        match (account.organization, tenant) {
+            (None, _) => check.0.push(FieldError::new(
+                "organization",
+                "укажите организацию (--organization ID)",
+            )),
+            (Some(id), Some(t))
+                if crate::catalog::store::organization(&state.db, t.id, id)
+                    .await?
+                    .is_none() =>
+            {
+                check.0.push(FieldError::new(
+                    "organization",
+                    format!("организации {id} в регионе нет"),
+                ));
+            }
+            _ => {}
+        }
+    } else if account.organization.is_some() {
+        check.0.push(FieldError::new(
+            "organization",
+            "организация указывается только для роли provider",
+        ));
+    }
+    if role == Role::Municipal {
+        match (&account.municipality, tenant) {
+            (None, _) => check.0.push(FieldError::new(
+                "municipality",
+                "укажите муниципалитет (--municipality ID)",
+            )),
+            (Some(m), Some(t)) if !t.config.municipalities.iter().any(|x| x.id.as_str() == m) => {
+                check.0.push(FieldError::new(
+                    "municipality",
+                    format!("муниципалитета «{m}» в регионе нет"),
+                ));
+            }
+            _ => {}
+        }
+    } else if account.municipality.is_some() {
+        check.0.push(FieldError::new(
+            "municipality",
+            "муниципалитет указывается только для роли municipal",
+        ));
+    }
+    check.done()?;
+    let (Some(email), Some(last_name), Some(first_name)) = (email, last_name, first_name) else {
+        unreachable!("every field parsed when there are no errors");
+    };
+    let tenant_id = tenant.map_or(store::PLATFORM, |t| t.id);
+    let email = email.to_string();
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    let new = NewUser {
+        email: &email,
+        password_hash: None,
+        role,
+        organization_id: account.organization,
+        municipality_id: account.municipality.as_deref(),
+        last_name: last_name.as_str(),
+        first_name: first_name.as_str(),
+        middle_name: None,
+        phone: None,
+        birth_date: None,
+    };
+    let id = store::insert_user(&mut tx, tenant_id, &new, now)
+        .await?
+        .ok_or_else(|| {
+            AccountError::field("email", format!("адрес {email} уже занят в этом регионе"))
+        })?;
+    store::audit(
+        &mut tx,
+        tenant_id,
+        None,
+        "role_grant",
+        &format!("user:{id}"),
+        role.as_str(),
+        None,
+    )
+    .await?;
+    let user = User {
+        tenant_id,
+        id,
+        email: email.clone(),
+        email_confirmed: false,
+        password_hash: None,
+        role,
+        organization_id: account.organization,
+        municipality_id: account.municipality.clone(),
+        last_name: last_name.as_str().to_owned(),
+        first_name: first_name.as_str().to_owned(),
+        middle_name: None,
+        phone: None,
+        birth_date: None,
+        session_epoch: 0,
+    };
+    send_password_link(
+        &mut tx,
+        state,
+        sender,
+        &user,
+        "set_password",
+        SET_PASSWORD_LINK_TTL,
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(user)
+}

@@ -1,0 +1,164 @@
+//! Sessions: a 256-bit random id in a cookie; the record in the shared cache (Redis in
+//! production) under a digest of the id, bound to one tenant. A session ends when it is
+//! idle too long, when it is too old, on logout, and when the account's password changes
+//! (the record carries the account's session epoch, which a reset moves on).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::DbError;
+use crate::State;
+
+use super::secrets::{digest, random_token};
+use super::store::{self, User};
+
+pub const COOKIE: &str = "nav_session";
+/// The CSRF token of a visitor without a session (double-submit cookie).
+pub const CSRF_COOKIE: &str = "nav_csrf";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    tenant_id: i64,
+    user_id: i64,
+    epoch: i64,
+    csrf: String,
+    /// Unix seconds.
+    created: i64,
+    seen: i64,
+}
+
+/// A logged-in visitor: the account and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: User,
+    pub csrf: String,
+    key: String,
+}
+
+/// Timeouts of every session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// Without a request for this long, the session ends.
+    pub idle: Duration,
+    /// However active, a session ends this long after login.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(60 * 60),
+            lifetime: Duration::from_secs(12 * 60 * 60),
+        }
+    }
+}
+
+fn key(session_id: &str) -> String {
+    format!("session:{}", digest(session_id))
+}
+
+fn unix_now() -> i64 {
+    crate::time::now().timestamp()
+}
+
+/// Starts a session for `user` in `tenant`; returns the id for the cookie.
+pub async fn start(state: &State, tenant: i64, user: &User) -> String {
+    let id = random_token();
+    let now = unix_now();
+    let record = Record {
+        tenant_id: tenant,
+        user_id: user.id,
+        epoch: user.session_epoch,
+        csrf: random_token(),
+        created: now,
+        seen: now,
+    };
+    save(state, &key(&id), &record).await;
+    id
+}
+
+async fn save(state: &State, key: &str, record: &Record) {
+    let json = serde_json::to_vec(record).expect("session record serializes");
+    state
+        .sessions
+        .set(key, json.into(), state.settings.sessions.idle)
+        .await;
+}
+
+/// The session behind a cookie, if it is alive, of this tenant, and its account still
+/// exists with the same epoch. Touches it (at most once a minute) to keep it from idling.
+pub async fn load(state: &State, tenant: i64, session_id: &str) -> Result<Option<Viewer>, DbError> {
+    let key = key(session_id);
+    let Some(bytes) = state.sessions.get(&key).await else {
+        return Ok(None);
+    };
+    let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
+        return Ok(None);
+    };
+    let policy = state.settings.sessions;
+    let now = unix_now();
+    // A cookie from another region's host is not a session here.
+    if record.tenant_id != tenant {
+        return Ok(None);
+    }
+    if now - record.created > policy.lifetime.as_secs() as i64
+        || now - record.seen > policy.idle.as_secs() as i64
+    {
+        state.sessions.delete(&key).await;
+        return Ok(None);
+    }
+    let Some(user) = store::user_by_id(&state.db, tenant, record.user_id).await? else {
+        return Ok(None);
+    };
+    if user.session_epoch != record.epoch {
+        state.sessions.delete(&key).await;
+        return Ok(None);
+    }
+    if now - record.seen >= 60 {
+        record.seen = now;
+        save(state, &key, &record).await;
+    }
+    Ok(Some(Viewer {
+        user,
+        csrf: record.csrf,
+        key,
+    }))
+}
+
+/// Ends the session server-side: the cookie, if replayed, finds nothing.
+pub async fn end(state: &State, viewer: &Viewer) {
+    state.sessions.delete(&viewer.key).await;
+}
+
+/// `Set-Cookie` for a new session.
+pub fn cookie(id: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// `Set-Cookie` for an anonymous visitor's CSRF token.
+pub fn csrf_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The value of cookie `name` in a `Cookie` header.
+pub fn read_cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then_some(v)
+    })
+}

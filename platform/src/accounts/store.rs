@@ -1,0 +1,578 @@
+//! Queries on accounts, their tokens and children, and the audit log. Every function
+//! takes the tenant first and every query is filtered by it (tenant 0 holds the platform
+//! operators).
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{next_ids, Db, DbError, Tx};
+use crate::time::to_db;
+
+use super::values::Role;
+
+/// The tenant of platform operators, who work on the base domain.
+pub const PLATFORM: i64 = 0;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub tenant_id: i64,
+    pub id: i64,
+    pub email: String,
+    pub email_confirmed: bool,
+    pub password_hash: Option<String>,
+    pub role: Role,
+    pub organization_id: Option<i64>,
+    pub municipality_id: Option<String>,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub phone: Option<String>,
+    pub birth_date: Option<String>,
+    pub session_epoch: i64,
+}
+
+impl User {
+    /// «Иванова Мария Петровна», as the header shows it.
+    pub fn full_name(&self) -> String {
+        let mut name = format!("{} {}", self.last_name, self.first_name);
+        if let Some(m) = &self.middle_name {
+            name.push(' ');
+            name.push_str(m);
+        }
+        name
+    }
+}
+
+const USER_COLUMNS: &str = "tenant_id, id, email, email_confirmed, password_hash, role, \
+     organization_id, municipality_id, last_name, first_name, middle_name, phone, birth_date, \
+     session_epoch";
+
+fn user(row: AnyRow) -> Result<User, DbError> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        tenant_id: row.try_get("tenant_id")?,
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        email_confirmed: row.try_get::<i64, _>("email_confirmed")? != 0,
+        password_hash: row.try_get("password_hash")?,
+        role: Role::parse(&role).map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
+        organization_id: row.try_get("organization_id")?,
+        municipality_id: row.try_get("municipality_id")?,
+        last_name: row.try_get("last_name")?,
+        first_name: row.try_get("first_name")?,
+        middle_name: row.try_get("middle_name")?,
+        phone: row.try_get("phone")?,
+        birth_date: row.try_get("birth_date")?,
+        session_epoch: row.try_get("session_epoch")?,
+    })
+}
+
+/// The lower-case form under which an address is unique in a region.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn user_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(user).transpose()
+}
+
+pub async fn user_by_email(db: &Db, tenant: i64, email: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND email_key = $2");
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(email_key(email))
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(user).transpose()
+}
+
+pub async fn email_taken(tx: &mut Tx, tenant: i64, email: &str) -> Result<bool, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email_key = $2")
+        .bind(tenant)
+        .bind(email_key(email))
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: Role,
+    pub organization_id: Option<i64>,
+    pub municipality_id: Option<&'a str>,
+    pub last_name: &'a str,
+    pub first_name: &'a str,
+    pub middle_name: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub birth_date: Option<String>,
+}
+
+/// Inserts an account; `None` when the address is taken in the region (the unique key
+/// decides, so two concurrent registrations cannot both win).
+pub async fn insert_user(
+    tx: &mut Tx,
+    tenant: i64,
+    new: &NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbError> {
+    if email_taken(tx, tenant, new.email).await? {
+        return Ok(None);
+    }
+    let id = if tenant == PLATFORM {
+        // Operators are few and made by the CLI only; the region sequences belong to regions.
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&mut **tx)
+            .await?;
+        row.try_get::<i64, _>(0)?
+    } else {
+        next_ids(tx, tenant, "users", 1).await?
+    };
+    let now = to_db(now);
+    let result = sqlx::query(
+        "INSERT INTO users (tenant_id, id, email, email_key, email_confirmed, password_hash, \
+         role, organization_id, municipality_id, last_name, first_name, middle_name, phone, \
+         birth_date, session_epoch, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $14) \
+         ON CONFLICT (tenant_id, email_key) DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(new.email)
+    .bind(email_key(new.email))
+    .bind(new.password_hash)
+    .bind(new.role.as_str())
+    .bind(new.organization_id)
+    .bind(new.municipality_id)
+    .bind(new.last_name)
+    .bind(new.first_name)
+    .bind(new.middle_name)
+    .bind(new.phone)
+    .bind(new.birth_date.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok((result.rows_affected() == 1).then_some(id))
+}
+
+/// Sets a new password hash and ends every session of the account.
+pub async fn set_password(
+    tx: &mut Tx,
+    tenant: i64,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $3, session_epoch = session_epoch + 1, \
+         updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(hash)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks `email` confirmed for the account, making it the account's address if it was a
+/// new one awaiting confirmation. `false` when another account of the region took the
+/// address in the meantime.
+pub async fn confirm_email(
+    tx: &mut Tx,
+    tenant: i64,
+    id: i64,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let taken = sqlx::query(
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email_key = $2 AND id <> $3",
+    )
+    .bind(tenant)
+    .bind(email_key(email))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get::<i64, _>(0)?;
+    if taken > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE users SET email = $3, email_key = $4, email_confirmed = 1, updated_at = $5 \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(email)
+    .bind(email_key(email))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+pub async fn set_phone(
+    tx: &mut Tx,
+    tenant: i64,
+    id: i64,
+    phone: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET phone = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant)
+        .bind(id)
+        .bind(phone)
+        .bind(to_db(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Accounts of the region per role, for the administrators' overview.
+pub async fn count_by_role(db: &Db, tenant: i64) -> Result<Vec<(Role, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY role ORDER BY role",
+    )
+    .bind(tenant)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .filter_map(|r| {
+            let role: String = r.try_get("role").ok()?;
+            Some(Role::parse(&role).ok().map(|role| (role, r.try_get("n"))))
+        })
+        .flatten()
+        .map(|(role, n)| Ok((role, n?)))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    ConfirmEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::ConfirmEmail => "confirm_email",
+            TokenPurpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+/// A token to store: only its digest, never the token.
+pub struct NewToken<'a> {
+    pub hash: &'a str,
+    pub purpose: TokenPurpose,
+    pub user_id: i64,
+    pub email: &'a str,
+    pub expires: DateTime<Utc>,
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    tenant: i64,
+    token: &NewToken<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO user_tokens (tenant_id, hash, purpose, user_id, email, expires_at, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tenant)
+    .bind(token.hash)
+    .bind(token.purpose.as_str())
+    .bind(token.user_id)
+    .bind(token.email)
+    .bind(to_db(token.expires))
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub struct TokenUse {
+    pub user_id: i64,
+    pub email: String,
+    /// The token had been used before this call.
+    pub already_used: bool,
+}
+
+/// Uses a token: marks it used and returns whose it is. `None` when it does not exist (in
+/// this region, for this purpose) or has expired. A used token is reported as such and
+/// stays used.
+pub async fn use_token(
+    tx: &mut Tx,
+    tenant: i64,
+    hash: &str,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<Option<TokenUse>, DbError> {
+    let row = sqlx::query(
+        "SELECT user_id, email, expires_at, used_at FROM user_tokens \
+         WHERE tenant_id = $1 AND hash = $2 AND purpose = $3",
+    )
+    .bind(tenant)
+    .bind(hash)
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let expires: String = row.try_get("expires_at")?;
+    let used: Option<String> = row.try_get("used_at")?;
+    if used.is_none() && expires < to_db(now) {
+        return Ok(None);
+    }
+    // The conditional update makes the first of two concurrent uses the only one.
+    let claimed = sqlx::query(
+        "UPDATE user_tokens SET used_at = $3 WHERE tenant_id = $1 AND hash = $2 \
+         AND used_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(hash)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    Ok(Some(TokenUse {
+        user_id: row.try_get("user_id")?,
+        email: row.try_get("email")?,
+        already_used: !claimed,
+    }))
+}
+
+/// Ends the unused tokens of one purpose (a new reset link voids the older ones).
+pub async fn void_tokens(
+    tx: &mut Tx,
+    tenant: i64,
+    user_id: i64,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE user_tokens SET used_at = $4 WHERE tenant_id = $1 AND user_id = $2 \
+         AND purpose = $3 AND used_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One audit row: who (`actor`, none for an anonymous attempt) did `action` to `subject`.
+pub async fn audit(
+    tx: &mut Tx,
+    tenant: i64,
+    actor: Option<i64>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    ip: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO audit_log (tenant_id, at, actor_id, action, subject, detail, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(tenant)
+    .bind(to_db(crate::time::now()))
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail)
+    .bind(ip)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// The region's latest audit rows, newest first.
+pub async fn audit_rows(db: &Db, tenant: i64, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT at, actor_id, action, subject, detail FROM audit_log WHERE tenant_id = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(tenant)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(AuditRow {
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub id: i64,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub birth_date: String,
+    pub sex: String,
+    pub snils: Option<String>,
+}
+
+pub struct ChildData<'a> {
+    pub last_name: &'a str,
+    pub first_name: &'a str,
+    pub middle_name: Option<&'a str>,
+    pub birth_date: String,
+    pub sex: &'a str,
+    pub snils: Option<&'a str>,
+}
+
+fn child(row: AnyRow) -> Result<Child, DbError> {
+    Ok(Child {
+        id: row.try_get("id")?,
+        last_name: row.try_get("last_name")?,
+        first_name: row.try_get("first_name")?,
+        middle_name: row.try_get("middle_name")?,
+        birth_date: row.try_get("birth_date")?,
+        sex: row.try_get("sex")?,
+        snils: row.try_get("snils")?,
+    })
+}
+
+const CHILD_COLUMNS: &str = "id, last_name, first_name, middle_name, birth_date, sex, snils";
+
+/// The children of one parent; nobody else's.
+pub async fn children(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Child>, DbError> {
+    let sql = format!(
+        "SELECT {CHILD_COLUMNS} FROM children WHERE tenant_id = $1 AND parent_id = $2 ORDER BY id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(parent)
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter().map(child).collect()
+}
+
+/// One child, if it is this parent's.
+pub async fn child_of(
+    db: &Db,
+    tenant: i64,
+    parent: i64,
+    id: i64,
+) -> Result<Option<Child>, DbError> {
+    let sql = format!(
+        "SELECT {CHILD_COLUMNS} FROM children WHERE tenant_id = $1 AND parent_id = $2 AND id = $3"
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(parent)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(child).transpose()
+}
+
+pub async fn insert_child(
+    tx: &mut Tx,
+    tenant: i64,
+    parent: i64,
+    data: &ChildData<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let id = next_ids(tx, tenant, "children", 1).await?;
+    let now = to_db(now);
+    sqlx::query(
+        "INSERT INTO children (tenant_id, id, parent_id, last_name, first_name, middle_name, \
+         birth_date, sex, snils, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(parent)
+    .bind(data.last_name)
+    .bind(data.first_name)
+    .bind(data.middle_name)
+    .bind(data.birth_date.as_str())
+    .bind(data.sex)
+    .bind(data.snils)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Updates a child of this parent; `false` when there is no such child of theirs.
+pub async fn update_child(
+    tx: &mut Tx,
+    tenant: i64,
+    parent: i64,
+    id: i64,
+    data: &ChildData<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(
+        "UPDATE children SET last_name = $4, first_name = $5, middle_name = $6, \
+         birth_date = $7, sex = $8, snils = $9, updated_at = $10 \
+         WHERE tenant_id = $1 AND parent_id = $2 AND id = $3",
+    )
+    .bind(tenant)
+    .bind(parent)
+    .bind(id)
+    .bind(data.last_name)
+    .bind(data.first_name)
+    .bind(data.middle_name)
+    .bind(data.birth_date.as_str())
+    .bind(data.sex)
+    .bind(data.snils)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Whether a token exists, is unused and unexpired (without using it).
+pub async fn token_usable(
+    db: &Db,
+    tenant: i64,
+    hash: &str,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM user_tokens WHERE tenant_id = $1 AND hash = $2 AND purpose = $3 \
+         AND used_at IS NULL AND expires_at >= $4",
+    )
+    .bind(tenant)
+    .bind(hash)
+    .bind(purpose.as_str())
+    .bind(to_db(now))
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}

@@ -1,0 +1,94 @@
+//! Demo accounts: one of each role per region and a platform operator, with one known
+//! password, so a developer can log in to every cabinet right after `serve --demo`.
+
+use std::io::Write;
+
+use crate::accounts::secrets::Hasher;
+use crate::accounts::store::{self, NewUser, PLATFORM};
+use crate::accounts::values::{Password, Role};
+use crate::db::Db;
+use crate::regions::Tenant;
+
+/// The password of every demo account (printed; never use demo data in production).
+pub const DEMO_PASSWORD: &str = "navigator-demo-2026";
+
+/// Creates the demo accounts that do not exist yet and prints every login.
+pub async fn ensure(
+    db: &Db,
+    tenants: &[std::sync::Arc<Tenant>],
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let password = Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    let hash = Hasher::new(1).hash(&password).await?;
+    let mut logins = Vec::new();
+    for tenant in tenants {
+        let slug = tenant.slug();
+        let first_org = crate::catalog::store::organization(db, tenant.id, 1)
+            .await?
+            .map(|o| o.id);
+        let municipality = tenant
+            .config
+            .municipalities
+            .first()
+            .map(|m| m.id.as_str().to_owned());
+        let roles = [
+            (Role::Parent, "parent", None, municipality.clone()),
+            (Role::Provider, "provider", first_org, None),
+            (Role::Municipal, "municipal", None, municipality.clone()),
+            (Role::Regional, "regional", None, None),
+        ];
+        for (role, name, org, mun) in roles {
+            if role == Role::Provider && org.is_none() {
+                continue;
+            }
+            let email = format!("{name}@{slug}.demo.navigator.local");
+            ensure_one(db, tenant.id, &email, role, org, mun.as_deref(), &hash).await?;
+            logins.push((tenant.config.region_name.clone(), role, email));
+        }
+    }
+    let email = "operator@demo.navigator.local".to_owned();
+    ensure_one(db, PLATFORM, &email, Role::Operator, None, None, &hash).await?;
+    logins.push(("платформа (основной домен)".into(), Role::Operator, email));
+    writeln!(
+        out,
+        "Демонстрационные учётные записи (пароль {DEMO_PASSWORD}):"
+    )?;
+    for (region, role, email) in logins {
+        writeln!(out, "  {region}: {} — {email}", role.label())?;
+    }
+    Ok(())
+}
+
+async fn ensure_one(
+    db: &Db,
+    tenant: i64,
+    email: &str,
+    role: Role,
+    organization: Option<i64>,
+    municipality: Option<&str>,
+    hash: &str,
+) -> anyhow::Result<()> {
+    let now = crate::time::now();
+    let mut tx = db.begin().await?;
+    let new = NewUser {
+        email,
+        password_hash: Some(hash),
+        role,
+        organization_id: organization,
+        municipality_id: municipality,
+        last_name: "Демонстрационный",
+        first_name: role
+            .label()
+            .split_whitespace()
+            .next()
+            .unwrap_or("Пользователь"),
+        middle_name: None,
+        phone: Some("+79000000000"),
+        birth_date: None,
+    };
+    if let Some(id) = store::insert_user(&mut tx, tenant, &new, now).await? {
+        store::confirm_email(&mut tx, tenant, id, email, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Mail: composed from templates with the region's name and sender, written to the outbox
+//! in the transaction of the change that causes it, and sent by a worker (`worker`) over
+//! SMTP (`SMTP_URL`) or, without one, as `.eml` files in `data/mail` for a developer to read.
+
+pub mod outbox;
+pub mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::db::{DbError, Tx};
+use crate::regions::Tenant;
+use crate::web::Templates;
+
+pub use outbox::Mail;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("адрес SMTP «{url}» не разобран: {reason}")]
+    Url { url: String, reason: String },
+    #[error("не удалось создать папку для писем {path}: {source}")]
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("шаблон письма {name}: {source}")]
+    Template {
+        name: String,
+        source: minijinja::Error,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Delivers rows of the outbox; `wake` tells the worker of this process that a row was
+/// committed, so mail leaves within milliseconds rather than at the next poll.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    wake: Arc<Notify>,
+}
+
+impl Mailer {
+    /// SMTP at `smtp_url` (`smtp://`, `smtps://`, `?tls=required` for STARTTLS, user and
+    /// password in the URL), or `.eml` files in `mail_dir`.
+    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> Result<Self, MailError> {
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailError::Url {
+                        url: crate::db::redact(url),
+                        reason: e.to_string(),
+                    })?
+                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(&mail_dir).map_err(|source| MailError::Dir {
+                    path: mail_dir.display().to_string(),
+                    source,
+                })?;
+                Transport::Files(AsyncFileTransport::new(mail_dir))
+            }
+        };
+        Ok(Self {
+            transport,
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Call after committing a transaction that wrote to the outbox.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    #[tracing::instrument(skip_all, fields(kind = %mail.kind))]
+    async fn send(&self, mail: &Mail) -> Result<(), String> {
+        let from = Mailbox::new(
+            Some(mail.sender_name.clone()),
+            mail.sender.parse().map_err(|e| format!("sender: {e}"))?,
+        );
+        let to: Mailbox = mail
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient: {e}"))?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                mail.text.clone(),
+                mail.html.clone(),
+            ))
+            .map_err(|e| format!("message: {e}"))?;
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Whom a mail is from and what it says about the region.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sender {
+    pub tenant_id: i64,
+    /// «Навигатор67. Отдел поддержки».
+    pub name: String,
+    /// ASCII form (punycode domain), as SMTP needs it.
+    pub address: String,
+    pub region_name: String,
+    pub support_email: String,
+    /// `https://p67.навигатор.дети`: links in the mail start with it.
+    pub base_url: String,
+}
+
+impl Sender {
+    pub fn region(tenant: &Tenant, base_url: &str) -> Self {
+        let c = &tenant.config;
+        Self {
+            tenant_id: tenant.id,
+            name: format!("{}. Отдел поддержки", c.short_name),
+            address: c.support_email.ascii(),
+            region_name: c.name.clone(),
+            support_email: c.support_email.to_string(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The platform itself (operators' mail), from `noreply@` the base domain.
+    pub fn platform(base_domain: &tenants::Host, base_url: &str) -> Self {
+        let address = format!("noreply@{}", base_domain.as_ascii());
+        Self {
+            tenant_id: 0,
+            name: "Навигатор. Отдел поддержки".into(),
+            support_email: address.clone(),
+            address,
+            region_name: "Навигатор дополнительного образования детей".into(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+/// Renders `mail/{kind}.txt` (first line: the subject) and `mail/{kind}.html` with `ctx`
+/// plus the sender's region, and writes the mail to the outbox in `tx`.
+pub async fn enqueue(
+    tx: &mut Tx,
+    templates: &Templates,
+    sender: &Sender,
+    kind: &str,
+    recipient: &str,
+    ctx: minijinja::Value,
+) -> Result<(), MailError> {
+    let ctx = minijinja::context! { sender, ..ctx };
+    let render = |name: String| {
+        templates
+            .render(&name, ctx.clone())
+            .map_err(|source| MailError::Template { name, source })
+    };
+    let text = render(format!("mail/{kind}.txt"))?;
+    let html = render(format!("mail/{kind}.html"))?;
+    let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    let mail = Mail {
+        tenant_id: sender.tenant_id,
+        kind: kind.to_owned(),
+        recipient: recipient.to_owned(),
+        sender_name: sender.name.clone(),
+        sender: sender.address.clone(),
+        subject: subject.trim().to_owned(),
+        text: body.trim_start().to_owned(),
+        html,
+    };
+    outbox::insert(tx, &mail, crate::time::now()).await?;
+    Ok(())
+}

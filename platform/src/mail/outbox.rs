@@ -1,0 +1,148 @@
+//! The outbox table: rows written in the transaction of the change that causes a mail,
+//! claimed by workers with a conditional update, marked sent or rescheduled.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use crate::db::{Db, DbError, Tx};
+use crate::time::to_db;
+
+/// A mail, rendered in full, ready to be written to the outbox.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub tenant_id: i64,
+    /// What caused it (`confirm_email`, `reset_password`, …), for logs and tests.
+    pub kind: String,
+    pub recipient: String,
+    pub sender_name: String,
+    pub sender: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub async fn insert(tx: &mut Tx, mail: &Mail, now: DateTime<Utc>) -> Result<(), DbError> {
+    let now = to_db(now);
+    sqlx::query(
+        "INSERT INTO outbox (tenant_id, kind, recipient, sender_name, sender, subject, \
+         body_text, body_html, created_at, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(mail.tenant_id)
+    .bind(&mail.kind)
+    .bind(&mail.recipient)
+    .bind(&mail.sender_name)
+    .bind(&mail.sender)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A claimed row: this worker, and no other, sends it until `claimed_until`.
+#[derive(Debug)]
+pub struct Claimed {
+    pub id: i64,
+    pub attempts: i64,
+    pub mail: Mail,
+}
+
+/// Claims up to `limit` due rows for `lease`. Candidates are read first, then each is
+/// claimed by an update that re-checks it is still unclaimed; of two workers racing for a
+/// row, exactly one update matches (PostgreSQL re-evaluates the condition on the row it
+/// waited for; SQLite runs one writer at a time).
+pub async fn claim(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease: std::time::Duration,
+    limit: i64,
+) -> Result<Vec<Claimed>, DbError> {
+    let now_s = to_db(now);
+    let until = to_db(now + chrono::Duration::from_std(lease).unwrap_or_default());
+    let candidates = sqlx::query(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND due_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY due_at, id LIMIT $2",
+    )
+    .bind(&now_s)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut claimed = Vec::new();
+    for row in candidates {
+        let id: i64 = row.try_get(0)?;
+        let row = sqlx::query(
+            "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 \
+             WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL \
+             AND (claimed_until IS NULL OR claimed_until < $3) \
+             RETURNING attempts, tenant_id, kind, recipient, sender_name, sender, subject, \
+             body_text, body_html",
+        )
+        .bind(id)
+        .bind(&until)
+        .bind(&now_s)
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(row) = row {
+            claimed.push(Claimed {
+                id,
+                attempts: row.try_get("attempts")?,
+                mail: Mail {
+                    tenant_id: row.try_get("tenant_id")?,
+                    kind: row.try_get("kind")?,
+                    recipient: row.try_get("recipient")?,
+                    sender_name: row.try_get("sender_name")?,
+                    sender: row.try_get("sender")?,
+                    subject: row.try_get("subject")?,
+                    text: row.try_get("body_text")?,
+                    html: row.try_get("body_html")?,
+                },
+            });
+        }
+    }
+    Ok(claimed)
+}
+
+pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to_db(now))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Puts a failed row back for `due`, or gives up on it (`failed_at`) when `give_up`.
+pub async fn mark_failed(
+    db: &Db,
+    id: i64,
+    error: &str,
+    due: DateTime<Utc>,
+    give_up: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, last_error = $2, due_at = $3, failed_at = $4 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(to_db(due))
+    .bind(give_up.then(|| to_db(now)))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Rows not sent yet (neither sent nor given up on).
+pub async fn pending(db: &Db) -> Result<i64, DbError> {
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+            .fetch_one(db.pool())
+            .await?;
+    Ok(row.try_get(0)?)
+}

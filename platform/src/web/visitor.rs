@@ -1,0 +1,109 @@
+//! Who is asking: the session (if any) of the request's region, the anonymous visitor's
+//! CSRF token, and the client's address. Loaded once per request by `SiteResolver`.
+
+use poem::{FromRequest, Request, RequestBody, Result};
+
+use crate::accounts::secrets::{random_token, same};
+use crate::accounts::sessions::{self, Viewer};
+use crate::accounts::store::PLATFORM;
+use crate::regions::Site;
+use crate::State;
+
+use super::error::WebError;
+use super::site::Origin;
+
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub viewer: Option<Viewer>,
+    /// The anonymous CSRF token from the cookie, or a new one to set (see `csrf`).
+    anon_csrf: String,
+    anon_csrf_is_new: bool,
+    pub ip: String,
+    pub secure: bool,
+}
+
+impl Visitor {
+    /// Reads the cookies of a request to `site` and loads the session they name.
+    pub async fn load(state: &State, site: &Site, origin: &Origin, req: &Request) -> Self {
+        let header = req
+            .headers()
+            .get(poem::http::header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let tenant = match site {
+            Site::Region(t) => Some(t.id),
+            Site::Apex => Some(PLATFORM),
+            Site::Unknown => None,
+        };
+        let viewer = match (tenant, sessions::read_cookie(header, sessions::COOKIE)) {
+            (Some(tenant), Some(id)) => match sessions::load(state, tenant, id).await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!(error = %e, "session not loaded");
+                    None
+                }
+            },
+            _ => None,
+        };
+        let (anon_csrf, anon_csrf_is_new) =
+            match sessions::read_cookie(header, sessions::CSRF_COOKIE) {
+                Some(t) if t.len() == 64 => (t.to_owned(), false),
+                _ => (random_token(), true),
+            };
+        Self {
+            viewer,
+            anon_csrf,
+            anon_csrf_is_new,
+            ip: origin.client_ip.clone(),
+            secure: origin.scheme == "https",
+        }
+    }
+
+    /// The token forms must carry: the session's, or the anonymous cookie's.
+    pub fn csrf(&self) -> &str {
+        self.viewer.as_ref().map_or(&self.anon_csrf, |v| &v.csrf)
+    }
+
+    /// The `Set-Cookie` a page with a form must send for an anonymous visitor who has no
+    /// CSRF cookie yet.
+    pub fn csrf_cookie(&self) -> Option<String> {
+        (self.viewer.is_none() && self.anon_csrf_is_new)
+            .then(|| sessions::csrf_cookie(&self.anon_csrf, self.secure))
+    }
+
+    /// Refuses a state-changing request whose token is missing or wrong.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
+        let expected = match &self.viewer {
+            Some(v) => v.csrf.as_str(),
+            // A cookie we just made up was never sent with a form.
+            None if self.anon_csrf_is_new => return Err(WebError::Csrf),
+            None => self.anon_csrf.as_str(),
+        };
+        if !sent.is_empty() && same(sent, expected) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+
+    /// The logged-in viewer, or the login page (HTML) / 401 (API).
+    pub fn require(&self) -> Result<&Viewer, WebError> {
+        self.viewer.as_ref().ok_or(WebError::LoginRequired)
+    }
+
+    pub fn client(&self) -> crate::accounts::service::Client {
+        crate::accounts::service::Client {
+            ip: self.ip.clone(),
+        }
+    }
+}
+
+impl<'a> FromRequest<'a> for Visitor {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> Result<Self> {
+        Ok(req
+            .extensions()
+            .get::<Visitor>()
+            .cloned()
+            .expect("SiteResolver runs before handlers"))
+    }
+}

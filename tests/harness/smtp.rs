@@ -1,0 +1,200 @@
+//! A real SMTP server in the test process: it speaks enough ESMTP for lettre, keeps every
+//! message it accepts, and can be stopped and started again on the same port (to test
+//! that mail written while SMTP is down goes out when it returns).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A message as accepted: envelope recipients and the decoded parts tests look at.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub from: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Received {
+    /// The first `http…` link in the text part that contains `path`.
+    pub fn link(&self, path: &str) -> Option<String> {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(path))
+            .map(str::to_owned)
+    }
+}
+
+pub struct SmtpSink {
+    pub addr: SocketAddr,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP");
+        let addr = listener.local_addr().expect("addr");
+        let inbox = Arc::new(Mutex::new(Vec::new()));
+        let server = tokio::spawn(serve(listener, inbox.clone()));
+        SmtpSink {
+            addr,
+            inbox,
+            server: Mutex::new(Some(server)),
+        }
+    }
+
+    /// `smtp://127.0.0.1:port` for `Settings::smtp_url`.
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Stops accepting connections (the port is closed).
+    pub fn stop(&self) {
+        if let Some(server) = self.server.lock().unwrap().take() {
+            server.abort();
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn resume(&self) {
+        let listener = TcpListener::bind(self.addr).await.expect("rebind SMTP");
+        *self.server.lock().unwrap() = Some(tokio::spawn(serve(listener, self.inbox.clone())));
+    }
+
+    pub fn all(&self) -> Vec<Received> {
+        self.inbox.lock().unwrap().clone()
+    }
+
+    /// Messages to `address` so far.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+
+    /// Waits for the `n`-th message to `address` (1-based) and returns it.
+    pub async fn wait_for(&self, address: &str, n: usize) -> Received {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let got = self.to(address);
+            if got.len() >= n {
+                return got[n - 1].clone();
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "no mail #{n} to {address} within 15 s; inbox: {:?}",
+                    self.all()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn serve(listener: TcpListener, inbox: Arc<Mutex<Vec<Received>>>) {
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            return;
+        };
+        let inbox = inbox.clone();
+        tokio::spawn(async move {
+            let _ = session(socket, inbox).await;
+        });
+    }
+}
+
+async fn session(
+    socket: tokio::net::TcpStream,
+    inbox: Arc<Mutex<Vec<Received>>>,
+) -> std::io::Result<()> {
+    let (read, mut write) = socket.into_split();
+    let mut lines = BufReader::new(read);
+    write.write_all(b"220 sink ESMTP ready\r\n").await?;
+    let mut to = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") {
+            b"250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+        } else if command.starts_with("HELO") || command.starts_with("MAIL FROM") {
+            b"250 OK\r\n"
+        } else if command.starts_with("RCPT TO") {
+            let addr = line.trim_end()[8..]
+                .trim()
+                .trim_start_matches('<')
+                .split('>')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            to.push(addr);
+            b"250 OK\r\n"
+        } else if command == "DATA" {
+            write.write_all(b"354 end with .\r\n").await?;
+            let mut data = Vec::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" || line == ".\n" {
+                    break;
+                }
+                let l = line
+                    .strip_prefix('.')
+                    .filter(|_| line.starts_with(".."))
+                    .unwrap_or(&line);
+                data.extend_from_slice(l.as_bytes());
+            }
+            let message = mail_parser::MessageParser::default().parse(&data);
+            let received = match message {
+                Some(m) => Received {
+                    to: std::mem::take(&mut to),
+                    subject: m.subject().unwrap_or_default().to_owned(),
+                    from: m
+                        .from()
+                        .and_then(|f| f.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                },
+                None => Received {
+                    to: std::mem::take(&mut to),
+                    subject: String::new(),
+                    from: String::new(),
+                    text: String::from_utf8_lossy(&data).into_owned(),
+                    html: String::new(),
+                },
+            };
+            inbox.lock().unwrap().push(received);
+            b"250 queued\r\n"
+        } else if command == "RSET" || command == "NOOP" {
+            to.clear();
+            b"250 OK\r\n"
+        } else if command == "QUIT" {
+            write.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            b"502 not implemented\r\n"
+        };
+        write.write_all(reply).await?;
+    }
+}
