@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod bench_accounts;
 mod catalog;
 mod health;
 mod hosts;
