@@ -102,6 +102,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Сертификаты
+    Certificates {
+        #[command(subcommand)]
+        command: CertificatesCommand,
+    },
     /// Загрузить демонстрационные регионы и заполнить их каталоги
     Demo {
         /// Папка с файлами регионов
@@ -114,6 +119,19 @@ enum Command {
         /// Только этот регион (slug)
         #[arg(long)]
         region: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CertificatesCommand {
+    /// Отчёт по муниципалитетам: выдано, подтверждено, профинансировано, бюджет
+    Report {
+        /// Регион (slug)
+        #[arg(long)]
+        region: String,
+        /// Период (год)
+        #[arg(long, value_parser = clap::value_parser!(i64).range(2000..=2100))]
+        period: i64,
     },
 }
 
@@ -263,6 +281,12 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
                 first_name,
             };
             add_user(settings, region.as_deref(), &account, out).await
+        }
+        Command::Certificates {
+            command: CertificatesCommand::Report { region, period },
+        } => {
+            let db = connect(&settings).await?;
+            certificates_report(&db, &settings, &region, period, out).await
         }
         Command::Demo {
             regions_dir,
@@ -428,6 +452,78 @@ async fn add_user(
         user.role.label(),
         user.id,
         user.email
+    )?;
+    Ok(())
+}
+
+/// `navigator certificates report`: one line per municipality of the region.
+async fn certificates_report(
+    db: &Db,
+    settings: &Settings,
+    slug: &str,
+    period: i64,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    let tenant = registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == slug)
+        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let lines = crate::certificates::store::report(db, tenant.id, period).await?;
+    let rub = |k: i64| crate::domain::Money::from_kopecks(k).to_string();
+    writeln!(
+        out,
+        "{} — сертификаты, период {period}",
+        tenant.config.region_name
+    )?;
+    writeln!(
+        out,
+        "{:<32} {:>8} {:>12} {:>16} {:>18} {:>18}",
+        "муниципалитет",
+        "выдано",
+        "подтверждено",
+        "профинансировано",
+        "бюджет использован",
+        "бюджет остаток"
+    )?;
+    let mut total = crate::certificates::store::ReportLine::default();
+    for m in &tenant.config.municipalities {
+        let line = lines
+            .iter()
+            .find(|l| l.municipality_id == m.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let budget = if line.budget > 0 || line.granted > 0 {
+            line.budget
+        } else {
+            crate::certificates::service::period_defaults(&tenant, m.id.as_str()).1
+        };
+        writeln!(
+            out,
+            "{:<32} {:>8} {:>12} {:>16} {:>18} {:>18}",
+            m.name,
+            line.issued,
+            line.confirmed,
+            line.funded,
+            rub(line.granted),
+            rub(budget - line.granted)
+        )?;
+        total.issued += line.issued;
+        total.confirmed += line.confirmed;
+        total.funded += line.funded;
+        total.granted += line.granted;
+        total.budget += budget;
+    }
+    writeln!(
+        out,
+        "{:<32} {:>8} {:>12} {:>16} {:>18} {:>18}",
+        "итого",
+        total.issued,
+        total.confirmed,
+        total.funded,
+        rub(total.granted),
+        rub(total.budget - total.granted)
     )?;
     Ok(())
 }

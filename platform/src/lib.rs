@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod cache;
 pub mod catalog;
+pub mod certificates;
 pub mod cli;
 pub mod db;
 pub mod demo;

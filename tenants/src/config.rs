@@ -93,6 +93,9 @@ pub struct Municipality {
     pub population_5_18: u32,
     pub center: LatLon,
     pub nominal_rub: Option<u32>,
+    /// The yearly budget for certificates in roubles; by default, the nominal for a quarter
+    /// of the children (`budget_rub` below).
+    pub budget_rub: Option<u64>,
 }
 
 impl RegionConfig {
@@ -117,6 +120,14 @@ impl RegionConfig {
         municipality
             .nominal_rub
             .unwrap_or(self.certificates.nominal_rub)
+    }
+
+    /// The yearly certificate budget of a municipality in roubles: its own, or the nominal
+    /// for a quarter of its children (the usual first-year coverage target).
+    pub fn budget_rub(&self, municipality: &Municipality) -> u64 {
+        municipality.budget_rub.unwrap_or_else(|| {
+            u64::from(self.nominal_rub(municipality)) * u64::from(municipality.population_5_18) / 4
+        })
     }
 }
 
@@ -407,6 +418,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
                 population_5_18: m.population_5_18,
                 center,
                 nominal_rub: m.nominal_rub,
+                budget_rub: m.budget_rub,
             });
         }
     }
@@ -565,5 +577,6 @@ mod raw {
         pub population_5_18: u32,
         pub center: Option<Point>,
         pub nominal_rub: Option<u32>,
+        pub budget_rub: Option<u64>,
     }
 }

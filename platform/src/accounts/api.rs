@@ -37,6 +37,9 @@ pub enum Reply<T: ToJSON + Send + Sync> {
     Forbidden(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
+    /// Refused by the rules; `message` says why.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
     /// Too many attempts: `Retry-After` says when to try again.
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
@@ -44,7 +47,7 @@ pub enum Reply<T: ToJSON + Send + Sync> {
     Internal(Json<ApiError>),
 }
 
-fn error(code: &str, message: &str) -> Json<ApiError> {
+pub fn error(code: &str, message: &str) -> Json<ApiError> {
     Json(ApiError::new(code, message))
 }
 
@@ -87,6 +90,7 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
                 Reply::TooMany(error("too_many_requests", &message), r.seconds())
             }
             WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
+            WebError::Refused(m) => Reply::Conflict(error("refused", &m)),
             WebError::Internal(e) => {
                 tracing::error!(error = %e, "accounts API failed");
                 Reply::Internal(error("internal", &message))
@@ -99,6 +103,7 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
 }
 
 /// `?` for handlers: any error becomes its reply.
+#[macro_export]
 macro_rules! try_reply {
     ($e:expr) => {
         match $e {
@@ -296,7 +301,10 @@ fn accounts_of(site: &Site) -> Result<i64, WebError> {
 }
 
 /// The viewer of a state-changing call: logged in, with the session's CSRF token.
-fn writer<'a>(visitor: &'a Visitor, csrf: &Header<Option<String>>) -> Result<&'a Viewer, WebError> {
+pub fn writer<'a>(
+    visitor: &'a Visitor,
+    csrf: &Header<Option<String>>,
+) -> Result<&'a Viewer, WebError> {
     let viewer = visitor.require()?;
     visitor.check_csrf(csrf.0.as_deref().unwrap_or_default())?;
     Ok(viewer)

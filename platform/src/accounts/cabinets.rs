@@ -1,5 +1,6 @@
-//! The staff cabinets: `/provider` (organization staff), `/municipal` (municipal admin),
-//! `/admin` (regional admin), `/operator` (platform operator, base domain only). Each
+//! The staff cabinets: `/provider` (organization staff), `/admin` (regional admin),
+//! `/operator` (platform operator, base domain only); the municipal admin's is with the
+//! certificates (`certificates::pages::municipal`). Each
 //! checks the role and shows only its own scope; anyone else gets 403.
 
 use poem::http::StatusCode;
@@ -113,51 +114,6 @@ pub async fn provider(
         layout,
         viewer,
         &format!("Кабинет организации: {}", org.short_name),
-        sections,
-    )
-}
-
-#[handler]
-pub async fn municipal(
-    state: Data<&State>,
-    site: Site,
-    visitor: Visitor,
-    layout: Layout,
-) -> Result<Response, WebError> {
-    let Site::Region(tenant) = site else {
-        return Err(WebError::NotARegion);
-    };
-    let viewer = staff(&visitor, Role::Municipal)?;
-    let id = viewer
-        .user
-        .municipality_id
-        .clone()
-        .ok_or(WebError::Forbidden)?;
-    let name = tenant
-        .config
-        .municipalities
-        .iter()
-        .find(|m| m.id.as_str() == id)
-        .map_or(id.clone(), |m| m.name.clone());
-    let orgs = crate::catalog::store::organizations_in(&state.db, tenant.id, &id)
-        .await
-        .map_err(internal)?;
-    let sections = vec![Section {
-        title: "Организации муниципалитета".into(),
-        head: vec!["№", "Организация", "Подтверждает данные детей"],
-        rows: orgs
-            .into_iter()
-            .map(|(id, name, can)| {
-                vec![id.to_string(), name, if can { "да" } else { "нет" }.into()]
-            })
-            .collect(),
-        empty: "В муниципалитете пока нет организаций.",
-    }];
-    page(
-        &state,
-        layout,
-        viewer,
-        &format!("Кабинет муниципалитета: {name}"),
         sections,
     )
 }

@@ -29,6 +29,9 @@ pub struct RateLimits {
     pub login_ip: Limit,
     pub login_account: Limit,
     pub register_ip: Limit,
+    /// Registrations naming one address: each one mails that address, so this keeps a
+    /// stranger from flooding someone's inbox through us.
+    pub register_account: Limit,
     pub resend_account: Limit,
     pub reset_ip: Limit,
     pub reset_account: Limit,
@@ -40,6 +43,7 @@ impl Default for RateLimits {
             login_ip: Limit::per(30, 15),
             login_account: Limit::per(10, 15),
             register_ip: Limit::per(10, 60),
+            register_account: Limit::per(3, 60),
             resend_account: Limit::per(3, 15),
             reset_ip: Limit::per(10, 60),
             reset_account: Limit::per(3, 60),

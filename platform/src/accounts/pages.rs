@@ -25,7 +25,7 @@ use super::values::{age_on, Role, Sex, Snils};
 type PageResult = Result<Response, WebError>;
 
 /// Renders a page; an anonymous visitor without a CSRF cookie gets one with it.
-fn render(
+pub fn render(
     state: &State,
     visitor: &Visitor,
     template: &str,
@@ -70,7 +70,7 @@ fn message(
     )
 }
 
-fn errors_map(errors: &[FieldError]) -> BTreeMap<&'static str, &str> {
+pub fn errors_map(errors: &[FieldError]) -> BTreeMap<&'static str, &str> {
     errors
         .iter()
         .map(|e| (e.field, e.message.as_str()))
@@ -110,7 +110,7 @@ pub fn sender(state: &State, site: &Site, origin: &Origin) -> Result<Sender, Web
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 // ---------------------------------------------------------------- registration
@@ -609,6 +609,7 @@ struct ChildCard {
     age: String,
     sex: &'static str,
     snils: Option<String>,
+    certificate: crate::certificates::views::ChildCertificate,
 }
 
 fn child_card(child: store::Child, tenant: &Tenant) -> ChildCard {
@@ -640,6 +641,7 @@ fn child_card(child: store::Child, tenant: &Tenant) -> ChildCard {
             .snils
             .and_then(|s| Snils::parse(&s).ok())
             .map(|s| s.display()),
+        certificate: Default::default(),
     }
 }
 
@@ -658,20 +660,52 @@ pub async fn cabinet(
     layout: Layout,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let viewer = parent(&visitor)?;
-    let children: Vec<_> = store::children(&state.db, tenant.id, viewer.user.id)
+    let notice = q.saved.map(|_| "Данные ребёнка сохранены.".to_owned());
+    render_cabinet(&state, &tenant, &visitor, layout, notice, None).await
+}
+
+/// The «Дети» tab with each child's certificate; `alert` is a refusal to show (then the
+/// status is 409).
+pub async fn render_cabinet(
+    state: &State,
+    tenant: &Arc<Tenant>,
+    visitor: &Visitor,
+    layout: Layout,
+    notice: Option<String>,
+    alert: Option<String>,
+) -> PageResult {
+    let viewer = parent(visitor)?;
+    let children = store::children(&state.db, tenant.id, viewer.user.id)
         .await
-        .map_err(anyhow::Error::from)?
-        .into_iter()
-        .map(|c| child_card(c, &tenant))
+        .map_err(anyhow::Error::from)?;
+    let births: Vec<(i64, String)> = children
+        .iter()
+        .map(|c| (c.id, c.birth_date.clone()))
         .collect();
-    let notice = q.saved.map(|_| "Данные ребёнка сохранены.");
+    let mut certificates =
+        crate::certificates::views::for_parent(state, tenant, viewer.user.id, &births)
+            .await
+            .map_err(anyhow::Error::from)?;
+    let children: Vec<_> = children
+        .into_iter()
+        .map(|c| {
+            let id = c.id;
+            let mut card = child_card(c, tenant);
+            card.certificate = certificates.remove(&id).unwrap_or_default();
+            card
+        })
+        .collect();
+    let status = if alert.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
     render(
-        &state,
-        &visitor,
+        state,
+        visitor,
         "cabinet.html",
-        minijinja::context! { layout, children, notice, nav => "cabinet" },
-        StatusCode::OK,
+        minijinja::context! { layout, children, notice, alert, nav => "cabinet" },
+        status,
     )
 }
 

@@ -213,9 +213,17 @@ pub async fn register(
     else {
         unreachable!("every field parsed when there are no errors");
     };
+    let email_text = email.to_string();
+    limits::hit(
+        &state.sessions,
+        tenant.id,
+        "register-address",
+        &store::email_key(&email_text),
+        state.settings.rate_limits.register_account,
+    )
+    .await?;
     let hash = state.hasher.hash(&password).await?;
     let now = crate::time::now();
-    let email_text = email.to_string();
     let mut tx = state.db.begin().await?;
     let new = NewUser {
         email: &email_text,
@@ -251,21 +259,34 @@ pub async fn register(
             )
             .await?;
         }
-        None => {
-            let existing = store::user_by_email(&state.db, tenant.id, &email_text)
-                .await?
-                .map(|u| u.email)
-                .unwrap_or_else(|| email_text.clone());
-            mail::enqueue(
-                &mut tx,
-                &state.templates,
-                sender,
-                "register_again",
-                &existing,
-                minijinja::context! { reset_url => format!("{}/password/forgot", sender.base_url) },
-            )
-            .await?;
-        }
+        None => match store::user_by_email(&state.db, tenant.id, &email_text).await? {
+            // The owner probably lost the first mail: a fresh link is the useful answer.
+            Some(existing) if !existing.email_confirmed => {
+                send_confirmation(
+                    &mut tx,
+                    state,
+                    sender,
+                    existing.id,
+                    &existing.email,
+                    &existing.first_name,
+                )
+                .await?;
+            }
+            Some(existing) => {
+                mail::enqueue(
+                    &mut tx,
+                    &state.templates,
+                    sender,
+                    "register_again",
+                    &existing.email,
+                    minijinja::context! {
+                        reset_url => format!("{}/password/forgot", sender.base_url),
+                    },
+                )
+                .await?;
+            }
+            None => {}
+        },
     }
     tx.commit().await.map_err(DbError::from)?;
     state.mailer.wake();

@@ -115,7 +115,10 @@ pub async fn load(state: &State, tenant: i64, session_id: &str) -> Result<Option
         state.sessions.delete(&key).await;
         return Ok(None);
     }
-    if now - record.seen >= 60 {
+    // Touching costs a cache write: once a minute is enough to keep an hour-long idle
+    // timeout honest (and often enough for any shorter one).
+    let touch_every = (policy.idle.as_secs() as i64 / 2).clamp(0, 60);
+    if now - record.seen >= touch_every {
         record.seen = now;
         save(state, &key, &record).await;
     }
@@ -124,6 +127,12 @@ pub async fn load(state: &State, tenant: i64, session_id: &str) -> Result<Option
         csrf: record.csrf,
         key,
     }))
+}
+
+/// Whether the session's record is still stored (without touching it): for operators'
+/// tools and tests that watch a session expire.
+pub async fn stored(state: &State, session_id: &str) -> bool {
+    state.sessions.get(&key(session_id)).await.is_some()
 }
 
 /// Ends the session server-side: the cookie, if replayed, finds nothing.

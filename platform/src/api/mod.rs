@@ -21,6 +21,8 @@ pub enum ApiTags {
     Catalog,
     /// Registration, login, profile and children
     Accounts,
+    /// Certificates, their confirmation and financing
+    Certificates,
 }
 
 /// The body of every API error: a stable code, a message for people, and the field at
@@ -78,6 +80,7 @@ pub fn routes() -> Route {
             regions::api::RegionsApi,
             crate::catalog::api::CatalogApi,
             crate::accounts::api::AccountsApi,
+            crate::certificates::api::CertificatesApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -19,12 +19,14 @@ const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     1 => "0001_tenants",
     2 => "0002_catalog",
     3 => "0003_accounts",
+    4 => "0004_certificates",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     1 => "0001_tenants",
     2 => "0002_catalog",
     3 => "0003_accounts",
+    4 => "0004_certificates",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

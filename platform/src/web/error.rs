@@ -50,6 +50,9 @@ pub enum WebError {
     TooMany(RetryAfter),
     #[error("{0}")]
     BadRequest(String),
+    /// Refused by the rules (the message says why).
+    #[error("{0}")]
+    Refused(String),
     #[error("Внутренняя ошибка сервера")]
     Internal(#[from] anyhow::Error),
 }
@@ -64,6 +67,7 @@ impl poem::error::ResponseError for WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +120,7 @@ pub fn respond(
             WebError::Csrf => "csrf",
             WebError::TooMany(_) => "too_many_requests",
             WebError::BadRequest(_) => "bad_request",
+            WebError::Refused(_) => "refused",
             WebError::Internal(_) => "internal",
         };
         (code, e.to_string())

@@ -16,6 +16,7 @@ pub use templates::{Layout, Templates};
 pub use visitor::Visitor;
 
 use crate::accounts::{cabinets, pages as accounts};
+use crate::certificates::pages as certificates;
 use crate::{api, catalog, health, regions, State};
 
 /// Every route of the server.
@@ -54,7 +55,30 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/privacy", get(accounts::privacy))
         .at("/terms", get(accounts::terms))
         .at("/provider", get(cabinets::provider))
-        .at("/municipal", get(cabinets::municipal))
+        .at("/municipal", get(certificates::municipal))
+        .at(
+            "/municipal/organizations/:id",
+            post(certificates::municipal_authorize),
+        )
+        .at("/municipal/periods", post(certificates::municipal_period))
+        .at(
+            "/cabinet/children/:id/certificate",
+            post(certificates::issue),
+        )
+        .at(
+            "/cabinet/children/:id/funding",
+            post(certificates::apply_for_funding),
+        )
+        .at("/certificate/activate", get(certificates::activate))
+        .at("/provider/certificates", get(certificates::staff_search))
+        .at(
+            "/provider/certificates/:id",
+            get(certificates::staff_certificate),
+        )
+        .at(
+            "/provider/certificates/:id/:decision",
+            post(certificates::staff_decide),
+        )
         .at("/admin", get(cabinets::regional))
         .at("/operator", get(cabinets::operator))
         .nest("/api", api::routes());

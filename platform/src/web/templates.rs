@@ -49,6 +49,14 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/reset_password.html",
     "mail/set_password.txt",
     "mail/set_password.html",
+    "certificate_activate.html",
+    "provider_certificates.html",
+    "provider_certificate.html",
+    "municipal.html",
+    "mail/certificate_confirmed.txt",
+    "mail/certificate_confirmed.html",
+    "mail/certificate_rejected.txt",
+    "mail/certificate_rejected.html",
 );
 
 pub struct Templates {

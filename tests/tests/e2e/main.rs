@@ -4,6 +4,7 @@ mod accounts;
 mod api;
 mod bench_accounts;
 mod catalog;
+mod certificates;
 mod health;
 mod hosts;
 mod mail;

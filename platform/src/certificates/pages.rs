@@ -1,0 +1,442 @@
+//! Certificate pages: «Получить сертификат» and «Заявление на начисление номинала» in the
+//! parent's cabinet, the in-person confirmation page («Активировать сертификат»), the
+//! organization's search and «Подтвердить данные», and the municipal admin's settings.
+
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query, Redirect};
+use poem::{handler, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::pages::{errors_map, render, render_cabinet, sender, CsrfOnly};
+use crate::accounts::sessions::Viewer;
+use crate::accounts::values::Role;
+use crate::domain::{FieldError, Money};
+use crate::regions::Site;
+use crate::web::{Layout, Origin, Region, Visitor, WebError};
+use crate::State;
+
+use super::service::{self, CertificateError, PeriodForm, StaffQuery};
+use super::store;
+use super::views::StaffCard;
+
+type PageResult = Result<Response, WebError>;
+
+impl From<CertificateError> for WebError {
+    fn from(e: CertificateError) -> Self {
+        match e {
+            CertificateError::Forbidden => WebError::Forbidden,
+            CertificateError::NotFound => WebError::NotFound,
+            CertificateError::Internal(e) => WebError::Internal(e),
+            CertificateError::Refused(m) => WebError::Refused(m),
+            CertificateError::Invalid(errors) => WebError::BadRequest(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
+    }
+}
+
+fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
+    let viewer = visitor.require()?;
+    if viewer.user.role == Role::Parent {
+        Ok(viewer)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+fn child_id(raw: &str) -> Result<i64, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
+
+/// «Получить сертификат».
+#[handler]
+pub async fn issue(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = parent(&visitor)?;
+    match service::issue(&state, &tenant, viewer, child_id(&raw)?).await {
+        Ok(cert) => {
+            let notice = format!(
+                "Сертификат учёта выдан: № {}. Теперь подтвердите данные ребёнка.",
+                cert.number
+            );
+            render_cabinet(&state, &tenant, &visitor, layout, Some(notice), None).await
+        }
+        Err(CertificateError::Refused(reason)) => {
+            render_cabinet(&state, &tenant, &visitor, layout, None, Some(reason)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// «Заявление на начисление номинала».
+#[handler]
+pub async fn apply_for_funding(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = parent(&visitor)?;
+    match service::apply_for_funding(&state, &tenant, viewer, child_id(&raw)?).await {
+        Ok(amount) => {
+            let notice = format!(
+                "Заявление удовлетворено: на сертификат зачислено {}.",
+                Money::from_kopecks(amount)
+            );
+            render_cabinet(&state, &tenant, &visitor, layout, Some(notice), None).await
+        }
+        Err(CertificateError::Refused(reason)) => {
+            render_cabinet(&state, &tenant, &visitor, layout, None, Some(reason)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct OrgLine {
+    name: String,
+    address: String,
+    phone: String,
+}
+
+/// «Активировать сертификат» / «подтвердить данные»: the in-person procedure and the
+/// authorized organizations of the parent's municipality.
+#[handler]
+pub async fn activate(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    let viewer = parent(&visitor)?;
+    let municipality = viewer.user.municipality_id.clone().unwrap_or_default();
+    let municipality_name = tenant
+        .config
+        .municipality(&municipality)
+        .map_or_else(String::new, |m| m.name.clone());
+    let mut orgs = Vec::new();
+    for (id, _, can) in crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
+        if !can {
+            continue;
+        }
+        if let Some(o) = crate::catalog::store::organization(&state.db, tenant.id, id)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            orgs.push(OrgLine {
+                name: o.name,
+                address: o.address,
+                phone: o.phone,
+            });
+        }
+    }
+    render(
+        &state,
+        &visitor,
+        "certificate_activate.html",
+        minijinja::context! {
+            layout, orgs, municipality_name, coordinator => &tenant.config.coordinator, nav => "cabinet",
+        },
+        StatusCode::OK,
+    )
+}
+
+// ---------------------------------------------------------------- organization staff
+
+#[handler]
+pub async fn staff_search(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Query(query): Query<StaffQuery>,
+) -> PageResult {
+    let viewer = visitor.require()?;
+    let searched = !(query.number.is_empty()
+        && query.last_name.is_empty()
+        && query.first_name.is_empty()
+        && query.birth_date.is_empty());
+    let (results, errors): (Vec<StaffCard>, Vec<FieldError>) = if searched {
+        match service::staff_search(&state, &tenant, viewer, &query).await {
+            Ok(found) => (found.into_iter().map(StaffCard::from).collect(), Vec::new()),
+            Err(CertificateError::Invalid(errors)) => (Vec::new(), errors),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        // The form itself is only for staff of an authorized organization too.
+        service::staff_search(&state, &tenant, viewer, &StaffQuery::default())
+            .await
+            .or_else(|e| match e {
+                CertificateError::Invalid(_) => Ok(Vec::new()),
+                other => Err(other),
+            })?;
+        (Vec::new(), Vec::new())
+    };
+    render(
+        &state,
+        &visitor,
+        "provider_certificates.html",
+        minijinja::context! {
+            layout, form => &query, results, searched, errors => errors_map(&errors), nav => "cabinet",
+        },
+        if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+    )
+}
+
+#[handler]
+pub async fn staff_certificate(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let viewer = visitor.require()?;
+    let view = service::staff_open(&state, &tenant, viewer, child_id(&raw)?).await?;
+    let card = StaffCard::from(view);
+    render(
+        &state,
+        &visitor,
+        "provider_certificate.html",
+        minijinja::context! { layout, card, errors => errors_map(&[]), nav => "cabinet" },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `/provider/certificates/{id}/{confirm|reject}`.
+#[handler]
+pub async fn staff_decide(
+    state: Data<&State>,
+    site: Site,
+    origin: Origin,
+    visitor: Visitor,
+    layout: Layout,
+    Path((raw, decision)): Path<(String, String)>,
+    Form(form): Form<DecisionForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let Site::Region(tenant) = &site else {
+        return Err(WebError::NotARegion);
+    };
+    let viewer = visitor.require()?;
+    let id = child_id(&raw)?;
+    let reject = match decision.as_str() {
+        "confirm" => None,
+        "reject" => Some(form.reason.as_str()),
+        _ => return Err(WebError::NotFound),
+    };
+    let sender = sender(&state, &site, &origin)?;
+    match service::decide(&state, tenant, &sender, viewer, id, reject).await {
+        Ok(()) => Ok(Redirect::see_other(format!("/provider/certificates/{id}")).into_response()),
+        Err(CertificateError::Invalid(errors)) => {
+            let view = service::staff_open(&state, tenant, viewer, id).await?;
+            render(
+                &state,
+                &visitor,
+                "provider_certificate.html",
+                minijinja::context! {
+                    layout, card => StaffCard::from(view), errors => errors_map(&errors), nav => "cabinet",
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- municipal admin
+
+#[derive(Serialize)]
+struct PeriodRow {
+    period: i64,
+    nominal: String,
+    budget: String,
+    granted: String,
+    left: String,
+    nominal_rub: i64,
+    budget_rub: i64,
+}
+
+async fn municipal_page(
+    state: &State,
+    tenant: &crate::regions::Tenant,
+    visitor: &Visitor,
+    layout: Layout,
+    form: &PeriodForm,
+    errors: &[FieldError],
+    notice: Option<&str>,
+) -> PageResult {
+    let viewer = visitor.require()?;
+    let municipality = match (&viewer.user.role, &viewer.user.municipality_id) {
+        (Role::Municipal, Some(m)) => m.clone(),
+        _ => return Err(WebError::Forbidden),
+    };
+    let name = tenant
+        .config
+        .municipality(&municipality)
+        .map_or(municipality.clone(), |m| m.name.clone());
+    let orgs = crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let this_year = service::current_period(tenant);
+    let mut periods = Vec::new();
+    for year in [this_year, this_year + 1] {
+        let (nominal, budget, granted) =
+            match store::period(&state.db, tenant.id, &municipality, year)
+                .await
+                .map_err(anyhow::Error::from)?
+            {
+                Some(p) => (p.nominal, p.budget, p.granted),
+                None => {
+                    let (n, b) = service::period_defaults(tenant, &municipality);
+                    (n, b, 0)
+                }
+            };
+        periods.push(PeriodRow {
+            period: year,
+            nominal: Money::from_kopecks(nominal).to_string(),
+            budget: Money::from_kopecks(budget).to_string(),
+            granted: Money::from_kopecks(granted).to_string(),
+            left: Money::from_kopecks(budget - granted).to_string(),
+            nominal_rub: nominal / 100,
+            budget_rub: budget / 100,
+        });
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        state,
+        visitor,
+        "municipal.html",
+        minijinja::context! {
+            layout, name, orgs, periods, form, notice, errors => errors_map(errors),
+            user => viewer.user.full_name(), nav => "cabinet",
+        },
+        status,
+    )
+}
+
+#[handler]
+pub async fn municipal(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+) -> PageResult {
+    municipal_page(
+        &state,
+        &tenant,
+        &visitor,
+        layout,
+        &PeriodForm::default(),
+        &[],
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AuthorizeForm {
+    csrf: String,
+    can_confirm: String,
+}
+
+#[handler]
+pub async fn municipal_authorize(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    Path(raw): Path<String>,
+    Form(form): Form<AuthorizeForm>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = visitor.require()?;
+    service::authorize(
+        &state,
+        &tenant,
+        viewer,
+        child_id(&raw)?,
+        form.can_confirm == "1",
+    )
+    .await?;
+    Ok(Redirect::see_other("/municipal").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodPost {
+    csrf: String,
+    #[serde(flatten)]
+    period: PeriodForm,
+}
+
+#[handler]
+pub async fn municipal_period(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Form(form): Form<PeriodPost>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = visitor.require()?;
+    match service::set_period(&state, &tenant, viewer, &form.period).await {
+        Ok(()) => {
+            municipal_page(
+                &state,
+                &tenant,
+                &visitor,
+                layout,
+                &PeriodForm::default(),
+                &[],
+                Some("Настройки периода сохранены."),
+            )
+            .await
+        }
+        Err(CertificateError::Invalid(errors)) => {
+            municipal_page(
+                &state,
+                &tenant,
+                &visitor,
+                layout,
+                &form.period,
+                &errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
