@@ -816,6 +816,21 @@ pub async fn save_child(
 ) -> Result<i64, AccountError> {
     parent_of_children(viewer)?;
     let child = parse_child(tenant, form)?;
+    if let Some(id) = id {
+        // Data checked against documents stays as checked: a change would make the
+        // certificate describe someone the organization never saw.
+        let confirmed = crate::certificates::store::of_parent(&state.db, tenant.id, viewer.user.id)
+            .await?
+            .iter()
+            .any(|c| c.child_id == id && c.status == crate::certificates::store::Status::Confirmed);
+        if confirmed {
+            return Err(AccountError::field(
+                "last_name",
+                "данные ребёнка подтверждены организацией по документам; чтобы исправить их, \
+                 обратитесь в уполномоченную организацию",
+            ));
+        }
+    }
     let data = ChildData {
         last_name: child.last_name.as_str(),
         first_name: child.first_name.as_str(),

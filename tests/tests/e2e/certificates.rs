@@ -286,6 +286,21 @@ async fn a_certificate_is_issued_confirmed_in_person_and_funded() {
     assert!(cabinet
         .body
         .contains("В настоящее время финансирование сертификата не осуществляется"));
+    // Confirmed data stays as confirmed.
+    let edit = mama
+        .submit(
+            &format!("/cabinet/children/{child}"),
+            &format!("/cabinet/children/{child}"),
+            &[
+                ("last_name", "Другой"),
+                ("first_name", "Илья"),
+                ("birth_date", &years_ago(10)),
+                ("sex", "male"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, 422);
+    assert!(edit.body.contains("подтверждены организацией"));
 
     // «Заявление на начисление номинала»: the municipality's nominal, at once.
     let funded = mama
