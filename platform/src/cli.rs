@@ -102,6 +102,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Оплата обучения по сертификатам
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Сертификаты
     Certificates {
         #[command(subcommand)]
@@ -119,6 +124,19 @@ enum Command {
         /// Только этот регион (slug)
         #[arg(long)]
         region: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BillingCommand {
+    /// Списать с сертификатов плату за месяц по действующим договорам (повторный запуск ничего не меняет)
+    Run {
+        /// Регион (slug)
+        #[arg(long)]
+        region: String,
+        /// Месяц, ГГГГ-ММ
+        #[arg(long)]
+        month: String,
     },
 }
 
@@ -282,6 +300,9 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             };
             add_user(settings, region.as_deref(), &account, out).await
         }
+        Command::Billing {
+            command: BillingCommand::Run { region, month },
+        } => billing_run(settings, &region, &month, out).await,
         Command::Certificates {
             command: CertificatesCommand::Report { region, period },
         } => {
@@ -452,6 +473,38 @@ async fn add_user(
         user.role.label(),
         user.id,
         user.email
+    )?;
+    Ok(())
+}
+
+/// `navigator billing run`: each active contract is debited once for the month.
+async fn billing_run(
+    settings: Settings,
+    slug: &str,
+    month: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let state = AppState::connect(settings).await?;
+    let tenant = state
+        .registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == slug)
+        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let billing = match crate::applications::service::billing_run(&state, &tenant, month).await {
+        Ok(b) => b,
+        Err(crate::service_error::ServiceError::Invalid(_)) => {
+            anyhow::bail!("--month: «{month}» — ожидается месяц в формате ГГГГ-ММ")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    writeln!(
+        out,
+        "{}, {month}: списано по {} договорам на {}; уже были списаны ранее: {}",
+        tenant.config.region_name,
+        billing.charged,
+        crate::domain::Money::from_kopecks(billing.amount),
+        billing.already
     )?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod applications;
 pub mod cache;
 pub mod catalog;
 pub mod certificates;
@@ -17,6 +18,7 @@ pub mod domain;
 pub mod health;
 pub mod mail;
 pub mod regions;
+pub mod service_error;
 pub mod settings;
 pub mod telemetry;
 pub mod time;

@@ -290,6 +290,52 @@ center = {{ lat = 57.10, lon = 35.20 }}
     path
 }
 
+/// Creates a staff account with `password` directly (as `navigator user add` followed by
+/// the set-password link would), for tests that need a second organization's staff.
+pub async fn staff_account(
+    app: &TestApp,
+    region: &str,
+    email: &str,
+    role: platform::accounts::values::Role,
+    organization: Option<i64>,
+    password: &str,
+) {
+    use platform::accounts::{secrets::Hasher, store, values::Password};
+    let tenant = app
+        .state
+        .registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == region)
+        .expect("region");
+    let hash = Hasher::new(1)
+        .hash(&Password::parse(password).expect("password"))
+        .await
+        .expect("hash");
+    let now = chrono::Utc::now();
+    let mut tx = app.state.db.begin().await.expect("tx");
+    let new = store::NewUser {
+        email,
+        password_hash: Some(&hash),
+        role,
+        organization_id: organization,
+        municipality_id: None,
+        last_name: "Сотрудникова",
+        first_name: "Анна",
+        middle_name: None,
+        phone: None,
+        birth_date: None,
+    };
+    let id = store::insert_user(&mut tx, tenant.id, &new, now)
+        .await
+        .expect("insert")
+        .expect("new address");
+    store::confirm_email(&mut tx, tenant.id, id, email, now)
+        .await
+        .expect("confirm");
+    tx.commit().await.expect("commit");
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -23,6 +23,8 @@ pub enum ApiTags {
     Accounts,
     /// Certificates, their confirmation and financing
     Certificates,
+    /// Applications to study groups
+    Applications,
 }
 
 /// The body of every API error: a stable code, a message for people, and the field at
@@ -81,6 +83,7 @@ pub fn routes() -> Route {
             crate::catalog::api::CatalogApi,
             crate::accounts::api::AccountsApi,
             crate::certificates::api::CertificatesApi,
+            crate::applications::api::ApplicationsApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -658,3 +658,15 @@ pub async fn organizations_in(
         })
         .collect()
 }
+
+/// One study group of the region.
+pub async fn group(db: &Db, tenant: i64, id: i64) -> Result<Option<Group>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(group_from).transpose()
+}

@@ -21,24 +21,6 @@ use super::views::StaffCard;
 
 type PageResult = Result<Response, WebError>;
 
-impl From<CertificateError> for WebError {
-    fn from(e: CertificateError) -> Self {
-        match e {
-            CertificateError::Forbidden => WebError::Forbidden,
-            CertificateError::NotFound => WebError::NotFound,
-            CertificateError::Internal(e) => WebError::Internal(e),
-            CertificateError::Refused(m) => WebError::Refused(m),
-            CertificateError::Invalid(errors) => WebError::BadRequest(
-                errors
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        }
-    }
-}
-
 fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
     let viewer = visitor.require()?;
     if viewer.user.role == Role::Parent {

@@ -10,39 +10,14 @@ use crate::accounts::values::{age_on, Role};
 use crate::catalog::store::{self as catalog, Organization};
 use crate::db::{DbError, Tx};
 use crate::domain::FieldError;
-use crate::mail::{self, MailError, Sender};
+use crate::mail::{self, Sender};
 use crate::regions::Tenant;
 use crate::State;
 
 use super::number::CertificateNumber;
 use super::store::{self, Certificate, Movement, StaffView, Status};
 
-#[derive(Debug, thiserror::Error)]
-pub enum CertificateError {
-    /// Not allowed by the rules, with the reason for the person.
-    #[error("{0}")]
-    Refused(String),
-    #[error("Проверьте правильность заполнения полей")]
-    Invalid(Vec<FieldError>),
-    #[error("Недостаточно прав для этого действия")]
-    Forbidden,
-    #[error("Не найдено")]
-    NotFound,
-    #[error("Внутренняя ошибка сервера")]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<DbError> for CertificateError {
-    fn from(e: DbError) -> Self {
-        CertificateError::Internal(e.into())
-    }
-}
-
-impl From<MailError> for CertificateError {
-    fn from(e: MailError) -> Self {
-        CertificateError::Internal(e.into())
-    }
-}
+pub use crate::service_error::ServiceError as CertificateError;
 
 type Result<T> = std::result::Result<T, CertificateError>;
 

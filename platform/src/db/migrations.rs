@@ -20,6 +20,7 @@ const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     2 => "0002_catalog",
     3 => "0003_accounts",
     4 => "0004_certificates",
+    5 => "0005_applications",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
@@ -27,6 +28,7 @@ const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     2 => "0002_catalog",
     3 => "0003_accounts",
     4 => "0004_certificates",
+    5 => "0005_applications",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

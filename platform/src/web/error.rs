@@ -15,6 +15,25 @@ use super::templates::Layout;
 use super::visitor::Visitor;
 use crate::accounts::limits::RetryAfter;
 use crate::accounts::service::AccountError;
+use crate::service_error::ServiceError;
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Forbidden => WebError::Forbidden,
+            ServiceError::NotFound => WebError::NotFound,
+            ServiceError::Internal(e) => WebError::Internal(e),
+            ServiceError::Refused(m) => WebError::Refused(m),
+            ServiceError::Invalid(errors) => WebError::BadRequest(
+                errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
+    }
+}
 
 impl From<AccountError> for WebError {
     fn from(e: AccountError) -> Self {

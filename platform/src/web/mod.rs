@@ -16,6 +16,7 @@ pub use templates::{Layout, Templates};
 pub use visitor::Visitor;
 
 use crate::accounts::{cabinets, pages as accounts};
+use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::{api, catalog, health, regions, State};
 
@@ -70,6 +71,28 @@ pub fn routes(state: State) -> impl Endpoint {
             post(certificates::apply_for_funding),
         )
         .at("/certificate/activate", get(certificates::activate))
+        .at(
+            "/apply/:group",
+            get(applications::apply_form).post(applications::apply),
+        )
+        .at("/cabinet/applications", get(applications::parent_list))
+        .at(
+            "/cabinet/applications/:id/:action",
+            post(applications::parent_action),
+        )
+        .at("/provider/applications", get(applications::provider_list))
+        .at(
+            "/provider/applications/bulk",
+            post(applications::provider_bulk),
+        )
+        .at(
+            "/provider/applications/:id",
+            get(applications::provider_card),
+        )
+        .at(
+            "/provider/applications/:id/:action",
+            post(applications::provider_decide),
+        )
         .at("/provider/certificates", get(certificates::staff_search))
         .at(
             "/provider/certificates/:id",

@@ -57,6 +57,20 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/certificate_confirmed.html",
     "mail/certificate_rejected.txt",
     "mail/certificate_rejected.html",
+    "apply.html",
+    "applications.html",
+    "provider_applications.html",
+    "provider_application.html",
+    "mail/application_confirmed.txt",
+    "mail/application_confirmed.html",
+    "mail/application_rejected.txt",
+    "mail/application_rejected.html",
+    "mail/application_enrolled.txt",
+    "mail/application_enrolled.html",
+    "mail/application_promoted.txt",
+    "mail/application_promoted.html",
+    "mail/application_notice.txt",
+    "mail/application_notice.html",
 );
 
 pub struct Templates {

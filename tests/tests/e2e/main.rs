@@ -2,6 +2,7 @@
 
 mod accounts;
 mod api;
+mod applications;
 mod bench_accounts;
 mod catalog;
 mod certificates;

@@ -1,0 +1,754 @@
+//! The rules of applications: who may apply where, the organization's decisions, seats and
+//! the waitlist, contracts that commit certificate money, withdrawal, monthly billing.
+//! Every decision is mailed (to a confirmed address) with the organization's contacts.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::accounts::sessions::Viewer;
+use crate::accounts::store as accounts;
+use crate::accounts::values::{age_on, Role};
+use crate::catalog::store::{self as catalog, Group, Organization};
+use crate::certificates::store::{self as certificates, Movement, Status as CertificateStatus};
+use crate::db::{DbError, Tx};
+use crate::domain::{FieldError, Money};
+use crate::mail::{self, Sender};
+use crate::regions::Tenant;
+use crate::State;
+
+pub use crate::service_error::ServiceError as ApplicationError;
+
+use super::store::{self, Application, Contract, NewApplication, Status};
+
+type Result<T> = std::result::Result<T, ApplicationError>;
+
+fn refused<T>(message: impl Into<String>) -> Result<T> {
+    Err(ApplicationError::Refused(message.into()))
+}
+
+fn today(tenant: &Tenant) -> NaiveDate {
+    crate::certificates::service::today(tenant)
+}
+
+fn dmy(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// A unique-key violation: another request made the same application at the same moment.
+fn is_duplicate(e: &DbError) -> bool {
+    matches!(e, DbError::Query(sqlx::Error::Database(d)) if d.is_unique_violation())
+}
+
+/// «Записаться»: checks every rule and files the application — «Новая» while the group has
+/// free seats, «В очереди» when it is full.
+pub async fn apply(
+    state: &State,
+    tenant: &Tenant,
+    viewer: &Viewer,
+    group_id: i64,
+    child_id: i64,
+) -> Result<Application> {
+    let user = &viewer.user;
+    if user.role != Role::Parent {
+        return Err(ApplicationError::Forbidden);
+    }
+    let group = catalog::group(&state.db, tenant.id, group_id)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    let program = catalog::published_program(&state.db, tenant.id, group.program_id)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    let child = accounts::child_of(&state.db, tenant.id, user.id, child_id)
+        .await?
+        .ok_or_else(|| {
+            ApplicationError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
+        })?;
+    if !user.email_confirmed {
+        return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
+    }
+    let today = today(tenant);
+    if !group.enrollment_open(today) {
+        return refused(format!(
+            "Набор в группу закрыт: заявки принимаются с {} по {}.",
+            dmy(group.enroll_from),
+            dmy(group.enroll_to)
+        ));
+    }
+    let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
+        .map_err(|e| ApplicationError::Internal(e.into()))?;
+    let age = age_on(born, today);
+    if !program.ages.contains(u8::try_from(age).unwrap_or(u8::MAX)) {
+        return refused(format!(
+            "Программа рассчитана на детей {} лет, а ребёнку {age}.",
+            program.ages
+        ));
+    }
+    let funding = funding(state, tenant, &group, user.id, child.id).await?;
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    if store::live_exists(&mut tx, tenant.id, child.id, group.id).await? {
+        return refused("У ребёнка уже есть заявка или зачисление в эту группу.");
+    }
+    let status = if store::group_is_full(&mut tx, tenant.id, group.id).await? {
+        Status::Waitlisted
+    } else {
+        Status::New
+    };
+    let new = NewApplication {
+        child_id: child.id,
+        parent_id: user.id,
+        group_id: group.id,
+        program_id: program.id,
+        organization_id: program.organization_id,
+        status,
+        funding,
+    };
+    let id = match store::insert(&mut tx, tenant.id, &new, now).await {
+        Ok(id) => id,
+        Err(e) if is_duplicate(&e) => {
+            return refused("У ребёнка уже есть заявка или зачисление в эту группу.")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await.map_err(DbError::from)?;
+    store::by_id(&state.db, tenant.id, id)
+        .await?
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// How the group will be paid for: by certificate when the group takes it and the child
+/// has a confirmed certificate, by the family when it offers that, free otherwise.
+async fn funding(
+    state: &State,
+    tenant: &Tenant,
+    group: &Group,
+    parent: i64,
+    child: i64,
+) -> Result<&'static str> {
+    let confirmed_certificate = certificates::of_parent(&state.db, tenant.id, parent)
+        .await?
+        .iter()
+        .any(|c| c.child_id == child && c.status == CertificateStatus::Confirmed);
+    match (group.price_certificate, group.price_paid) {
+        (Some(_), _) if confirmed_certificate => Ok("certificate"),
+        (_, Some(_)) => Ok("paid"),
+        (Some(_), None) => refused(
+            "Обучение в группе оплачивается сертификатом: получите сертификат и подтвердите данные ребёнка.",
+        ),
+        (None, None) => Ok("free"),
+    }
+}
+
+/// The parent's application, or not found (another parent's is not theirs to see).
+async fn parents(state: &State, tenant: &Tenant, viewer: &Viewer, id: i64) -> Result<Application> {
+    store::by_id(&state.db, tenant.id, id)
+        .await?
+        .filter(|a| a.parent_id == viewer.user.id && viewer.user.role == Role::Parent)
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// The parent cancels an application not decided yet; the organization is told.
+pub async fn cancel(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<()> {
+    let app = parents(state, tenant, viewer, id).await?;
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    if !store::transition(
+        &mut tx,
+        tenant.id,
+        id,
+        &[Status::New, Status::Waitlisted],
+        Status::Cancelled,
+        None,
+        Some(viewer.user.id),
+        now,
+    )
+    .await?
+    {
+        return refused(
+            "Отменить можно только заявку, по которой организация ещё не приняла решение.",
+        );
+    }
+    notify_organization(
+        &mut tx,
+        state,
+        tenant,
+        sender,
+        &app,
+        "Родитель отменил заявку.",
+    )
+    .await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// Отчисление: the parent takes the child out of a group (confirmed or enrolled). The seat
+/// frees up for the first in the waitlist, a certificate contract ends and what was not
+/// spent returns to the certificate; the organization is told.
+pub async fn withdraw(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<()> {
+    let app = parents(state, tenant, viewer, id).await?;
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    if !store::transition(
+        &mut tx,
+        tenant.id,
+        id,
+        &[Status::Confirmed, Status::Enrolled],
+        Status::Withdrawn,
+        None,
+        Some(viewer.user.id),
+        now,
+    )
+    .await?
+    {
+        return refused(
+            "Отчислить можно только из группы, куда заявка подтверждена или ребёнок зачислен.",
+        );
+    }
+    end_contract(&mut tx, tenant.id, id, Some(viewer.user.id)).await?;
+    store::free_seat(&mut tx, tenant.id, app.group_id).await?;
+    notify_organization(
+        &mut tx,
+        state,
+        tenant,
+        sender,
+        &app,
+        "Родитель отчислил ребёнка из группы.",
+    )
+    .await?;
+    promote(&mut tx, state, tenant, sender, app.group_id).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// Ends the application's active contract, returning its unbilled months to the certificate.
+async fn end_contract(
+    tx: &mut Tx,
+    tenant: i64,
+    application: i64,
+    actor: Option<i64>,
+) -> Result<()> {
+    let Some(contract) = store::active_contract_of(tx, tenant, application).await? else {
+        return Ok(());
+    };
+    let months = months_between(&contract.first_month, &contract.last_month);
+    let charged = store::charged_months(tx, tenant, contract.id).await?;
+    let left = contract.monthly * (months - charged).max(0);
+    let now = crate::time::now();
+    if left > 0 {
+        certificates::record(
+            tx,
+            tenant,
+            contract.certificate_id,
+            contract.period,
+            Movement::Release,
+            left,
+            &format!(
+                "Договор № {} расторгнут: возврат неизрасходованного",
+                contract.id
+            ),
+            actor,
+            now,
+        )
+        .await?;
+    }
+    store::end_contract(tx, tenant, contract.id, now).await?;
+    Ok(())
+}
+
+/// A seat freed up: the first application in the waitlist becomes «Новая» for the
+/// organization to decide on, and both sides are told.
+async fn promote(
+    tx: &mut Tx,
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    group: i64,
+) -> Result<()> {
+    let Some(next) = store::first_waiting(tx, tenant.id, group).await? else {
+        return Ok(());
+    };
+    let now = crate::time::now();
+    if !store::transition(
+        tx,
+        tenant.id,
+        next,
+        &[Status::Waitlisted],
+        Status::New,
+        Some("Освободилось место"),
+        None,
+        now,
+    )
+    .await?
+    {
+        return Ok(());
+    }
+    let app = store::by_id_tx(tx, tenant.id, next)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    notify_parent(
+        tx,
+        state,
+        tenant,
+        sender,
+        &app,
+        "application_promoted",
+        None,
+    )
+    .await?;
+    notify_organization(
+        tx,
+        state,
+        tenant,
+        sender,
+        &app,
+        "В группе освободилось место: первая заявка из очереди передана вам на рассмотрение.",
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the organization decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    Confirm,
+    Reject(&'a str),
+    Enroll,
+}
+
+/// The staff member's organization, if they are organization staff.
+fn staff_org(viewer: &Viewer) -> Result<i64> {
+    match (viewer.user.role, viewer.user.organization_id) {
+        (Role::Provider, Some(org)) => Ok(org),
+        _ => Err(ApplicationError::Forbidden),
+    }
+}
+
+/// The organization's application; another organization's is not found.
+pub async fn organizations(
+    state: &State,
+    tenant: &Tenant,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Application> {
+    let org = staff_org(viewer)?;
+    store::by_id(&state.db, tenant.id, id)
+        .await?
+        .filter(|a| a.organization_id == org)
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// «Подтвердить» / «Отклонить» / «Зачислить» one application, in its own transaction.
+pub async fn decide(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    viewer: &Viewer,
+    id: i64,
+    decision: Decision<'_>,
+) -> Result<()> {
+    let app = organizations(state, tenant, viewer, id).await?;
+    let actor = Some(viewer.user.id);
+    let now = crate::time::now();
+    let mut tx = state.db.begin().await?;
+    match decision {
+        Decision::Confirm => {
+            if app.status != Status::New {
+                return refused(format!(
+                    "Заявка в состоянии «{}»: подтвердить можно только новую.",
+                    app.status.label()
+                ));
+            }
+            if !store::take_seat(&mut tx, tenant.id, app.group_id).await? {
+                return refused("В группе нет свободных мест.");
+            }
+            if app.funding == "certificate" {
+                commit_contract(&mut tx, state, tenant, &app, actor).await?;
+            }
+            if !store::transition(
+                &mut tx,
+                tenant.id,
+                id,
+                &[Status::New],
+                Status::Confirmed,
+                None,
+                actor,
+                now,
+            )
+            .await?
+            {
+                return refused("Заявку уже рассмотрели.");
+            }
+            notify_parent(
+                &mut tx,
+                state,
+                tenant,
+                sender,
+                &app,
+                "application_confirmed",
+                None,
+            )
+            .await?;
+        }
+        Decision::Reject(comment) => {
+            let comment = comment.trim();
+            if comment.is_empty() {
+                return Err(ApplicationError::Invalid(vec![FieldError::new(
+                    "comment",
+                    "напишите родителю причину отказа",
+                )]));
+            }
+            if !store::transition(
+                &mut tx,
+                tenant.id,
+                id,
+                &[Status::New, Status::Waitlisted],
+                Status::Rejected,
+                Some(comment),
+                actor,
+                now,
+            )
+            .await?
+            {
+                return refused(format!(
+                    "Заявка в состоянии «{}»: отклонить можно только нерассмотренную.",
+                    app.status.label()
+                ));
+            }
+            notify_parent(
+                &mut tx,
+                state,
+                tenant,
+                sender,
+                &app,
+                "application_rejected",
+                Some(comment),
+            )
+            .await?;
+        }
+        Decision::Enroll => {
+            if !store::transition(
+                &mut tx,
+                tenant.id,
+                id,
+                &[Status::Confirmed],
+                Status::Enrolled,
+                None,
+                actor,
+                now,
+            )
+            .await?
+            {
+                return refused(format!(
+                    "Заявка в состоянии «{}»: зачислить можно только по подтверждённой.",
+                    app.status.label()
+                ));
+            }
+            notify_parent(
+                &mut tx,
+                state,
+                tenant,
+                sender,
+                &app,
+                "application_enrolled",
+                None,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    state.mailer.wake();
+    Ok(())
+}
+
+/// The same decision for many applications: each is decided (or refused) on its own.
+pub async fn decide_many(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    viewer: &Viewer,
+    ids: &[i64],
+    decision: Decision<'_>,
+) -> Result<Vec<(i64, std::result::Result<(), String>)>> {
+    staff_org(viewer)?;
+    let mut results = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let outcome = match decide(state, tenant, sender, viewer, id, decision).await {
+            Ok(()) => Ok(()),
+            Err(ApplicationError::Internal(e)) => return Err(ApplicationError::Internal(e)),
+            Err(e @ ApplicationError::Invalid(_)) => return Err(e),
+            Err(e) => Err(e.to_string()),
+        };
+        results.push((id, outcome));
+    }
+    Ok(results)
+}
+
+/// `YYYY-MM` of a date.
+fn month_of(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// Months from `first` to `last` inclusive (`YYYY-MM`).
+fn months_between(first: &str, last: &str) -> i64 {
+    let parse = |m: &str| -> Option<i64> {
+        let (y, mo) = m.split_once('-')?;
+        Some(y.parse::<i64>().ok()? * 12 + mo.parse::<i64>().ok()?)
+    };
+    match (parse(first), parse(last)) {
+        (Some(a), Some(b)) if b >= a => b - a + 1,
+        _ => 0,
+    }
+}
+
+/// Creates the contract of a certificate-paid application: the months of the study period
+/// within the current financing year, from this month on, at the group's monthly price;
+/// commits their total from the certificate or refuses.
+async fn commit_contract(
+    tx: &mut Tx,
+    state: &State,
+    tenant: &Tenant,
+    app: &Application,
+    actor: Option<i64>,
+) -> Result<()> {
+    let group = catalog::group(&state.db, tenant.id, app.group_id)
+        .await?
+        .ok_or(ApplicationError::NotFound)?;
+    let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
+    let certificate = certificates::of_parent(&state.db, tenant.id, app.parent_id)
+        .await?
+        .into_iter()
+        .find(|c| c.child_id == app.child_id && c.status == CertificateStatus::Confirmed)
+        .ok_or_else(|| {
+            ApplicationError::Refused("У ребёнка нет подтверждённого сертификата.".into())
+        })?;
+    let period = crate::certificates::service::current_period(tenant);
+    let today = today(tenant);
+    let start = group.study_from.max(today);
+    let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
+    let end = group.study_to.min(year_end);
+    let (first_month, last_month) = (month_of(start), month_of(end));
+    let months = months_between(&first_month, &last_month);
+    if months == 0 || monthly == 0 {
+        return refused(
+            "Период обучения группы не попадает в текущий период финансирования сертификата.",
+        );
+    }
+    let total = monthly * months;
+    let contract = Contract {
+        id: 0,
+        application_id: app.id,
+        certificate_id: certificate.id,
+        period,
+        monthly,
+        first_month,
+        last_month,
+    };
+    let id = store::insert_contract(tx, tenant.id, &contract, crate::time::now()).await?;
+    let committed = certificates::record(
+        tx,
+        tenant.id,
+        certificate.id,
+        period,
+        Movement::Commit,
+        total,
+        &format!(
+            "Договор № {id}: {months} мес. × {}",
+            Money::from_kopecks(monthly)
+        ),
+        actor,
+        crate::time::now(),
+    )
+    .await?;
+    if !committed {
+        let available = certificates::balance(&state.db, tenant.id, certificate.id, period)
+            .await?
+            .map_or(0, |b| b.available());
+        return refused(format!(
+            "Недостаточно средств на сертификате: по договору нужно {}, доступно {}.",
+            Money::from_kopecks(total),
+            Money::from_kopecks(available)
+        ));
+    }
+    Ok(())
+}
+
+/// What a billing run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Billing {
+    pub charged: usize,
+    pub already: usize,
+    pub amount: i64,
+}
+
+/// Debits each active contract once for `month` (`YYYY-MM`); a second run changes nothing.
+pub async fn billing_run(state: &State, tenant: &Tenant, month: &str) -> Result<Billing> {
+    let valid =
+        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok() && month.len() == 7;
+    if !valid {
+        return Err(ApplicationError::Invalid(vec![FieldError::new(
+            "month",
+            "месяц в формате ГГГГ-ММ",
+        )]));
+    }
+    let mut billing = Billing::default();
+    for contract in store::active_contracts(&state.db, tenant.id).await? {
+        if month < contract.first_month.as_str() || month > contract.last_month.as_str() {
+            continue;
+        }
+        let now = crate::time::now();
+        let mut tx = state.db.begin().await?;
+        if !store::insert_charge(
+            &mut tx,
+            tenant.id,
+            contract.id,
+            month,
+            contract.monthly,
+            now,
+        )
+        .await?
+        {
+            billing.already += 1;
+            continue;
+        }
+        let reason = format!("Оплата за {month}, договор № {}", contract.id);
+        let released = certificates::record(
+            &mut tx,
+            tenant.id,
+            contract.certificate_id,
+            contract.period,
+            Movement::Release,
+            contract.monthly,
+            &reason,
+            None,
+            now,
+        )
+        .await?;
+        let debited = released
+            && certificates::record(
+                &mut tx,
+                tenant.id,
+                contract.certificate_id,
+                contract.period,
+                Movement::Debit,
+                contract.monthly,
+                &reason,
+                None,
+                now,
+            )
+            .await?;
+        if !debited {
+            // Never happens while commitments are kept; never leave a half-billed month.
+            tracing::error!(contract = contract.id, month, "billing: commitment missing");
+            continue;
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        billing.charged += 1;
+        billing.amount += contract.monthly;
+    }
+    Ok(billing)
+}
+
+async fn organization_of(
+    state: &State,
+    tenant: &Tenant,
+    app: &Application,
+) -> Result<Organization> {
+    catalog::organization(&state.db, tenant.id, app.organization_id)
+        .await?
+        .ok_or(ApplicationError::NotFound)
+}
+
+/// Names and contacts every mail about an application shows.
+async fn mail_context(
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    app: &Application,
+) -> Result<minijinja::Value> {
+    let org = organization_of(state, tenant, app).await?;
+    let program = catalog::published_program(&state.db, tenant.id, app.program_id).await?;
+    let group = catalog::group(&state.db, tenant.id, app.group_id).await?;
+    let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
+    Ok(minijinja::context! {
+        number => app.id,
+        program => program.map(|p| p.title).unwrap_or_default(),
+        group => group.map(|g| g.name).unwrap_or_default(),
+        child => child.map(|c| format!("{} {}", c.last_name, c.first_name)).unwrap_or_default(),
+        organization => org.name,
+        phone => org.phone,
+        address => org.address,
+        org_email => org.email,
+        url => format!("{}/cabinet/applications", sender.base_url),
+    })
+}
+
+/// Mails the parent about a decision, if their address is confirmed.
+async fn notify_parent(
+    tx: &mut Tx,
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    app: &Application,
+    kind: &str,
+    comment: Option<&str>,
+) -> Result<()> {
+    let Some(parent) = accounts::user_by_id(&state.db, tenant.id, app.parent_id).await? else {
+        return Ok(());
+    };
+    if !parent.email_confirmed {
+        return Ok(());
+    }
+    let ctx = mail_context(state, tenant, sender, app).await?;
+    let ctx = minijinja::context! { name => parent.first_name, comment, ..ctx };
+    mail::enqueue(tx, &state.templates, sender, kind, &parent.email, ctx).await?;
+    Ok(())
+}
+
+/// Mails the organization (its address in the catalog) about an application.
+async fn notify_organization(
+    tx: &mut Tx,
+    state: &State,
+    tenant: &Tenant,
+    sender: &Sender,
+    app: &Application,
+    what: &str,
+) -> Result<()> {
+    let ctx = mail_context(state, tenant, sender, app).await?;
+    let org = organization_of(state, tenant, app).await?;
+    let ctx = minijinja::context! { what, provider_url => format!("{}/provider/applications/{}", sender.base_url, app.id), ..ctx };
+    mail::enqueue(
+        tx,
+        &state.templates,
+        sender,
+        "application_notice",
+        &org.email,
+        ctx,
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::months_between;
+
+    #[test]
+    fn months() {
+        assert_eq!(months_between("2026-09", "2026-12"), 4);
+        assert_eq!(months_between("2026-12", "2027-01"), 2);
+        assert_eq!(months_between("2026-05", "2026-04"), 0);
+    }
+}
