@@ -102,6 +102,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Токены API для систем организаций
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Оплата обучения по сертификатам
     Billing {
         #[command(subcommand)]
@@ -124,6 +129,22 @@ enum Command {
         /// Только этот регион (slug)
         #[arg(long)]
         region: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Выдать токен API, действующий от имени сотрудника организации (в пределах его организации)
+    Add {
+        /// Регион (slug)
+        #[arg(long)]
+        region: String,
+        /// Адрес сотрудника организации (роль provider)
+        #[arg(long)]
+        email: String,
+        /// Для чего токен (например, «1С школы»)
+        #[arg(long, default_value = "API")]
+        name: String,
     },
 }
 
@@ -300,6 +321,17 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
             };
             add_user(settings, region.as_deref(), &account, out).await
         }
+        Command::Token {
+            command:
+                TokenCommand::Add {
+                    region,
+                    email,
+                    name,
+                },
+        } => {
+            let db = connect(&settings).await?;
+            token_add(&db, &settings, &region, &email, &name, out).await
+        }
         Command::Billing {
             command: BillingCommand::Run { region, month },
         } => billing_run(settings, &region, &month, out).await,
@@ -473,6 +505,67 @@ async fn add_user(
         user.role.label(),
         user.id,
         user.email
+    )?;
+    Ok(())
+}
+
+/// `navigator token add`: prints a new token once; only its digest is stored.
+async fn token_add(
+    db: &Db,
+    settings: &Settings,
+    slug: &str,
+    email: &str,
+    name: &str,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    use crate::accounts::{secrets, store};
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    let tenant = registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == slug)
+        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let user = store::user_by_email(db, tenant.id, email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("--email: в регионе нет учётной записи {email}"))?;
+    if user.role != Role::Provider {
+        anyhow::bail!(
+            "--email: {email} — не сотрудник организации (роль {})",
+            user.role
+        );
+    }
+    let token = secrets::random_token();
+    let mut tx = db.begin().await?;
+    store::insert_api_token(
+        &mut tx,
+        tenant.id,
+        &secrets::digest(&token),
+        user.id,
+        name,
+        crate::time::now(),
+    )
+    .await?;
+    store::audit(
+        &mut tx,
+        tenant.id,
+        None,
+        "api_token_grant",
+        &format!("user:{}", user.id),
+        name,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    writeln!(
+        out,
+        "Токен API для {} (организация № {}):",
+        user.email,
+        user.organization_id.unwrap_or_default()
+    )?;
+    writeln!(out, "{token}")?;
+    writeln!(
+        out,
+        "Передавайте его в заголовке Authorization: Bearer …; показывается один раз."
     )?;
     Ok(())
 }

@@ -576,3 +576,43 @@ pub async fn token_usable(
     .await?;
     Ok(row.try_get::<i64, _>(0)? > 0)
 }
+
+pub async fn insert_api_token(
+    tx: &mut Tx,
+    tenant: i64,
+    hash: &str,
+    user_id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO api_tokens (tenant_id, hash, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(hash)
+    .bind(user_id)
+    .bind(name)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The account an API token acts as, unless the token is unknown here or revoked.
+pub async fn user_of_api_token(db: &Db, tenant: i64, hash: &str) -> Result<Option<User>, DbError> {
+    let sql = format!(
+        "SELECT {} FROM users u JOIN api_tokens t ON t.tenant_id = u.tenant_id AND t.user_id = u.id \
+         WHERE t.tenant_id = $1 AND t.hash = $2 AND t.revoked_at IS NULL",
+        USER_COLUMNS
+            .split(", ")
+            .map(|c| format!("u.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(hash)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(user).transpose()
+}

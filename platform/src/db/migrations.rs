@@ -21,6 +21,7 @@ const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     3 => "0003_accounts",
     4 => "0004_certificates",
     5 => "0005_applications",
+    6 => "0006_api_tokens",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
@@ -29,6 +30,7 @@ const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     3 => "0003_accounts",
     4 => "0004_certificates",
     5 => "0005_applications",
+    6 => "0006_api_tokens",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

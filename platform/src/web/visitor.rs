@@ -20,6 +20,8 @@ pub struct Visitor {
     anon_csrf_is_new: bool,
     pub ip: String,
     pub secure: bool,
+    /// Authenticated by an organization's API token rather than a session cookie.
+    pub bearer: bool,
 }
 
 impl Visitor {
@@ -35,6 +37,33 @@ impl Visitor {
             Site::Apex => Some(PLATFORM),
             Site::Unknown => None,
         };
+        let bearer_token = req
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .filter(|_| req.uri().path().starts_with("/api/"));
+        if let (Some(token), Site::Region(t)) = (bearer_token, site) {
+            let user = crate::accounts::store::user_of_api_token(
+                &state.db,
+                t.id,
+                &crate::accounts::secrets::digest(token.trim()),
+            )
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "API token not checked");
+                None
+            })
+            .filter(|u| u.role == crate::accounts::values::Role::Provider);
+            return Self {
+                viewer: user.map(Viewer::for_api_token),
+                anon_csrf: String::new(),
+                anon_csrf_is_new: false,
+                ip: origin.client_ip.clone(),
+                secure: origin.scheme == "https",
+                bearer: true,
+            };
+        }
         let viewer = match (tenant, sessions::read_cookie(header, sessions::COOKIE)) {
             (Some(tenant), Some(id)) => match sessions::load(state, tenant, id).await {
                 Ok(v) => v,
@@ -56,6 +85,7 @@ impl Visitor {
             anon_csrf_is_new,
             ip: origin.client_ip.clone(),
             secure: origin.scheme == "https",
+            bearer: false,
         }
     }
 
@@ -73,6 +103,9 @@ impl Visitor {
 
     /// Refuses a state-changing request whose token is missing or wrong.
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
+        if self.bearer && self.viewer.is_some() {
+            return Ok(());
+        }
         let expected = match &self.viewer {
             Some(v) => v.csrf.as_str(),
             // A cookie we just made up was never sent with a form.

@@ -714,3 +714,135 @@ async fn bulk_decisions_and_the_api() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn an_organization_token_processes_its_own_applications_only() {
+    let (env, app, sink) = spawn().await;
+    let (mut mama, child) = parent(&app, &sink, "token@example.ru", 9).await;
+    let id: i64 = filed(&apply(&mut mama, CHESS_GROUP, &child).await)
+        .parse()
+        .unwrap();
+    let out = env
+        .cli(&[
+            "token", "add", "--region", "smolensk", "--email", PROVIDER, "--name", "1С",
+        ])
+        .await
+        .unwrap();
+    let token = out.lines().nth(1).unwrap().trim().to_owned();
+    assert_eq!(token.len(), 64);
+    assert!(env
+        .cli(&[
+            "token",
+            "add",
+            "--region",
+            "smolensk",
+            "--email",
+            "token@example.ru"
+        ])
+        .await
+        .is_err());
+    let call = |method: Method,
+                host: &'static str,
+                path: String,
+                body: Option<serde_json::Value>,
+                token: String| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .client()
+                .request(method, format!("http://{}{path}", app.addr))
+                .header("Host", host)
+                .header("Authorization", format!("Bearer {token}"));
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (
+                status,
+                resp.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (status, list) = call(
+        Method::GET,
+        S,
+        "/api/v1/provider/applications".into(),
+        None,
+        token.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["applications"][0]["id"], id);
+    // No cookie, no CSRF header: the token is the credential.
+    let (status, results) = call(
+        Method::POST,
+        S,
+        "/api/v1/provider/applications/decisions".into(),
+        Some(json!({"ids": [id], "action": "confirm"})),
+        token.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{results}");
+    assert_eq!(results[0]["ok"], true);
+    sink.wait_for("token@example.ru", 2).await;
+    // Another organization's token sees none of it; a wrong token and the other region's
+    // host are nobody; pages ignore tokens.
+    let out = env
+        .cli(&[
+            "token",
+            "add",
+            "--region",
+            "smolensk",
+            "--email",
+            OLIMP_STAFF,
+        ])
+        .await
+        .unwrap();
+    let olimp = out.lines().nth(1).unwrap().trim().to_owned();
+    let (_, list) = call(
+        Method::GET,
+        S,
+        "/api/v1/provider/applications".into(),
+        None,
+        olimp.clone(),
+    )
+    .await;
+    assert_eq!(list["applications"], json!([]));
+    let (_, results) = call(
+        Method::POST,
+        S,
+        "/api/v1/provider/applications/decisions".into(),
+        Some(json!({"ids": [id], "action": "enroll"})),
+        olimp,
+    )
+    .await;
+    assert_eq!(results[0]["ok"], false);
+    let (status, _) = call(
+        Method::GET,
+        S,
+        "/api/v1/provider/applications".into(),
+        None,
+        "0".repeat(64),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = call(
+        Method::GET,
+        K,
+        "/api/v1/provider/applications".into(),
+        None,
+        token.clone(),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let page = app
+        .client()
+        .get(format!("http://{}/provider/applications", app.addr))
+        .header("Host", S)
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 303, "pages need a session");
+}
