@@ -259,7 +259,7 @@ pub async fn register(
             )
             .await?;
         }
-        None => match store::user_by_email(&state.db, tenant.id, &email_text).await? {
+        None => match store::user_by_email_in(&mut tx, tenant.id, &email_text).await? {
             // The owner probably lost the first mail: a fresh link is the useful answer.
             Some(existing) if !existing.email_confirmed => {
                 send_confirmation(
@@ -353,7 +353,7 @@ pub async fn confirm_email(
     )
     .await?
     .ok_or(AccountError::BadLink)?;
-    let user = store::user_by_id(&state.db, tenant_id, used.user_id)
+    let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
         .await?
         .ok_or(AccountError::BadLink)?;
     if used.already_used {
@@ -615,7 +615,7 @@ pub async fn reset_password(
     .filter(|u| !u.already_used)
     .ok_or(AccountError::BadLink)?;
     store::set_password(&mut tx, tenant_id, used.user_id, &hash, now).await?;
-    let user = store::user_by_id(&state.db, tenant_id, used.user_id)
+    let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
         .await?
         .ok_or(AccountError::BadLink)?;
     if store::email_key(&user.email) == store::email_key(&used.email) {

@@ -93,6 +93,32 @@ pub async fn user_by_email(db: &Db, tenant: i64, email: &str) -> Result<Option<U
     row.map(user).transpose()
 }
 
+/// `user_by_id` inside a transaction: a transaction must not wait for a second connection
+/// of the pool (on SQLite the pool's connections may all be waiting for its lock).
+pub async fn user_by_id_in(tx: &mut Tx, tenant: i64, id: i64) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(user).transpose()
+}
+
+pub async fn user_by_email_in(
+    tx: &mut Tx,
+    tenant: i64,
+    email: &str,
+) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND email_key = $2");
+    let row = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(email_key(email))
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(user).transpose()
+}
+
 pub async fn email_taken(tx: &mut Tx, tenant: i64, email: &str) -> Result<bool, DbError> {
     let row = sqlx::query("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email_key = $2")
         .bind(tenant)

@@ -155,6 +155,7 @@ pub async fn cancel(
     id: i64,
 ) -> Result<()> {
     let app = parents(state, tenant, viewer, id).await?;
+    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
     let now = crate::time::now();
     let mut tx = state.db.begin().await?;
     if !store::transition(
@@ -173,15 +174,9 @@ pub async fn cancel(
             "Отменить можно только заявку, по которой организация ещё не приняла решение.",
         );
     }
-    notify_organization(
-        &mut tx,
-        state,
-        tenant,
-        sender,
-        &app,
-        "Родитель отменил заявку.",
-    )
-    .await?;
+    mailing
+        .to_organization(&mut tx, state, sender, "Родитель отменил заявку.")
+        .await?;
     tx.commit().await.map_err(DbError::from)?;
     state.mailer.wake();
     Ok(())
@@ -198,6 +193,7 @@ pub async fn withdraw(
     id: i64,
 ) -> Result<()> {
     let app = parents(state, tenant, viewer, id).await?;
+    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
     let now = crate::time::now();
     let mut tx = state.db.begin().await?;
     if !store::transition(
@@ -218,17 +214,16 @@ pub async fn withdraw(
     }
     end_contract(&mut tx, tenant.id, id, Some(viewer.user.id)).await?;
     store::free_seat(&mut tx, tenant.id, app.group_id).await?;
-    notify_organization(
-        &mut tx,
-        state,
-        tenant,
-        sender,
-        &app,
-        "Родитель отчислил ребёнка из группы.",
-    )
-    .await?;
-    promote(&mut tx, state, tenant, sender, app.group_id).await?;
+    mailing
+        .to_organization(
+            &mut tx,
+            state,
+            sender,
+            "Родитель отчислил ребёнка из группы.",
+        )
+        .await?;
     tx.commit().await.map_err(DbError::from)?;
+    promote(state, tenant, sender, app.group_id).await?;
     state.mailer.wake();
     Ok(())
 }
@@ -269,54 +264,41 @@ async fn end_contract(
 }
 
 /// A seat freed up: the first application in the waitlist becomes «Новая» for the
-/// organization to decide on, and both sides are told.
-async fn promote(
-    tx: &mut Tx,
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    group: i64,
-) -> Result<()> {
-    let Some(next) = store::first_waiting(tx, tenant.id, group).await? else {
-        return Ok(());
-    };
-    let now = crate::time::now();
-    if !store::transition(
-        tx,
-        tenant.id,
-        next,
-        &[Status::Waitlisted],
-        Status::New,
-        Some("Освободилось место"),
-        None,
-        now,
-    )
-    .await?
-    {
+/// organization to decide on, and both sides are told. Its own transaction, after the
+/// seat was freed; if someone else moved that application meanwhile, the next one goes.
+async fn promote(state: &State, tenant: &Tenant, sender: &Sender, group: i64) -> Result<()> {
+    for _ in 0..5 {
+        let Some(next) = store::first_waiting(&state.db, tenant.id, group).await? else {
+            return Ok(());
+        };
+        let app = store::by_id(&state.db, tenant.id, next)
+            .await?
+            .ok_or(ApplicationError::NotFound)?;
+        let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
+        let mut tx = state.db.begin().await?;
+        if !store::transition(
+            &mut tx,
+            tenant.id,
+            next,
+            &[Status::Waitlisted],
+            Status::New,
+            Some("Освободилось место"),
+            None,
+            crate::time::now(),
+        )
+        .await?
+        {
+            continue;
+        }
+        mailing
+            .to_parent(&mut tx, state, sender, "application_promoted", None)
+            .await?;
+        mailing
+            .to_organization(&mut tx, state, sender, "В группе освободилось место: первая заявка из очереди передана вам на рассмотрение.")
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
         return Ok(());
     }
-    let app = store::by_id_tx(tx, tenant.id, next)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
-    notify_parent(
-        tx,
-        state,
-        tenant,
-        sender,
-        &app,
-        "application_promoted",
-        None,
-    )
-    .await?;
-    notify_organization(
-        tx,
-        state,
-        tenant,
-        sender,
-        &app,
-        "В группе освободилось место: первая заявка из очереди передана вам на рассмотрение.",
-    )
-    .await?;
     Ok(())
 }
 
@@ -351,6 +333,8 @@ pub async fn organizations(
 }
 
 /// «Подтвердить» / «Отклонить» / «Зачислить» one application, in its own transaction.
+/// Everything the decision reads besides the rows it changes is read before the
+/// transaction starts: a transaction never waits for a second connection.
 pub async fn decide(
     state: &State,
     tenant: &Tenant,
@@ -360,9 +344,9 @@ pub async fn decide(
     decision: Decision<'_>,
 ) -> Result<()> {
     let app = organizations(state, tenant, viewer, id).await?;
+    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
     let actor = Some(viewer.user.id);
     let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
     match decision {
         Decision::Confirm => {
             if app.status != Status::New {
@@ -371,11 +355,31 @@ pub async fn decide(
                     app.status.label()
                 ));
             }
+            let plan = match app.funding.as_str() {
+                "certificate" => Some(plan_contract(state, tenant, &app).await?),
+                _ => None,
+            };
+            let mut tx = state.db.begin().await?;
             if !store::take_seat(&mut tx, tenant.id, app.group_id).await? {
                 return refused("В группе нет свободных мест.");
             }
-            if app.funding == "certificate" {
-                commit_contract(&mut tx, state, tenant, &app, actor).await?;
+            if let Some(plan) = &plan {
+                if !commit_contract(&mut tx, tenant, &app, plan, actor).await? {
+                    drop(tx);
+                    let available = certificates::balance(
+                        &state.db,
+                        tenant.id,
+                        plan.certificate_id,
+                        plan.period,
+                    )
+                    .await?
+                    .map_or(0, |b| b.available());
+                    return refused(format!(
+                        "Недостаточно средств на сертификате: по договору нужно {}, доступно {}.",
+                        Money::from_kopecks(plan.total()),
+                        Money::from_kopecks(available)
+                    ));
+                }
             }
             if !store::transition(
                 &mut tx,
@@ -391,16 +395,10 @@ pub async fn decide(
             {
                 return refused("Заявку уже рассмотрели.");
             }
-            notify_parent(
-                &mut tx,
-                state,
-                tenant,
-                sender,
-                &app,
-                "application_confirmed",
-                None,
-            )
-            .await?;
+            mailing
+                .to_parent(&mut tx, state, sender, "application_confirmed", None)
+                .await?;
+            tx.commit().await.map_err(DbError::from)?;
         }
         Decision::Reject(comment) => {
             let comment = comment.trim();
@@ -410,6 +408,7 @@ pub async fn decide(
                     "напишите родителю причину отказа",
                 )]));
             }
+            let mut tx = state.db.begin().await?;
             if !store::transition(
                 &mut tx,
                 tenant.id,
@@ -427,18 +426,19 @@ pub async fn decide(
                     app.status.label()
                 ));
             }
-            notify_parent(
-                &mut tx,
-                state,
-                tenant,
-                sender,
-                &app,
-                "application_rejected",
-                Some(comment),
-            )
-            .await?;
+            mailing
+                .to_parent(
+                    &mut tx,
+                    state,
+                    sender,
+                    "application_rejected",
+                    Some(comment),
+                )
+                .await?;
+            tx.commit().await.map_err(DbError::from)?;
         }
         Decision::Enroll => {
+            let mut tx = state.db.begin().await?;
             if !store::transition(
                 &mut tx,
                 tenant.id,
@@ -456,19 +456,12 @@ pub async fn decide(
                     app.status.label()
                 ));
             }
-            notify_parent(
-                &mut tx,
-                state,
-                tenant,
-                sender,
-                &app,
-                "application_enrolled",
-                None,
-            )
-            .await?;
+            mailing
+                .to_parent(&mut tx, state, sender, "application_enrolled", None)
+                .await?;
+            tx.commit().await.map_err(DbError::from)?;
         }
     }
-    tx.commit().await.map_err(DbError::from)?;
     state.mailer.wake();
     Ok(())
 }
@@ -513,16 +506,27 @@ fn months_between(first: &str, last: &str) -> i64 {
     }
 }
 
-/// Creates the contract of a certificate-paid application: the months of the study period
-/// within the current financing year, from this month on, at the group's monthly price;
-/// commits their total from the certificate or refuses.
-async fn commit_contract(
-    tx: &mut Tx,
-    state: &State,
-    tenant: &Tenant,
-    app: &Application,
-    actor: Option<i64>,
-) -> Result<()> {
+/// The contract a certificate-paid application would get: the months of the study period
+/// within the current financing year, from this month on, at the group's monthly price.
+pub struct ContractPlan {
+    certificate_id: i64,
+    period: i64,
+    monthly: i64,
+    first_month: String,
+    last_month: String,
+}
+
+impl ContractPlan {
+    fn months(&self) -> i64 {
+        months_between(&self.first_month, &self.last_month)
+    }
+
+    fn total(&self) -> i64 {
+        self.monthly * self.months()
+    }
+}
+
+async fn plan_contract(state: &State, tenant: &Tenant, app: &Application) -> Result<ContractPlan> {
     let group = catalog::group(&state.db, tenant.id, app.group_id)
         .await?
         .ok_or(ApplicationError::NotFound)?;
@@ -539,50 +543,57 @@ async fn commit_contract(
     let start = group.study_from.max(today);
     let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
     let end = group.study_to.min(year_end);
-    let (first_month, last_month) = (month_of(start), month_of(end));
-    let months = months_between(&first_month, &last_month);
-    if months == 0 || monthly == 0 {
+    let plan = ContractPlan {
+        certificate_id: certificate.id,
+        period,
+        monthly,
+        first_month: month_of(start),
+        last_month: month_of(end),
+    };
+    if plan.months() == 0 || monthly == 0 {
         return refused(
             "Период обучения группы не попадает в текущий период финансирования сертификата.",
         );
     }
-    let total = monthly * months;
+    Ok(plan)
+}
+
+/// Creates the contract and commits its total from the certificate; `false` (and nothing
+/// to keep: the caller drops the transaction) when the balance is short.
+async fn commit_contract(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    app: &Application,
+    plan: &ContractPlan,
+    actor: Option<i64>,
+) -> Result<bool> {
     let contract = Contract {
         id: 0,
         application_id: app.id,
-        certificate_id: certificate.id,
-        period,
-        monthly,
-        first_month,
-        last_month,
+        certificate_id: plan.certificate_id,
+        period: plan.period,
+        monthly: plan.monthly,
+        first_month: plan.first_month.clone(),
+        last_month: plan.last_month.clone(),
     };
-    let id = store::insert_contract(tx, tenant.id, &contract, crate::time::now()).await?;
-    let committed = certificates::record(
+    let now = crate::time::now();
+    let id = store::insert_contract(tx, tenant.id, &contract, now).await?;
+    Ok(certificates::record(
         tx,
         tenant.id,
-        certificate.id,
-        period,
+        plan.certificate_id,
+        plan.period,
         Movement::Commit,
-        total,
+        plan.total(),
         &format!(
-            "Договор № {id}: {months} мес. × {}",
-            Money::from_kopecks(monthly)
+            "Договор № {id}: {} мес. × {}",
+            plan.months(),
+            Money::from_kopecks(plan.monthly)
         ),
         actor,
-        crate::time::now(),
+        now,
     )
-    .await?;
-    if !committed {
-        let available = certificates::balance(&state.db, tenant.id, certificate.id, period)
-            .await?
-            .map_or(0, |b| b.available());
-        return refused(format!(
-            "Недостаточно средств на сертификате: по договору нужно {}, доступно {}.",
-            Money::from_kopecks(total),
-            Money::from_kopecks(available)
-        ));
-    }
-    Ok(())
+    .await?)
 }
 
 /// What a billing run did.
@@ -661,84 +672,85 @@ pub async fn billing_run(state: &State, tenant: &Tenant, month: &str) -> Result<
     Ok(billing)
 }
 
-async fn organization_of(
-    state: &State,
-    tenant: &Tenant,
-    app: &Application,
-) -> Result<Organization> {
-    catalog::organization(&state.db, tenant.id, app.organization_id)
-        .await?
-        .ok_or(ApplicationError::NotFound)
+/// Everything the mails about one application need, read before a transaction starts.
+struct Mailing {
+    parent: Option<accounts::User>,
+    organization_email: String,
+    ctx: minijinja::Value,
+    provider_url: String,
 }
 
-/// Names and contacts every mail about an application shows.
-async fn mail_context(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    app: &Application,
-) -> Result<minijinja::Value> {
-    let org = organization_of(state, tenant, app).await?;
-    let program = catalog::published_program(&state.db, tenant.id, app.program_id).await?;
-    let group = catalog::group(&state.db, tenant.id, app.group_id).await?;
-    let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
-    Ok(minijinja::context! {
-        number => app.id,
-        program => program.map(|p| p.title).unwrap_or_default(),
-        group => group.map(|g| g.name).unwrap_or_default(),
-        child => child.map(|c| format!("{} {}", c.last_name, c.first_name)).unwrap_or_default(),
-        organization => org.name,
-        phone => org.phone,
-        address => org.address,
-        org_email => org.email,
-        url => format!("{}/cabinet/applications", sender.base_url),
-    })
-}
-
-/// Mails the parent about a decision, if their address is confirmed.
-async fn notify_parent(
-    tx: &mut Tx,
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    app: &Application,
-    kind: &str,
-    comment: Option<&str>,
-) -> Result<()> {
-    let Some(parent) = accounts::user_by_id(&state.db, tenant.id, app.parent_id).await? else {
-        return Ok(());
-    };
-    if !parent.email_confirmed {
-        return Ok(());
+impl Mailing {
+    async fn prepare(
+        state: &State,
+        tenant: &Tenant,
+        sender: &Sender,
+        app: &Application,
+    ) -> Result<Self> {
+        let org: Organization = catalog::organization(&state.db, tenant.id, app.organization_id)
+            .await?
+            .ok_or(ApplicationError::NotFound)?;
+        let program = catalog::published_program(&state.db, tenant.id, app.program_id).await?;
+        let group = catalog::group(&state.db, tenant.id, app.group_id).await?;
+        let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
+        let parent = accounts::user_by_id(&state.db, tenant.id, app.parent_id).await?;
+        let ctx = minijinja::context! {
+            number => app.id,
+            program => program.map(|p| p.title).unwrap_or_default(),
+            group => group.map(|g| g.name).unwrap_or_default(),
+            child => child.map(|c| format!("{} {}", c.last_name, c.first_name)).unwrap_or_default(),
+            organization => &org.name,
+            phone => &org.phone,
+            address => &org.address,
+            org_email => &org.email,
+            url => format!("{}/cabinet/applications", sender.base_url),
+        };
+        Ok(Self {
+            parent,
+            organization_email: org.email,
+            ctx,
+            provider_url: format!("{}/provider/applications/{}", sender.base_url, app.id),
+        })
     }
-    let ctx = mail_context(state, tenant, sender, app).await?;
-    let ctx = minijinja::context! { name => parent.first_name, comment, ..ctx };
-    mail::enqueue(tx, &state.templates, sender, kind, &parent.email, ctx).await?;
-    Ok(())
-}
 
-/// Mails the organization (its address in the catalog) about an application.
-async fn notify_organization(
-    tx: &mut Tx,
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    app: &Application,
-    what: &str,
-) -> Result<()> {
-    let ctx = mail_context(state, tenant, sender, app).await?;
-    let org = organization_of(state, tenant, app).await?;
-    let ctx = minijinja::context! { what, provider_url => format!("{}/provider/applications/{}", sender.base_url, app.id), ..ctx };
-    mail::enqueue(
-        tx,
-        &state.templates,
-        sender,
-        "application_notice",
-        &org.email,
-        ctx,
-    )
-    .await?;
-    Ok(())
+    /// Mails the parent about a decision, if their address is confirmed.
+    async fn to_parent(
+        &self,
+        tx: &mut Tx,
+        state: &State,
+        sender: &Sender,
+        kind: &str,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        let Some(parent) = self.parent.as_ref().filter(|p| p.email_confirmed) else {
+            return Ok(());
+        };
+        let ctx = minijinja::context! { name => &parent.first_name, comment, ..self.ctx.clone() };
+        mail::enqueue(tx, &state.templates, sender, kind, &parent.email, ctx).await?;
+        Ok(())
+    }
+
+    /// Mails the organization (its address in the catalog).
+    async fn to_organization(
+        &self,
+        tx: &mut Tx,
+        state: &State,
+        sender: &Sender,
+        what: &str,
+    ) -> Result<()> {
+        let ctx =
+            minijinja::context! { what, provider_url => &self.provider_url, ..self.ctx.clone() };
+        mail::enqueue(
+            tx,
+            &state.templates,
+            sender,
+            "application_notice",
+            &self.organization_email,
+            ctx,
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

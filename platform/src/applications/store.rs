@@ -110,18 +110,6 @@ pub async fn by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<Application>,
     row.as_ref().map(application).transpose()
 }
 
-/// Re-reads an application inside a transaction (its status may have moved).
-pub async fn by_id_tx(tx: &mut Tx, tenant: i64, id: i64) -> Result<Option<Application>, DbError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM applications a WHERE a.tenant_id = $1 AND a.id = $2"
-    ))
-    .bind(tenant)
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(application).transpose()
-}
-
 pub async fn of_parent(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Application>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM applications a WHERE a.tenant_id = $1 AND a.parent_id = $2 ORDER BY a.id DESC"
@@ -315,14 +303,14 @@ pub async fn group_is_full(tx: &mut Tx, tenant: i64, group: i64) -> Result<bool,
 }
 
 /// The first application waiting for a seat in the group, by arrival.
-pub async fn first_waiting(tx: &mut Tx, tenant: i64, group: i64) -> Result<Option<i64>, DbError> {
+pub async fn first_waiting(db: &Db, tenant: i64, group: i64) -> Result<Option<i64>, DbError> {
     let row = sqlx::query(
         "SELECT id FROM applications WHERE tenant_id = $1 AND group_id = $2 AND status = 'waitlisted' \
          ORDER BY id LIMIT 1",
     )
     .bind(tenant)
     .bind(group)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(db.pool())
     .await?;
     row.map(|r| r.try_get(0)).transpose().map_err(DbError::from)
 }

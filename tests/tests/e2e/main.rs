@@ -4,6 +4,7 @@ mod accounts;
 mod api;
 mod applications;
 mod bench_accounts;
+mod bench_rush;
 mod catalog;
 mod certificates;
 mod health;
