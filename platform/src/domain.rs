@@ -150,6 +150,21 @@ mod tests {
     }
 }
 
+/// Free text from a person (a comment, a reason): at most `max` characters, no control
+/// characters but line breaks (PostgreSQL refuses NUL; the rest only breaks pages and mail).
+pub fn plain_text(raw: &str, max: usize) -> Result<&str, String> {
+    if raw
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err("текст содержит недопустимые символы".into());
+    }
+    if raw.chars().count() > max {
+        return Err(format!("не больше {max} символов"));
+    }
+    Ok(raw)
+}
+
 /// What is wrong with one field of a form or request, named as the form names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {

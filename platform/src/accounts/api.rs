@@ -310,6 +310,18 @@ pub fn writer<'a>(
     Ok(viewer)
 }
 
+/// The viewer of a call that changes the account itself: never through an organization's
+/// API token (it acts for the organization, not as the person).
+fn own_account<'a>(
+    visitor: &'a Visitor,
+    csrf: &Header<Option<String>>,
+) -> Result<&'a Viewer, WebError> {
+    if visitor.bearer {
+        return Err(WebError::Forbidden);
+    }
+    writer(visitor, csrf)
+}
+
 #[OpenApi(tag = "ApiTags::Accounts")]
 impl AccountsApi {
     /// «Регистрация»
@@ -376,7 +388,7 @@ impl AccountsApi {
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
     ) -> Reply<Done> {
-        let viewer = try_reply!(writer(&visitor, &csrf));
+        let viewer = try_reply!(own_account(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         try_reply!(service::resend_confirmation(&state, &sender, viewer).await);
         Reply::Ok(done("Письмо отправлено"))
@@ -435,7 +447,7 @@ impl AccountsApi {
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
     ) -> Reply<Done> {
-        let viewer = try_reply!(writer(&visitor, &csrf));
+        let viewer = try_reply!(own_account(&visitor, &csrf));
         sessions::end(&state, viewer).await;
         Reply::Ok(done("Вы вышли"))
     }
@@ -500,7 +512,7 @@ impl AccountsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<PhoneRequest>,
     ) -> Reply<Done> {
-        let viewer = try_reply!(writer(&visitor, &csrf));
+        let viewer = try_reply!(own_account(&visitor, &csrf));
         try_reply!(service::change_phone(&state, viewer, &body.0.phone).await);
         Reply::Ok(done("Телефон сохранён"))
     }
@@ -518,7 +530,7 @@ impl AccountsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<ChangeEmailRequest>,
     ) -> Reply<Done> {
-        let viewer = try_reply!(writer(&visitor, &csrf));
+        let viewer = try_reply!(own_account(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         let email = try_reply!(
             service::change_email(&state, &sender, viewer, &body.0.new_email, &body.0.password)
@@ -538,7 +550,7 @@ impl AccountsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<ChangePasswordRequest>,
     ) -> Reply<Done> {
-        let viewer = try_reply!(writer(&visitor, &csrf));
+        let viewer = try_reply!(own_account(&visitor, &csrf));
         try_reply!(
             service::change_password(
                 &state,
@@ -607,7 +619,7 @@ async fn save(
     id: Option<i64>,
     body: ChildRequest,
 ) -> Reply<Child> {
-    let viewer = try_reply!(writer(visitor, csrf));
+    let viewer = try_reply!(own_account(visitor, csrf));
     let Site::Region(tenant) = site else {
         return WebError::NotARegion.into();
     };

@@ -260,15 +260,17 @@ pub async fn register(
             .await?;
         }
         None => match store::user_by_email_in(&mut tx, tenant.id, &email_text).await? {
-            // The owner probably lost the first mail: a fresh link is the useful answer.
+            // Unconfirmed: either the owner lost the first mail, or someone else registered
+            // the address first. The mailbox's owner gets a link to set their own password,
+            // which confirms the address and ends every session of whoever registered it.
             Some(existing) if !existing.email_confirmed => {
-                send_confirmation(
+                send_password_link(
                     &mut tx,
                     state,
                     sender,
-                    existing.id,
-                    &existing.email,
-                    &existing.first_name,
+                    &existing,
+                    "register_unconfirmed",
+                    CONFIRM_LINK_TTL,
                 )
                 .await?;
             }
@@ -428,6 +430,9 @@ pub async fn login(
     )
     .await?;
     let key = store::email_key(email);
+    if let Err(m) = crate::domain::plain_text(&key, 254) {
+        return Err(AccountError::field("email", m));
+    }
     if key.is_empty() {
         return Err(AccountError::field(
             "email",
@@ -816,21 +821,6 @@ pub async fn save_child(
 ) -> Result<i64, AccountError> {
     parent_of_children(viewer)?;
     let child = parse_child(tenant, form)?;
-    if let Some(id) = id {
-        // Data checked against documents stays as checked: a change would make the
-        // certificate describe someone the organization never saw.
-        let confirmed = crate::certificates::store::of_parent(&state.db, tenant.id, viewer.user.id)
-            .await?
-            .iter()
-            .any(|c| c.child_id == id && c.status == crate::certificates::store::Status::Confirmed);
-        if confirmed {
-            return Err(AccountError::field(
-                "last_name",
-                "данные ребёнка подтверждены организацией по документам; чтобы исправить их, \
-                 обратитесь в уполномоченную организацию",
-            ));
-        }
-    }
     let data = ChildData {
         last_name: child.last_name.as_str(),
         first_name: child.first_name.as_str(),
@@ -844,6 +834,19 @@ pub async fn save_child(
     let id = match id {
         None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
         Some(id) => {
+            // Data checked against documents stays as checked: a change would make the
+            // certificate describe someone the organization never saw. The child's row is
+            // locked first, as a confirmation does, so the two never interleave.
+            if !store::lock_child(&mut tx, tenant.id, viewer.user.id, id).await? {
+                return Err(AccountError::NotFound);
+            }
+            if crate::certificates::store::child_confirmed(&mut tx, tenant.id, id).await? {
+                return Err(AccountError::field(
+                    "last_name",
+                    "данные ребёнка подтверждены организацией по документам; чтобы исправить \
+                     их, обратитесь в уполномоченную организацию",
+                ));
+            }
             if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
                 return Err(AccountError::NotFound);
             }

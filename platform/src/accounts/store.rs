@@ -553,6 +553,21 @@ pub async fn insert_child(
     Ok(id)
 }
 
+/// Locks a child's row of this parent for an edit; `false` when there is no such child.
+pub async fn lock_child(tx: &mut Tx, tenant: i64, parent: i64, id: i64) -> Result<bool, DbError> {
+    Ok(sqlx::query(
+        "UPDATE children SET updated_at = updated_at \
+         WHERE tenant_id = $1 AND parent_id = $2 AND id = $3",
+    )
+    .bind(tenant)
+    .bind(parent)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// Updates a child of this parent; `false` when there is no such child of theirs.
 pub async fn update_child(
     tx: &mut Tx,

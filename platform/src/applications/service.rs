@@ -223,12 +223,19 @@ pub async fn withdraw(
         )
         .await?;
     tx.commit().await.map_err(DbError::from)?;
-    promote(state, tenant, sender, app.group_id).await?;
+    state.mailer.wake();
+    // The withdrawal stands whatever happens next; a promotion that fails is logged and
+    // the next freed seat tries again.
+    if let Err(e) = promote(state, tenant, sender, app.group_id).await {
+        tracing::error!(error = %e, group = app.group_id, "waitlist promotion failed");
+    }
     state.mailer.wake();
     Ok(())
 }
 
-/// Ends the application's active contract, returning its unbilled months to the certificate.
+/// Ends the application's active contract, returning its unbilled months to the
+/// certificate. The contract's row is locked first, so the months billed are counted after
+/// any billing run of it has committed.
 async fn end_contract(
     tx: &mut Tx,
     tenant: i64,
@@ -238,12 +245,15 @@ async fn end_contract(
     let Some(contract) = store::active_contract_of(tx, tenant, application).await? else {
         return Ok(());
     };
+    let now = crate::time::now();
+    if !store::end_contract(tx, tenant, contract.id, now).await? {
+        return Ok(());
+    }
     let months = months_between(&contract.first_month, &contract.last_month);
     let charged = store::charged_months(tx, tenant, contract.id).await?;
     let left = contract.monthly * (months - charged).max(0);
-    let now = crate::time::now();
-    if left > 0 {
-        certificates::record(
+    if left > 0
+        && !certificates::record(
             tx,
             tenant,
             contract.certificate_id,
@@ -257,9 +267,15 @@ async fn end_contract(
             actor,
             now,
         )
-        .await?;
+        .await?
+    {
+        // The reservation is smaller than the unbilled months: the books disagree, so
+        // nothing is changed and the operator hears of it.
+        return Err(ApplicationError::Internal(anyhow::anyhow!(
+            "contract {}: reserved amount below the unbilled months",
+            contract.id
+        )));
     }
-    store::end_contract(tx, tenant, contract.id, now).await?;
     Ok(())
 }
 
@@ -402,6 +418,11 @@ pub async fn decide(
         }
         Decision::Reject(comment) => {
             let comment = comment.trim();
+            if let Err(m) = crate::domain::plain_text(comment, 1000) {
+                return Err(ApplicationError::Invalid(vec![FieldError::new(
+                    "comment", m,
+                )]));
+            }
             if comment.is_empty() {
                 return Err(ApplicationError::Invalid(vec![FieldError::new(
                     "comment",
@@ -480,8 +501,13 @@ pub async fn decide_many(
     for &id in ids {
         let outcome = match decide(state, tenant, sender, viewer, id, decision).await {
             Ok(()) => Ok(()),
-            Err(ApplicationError::Internal(e)) => return Err(ApplicationError::Internal(e)),
+            // The same comment is missing for every one: say it once.
             Err(e @ ApplicationError::Invalid(_)) => return Err(e),
+            // Earlier ones are decided already: report this one and go on.
+            Err(ApplicationError::Internal(e)) => {
+                tracing::error!(error = %e, application = id, "bulk decision failed");
+                Err(ApplicationError::Internal(e).to_string())
+            }
             Err(e) => Err(e.to_string()),
         };
         results.push((id, outcome));
@@ -621,6 +647,10 @@ pub async fn billing_run(state: &State, tenant: &Tenant, month: &str) -> Result<
         }
         let now = crate::time::now();
         let mut tx = state.db.begin().await?;
+        // Ended since the list was read (a withdrawal released its months): nothing to bill.
+        if !store::lock_active_contract(&mut tx, tenant.id, contract.id).await? {
+            continue;
+        }
         if !store::insert_charge(
             &mut tx,
             tenant.id,

@@ -362,8 +362,13 @@ pub async fn for_organization(
     let count_sql = format!(
         "SELECT a.status, COUNT(*) AS n FROM applications a WHERE {base} GROUP BY a.status"
     );
-    // The day after `to` (as text, `~` sorts after any time), so the whole day is in.
-    let to = filter.to.as_ref().map(|t| format!("{t}~"));
+    // Before the day after `to`, so the whole day is in (dates and times compare as text).
+    let to = filter.to.as_ref().and_then(|t| {
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.to_string())
+    });
     fn bind_all<'q>(
         sql: &'q str,
         tenant: i64,
@@ -488,21 +493,38 @@ pub async fn active_contracts(db: &Db, tenant: i64) -> Result<Vec<Contract>, DbE
     rows.iter().map(contract).collect()
 }
 
+/// Ends an active contract; `false` if it was not active. The update locks the contract's
+/// row, so a billing run of the same contract waits for it (or it for the billing run).
 pub async fn end_contract(
     tx: &mut Tx,
     tenant: i64,
     id: i64,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE contracts SET status = 'ended', ended_at = $3 WHERE tenant_id = $1 AND id = $2",
+) -> Result<bool, DbError> {
+    Ok(sqlx::query(
+        "UPDATE contracts SET status = 'ended', ended_at = $3 \
+         WHERE tenant_id = $1 AND id = $2 AND status = 'active'",
     )
     .bind(tenant)
     .bind(id)
     .bind(to_db(now))
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Locks an active contract's row for billing; `false` if it ended meanwhile.
+pub async fn lock_active_contract(tx: &mut Tx, tenant: i64, id: i64) -> Result<bool, DbError> {
+    Ok(sqlx::query(
+        "UPDATE contracts SET status = status WHERE tenant_id = $1 AND id = $2 AND status = 'active'",
+    )
+    .bind(tenant)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Months already billed on a contract.

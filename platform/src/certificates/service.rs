@@ -214,7 +214,7 @@ pub async fn apply_for_funding(
              Обратитесь к муниципальному администратору."
         ));
     }
-    store::record(
+    if !store::record(
         &mut tx,
         tenant.id,
         cert.id,
@@ -225,7 +225,10 @@ pub async fn apply_for_funding(
         Some(user.id),
         now,
     )
-    .await?;
+    .await?
+    {
+        return refused(format!("Номинал на {year} год уже начислен."));
+    }
     accounts::audit(
         &mut tx,
         tenant.id,
@@ -380,6 +383,11 @@ pub async fn decide(
         .filter(|v| v.certificate.municipality_id == org.municipality_id)
         .ok_or(CertificateError::NotFound)?;
     if let Some(reason) = reject {
+        if let Err(m) = crate::domain::plain_text(reason, 500) {
+            return Err(CertificateError::Invalid(vec![FieldError::new(
+                "reason", m,
+            )]));
+        }
         if reason.trim().is_empty() {
             return Err(CertificateError::Invalid(vec![FieldError::new(
                 "reason",
@@ -395,16 +403,21 @@ pub async fn decide(
         .ok_or(CertificateError::NotFound)?;
     let now = crate::time::now();
     let mut tx = state.db.begin().await?;
-    let (action, kind) = match reject {
-        None => {
-            store::set_confirmed(&mut tx, tenant.id, id, viewer.user.id, now).await?;
-            ("child_data_confirm", "certificate_confirmed")
-        }
-        Some(reason) => {
-            store::set_rejected(&mut tx, tenant.id, id, reason.trim()).await?;
-            ("child_data_reject", "certificate_rejected")
-        }
+    let (applied, action, kind) = match reject {
+        None => (
+            store::set_confirmed(&mut tx, tenant.id, id, viewer.user.id, now).await?,
+            "child_data_confirm",
+            "certificate_confirmed",
+        ),
+        Some(reason) => (
+            store::set_rejected(&mut tx, tenant.id, id, reason.trim()).await?,
+            "child_data_reject",
+            "certificate_rejected",
+        ),
     };
+    if !applied {
+        return refused("Данные этого ребёнка уже подтверждены.");
+    }
     accounts::audit(
         &mut tx,
         tenant.id,

@@ -110,9 +110,10 @@ pub async fn issue(
             "certificate numbers of the region are exhausted".into(),
         ))
     })?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO certificates (tenant_id, id, number, child_id, parent_id, municipality_id, \
-         status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (tenant_id, child_id) DO NOTHING",
     )
     .bind(tenant)
     .bind(id)
@@ -124,7 +125,8 @@ pub async fn issue(
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
-    Ok(Some(id))
+    // A concurrent request issued one first: that one stands (its number is skipped).
+    Ok((inserted.rows_affected() == 1).then_some(id))
 }
 
 /// What staff see to check against documents: the certificate, the child, the parent.
@@ -236,29 +238,66 @@ pub async fn staff_view_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<St
     row.as_ref().map(staff_view).transpose()
 }
 
+/// Marks the data confirmed; `false` if it was confirmed already. Locks the child's row
+/// first, as a parent's edit does, so an edit and a confirmation never interleave.
 pub async fn set_confirmed(
     tx: &mut Tx,
     tenant: i64,
     id: i64,
     actor: i64,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    sqlx::query(
+) -> Result<bool, DbError> {
+    lock_child_of(tx, tenant, id).await?;
+    let updated = sqlx::query(
         "UPDATE certificates SET status = $3, rejection = NULL, confirmed_by = $4, \
-         confirmed_at = $5 WHERE tenant_id = $1 AND id = $2",
+         confirmed_at = $5 WHERE tenant_id = $1 AND id = $2 AND status = $6",
     )
     .bind(tenant)
     .bind(id)
     .bind(Status::Confirmed.as_str())
     .bind(actor)
     .bind(to_db(now))
+    .bind(Status::Issued.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+async fn lock_child_of(tx: &mut Tx, tenant: i64, certificate: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE children SET updated_at = updated_at WHERE tenant_id = $1 \
+         AND id = (SELECT child_id FROM certificates WHERE tenant_id = $1 AND id = $2)",
+    )
+    .bind(tenant)
+    .bind(certificate)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-pub async fn set_rejected(tx: &mut Tx, tenant: i64, id: i64, reason: &str) -> Result<(), DbError> {
-    sqlx::query(
+/// Whether the child's data was confirmed (read in the transaction of an edit, after the
+/// child's row is locked).
+pub async fn child_confirmed(tx: &mut Tx, tenant: i64, child: i64) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM certificates WHERE tenant_id = $1 AND child_id = $2 \
+         AND status = 'confirmed'",
+    )
+    .bind(tenant)
+    .bind(child)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    Ok(n > 0)
+}
+
+/// Records why the data was not confirmed; `false` if it was confirmed meanwhile.
+pub async fn set_rejected(
+    tx: &mut Tx,
+    tenant: i64,
+    id: i64,
+    reason: &str,
+) -> Result<bool, DbError> {
+    let updated = sqlx::query(
         "UPDATE certificates SET rejection = $3 WHERE tenant_id = $1 AND id = $2 AND status = $4",
     )
     .bind(tenant)
@@ -267,7 +306,7 @@ pub async fn set_rejected(tx: &mut Tx, tenant: i64, id: i64, reason: &str) -> Re
     .bind(Status::Issued.as_str())
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(updated.rows_affected() == 1)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -476,9 +515,10 @@ pub async fn record(
     // Each statement re-checks the balance on the row it changes: two concurrent debits of
     // the last roubles cannot both match.
     let sql = match movement {
+        // A period's nominal is credited once: of two concurrent applications, one matches.
         Movement::Credit => {
             "UPDATE certificate_balances SET credited = credited + $4 \
-             WHERE tenant_id = $1 AND certificate_id = $2 AND period = $3"
+             WHERE tenant_id = $1 AND certificate_id = $2 AND period = $3 AND credited = 0"
         }
         Movement::Commit => {
             "UPDATE certificate_balances SET committed = committed + $4 \

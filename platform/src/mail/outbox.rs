@@ -46,6 +46,8 @@ pub async fn insert(tx: &mut Tx, mail: &Mail, now: DateTime<Utc>) -> Result<(), 
 #[derive(Debug)]
 pub struct Claimed {
     pub id: i64,
+    /// The claim's `claimed_until`: results are recorded only while the claim is ours.
+    pub lease: String,
     pub attempts: i64,
     pub mail: Mail,
 }
@@ -88,6 +90,7 @@ pub async fn claim(
         if let Some(row) = row {
             claimed.push(Claimed {
                 id,
+                lease: until.clone(),
                 attempts: row.try_get("attempts")?,
                 mail: Mail {
                     tenant_id: row.try_get("tenant_id")?,
@@ -105,31 +108,37 @@ pub async fn claim(
     Ok(claimed)
 }
 
-pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Records a sent row, if the claim is still ours (a worker slower than its lease finds
+/// another one's claim and leaves it alone).
+pub async fn mark_sent(db: &Db, claimed: &Claimed, now: DateTime<Utc>) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1",
+        "UPDATE outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL \
+         WHERE id = $1 AND claimed_until = $2",
     )
-    .bind(id)
+    .bind(claimed.id)
+    .bind(&claimed.lease)
     .bind(to_db(now))
     .execute(db.pool())
     .await?;
     Ok(())
 }
 
-/// Puts a failed row back for `due`, or gives up on it (`failed_at`) when `give_up`.
+/// Puts a failed row back for `due`, or gives up on it (`failed_at`) when `give_up`; only
+/// while the claim is ours.
 pub async fn mark_failed(
     db: &Db,
-    id: i64,
+    claimed: &Claimed,
     error: &str,
     due: DateTime<Utc>,
     give_up: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE outbox SET claimed_until = NULL, last_error = $2, due_at = $3, failed_at = $4 \
-         WHERE id = $1",
+        "UPDATE outbox SET claimed_until = NULL, last_error = $3, due_at = $4, failed_at = $5 \
+         WHERE id = $1 AND claimed_until = $2",
     )
-    .bind(id)
+    .bind(claimed.id)
+    .bind(&claimed.lease)
     .bind(error)
     .bind(to_db(due))
     .bind(give_up.then(|| to_db(now)))

@@ -60,14 +60,14 @@ pub async fn run_once(state: &State) -> Result<usize, crate::db::DbError> {
             let outcome = match result {
                 Ok(()) => {
                     tracing::info!(id = claimed.id, kind = %claimed.mail.kind, "mail sent");
-                    outbox::mark_sent(&state.db, claimed.id, now).await
+                    outbox::mark_sent(&state.db, &claimed, now).await
                 }
                 Err(error) => {
                     let give_up = claimed.attempts >= MAX_ATTEMPTS;
                     let wait = backoff(state.settings.mail_retry_base, claimed.attempts);
                     tracing::warn!(id = claimed.id, attempts = claimed.attempts, %error, give_up, "mail not sent");
                     let due = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                    outbox::mark_failed(&state.db, claimed.id, &error, due, give_up, now).await
+                    outbox::mark_failed(&state.db, &claimed, &error, due, give_up, now).await
                 }
             };
             if let Err(e) = outcome {

@@ -45,6 +45,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/confirm_email.html",
     "mail/register_again.txt",
     "mail/register_again.html",
+    "mail/register_unconfirmed.txt",
+    "mail/register_unconfirmed.html",
     "mail/reset_password.txt",
     "mail/reset_password.html",
     "mail/set_password.txt",

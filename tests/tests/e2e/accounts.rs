@@ -178,7 +178,8 @@ async fn registering_twice_reveals_nothing_and_regions_are_separate() {
             &registration("dup@example.ru", "smolensk"),
         )
         .await;
-    // Not confirmed yet: registering again just sends a fresh confirmation link.
+    // Not confirmed yet: registering again mails the address a link to set its own
+    // password (whoever registered first, the mailbox's owner takes the account).
     let mut b = Browser::new(&app, S);
     let second = b
         .submit(
@@ -190,8 +191,31 @@ async fn registering_twice_reveals_nothing_and_regions_are_separate() {
     assert_eq!(first.status, second.status);
     assert_eq!(main(&first.body), main(&second.body), "same answer");
     let mail = sink.wait_for("dup@example.ru", 2).await;
-    assert_eq!(mail.subject, "Подтвердите адрес электронной почты");
-    b.get(&path_of(&mail.link("/verify/email").unwrap())).await;
+    assert_eq!(mail.subject, "Завершите регистрацию");
+    let reset = path_of(&mail.link("/password/reset").unwrap());
+    let form = b.get(&reset).await;
+    let code = reset.split("code=").nth(1).unwrap().to_owned();
+    let done = b
+        .post(
+            "/password/reset",
+            &[
+                ("csrf", &form.csrf()),
+                ("code", &code),
+                ("password", "Владелец-ящика-1"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    // The first registrant's password no longer works; the owner's does.
+    let old = a
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "dup@example.ru"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(old.status, 422);
+    b.login("dup@example.ru", "Владелец-ящика-1").await;
     // Confirmed: a third attempt tells the owner someone tried, and still reveals nothing.
     let mut c = Browser::new(&app, S);
     let third = c

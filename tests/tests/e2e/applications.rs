@@ -328,6 +328,12 @@ async fn reject_needs_a_comment_and_cancel_tells_the_organization() {
     let mut provider = staff(&app, PROVIDER).await;
     assert_eq!(decide(&mut provider, &id, "reject", " ").await.status, 400);
     assert_eq!(
+        decide(&mut provider, &id, "reject", "нет\u{0}мест")
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
         decide(&mut provider, &id, "reject", "Группа для опытных игроков")
             .await
             .status,
@@ -836,6 +842,16 @@ async fn an_organization_token_processes_its_own_applications_only() {
     )
     .await;
     assert_eq!(status, 401);
+    // The token acts for the organization, not as the person: no account changes.
+    let (status, _) = call(
+        Method::PUT,
+        S,
+        "/api/v1/me/phone".into(),
+        Some(json!({"phone": "+79990001122"})),
+        token.clone(),
+    )
+    .await;
+    assert_eq!(status, 403);
     let page = app
         .client()
         .get(format!("http://{}/provider/applications", app.addr))

@@ -666,10 +666,17 @@ async fn the_api_issues_confirms_and_funds() {
         )
         .await;
     assert_eq!(status, 200);
-    let (status, cert, _) = mama
-        .api(Method::POST, &format!("{path}/funding"), None, Some(&csrf))
-        .await;
-    assert_eq!(status, 200, "{cert}");
+    // The same application twice at once: credited once.
+    let mut twin = mama.on_host(S);
+    let funding = format!("{path}/funding");
+    let (first, second) = tokio::join!(
+        mama.api(Method::POST, &funding, None, Some(&csrf)),
+        twin.api(Method::POST, &funding, None, Some(&csrf))
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", first.1, second.1);
+    let cert = if first.0 == 200 { first.1 } else { second.1 };
     assert_eq!(cert["confirmed"], true);
     assert_eq!(cert["funding"]["nominal"], "6\u{a0}000\u{a0}₽");
     assert_eq!(cert["history"][0]["kind"], "Зачисление");
