@@ -84,7 +84,9 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
         let message = e.to_string();
         match e {
             WebError::LoginRequired => Reply::Unauthorized(error("login_required", &message)),
-            WebError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            WebError::Forbidden | WebError::ForbiddenBecause(_) => {
+                Reply::Forbidden(error("forbidden", &message))
+            }
             WebError::Csrf => Reply::Forbidden(error("csrf", &message)),
             WebError::TooMany(r) => {
                 Reply::TooMany(error("too_many_requests", &message), r.seconds())

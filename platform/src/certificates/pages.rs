@@ -155,6 +155,19 @@ pub async fn staff_search(
         && query.last_name.is_empty()
         && query.first_name.is_empty()
         && query.birth_date.is_empty());
+    // With an empty query the service only checks who asks: staff of an organization the
+    // municipality did not authorize are told why, before any search.
+    match service::staff_search(&state, &tenant, viewer, &StaffQuery::default()).await {
+        Ok(_) | Err(CertificateError::Invalid(_)) => {}
+        Err(CertificateError::Forbidden) if viewer.user.role == Role::Provider => {
+            return Err(WebError::ForbiddenBecause(
+                "Ваша организация не уполномочена муниципалитетом подтверждать данные детей. \
+                 Обратитесь к муниципальному администратору."
+                    .into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
     let (results, errors): (Vec<StaffCard>, Vec<FieldError>) = if searched {
         match service::staff_search(&state, &tenant, viewer, &query).await {
             Ok(found) => (found.into_iter().map(StaffCard::from).collect(), Vec::new()),
@@ -162,13 +175,6 @@ pub async fn staff_search(
             Err(e) => return Err(e.into()),
         }
     } else {
-        // The form itself is only for staff of an authorized organization too.
-        service::staff_search(&state, &tenant, viewer, &StaffQuery::default())
-            .await
-            .or_else(|e| match e {
-                CertificateError::Invalid(_) => Ok(Vec::new()),
-                other => Err(other),
-            })?;
         (Vec::new(), Vec::new())
     };
     render(

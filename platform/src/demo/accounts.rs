@@ -23,14 +23,29 @@ pub async fn ensure(
     let mut logins = Vec::new();
     for tenant in tenants {
         let slug = tenant.slug();
-        let first_org = crate::catalog::store::organization(db, tenant.id, 1)
-            .await?
-            .map(|o| o.id);
-        let municipality = tenant
-            .config
-            .municipalities
-            .first()
-            .map(|m| m.id.as_str().to_owned());
+        // The first organization authorized to confirm children's data, so the demo staff
+        // can walk the certificate through; parent and municipal admin share its
+        // municipality (the parent then sees it on the activation page).
+        let authorized: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, municipality_id FROM organizations WHERE tenant_id = $1 \
+             AND can_confirm = 1 ORDER BY id LIMIT 1",
+        )
+        .bind(tenant.id)
+        .fetch_optional(db.pool())
+        .await?;
+        let first_org = match &authorized {
+            Some((id, _)) => Some(*id),
+            None => crate::catalog::store::organization(db, tenant.id, 1)
+                .await?
+                .map(|o| o.id),
+        };
+        let municipality = authorized.map(|(_, m)| m).or_else(|| {
+            tenant
+                .config
+                .municipalities
+                .first()
+                .map(|m| m.id.as_str().to_owned())
+        });
         let roles = [
             (Role::Parent, "parent", None, municipality.clone()),
             (Role::Provider, "provider", first_org, None),

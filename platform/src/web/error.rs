@@ -61,6 +61,9 @@ pub enum WebError {
     LoginRequired,
     #[error("Недостаточно прав для просмотра этой страницы")]
     Forbidden,
+    /// Forbidden, with the reason for the person.
+    #[error("{0}")]
+    ForbiddenBecause(String),
     #[error(
         "Форма устарела или отправлена не с этого сайта. Обновите страницу и отправьте её ещё раз."
     )]
@@ -83,7 +86,9 @@ impl poem::error::ResponseError for WebError {
                 StatusCode::NOT_FOUND
             }
             WebError::LoginRequired => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
@@ -135,7 +140,7 @@ pub fn respond(
             WebError::NotARegion => "not_a_region",
             WebError::NotFound => "not_found",
             WebError::LoginRequired => "login_required",
-            WebError::Forbidden => "forbidden",
+            WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
             WebError::Csrf => "csrf",
             WebError::TooMany(_) => "too_many_requests",
             WebError::BadRequest(_) => "bad_request",

@@ -191,13 +191,11 @@ async fn a_certificate_is_issued_confirmed_in_person_and_funded() {
         .await;
     assert_eq!(revoke.status, 303);
     let mut provider = logged_in(&app, S, &staff("provider", "smolensk")).await;
-    assert_eq!(
-        provider
-            .get(&format!("/provider/certificates?number={number}"))
-            .await
-            .status,
-        403
-    );
+    let refused = provider
+        .get(&format!("/provider/certificates?number={number}"))
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.body.contains("не уполномочена муниципалитетом"));
     assert_eq!(
         mama.get(&format!("/provider/certificates?number={number}"))
             .await
