@@ -10,13 +10,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::api::{ApiError, ApiTags};
 use crate::regions::Site;
-use crate::web::{Origin, Visitor, WebError};
+use crate::web::{accounts_tenant, region_of, Origin, Visitor, WebError};
 use crate::State;
 
 use super::pages::sender;
 use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
 use super::sessions::{self, Viewer};
-use super::store::{self, PLATFORM};
+use super::store;
 use super::values::{Role, Snils};
 
 pub struct AccountsApi;
@@ -294,14 +294,6 @@ impl From<store::Child> for Child {
     }
 }
 
-fn accounts_of(site: &Site) -> Result<i64, WebError> {
-    match site {
-        Site::Region(t) => Ok(t.id),
-        Site::Apex => Ok(PLATFORM),
-        Site::Unknown => Err(WebError::UnknownHost),
-    }
-}
-
 /// The viewer of a state-changing call: logged in, with the session's CSRF token.
 pub fn writer<'a>(
     visitor: &'a Visitor,
@@ -339,9 +331,7 @@ impl AccountsApi {
         visitor: Visitor,
         body: Json<RegisterRequest>,
     ) -> Reply<Done> {
-        let Site::Region(tenant) = &site else {
-            return WebError::NotARegion.into();
-        };
+        let tenant = try_reply!(region_of(&site));
         let sender = try_reply!(sender(&state, &site, &origin));
         let b = body.0;
         let form = Registration {
@@ -373,7 +363,7 @@ impl AccountsApi {
         site: Site,
         body: Json<CodeRequest>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(accounts_of(&site));
+        let tenant = try_reply!(accounts_tenant(&site));
         match try_reply!(service::confirm_email(&state, tenant, &body.0.code).await) {
             Confirmed::Now => Reply::Ok(done("Адрес электронной почты подтверждён")),
             Confirmed::Already => Reply::Ok(done("Адрес уже подтверждён")),
@@ -407,7 +397,7 @@ impl AccountsApi {
         visitor: Visitor,
         body: Json<LoginRequest>,
     ) -> LoginReply {
-        let tenant = match accounts_of(&site) {
+        let tenant = match accounts_tenant(&site) {
             Ok(t) => t,
             Err(e) => return LoginReply::Invalid(error("not_found", &e.to_string())),
         };
@@ -484,7 +474,7 @@ impl AccountsApi {
         visitor: Visitor,
         body: Json<ResetRequest>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(accounts_of(&site));
+        let tenant = try_reply!(accounts_tenant(&site));
         try_reply!(
             service::reset_password(
                 &state,
@@ -578,7 +568,7 @@ impl AccountsApi {
         if viewer.user.role != Role::Parent {
             return AccountError::Forbidden.into();
         }
-        let tenant = try_reply!(accounts_of(&site));
+        let tenant = try_reply!(accounts_tenant(&site));
         let list = try_reply!(store::children(&state.db, tenant, viewer.user.id)
             .await
             .map_err(AccountError::from));
@@ -622,9 +612,7 @@ async fn save(
     body: ChildRequest,
 ) -> Reply<Child> {
     let viewer = try_reply!(own_account(visitor, csrf));
-    let Site::Region(tenant) = site else {
-        return WebError::NotARegion.into();
-    };
+    let tenant = try_reply!(region_of(site));
     let id = try_reply!(service::save_child(state, tenant, viewer, id, &body.form()).await);
     let child = try_reply!(store::child_of(&state.db, tenant.id, viewer.user.id, id)
         .await

@@ -30,15 +30,6 @@ struct Who {
     role: &'static str,
 }
 
-fn staff(visitor: &Visitor, role: Role) -> Result<&Viewer, WebError> {
-    let viewer = visitor.require()?;
-    if viewer.user.role == role {
-        Ok(viewer)
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 fn page(
     state: &State,
     layout: Layout,
@@ -78,7 +69,7 @@ pub async fn provider(
     let Site::Region(tenant) = site else {
         return Err(WebError::NotARegion);
     };
-    let viewer = staff(&visitor, Role::Provider)?;
+    let viewer = visitor.require_role(Role::Provider)?;
     let org_id = viewer.user.organization_id.ok_or(WebError::Forbidden)?;
     let org = crate::catalog::store::organization(&state.db, tenant.id, org_id)
         .await
@@ -128,7 +119,7 @@ pub async fn regional(
     let Site::Region(tenant) = site else {
         return Err(WebError::NotARegion);
     };
-    let viewer = staff(&visitor, Role::Regional)?;
+    let viewer = visitor.require_role(Role::Regional)?;
     let counts = store::count_by_role(&state.db, tenant.id)
         .await
         .map_err(internal)?;
@@ -182,7 +173,7 @@ pub async fn operator(
     if !matches!(site, Site::Apex) {
         return Err(WebError::NotFound);
     }
-    let viewer = staff(&visitor, Role::Operator)?;
+    let viewer = visitor.require_role(Role::Operator)?;
     let mut rows = Vec::new();
     for tenant in state.registry.tenants() {
         let counts = store::count_by_role(&state.db, tenant.id)

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 use crate::domain::FieldError;
 use crate::mail::Sender;
 use crate::regions::{Site, Tenant};
-use crate::web::{Layout, Origin, Region, Visitor, WebError};
+use crate::web::{
+    accounts_tenant, form_status, path_id, Layout, Origin, Region, Visitor, WebError,
+};
 use crate::State;
 
 use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
-use super::sessions::{self, Viewer};
-use super::store::{self, PLATFORM};
+use super::sessions;
+use super::store;
 use super::values::{age_on, Role, Sex, Snils};
 
 type PageResult = Result<Response, WebError>;
@@ -84,15 +86,6 @@ fn form_errors(e: AccountError) -> Result<Vec<FieldError>, WebError> {
         AccountError::Invalid(errors) => Ok(errors),
         AccountError::BadCredentials => Ok(vec![FieldError::new("email", e.to_string())]),
         other => Err(other.into()),
-    }
-}
-
-/// The tenant whose accounts this host holds: a region's, or the operators' on the apex.
-fn accounts_of(site: &Site) -> Result<i64, WebError> {
-    match site {
-        Site::Region(t) => Ok(t.id),
-        Site::Apex => Ok(PLATFORM),
-        Site::Unknown => Err(WebError::UnknownHost),
     }
 }
 
@@ -171,11 +164,7 @@ fn register_form(
             name: &m.name,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors);
     render(
         state,
         visitor,
@@ -261,7 +250,7 @@ pub async fn verify_email(
     layout: Layout,
     Query(q): Query<CodeQuery>,
 ) -> PageResult {
-    let tenant = accounts_of(&site)?;
+    let tenant = accounts_tenant(&site)?;
     let next = if visitor.viewer.is_some() {
         ("/cabinet", "Личный кабинет")
     } else {
@@ -355,11 +344,7 @@ fn login_form(
     errors: &[FieldError],
     notice: Option<&str>,
 ) -> PageResult {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors);
     render(
         state,
         visitor,
@@ -380,7 +365,7 @@ pub async fn login_page(
     layout: Layout,
     Query(q): Query<LoginQuery>,
 ) -> PageResult {
-    accounts_of(&site)?;
+    accounts_tenant(&site)?;
     if let Some(v) = &visitor.viewer {
         return Ok(Redirect::see_other(v.user.role.home()).into_response());
     }
@@ -400,7 +385,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let tenant = accounts_of(&site)?;
+    let tenant = accounts_tenant(&site)?;
     match service::login(
         &state,
         tenant,
@@ -468,11 +453,7 @@ fn forgot_form(
         visitor,
         "forgot.html",
         minijinja::context! { layout, form, errors => errors_map(errors) },
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
+        form_status(errors),
     )
 }
 
@@ -483,7 +464,7 @@ pub async fn forgot_page(
     visitor: Visitor,
     layout: Layout,
 ) -> PageResult {
-    accounts_of(&site)?;
+    accounts_tenant(&site)?;
     forgot_form(&state, &visitor, layout, &ForgotForm::default(), &[])
 }
 
@@ -526,7 +507,7 @@ pub async fn reset_page(
     layout: Layout,
     Query(q): Query<CodeQuery>,
 ) -> PageResult {
-    let tenant = accounts_of(&site)?;
+    let tenant = accounts_tenant(&site)?;
     if !service::reset_link_valid(&state, tenant, &q.code).await? {
         return Err(WebError::BadRequest(AccountError::BadLink.to_string()));
     }
@@ -557,7 +538,7 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let tenant = accounts_of(&site)?;
+    let tenant = accounts_tenant(&site)?;
     match service::reset_password(
         &state,
         tenant,
@@ -590,16 +571,6 @@ pub async fn reset(
 }
 
 // ---------------------------------------------------------------- the parent's cabinet
-
-/// The logged-in parent, or 403 for staff (who have cabinets of their own).
-fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
-    let viewer = visitor.require()?;
-    if viewer.user.role == Role::Parent {
-        Ok(viewer)
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
 
 #[derive(Serialize)]
 struct ChildCard {
@@ -674,7 +645,7 @@ pub async fn render_cabinet(
     notice: Option<String>,
     alert: Option<String>,
 ) -> PageResult {
-    let viewer = parent(visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let children = store::children(&state.db, tenant.id, viewer.user.id)
         .await
         .map_err(anyhow::Error::from)?;
@@ -734,18 +705,14 @@ fn child_form_page(
         minijinja::context! {
             layout, title, action, form, errors => errors_map(errors), nav => "cabinet",
         },
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
+        form_status(errors),
     )
 }
 
 fn child_id(raw: &str) -> Result<Option<i64>, WebError> {
     match raw {
         "new" => Ok(None),
-        id => id.parse().map(Some).map_err(|_| WebError::NotFound),
+        id => path_id(id).map(Some),
     }
 }
 
@@ -757,7 +724,7 @@ pub async fn child_page(
     layout: Layout,
     Path(raw): Path<String>,
 ) -> PageResult {
-    let viewer = parent(&visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let id = child_id(&raw)?;
     let form = match id {
         None => ChildForm::default(),
@@ -802,7 +769,7 @@ pub async fn save_child(
     Form(form): Form<ChildFormPost>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let viewer = parent(&visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let id = child_id(&raw)?;
     match service::save_child(&state, &tenant, viewer, id, &form.child).await {
         Ok(_) => Ok(Redirect::see_other("/cabinet?saved=1").into_response()),
@@ -868,11 +835,7 @@ fn profile_page(
             layout, user, form, notice, errors => errors_map(errors),
             is_parent => u.role == Role::Parent, nav => "cabinet",
         },
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
+        form_status(errors),
     )
 }
 

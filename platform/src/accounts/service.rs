@@ -95,11 +95,7 @@ pub struct Client {
     pub ip: String,
 }
 
-fn today(tenant: &Tenant) -> NaiveDate {
-    crate::time::now()
-        .with_timezone(&tenant.config.time_zone)
-        .date_naive()
-}
+use crate::catalog::today;
 
 fn link(sender: &Sender, path: &str, token: &str) -> String {
     format!("{}{path}?code={token}", sender.base_url)

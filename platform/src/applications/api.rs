@@ -11,7 +11,7 @@ use crate::accounts::pages::sender;
 use crate::api::ApiTags;
 use crate::regions::Site;
 use crate::try_reply;
-use crate::web::{Origin, Visitor, WebError};
+use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
 use super::service::{self, ApplicationError, Decision};
@@ -126,13 +126,6 @@ pub struct DecisionResult {
     pub reason: Option<String>,
 }
 
-fn region(site: &Site) -> Result<&std::sync::Arc<crate::regions::Tenant>, WebError> {
-    match site {
-        Site::Region(t) => Ok(t),
-        _ => Err(WebError::NotARegion),
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Applications")]
 impl ApplicationsApi {
     /// «Записаться»
@@ -148,7 +141,7 @@ impl ApplicationsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<ApplyRequest>,
     ) -> Reply<ApplicationInfo> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let app = try_reply!(
             service::apply(&state, tenant, viewer, body.0.group_id, body.0.child_id).await
@@ -167,7 +160,7 @@ impl ApplicationsApi {
         site: Site,
         visitor: Visitor,
     ) -> Reply<Vec<ApplicationInfo>> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let list = try_reply!(views::for_parent(&state, tenant, viewer.user.id)
             .await
@@ -189,7 +182,7 @@ impl ApplicationsApi {
         /// cancel | withdraw
         action: Path<String>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         match action.0.as_str() {
@@ -218,7 +211,7 @@ impl ApplicationsApi {
         from: Query<Option<String>>,
         to: Query<Option<String>>,
     ) -> Reply<OrganizationApplications> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let org = match (viewer.user.role, viewer.user.organization_id) {
             (crate::accounts::values::Role::Provider, Some(org)) => org,
@@ -262,7 +255,7 @@ impl ApplicationsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<DecisionRequest>,
     ) -> Reply<Vec<DecisionResult>> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         let comment = body.0.comment.unwrap_or_default();

@@ -15,7 +15,7 @@ use crate::accounts::store as accounts;
 use crate::accounts::values::Role;
 use crate::catalog::store as catalog;
 use crate::regions::{Site, Tenant};
-use crate::web::{Layout, Origin, Region, Visitor, WebError};
+use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
 use super::service::{self, ApplicationError, Decision};
@@ -23,19 +23,6 @@ use super::store::{self, Filter, Status};
 use super::views;
 
 type PageResult = Result<Response, WebError>;
-
-fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
-    let viewer = visitor.require()?;
-    if viewer.user.role == Role::Parent {
-        Ok(viewer)
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
-fn id(raw: &str) -> Result<i64, WebError> {
-    raw.parse().map_err(|_| WebError::NotFound)
-}
 
 #[derive(Serialize)]
 struct ChildOption {
@@ -51,7 +38,7 @@ async fn apply_page(
     group_id: i64,
     alert: Option<String>,
 ) -> PageResult {
-    let viewer = parent(visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let group = catalog::group(&state.db, tenant.id, group_id)
         .await
         .map_err(anyhow::Error::from)?
@@ -97,7 +84,7 @@ pub async fn apply_form(
     layout: Layout,
     Path(raw): Path<String>,
 ) -> PageResult {
-    apply_page(&state, &tenant, &visitor, layout, id(&raw)?, None).await
+    apply_page(&state, &tenant, &visitor, layout, path_id(&raw)?, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -117,8 +104,8 @@ pub async fn apply(
     Form(form): Form<ApplyForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let viewer = parent(&visitor)?;
-    let group = id(&raw)?;
+    let viewer = visitor.require_role(Role::Parent)?;
+    let group = path_id(&raw)?;
     let child = form.child.parse::<i64>().unwrap_or(0);
     match service::apply(&state, &tenant, viewer, group, child).await {
         Ok(app) => Ok(
@@ -154,7 +141,7 @@ pub async fn parent_list(
     layout: Layout,
     Query(q): Query<FiledQuery>,
 ) -> PageResult {
-    let viewer = parent(&visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let applications = views::for_parent(&state, &tenant, viewer.user.id)
         .await
         .map_err(anyhow::Error::from)?;
@@ -181,12 +168,10 @@ pub async fn parent_action(
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let Site::Region(tenant) = &site else {
-        return Err(WebError::NotARegion);
-    };
-    let viewer = parent(&visitor)?;
+    let tenant = region_of(&site)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let sender = sender(&state, &site, &origin)?;
-    let id = id(&raw)?;
+    let id = path_id(&raw)?;
     match action.as_str() {
         "cancel" => service::cancel(&state, tenant, &sender, viewer, id).await?,
         "withdraw" => service::withdraw(&state, tenant, &sender, viewer, id).await?,
@@ -309,11 +294,7 @@ async fn provider_list_page(
             })
             .collect()
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(&errors);
     render(
         state,
         visitor,
@@ -354,9 +335,7 @@ pub async fn provider_bulk(
             .unwrap_or("")
     };
     visitor.check_csrf(value("csrf"))?;
-    let Site::Region(tenant) = &site else {
-        return Err(WebError::NotARegion);
-    };
+    let tenant = region_of(&site)?;
     let (viewer, _) = staff(&visitor)?;
     let ids: Vec<i64> = pairs
         .iter()
@@ -401,7 +380,7 @@ pub async fn provider_card(
     Path(raw): Path<String>,
 ) -> PageResult {
     let (viewer, _) = staff(&visitor)?;
-    let app = service::organizations(&state, &tenant, viewer, id(&raw)?).await?;
+    let app = service::organizations(&state, &tenant, viewer, path_id(&raw)?).await?;
     let card = views::provider_card(&state, &tenant, viewer, app)
         .await
         .map_err(anyhow::Error::from)?;
@@ -432,11 +411,9 @@ pub async fn provider_decide(
     Form(form): Form<DecisionForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let Site::Region(tenant) = &site else {
-        return Err(WebError::NotARegion);
-    };
+    let tenant = region_of(&site)?;
     let (viewer, _) = staff(&visitor)?;
-    let id = id(&raw)?;
+    let id = path_id(&raw)?;
     let decision = match action.as_str() {
         "confirm" => Decision::Confirm,
         "reject" => Decision::Reject(&form.comment),

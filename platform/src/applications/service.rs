@@ -25,9 +25,7 @@ fn refused<T>(message: impl Into<String>) -> Result<T> {
     Err(ApplicationError::Refused(message.into()))
 }
 
-fn today(tenant: &Tenant) -> NaiveDate {
-    crate::certificates::service::today(tenant)
-}
+use crate::catalog::today;
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()

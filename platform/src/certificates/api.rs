@@ -11,7 +11,7 @@ use crate::accounts::api::{error, writer, Done, Reply};
 use crate::api::{ApiError, ApiTags};
 use crate::regions::Site;
 use crate::try_reply;
-use crate::web::{Origin, Visitor, WebError};
+use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
 use super::service::{self, CertificateError, PeriodForm, StaffQuery};
@@ -158,13 +158,6 @@ pub struct PeriodRequest {
     pub budget_rub: i64,
 }
 
-fn region(site: &Site) -> Result<&std::sync::Arc<crate::regions::Tenant>, WebError> {
-    match site {
-        Site::Region(t) => Ok(t),
-        _ => Err(WebError::NotARegion),
-    }
-}
-
 async fn certificate_reply(
     state: &State,
     tenant: &crate::regions::Tenant,
@@ -187,7 +180,7 @@ impl CertificatesApi {
         visitor: Visitor,
         id: Path<i64>,
     ) -> Reply<CertificateInfo> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let cert = try_reply!(
             service::certificate_of_child(&state, tenant.id, viewer.user.id, id.0).await
@@ -211,7 +204,7 @@ impl CertificatesApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
     ) -> Reply<CertificateInfo> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let cert = try_reply!(service::issue(&state, tenant, viewer, id.0).await);
         certificate_reply(&state, tenant, cert).await
@@ -230,7 +223,7 @@ impl CertificatesApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
     ) -> Reply<CertificateInfo> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         try_reply!(service::apply_for_funding(&state, tenant, viewer, id.0).await);
         let cert = try_reply!(
@@ -258,7 +251,7 @@ impl CertificatesApi {
         first_name: Query<Option<String>>,
         birth_date: Query<Option<String>>,
     ) -> Reply<Vec<StaffCertificate>> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let query = StaffQuery {
             number: number.0.unwrap_or_default(),
@@ -286,7 +279,7 @@ impl CertificatesApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(crate::accounts::pages::sender(&state, &site, &origin));
         try_reply!(service::decide(&state, tenant, &sender, viewer, id.0, None).await);
@@ -308,7 +301,7 @@ impl CertificatesApi {
         id: Path<i64>,
         body: Json<RejectRequest>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(crate::accounts::pages::sender(&state, &site, &origin));
         try_reply!(
@@ -330,7 +323,7 @@ impl CertificatesApi {
         id: Path<i64>,
         body: Json<AuthorizationRequest>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         try_reply!(service::authorize(&state, tenant, viewer, id.0, body.0.can_confirm).await);
         Reply::Ok(Json(Done {
@@ -348,7 +341,7 @@ impl CertificatesApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<PeriodRequest>,
     ) -> Reply<Done> {
-        let tenant = try_reply!(region(&site));
+        let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let form = PeriodForm {
             period: body.0.period.to_string(),

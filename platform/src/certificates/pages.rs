@@ -8,11 +8,10 @@ use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::pages::{errors_map, render, render_cabinet, sender, CsrfOnly};
-use crate::accounts::sessions::Viewer;
 use crate::accounts::values::Role;
 use crate::domain::{FieldError, Money};
 use crate::regions::Site;
-use crate::web::{Layout, Origin, Region, Visitor, WebError};
+use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
 use super::service::{self, CertificateError, PeriodForm, StaffQuery};
@@ -20,19 +19,6 @@ use super::store;
 use super::views::StaffCard;
 
 type PageResult = Result<Response, WebError>;
-
-fn parent(visitor: &Visitor) -> Result<&Viewer, WebError> {
-    let viewer = visitor.require()?;
-    if viewer.user.role == Role::Parent {
-        Ok(viewer)
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
-fn child_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse().map_err(|_| WebError::NotFound)
-}
 
 /// «Получить сертификат».
 #[handler]
@@ -45,8 +31,8 @@ pub async fn issue(
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let viewer = parent(&visitor)?;
-    match service::issue(&state, &tenant, viewer, child_id(&raw)?).await {
+    let viewer = visitor.require_role(Role::Parent)?;
+    match service::issue(&state, &tenant, viewer, path_id(&raw)?).await {
         Ok(cert) => {
             let notice = format!(
                 "Сертификат учёта выдан: № {}. Теперь подтвердите данные ребёнка.",
@@ -72,8 +58,8 @@ pub async fn apply_for_funding(
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let viewer = parent(&visitor)?;
-    match service::apply_for_funding(&state, &tenant, viewer, child_id(&raw)?).await {
+    let viewer = visitor.require_role(Role::Parent)?;
+    match service::apply_for_funding(&state, &tenant, viewer, path_id(&raw)?).await {
         Ok(amount) => {
             let notice = format!(
                 "Заявление удовлетворено: на сертификат зачислено {}.",
@@ -104,7 +90,7 @@ pub async fn activate(
     visitor: Visitor,
     layout: Layout,
 ) -> PageResult {
-    let viewer = parent(&visitor)?;
+    let viewer = visitor.require_role(Role::Parent)?;
     let municipality = viewer.user.municipality_id.clone().unwrap_or_default();
     let municipality_name = tenant
         .config
@@ -155,10 +141,18 @@ pub async fn staff_search(
         && query.last_name.is_empty()
         && query.first_name.is_empty()
         && query.birth_date.is_empty());
-    // With an empty query the service only checks who asks: staff of an organization the
-    // municipality did not authorize are told why, before any search.
-    match service::staff_search(&state, &tenant, viewer, &StaffQuery::default()).await {
-        Ok(_) | Err(CertificateError::Invalid(_)) => {}
+    // Without a query only who asks is checked (the form is for authorized staff too).
+    let found = if searched {
+        service::staff_search(&state, &tenant, viewer, &query).await
+    } else {
+        service::confirming_org(&state, &tenant, viewer)
+            .await
+            .map(|_| Vec::new())
+    };
+    let (results, errors): (Vec<StaffCard>, Vec<FieldError>) = match found {
+        Ok(found) => (found.into_iter().map(StaffCard::from).collect(), Vec::new()),
+        Err(CertificateError::Invalid(errors)) => (Vec::new(), errors),
+        // Staff of an organization the municipality did not authorize are told why.
         Err(CertificateError::Forbidden) if viewer.user.role == Role::Provider => {
             return Err(WebError::ForbiddenBecause(
                 "Ваша организация не уполномочена муниципалитетом подтверждать данные детей. \
@@ -167,15 +161,6 @@ pub async fn staff_search(
             ))
         }
         Err(e) => return Err(e.into()),
-    }
-    let (results, errors): (Vec<StaffCard>, Vec<FieldError>) = if searched {
-        match service::staff_search(&state, &tenant, viewer, &query).await {
-            Ok(found) => (found.into_iter().map(StaffCard::from).collect(), Vec::new()),
-            Err(CertificateError::Invalid(errors)) => (Vec::new(), errors),
-            Err(e) => return Err(e.into()),
-        }
-    } else {
-        (Vec::new(), Vec::new())
     };
     render(
         &state,
@@ -184,11 +169,7 @@ pub async fn staff_search(
         minijinja::context! {
             layout, form => &query, results, searched, errors => errors_map(&errors), nav => "cabinet",
         },
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
+        form_status(&errors),
     )
 }
 
@@ -201,7 +182,7 @@ pub async fn staff_certificate(
     Path(raw): Path<String>,
 ) -> PageResult {
     let viewer = visitor.require()?;
-    let view = service::staff_open(&state, &tenant, viewer, child_id(&raw)?).await?;
+    let view = service::staff_open(&state, &tenant, viewer, path_id(&raw)?).await?;
     let card = StaffCard::from(view);
     render(
         &state,
@@ -231,11 +212,9 @@ pub async fn staff_decide(
     Form(form): Form<DecisionForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
-    let Site::Region(tenant) = &site else {
-        return Err(WebError::NotARegion);
-    };
+    let tenant = region_of(&site)?;
     let viewer = visitor.require()?;
-    let id = child_id(&raw)?;
+    let id = path_id(&raw)?;
     let reject = match decision.as_str() {
         "confirm" => None,
         "reject" => Some(form.reason.as_str()),
@@ -318,11 +297,7 @@ async fn municipal_page(
             budget_rub: budget / 100,
         });
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors);
     render(
         state,
         visitor,
@@ -375,7 +350,7 @@ pub async fn municipal_authorize(
         &state,
         &tenant,
         viewer,
-        child_id(&raw)?,
+        path_id(&raw)?,
         form.can_confirm == "1",
     )
     .await?;

@@ -25,11 +25,7 @@ fn refused<T>(message: impl Into<String>) -> Result<T> {
     Err(CertificateError::Refused(message.into()))
 }
 
-pub fn today(tenant: &Tenant) -> NaiveDate {
-    crate::time::now()
-        .with_timezone(&tenant.config.time_zone)
-        .date_naive()
-}
+pub use crate::catalog::today;
 
 /// The financing period: the region's calendar year.
 pub fn current_period(tenant: &Tenant) -> i64 {
@@ -244,7 +240,11 @@ pub async fn apply_for_funding(
 }
 
 /// The organization of a staff member, if it may confirm children's data.
-async fn confirming_org(state: &State, tenant: &Tenant, viewer: &Viewer) -> Result<Organization> {
+pub async fn confirming_org(
+    state: &State,
+    tenant: &Tenant,
+    viewer: &Viewer,
+) -> Result<Organization> {
     if viewer.user.role != Role::Provider {
         return Err(CertificateError::Forbidden);
     }

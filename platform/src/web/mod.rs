@@ -11,7 +11,7 @@ mod visitor;
 use poem::{get, post, Endpoint, EndpointExt, Route};
 
 pub use error::WebError;
-pub use site::{Origin, Region, SiteResolver};
+pub use site::{accounts_tenant, region_of, Origin, Region, SiteResolver};
 pub use templates::{Layout, Templates};
 pub use visitor::Visitor;
 
@@ -19,6 +19,20 @@ use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::{api, catalog, health, regions, State};
+
+/// The status of a form page: 422 when it comes back with field errors.
+pub fn form_status<T>(errors: &[T]) -> poem::http::StatusCode {
+    if errors.is_empty() {
+        poem::http::StatusCode::OK
+    } else {
+        poem::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// A numeric id from a path; anything else is a page that does not exist.
+pub fn path_id(raw: &str) -> Result<i64, WebError> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
 
 /// Every route of the server.
 pub fn routes(state: State) -> impl Endpoint {

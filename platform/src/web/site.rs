@@ -189,6 +189,23 @@ impl<'a> FromRequest<'a> for Site {
     }
 }
 
+/// The region of a site, or 404 on the apex.
+pub fn region_of(site: &Site) -> Result<&Arc<Tenant>, WebError> {
+    match site {
+        Site::Region(t) => Ok(t),
+        _ => Err(WebError::NotARegion),
+    }
+}
+
+/// The tenant whose accounts this host holds: a region's, or the operators' on the apex.
+pub fn accounts_tenant(site: &Site) -> Result<i64, WebError> {
+    match site {
+        Site::Region(t) => Ok(t.id),
+        Site::Apex => Ok(crate::accounts::store::PLATFORM),
+        Site::Unknown => Err(WebError::UnknownHost),
+    }
+}
+
 /// The region of the request, for handlers that exist only on a region's host; on the
 /// apex they answer 404.
 pub struct Region(pub Arc<Tenant>);

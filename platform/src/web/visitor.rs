@@ -124,6 +124,16 @@ impl Visitor {
         self.viewer.as_ref().ok_or(WebError::LoginRequired)
     }
 
+    /// The logged-in viewer in `role`, or 403 (other roles have cabinets of their own).
+    pub fn require_role(&self, role: crate::accounts::values::Role) -> Result<&Viewer, WebError> {
+        let viewer = self.require()?;
+        if viewer.user.role == role {
+            Ok(viewer)
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+
     pub fn client(&self) -> crate::accounts::service::Client {
         crate::accounts::service::Client {
             ip: self.ip.clone(),
