@@ -1,4 +1,5 @@
-// Catalog map (/map): Leaflet + markercluster, points loaded for the visible area only.
+// Catalog map: Leaflet + markercluster. On the server's /map, points are loaded for the visible
+// area from the API; in a static copy (data-files), the copy's GeoJSON files are loaded once.
 // Plain ES2017, no build step; loaded with `defer` after leaflet.js and leaflet.markercluster.js.
 (function () {
   'use strict';
@@ -27,7 +28,9 @@
     if (typeof url !== 'string' || url === '') return '';
     try {
       const u = new URL(url, window.location.href);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? url : '';
+      // A static copy opened from disk links to its files with file:.
+      const ok = u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === window.location.protocol;
+      return ok ? url : '';
     } catch (e) {
       return '';
     }
@@ -39,7 +42,9 @@
     box.className = 'map-popup';
     const head = document.createElement('strong');
     const title = String(p.title || 'Программа');
-    const href = safeHref(p.url);
+    // Static copies give links relative to the copy's top (data-root leads there).
+    const root = (document.getElementById('map') || { dataset: {} }).dataset.root || '';
+    const href = safeHref(p.url && root && !/^[a-z]+:|^\//i.test(p.url) ? root + p.url : p.url);
     if (href) {
       const a = document.createElement('a');
       a.href = href;
@@ -137,6 +142,28 @@
         if (window.console) console.warn('map: loading points failed', err);
         setStatus(STATUS_ERROR);
       }
+    }
+
+    if (d.files) {
+      // A static copy: a few whole files, loaded once; the map only pans over them.
+      setStatus(STATUS_LOADING);
+      const urls = d.files.split(' ').filter(Boolean);
+      Promise.all(urls.map((u) => fetch(u).then((res) => {
+        if (!res.ok) throw new Error('HTTP ' + res.status);
+        return res.json();
+      }))).then((parts) => {
+        const features = [];
+        parts.forEach((part) => { if (part && Array.isArray(part.features)) features.push(...part.features); });
+        render({ type: 'FeatureCollection', features: features });
+        if (typeof layer.getBounds === 'function' && features.length > 0) {
+          const b = layer.getBounds();
+          if (b.isValid()) map.fitBounds(b, { maxZoom: 13 });
+        }
+      }).catch((err) => {
+        if (window.console) console.warn('map: loading points failed', err);
+        setStatus(STATUS_ERROR);
+      });
+      return;
     }
 
     // Panning fires many moveend events in a row; wait for the user to stop.

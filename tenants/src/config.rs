@@ -146,6 +146,17 @@ pub struct Logo {
     pub bytes: Vec<u8>,
 }
 
+impl Logo {
+    /// The file extension of its type: `svg` or `png`.
+    pub fn extension(&self) -> &'static str {
+        if self.content_type == "image/svg+xml" {
+            "svg"
+        } else {
+            "png"
+        }
+    }
+}
+
 const MAX_LOGO_BYTES: usize = 256 * 1024;
 
 impl LoadedRegion {

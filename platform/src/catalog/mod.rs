@@ -10,6 +10,6 @@ pub mod query;
 pub mod read;
 pub mod service;
 pub mod store;
-mod views;
+pub mod views;
 
 pub use service::{today, Catalog, CatalogError};

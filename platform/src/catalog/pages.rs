@@ -7,6 +7,8 @@ use poem::web::{Data, Html, Path, Query};
 use poem::{handler, IntoResponse, Response};
 use serde::Serialize;
 
+use crate::web::Pager;
+
 use crate::regions::Site;
 use crate::web::templates::Layout;
 use crate::web::{Region, WebError};
@@ -59,16 +61,8 @@ struct Links {
     query: String,
     list_url: String,
     map_url: String,
-    pages: Vec<PageLink>,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PageLink {
-    number: u32,
-    url: Option<String>,
-    current: bool,
+    #[serde(flatten)]
+    pager: Pager,
 }
 
 fn links(q: &CatalogQuery, page: Option<&SearchPage>) -> Links {
@@ -87,30 +81,6 @@ fn links(q: &CatalogQuery, page: Option<&SearchPage>) -> Links {
         }
     };
     let (current, pages) = page.map_or((1, 1), |p| (p.page, p.pages));
-    // First, last, and two either side of the current page; gaps shown as «…».
-    let mut numbers: Vec<u32> =
-        (current.saturating_sub(2).max(1)..=(current + 2).min(pages)).collect();
-    if numbers.first() != Some(&1) {
-        numbers.insert(0, 1);
-    }
-    if numbers.last() != Some(&pages) {
-        numbers.push(pages);
-    }
-    let mut page_links = Vec::new();
-    for (i, n) in numbers.iter().enumerate() {
-        if i > 0 && *n > numbers[i - 1] + 1 {
-            page_links.push(PageLink {
-                number: 0,
-                url: None,
-                current: false,
-            });
-        }
-        page_links.push(PageLink {
-            number: *n,
-            url: Some(with_page(*n)),
-            current: *n == current,
-        });
-    }
     let suffix = if query.is_empty() {
         String::new()
     } else {
@@ -120,9 +90,7 @@ fn links(q: &CatalogQuery, page: Option<&SearchPage>) -> Links {
         list_url: format!("/programs{suffix}"),
         map_url: format!("/map{suffix}"),
         query,
-        pages: if pages > 1 { page_links } else { Vec::new() },
-        prev: (current > 1).then(|| with_page(current - 1)),
-        next: (current < pages).then(|| with_page(current + 1)),
+        pager: Pager::new(current, pages, with_page),
     }
 }
 

@@ -12,7 +12,9 @@ use crate::domain::{AgeRange, LatLon, Money};
 use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule};
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
-/// transaction of the change.
+/// transaction of the change: it also stamps the rows the change touched (their
+/// `changed_in` is NULL: new rows, and rows whose public content a writer changed) with
+/// the new version, which is how `sitegen` finds what to re-render.
 pub async fn bump_version(tx: &mut Tx, tenant: i64) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 1) \
@@ -22,7 +24,39 @@ pub async fn bump_version(tx: &mut Tx, tenant: i64) -> Result<i64, DbError> {
     .bind(tenant)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(row.try_get(0)?)
+    let version: i64 = row.try_get(0)?;
+    for table in CHANGE_TRACKED {
+        sqlx::query(&format!(
+            "UPDATE {table} SET changed_in = $2 WHERE tenant_id = $1 AND changed_in IS NULL"
+        ))
+        .bind(tenant)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(version)
+}
+
+/// The tables whose rows carry `changed_in`.
+const CHANGE_TRACKED: [&str; 3] = ["organizations", "programs", "study_groups"];
+
+/// Ids of the published programs whose page may differ from how it was at catalog version
+/// `since`: the program, one of its groups or its organization changed after it.
+#[tracing::instrument(skip(db))]
+pub async fn programs_changed_since(db: &Db, tenant: i64, since: i64) -> Result<Vec<i64>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id FROM programs WHERE tenant_id = $1 AND (changed_in IS NULL OR changed_in > $2) \
+         UNION SELECT program_id FROM study_groups \
+           WHERE tenant_id = $1 AND (changed_in IS NULL OR changed_in > $2) \
+         UNION SELECT p.id FROM programs p JOIN organizations o \
+           ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+           WHERE p.tenant_id = $1 AND (o.changed_in IS NULL OR o.changed_in > $2)",
+    )
+    .bind(tenant)
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// The catalog version of every region that has one.
@@ -619,7 +653,8 @@ pub async fn set_status(
     let mut tx = db.begin().await?;
     let now = crate::time::to_db(crate::time::now());
     let done = sqlx::query(
-        "UPDATE programs SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+        "UPDATE programs SET status = $3, updated_at = $4, changed_in = NULL \
+         WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant)
     .bind(program)
@@ -669,4 +704,76 @@ pub async fn group(db: &Db, tenant: i64, id: i64) -> Result<Option<Group>, DbErr
     .fetch_optional(db.pool())
     .await?;
     row.as_ref().map(group_from).transpose()
+}
+
+/// Published programs of the region by id: every one (`ids` is `None`) or those of `ids`
+/// that are published.
+#[tracing::instrument(skip(db, ids))]
+pub async fn published_programs(
+    db: &Db,
+    tenant: i64,
+    ids: Option<&[i64]>,
+) -> Result<Vec<Program>, DbError> {
+    let sql =
+        format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND status = $2");
+    let mut out = Vec::new();
+    for chunk in id_chunks(ids) {
+        let (filter, bound) = in_list("id", chunk, 3);
+        let text = format!("{sql}{filter}");
+        let mut query = sqlx::query(&text)
+            .bind(tenant)
+            .bind(ProgramStatus::Published.code());
+        for id in bound {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            out.push(program_from(&row)?);
+        }
+    }
+    out.sort_by_key(|p| p.id);
+    Ok(out)
+}
+
+/// Groups of the given programs (of every program when `ids` is `None`), by id.
+#[tracing::instrument(skip(db, ids))]
+pub async fn groups_of_programs(
+    db: &Db,
+    tenant: i64,
+    ids: Option<&[i64]>,
+) -> Result<Vec<Group>, DbError> {
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1");
+    let mut out = Vec::new();
+    for chunk in id_chunks(ids) {
+        let (filter, bound) = in_list("program_id", chunk, 2);
+        let text = format!("{sql}{filter}");
+        let mut query = sqlx::query(&text).bind(tenant);
+        for id in bound {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            out.push(group_from(&row)?);
+        }
+    }
+    out.sort_by_key(|g| g.id);
+    Ok(out)
+}
+
+/// `None` (no filter) once, or the ids in chunks that fit in one statement.
+fn id_chunks(ids: Option<&[i64]>) -> Vec<Option<&[i64]>> {
+    match ids {
+        None => vec![None],
+        Some(ids) => ids.chunks(BATCH).map(Some).collect(),
+    }
+}
+
+/// ` AND column IN ($first, …)` for a chunk of ids, with the ids to bind; nothing for no
+/// filter.
+fn in_list<'a>(column: &str, chunk: Option<&'a [i64]>, first: usize) -> (String, &'a [i64]) {
+    match chunk {
+        None => (String::new(), &[]),
+        Some(ids) => {
+            let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", first + i)).collect();
+            (format!(" AND {column} IN ({})", marks.join(", ")), ids)
+        }
+    }
 }

@@ -13,7 +13,7 @@ use crate::regions::Tenant;
 use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
 use super::model::{Direction, Financing, Level, OrgKind};
 use super::query::CatalogQuery;
-use super::store::{Group, Organization, Profile, Program};
+use super::store::{Group, ListedProgram, Organization, Profile, Program};
 
 /// A code with its Russian label.
 #[derive(Debug, Clone, Serialize, Object)]
@@ -80,32 +80,97 @@ fn ages(range: AgeRange) -> String {
     range.to_string()
 }
 
+/// What a card shows of a program, whichever source it comes from.
+struct CardSource<'a> {
+    id: i64,
+    title: &'a str,
+    organization_id: i64,
+    organization: &'a str,
+    municipality_id: &'a str,
+    direction: Direction,
+    profile: &'a Profile,
+    level: Level,
+    ages: AgeRange,
+    ovz: bool,
+    financing: Financing,
+    monthly_price: Money,
+    enrollment_open: bool,
+}
+
 impl ProgramCard {
     pub fn of(doc: &ProgramDoc, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Self {
         let org = index.organization(doc);
-        let profile = index.profile(doc);
+        Self::build(
+            CardSource {
+                id: doc.id,
+                title: &doc.title,
+                organization_id: org.id,
+                organization: &org.short_name,
+                municipality_id: index.municipality_id(doc),
+                direction: doc.direction,
+                profile: index.profile(doc),
+                level: doc.level,
+                ages: doc.ages,
+                ovz: doc.ovz,
+                financing: doc.financing,
+                monthly_price: doc.monthly_price,
+                enrollment_open: doc
+                    .groups
+                    .iter()
+                    .any(|g| g.enroll_from <= today && today <= g.enroll_to),
+            },
+            tenant,
+        )
+    }
+
+    /// A card for a static copy of the catalog. The copy cannot know on which day it is
+    /// read, so it never says «идёт набор»: the dynamic site does.
+    pub fn listed(
+        p: &ListedProgram,
+        org: &Organization,
+        profile: &Profile,
+        tenant: &Tenant,
+    ) -> Self {
+        Self::build(
+            CardSource {
+                id: p.id,
+                title: &p.title,
+                organization_id: org.id,
+                organization: &org.short_name,
+                municipality_id: &org.municipality_id,
+                direction: p.direction,
+                profile,
+                level: p.level,
+                ages: p.ages,
+                ovz: p.ovz,
+                financing: p.financing,
+                monthly_price: p.monthly_price,
+                enrollment_open: false,
+            },
+            tenant,
+        )
+    }
+
+    fn build(c: CardSource, tenant: &Tenant) -> Self {
         Self {
-            id: doc.id,
-            title: doc.title.clone(),
-            url: format!("/programs/{}", doc.id),
-            organization_id: org.id,
-            organization: org.short_name.clone(),
-            municipality: municipality(tenant, index.municipality_id(doc)),
-            direction: Labeled::new(doc.direction.code(), doc.direction.label()),
-            profile: Labeled::new(&profile.id, &profile.name),
-            level: Labeled::new(doc.level.code(), doc.level.label()),
-            age_min: doc.ages.min(),
-            age_max: doc.ages.max(),
-            ages: ages(doc.ages),
-            ovz: doc.ovz,
-            financing: Labeled::new(doc.financing.code(), doc.financing.label()),
-            monthly_price_rub: doc.monthly_price.kopecks() / 100,
-            price: price_text(doc.financing, doc.monthly_price),
-            certificate: doc.financing == Financing::Certificate,
-            enrollment_open: doc
-                .groups
-                .iter()
-                .any(|g| g.enroll_from <= today && today <= g.enroll_to),
+            id: c.id,
+            title: c.title.to_owned(),
+            url: format!("/programs/{}", c.id),
+            organization_id: c.organization_id,
+            organization: c.organization.to_owned(),
+            municipality: municipality(tenant, c.municipality_id),
+            direction: Labeled::new(c.direction.code(), c.direction.label()),
+            profile: Labeled::new(&c.profile.id, &c.profile.name),
+            level: Labeled::new(c.level.code(), c.level.label()),
+            age_min: c.ages.min(),
+            age_max: c.ages.max(),
+            ages: ages(c.ages),
+            ovz: c.ovz,
+            financing: Labeled::new(c.financing.code(), c.financing.label()),
+            monthly_price_rub: c.monthly_price.kopecks() / 100,
+            price: price_text(c.financing, c.monthly_price),
+            certificate: c.financing == Financing::Certificate,
+            enrollment_open: c.enrollment_open,
         }
     }
 }
@@ -519,14 +584,43 @@ pub struct ProgramSummary {
 
 impl ProgramSummary {
     pub fn of(p: &Program) -> Self {
+        Self::build(
+            p.id,
+            &p.title,
+            p.direction,
+            p.ages,
+            p.financing,
+            p.monthly_price,
+        )
+    }
+
+    pub fn listed(p: &ListedProgram) -> Self {
+        Self::build(
+            p.id,
+            &p.title,
+            p.direction,
+            p.ages,
+            p.financing,
+            p.monthly_price,
+        )
+    }
+
+    fn build(
+        id: i64,
+        title: &str,
+        direction: Direction,
+        range: AgeRange,
+        financing: Financing,
+        monthly: Money,
+    ) -> Self {
         Self {
-            id: p.id,
-            title: p.title.clone(),
-            url: format!("/programs/{}", p.id),
-            direction: Labeled::new(p.direction.code(), p.direction.label()),
-            ages: ages(p.ages),
-            financing: Labeled::new(p.financing.code(), p.financing.label()),
-            price: price_text(p.financing, p.monthly_price),
+            id,
+            title: title.to_owned(),
+            url: format!("/programs/{id}"),
+            direction: Labeled::new(direction.code(), direction.label()),
+            ages: ages(range),
+            financing: Labeled::new(financing.code(), financing.label()),
+            price: price_text(financing, monthly),
         }
     }
 }

@@ -22,6 +22,7 @@ const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     4 => "0004_certificates",
     5 => "0005_applications",
     6 => "0006_api_tokens",
+    7 => "0007_catalog_changes",
 );
 
 const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
@@ -31,6 +32,7 @@ const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
     4 => "0004_certificates",
     5 => "0005_applications",
     6 => "0006_api_tokens",
+    7 => "0007_catalog_changes",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

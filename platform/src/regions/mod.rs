@@ -5,9 +5,9 @@ pub mod api;
 mod apply;
 pub mod pages;
 mod registry;
-mod store;
+pub mod store;
 mod tenant;
-mod view;
+pub mod view;
 
 pub use apply::{apply_files, apply_region, region_files, Applied, AppliedRegion, ApplyError};
 pub use registry::{Registry, Site};

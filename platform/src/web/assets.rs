@@ -90,3 +90,13 @@ pub fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
         .with_header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
         .into_response())
 }
+
+/// Every asset as (name, bytes): a static copy of the site ships them beside its pages.
+pub fn all() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    ASSETS.iter().map(|a| (a.name, a.body))
+}
+
+/// The version of the assets, which changes with any of them.
+pub fn assets_version() -> &'static str {
+    version()
+}

@@ -3,6 +3,7 @@
 
 pub mod assets;
 mod error;
+pub mod pager;
 mod request_log;
 mod site;
 pub mod templates;
@@ -11,8 +12,9 @@ mod visitor;
 use poem::{get, post, Endpoint, EndpointExt, Route};
 
 pub use error::WebError;
+pub use pager::Pager;
 pub use site::{accounts_tenant, region_of, Origin, Region, SiteResolver};
-pub use templates::{Layout, Templates};
+pub use templates::{Layout, Links, Templates};
 pub use visitor::Visitor;
 
 use crate::accounts::{cabinets, pages as accounts};

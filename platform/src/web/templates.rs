@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "catalog.html",
     "map.html",
     "catalog_body.html",
+    "_program_card.html",
+    "_pager.html",
     "map_body.html",
     "program.html",
     "organization.html",
@@ -79,13 +81,112 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
+/// The sources of the shared templates, so a static copy can tell when they changed.
+pub fn sources() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(_, source)| *source)
+}
+
+/// Where the links of a page lead. The same templates render the dynamic site and the
+/// static copy `sitegen` writes; they never spell a URL, they call `link(kind, arg)`.
+#[derive(Debug, Clone)]
+pub enum Links {
+    /// Routes of this server: `/programs/15`.
+    Dynamic,
+    /// Files of a static copy, relative to the page being rendered (its `root` variable,
+    /// `""` or `"../"`, so the copy works under any path prefix and from `file://`); what
+    /// needs the server (applying, logging in) goes to `host`.
+    Static { host: String },
+}
+
+impl Links {
+    /// The URL of `kind` (with its id or code `arg`); `root` is the static page's way back
+    /// to the top of the copy.
+    pub fn url(&self, kind: &str, arg: &str, root: &str) -> Result<String, String> {
+        let arg_enc = urlencode(arg);
+        Ok(match self {
+            Links::Dynamic => match kind {
+                "home" => "/".to_owned(),
+                "catalog" => "/programs".to_owned(),
+                "map" => "/map".to_owned(),
+                "program" => format!("/programs/{arg_enc}"),
+                "organization" => format!("/organizations/{arg_enc}"),
+                "direction" => format!("/programs?direction={arg_enc}"),
+                "municipality" => format!("/programs?municipality={arg_enc}"),
+                "apply" => format!("/apply/{arg_enc}"),
+                "login" => "/login".to_owned(),
+                "register" => "/register".to_owned(),
+                "api" => "/api/docs".to_owned(),
+                _ => return Err(format!("unknown link kind «{kind}»")),
+            },
+            Links::Static { host } => match kind {
+                "home" => format!("{root}index.html"),
+                "catalog" => format!("{root}programs/index.html"),
+                "map" => format!("{root}map.html"),
+                "program" => format!("{root}programs/{arg_enc}.html"),
+                "organization" => format!("{root}organizations/{arg_enc}/index.html"),
+                "direction" => format!("{root}directions/{arg_enc}/index.html"),
+                "municipality" => format!("{root}municipalities/{arg_enc}/index.html"),
+                "apply" => format!("{host}/apply/{arg_enc}"),
+                "login" => format!("{host}/login"),
+                "register" => format!("{host}/register"),
+                "api" => format!("{host}/api/docs"),
+                _ => return Err(format!("unknown link kind «{kind}»")),
+            },
+        })
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map_or_else(|_| text.to_owned(), |s| s[1..].to_owned())
+}
+
 impl Templates {
+    /// The dynamic site's templates.
     pub fn new() -> Self {
+        Self::with(Links::Dynamic, &[])
+    }
+
+    /// The shared templates plus `extra` ones (a static copy's own pages), linking as
+    /// `links` says.
+    pub fn with(links: Links, extra: &'static [(&'static str, &'static str)]) -> Self {
         let mut env = Environment::new();
         env.add_filter("thousands", |n: i64| group_thousands(n));
         env.add_filter("rub", |n: i64| format!("{}\u{a0}₽", group_thousands(n)));
-        env.add_function("asset", |name: &str| assets::url(name));
-        for (name, source) in TEMPLATES {
+        let static_copy = matches!(links, Links::Static { .. });
+        env.add_function(
+            "asset",
+            move |state: &minijinja::State, name: &str| -> minijinja::Value {
+                // Our own paths: nothing in them needs escaping (and `/` would be, noisily).
+                minijinja::Value::from_safe_string(if static_copy {
+                    format!("{}static/{name}", root(state))
+                } else {
+                    assets::url(name)
+                })
+            },
+        );
+        env.add_function(
+            "link",
+            move |state: &minijinja::State,
+                  kind: &str,
+                  arg: Option<minijinja::Value>|
+                  -> Result<minijinja::Value, minijinja::Error> {
+                let arg = arg.map(|a| a.to_string()).unwrap_or_default();
+                let url = links.url(kind, &arg, &root(state)).map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e)
+                })?;
+                // Arguments are percent-encoded and the rest is ours, so the URL holds no
+                // character HTML would need escaped; checked, not assumed.
+                if url.contains(['"', '\'', '<', '>', '&']) {
+                    return Err(minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("link {kind}: «{url}» needs escaping"),
+                    ));
+                }
+                Ok(minijinja::Value::from_safe_string(url))
+            },
+        );
+        for (name, source) in TEMPLATES.iter().chain(extra) {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name} does not compile: {e}"));
         }
@@ -113,6 +214,14 @@ pub fn group_thousands(n: i64) -> String {
     out
 }
 
+/// A static page's way back to the top of the copy (`root` in its context).
+fn root(state: &minijinja::State) -> String {
+    state
+        .lookup("root")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 impl Default for Templates {
     fn default() -> Self {
         Self::new()
@@ -137,6 +246,10 @@ pub struct Layout {
     pub user: Option<LayoutUser>,
     /// For the «Выход» form in the header.
     pub csrf: String,
+    /// A static copy written by `sitegen`: no accounts, no live figures.
+    pub is_static: bool,
+    /// The region's dynamic site, which a static copy links to.
+    pub dynamic_url: String,
 }
 
 #[derive(Serialize)]
@@ -176,6 +289,8 @@ impl Layout {
                     css_url,
                     user,
                     csrf,
+                    is_static: false,
+                    dynamic_url: String::new(),
                 }
             }
             Site::Apex | Site::Unknown => Self {
@@ -191,7 +306,34 @@ impl Layout {
                 css_url,
                 user,
                 csrf,
+                is_static: false,
+                dynamic_url: String::new(),
             },
+        }
+    }
+
+    /// The layout of a static copy of the region's catalog; `root` leads from the page to
+    /// the top of the copy, `host` is the region's dynamic site.
+    pub fn for_static(tenant: &crate::regions::Tenant, root: &str, host: &str) -> Self {
+        let c = &tenant.config;
+        Self {
+            is_region: true,
+            name: c.name.clone(),
+            short_name: c.short_name.clone(),
+            region_name: c.region_name.clone(),
+            primary_color: c.branding.primary_color.as_str().to_owned(),
+            accent_color: c.branding.accent_color.as_str().to_owned(),
+            logo_url: tenant
+                .logo
+                .as_ref()
+                .map(|l| format!("{root}static/logo.{}", l.extension())),
+            support_email: Some(c.support_email.to_string()),
+            apex_url: format!("{host}/"),
+            css_url: format!("{root}static/navigator.css"),
+            user: None,
+            csrf: String::new(),
+            is_static: true,
+            dynamic_url: format!("{host}/"),
         }
     }
 }

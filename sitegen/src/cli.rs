@@ -1,0 +1,169 @@
+//! `sitegen --region SLUG | --all --out DIR [--database-url …] [--base-url …]`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use platform::db::Db;
+use platform::regions::Tenant;
+
+use crate::{generate, Options, SitegenError, Summary};
+
+/// Writes a region's published catalog and map as a static site for a CDN.
+#[derive(Debug, Parser)]
+#[command(name = "sitegen", version)]
+pub struct Args {
+    /// The region (its slug, e.g. `smolensk`).
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    pub region: Option<String>,
+    /// Every region, each into its own folder `OUT/SLUG`.
+    #[arg(long)]
+    pub all: bool,
+    /// Where the copy goes: a new or empty folder, or an earlier copy to bring up to date.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The Navigator database.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/navigator.db"
+    )]
+    pub database_url: String,
+    /// The region's dynamic site («Записаться», «Вход» lead there); by default the first
+    /// host of the region's configuration over https.
+    #[arg(long, conflicts_with = "all")]
+    pub base_url: Option<String>,
+    /// Where the copy will be published, for sitemap.xml and robots.txt; by default the
+    /// base URL.
+    #[arg(long, conflicts_with = "all")]
+    pub site_url: Option<String>,
+    /// Rendering threads (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// No progress line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    match runtime.block_on(run(&args)) {
+        Ok(summaries) => {
+            for s in summaries {
+                println!("{}", s.describe());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sitegen: ошибка: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
+    let db = connect(&args.database_url).await?;
+    let tenants: Vec<Arc<Tenant>> = platform::regions::store::load_all(&db)
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    let chosen: Vec<Arc<Tenant>> = match &args.region {
+        Some(slug) => {
+            let found = tenants.iter().find(|t| t.slug() == slug).cloned();
+            vec![found.ok_or_else(|| {
+                let known: Vec<&str> = tenants.iter().map(|t| t.slug()).collect();
+                SitegenError::UnknownRegion(slug.clone(), known.join(", "))
+            })?]
+        }
+        None if tenants.is_empty() => return Err(SitegenError::NoRegions),
+        None => tenants,
+    };
+    let workers = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let mut summaries = Vec::new();
+    for tenant in chosen {
+        let out = if args.all {
+            args.out.join(tenant.slug())
+        } else {
+            args.out.clone()
+        };
+        let base_url = match &args.base_url {
+            Some(url) => parse_url(url).map_err(SitegenError::BaseUrl)?,
+            None => default_base_url(&tenant)?,
+        };
+        let site_url = match &args.site_url {
+            Some(url) => parse_url(url).map_err(SitegenError::SiteUrl)?,
+            None => base_url.clone(),
+        };
+        let opts = Options {
+            out,
+            base_url,
+            site_url,
+            workers,
+            progress: !args.quiet,
+        };
+        summaries.push(generate(&db, tenant, &opts).await?);
+    }
+    db.close().await;
+    Ok(summaries)
+}
+
+/// Connects without creating anything: a mistyped SQLite path is an error, not a new
+/// empty database.
+async fn connect(url: &str) -> Result<Db, SitegenError> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        if path != ":memory:" && !Path::new(path).is_file() {
+            return Err(SitegenError::NoDatabaseFile(PathBuf::from(path)));
+        }
+    }
+    let db = Db::connect(url)
+        .await
+        .map_err(|source| SitegenError::Database {
+            url: platform::db::redact(url),
+            source,
+        })?;
+    db.ping().await.map_err(|source| SitegenError::Database {
+        url: platform::db::redact(url),
+        source,
+    })?;
+    Ok(db)
+}
+
+/// `https://host[:port][/path]`, without a trailing slash.
+pub fn parse_url(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("«{raw}»: адрес должен начинаться с https:// или http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#', ' ', '"', '\'', '<', '>', '&']) {
+        return Err(format!(
+            "«{raw}»: ожидается адрес вида https://p67.навигатор.дети"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn default_base_url(tenant: &Tenant) -> Result<String, SitegenError> {
+    tenant
+        .config
+        .hosts
+        .first()
+        .map(|h| format!("https://{}", h.as_ascii()))
+        .ok_or_else(|| {
+            SitegenError::BaseUrl(format!(
+                "у региона «{}» в конфигурации нет адреса; укажите --base-url",
+                tenant.slug()
+            ))
+        })
+}

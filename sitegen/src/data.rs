@@ -1,0 +1,167 @@
+//! The copy's data files: GeoJSON for the map, the compact index for the client-side
+//! filter, robots.txt and the sitemap. Every one is built in a fixed order, so the bytes
+//! depend on the catalog only.
+
+use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
+use platform::catalog::model::{Direction, Financing};
+use serde_json::json;
+
+use crate::site::{program_path, Site};
+
+/// The sitemap protocol's limit of URLs per file.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// One feature per group location (RFC 7946, longitude first), with what the popup shows.
+pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
+    let snap = site.snap;
+    let programs: std::collections::HashMap<i64, usize> = snap
+        .programs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect();
+    let features = points
+        .iter()
+        .filter_map(|i| {
+            let g = &snap.locations[*i];
+            let p = &snap.programs[*programs.get(&g.program_id)?];
+            let org = site.organization_of(p)?;
+            let mut props = JsonObject::new();
+            let mut put = |k: &str, v: JsonValue| {
+                props.insert(k.to_owned(), v);
+            };
+            put("program_id", p.id.into());
+            put("group_id", g.id.into());
+            put("title", p.title.clone().into());
+            put("organization", org.short_name.clone().into());
+            put("group", g.name.clone().into());
+            put("address", g.address.clone().into());
+            put("ages", p.ages.to_string().into());
+            put("financing", p.financing.label().into());
+            // Relative to the top of the copy; the map page prefixes its way there.
+            put("url", program_path(p.id).into());
+            Some(Feature {
+                bbox: None,
+                geometry: Some(Geometry::new_point(vec![
+                    round6(g.location.lon),
+                    round6(g.location.lat),
+                ])),
+                id: Some(geojson::feature::Id::Number(g.id.into())),
+                properties: Some(props),
+                foreign_members: None,
+            })
+        })
+        .collect();
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
+    .to_string()
+    .into_bytes()
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// What the client-side filter needs, as arrays (a program is
+/// `[id, title, direction, municipality, organization, age_min, age_max, financing, price]`,
+/// the middle ones indexes into the dictionaries), so 100 000 programs stay a few MB.
+pub fn programs_json(site: &Site) -> Vec<u8> {
+    let snap = site.snap;
+    let municipalities: Vec<(String, String)> = site
+        .tenant
+        .config
+        .municipalities
+        .iter()
+        .map(|m| (m.id.as_str().to_owned(), m.name.clone()))
+        .collect();
+    let muni_index: std::collections::HashMap<&str, usize> = municipalities
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let org_index: std::collections::HashMap<i64, usize> = snap
+        .organizations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id, i))
+        .collect();
+    let programs: Vec<JsonValue> = snap
+        .programs
+        .iter()
+        .filter_map(|p| {
+            let org = site.organization_of(p)?;
+            let card_price = if p.financing == Financing::Free {
+                "Бесплатно".to_owned()
+            } else {
+                format!("{} в месяц", p.monthly_price)
+            };
+            Some(json!([
+                p.id,
+                p.title,
+                Direction::ALL.iter().position(|d| *d == p.direction),
+                muni_index.get(org.municipality_id.as_str()),
+                org_index.get(&org.id),
+                p.ages.min(),
+                p.ages.max(),
+                Financing::ALL.iter().position(|f| *f == p.financing),
+                card_price,
+            ]))
+        })
+        .collect();
+    let doc = json!({
+        "directions": Direction::ALL.iter().map(|d| [d.code(), d.label()]).collect::<Vec<_>>(),
+        "financing": Financing::ALL.iter().map(|f| [f.code(), f.label()]).collect::<Vec<_>>(),
+        "municipalities": municipalities,
+        "organizations": snap.organizations.iter().map(|o| json!([o.id, o.short_name])).collect::<Vec<_>>(),
+        "programs": programs,
+    });
+    serde_json::to_vec(&doc).expect("index serializes")
+}
+
+pub fn robots(site_url: &str) -> Vec<u8> {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {site_url}/sitemap.xml\n").into_bytes()
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `sitemap.xml`: the URL list itself when it fits in one file, otherwise an index of
+/// `sitemaps/sitemap-N.xml`.
+pub fn sitemap_root(site_url: &str, parts: &[Vec<String>]) -> Vec<u8> {
+    if parts.len() <= 1 {
+        return sitemap(site_url, parts.first().map_or(&[][..], |v| v));
+    }
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for n in 1..=parts.len() {
+        out.push_str(&format!(
+            "  <sitemap><loc>{}/sitemaps/sitemap-{n}.xml</loc></sitemap>\n",
+            xml_escape(site_url)
+        ));
+    }
+    out.push_str("</sitemapindex>\n");
+    out.into_bytes()
+}
+
+pub fn sitemap(site_url: &str, paths: &[String]) -> Vec<u8> {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in paths {
+        out.push_str(&format!(
+            "  <url><loc>{}/{}</loc></url>\n",
+            xml_escape(site_url),
+            xml_escape(p)
+        ));
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}

@@ -1,0 +1,267 @@
+//! sitegen: writes a region's published catalog and map as a static site for a CDN.
+//!
+//! A run reads one picture of the catalog (`source`), plans the files (`site`), renders
+//! them on every core and hands them to one writer (`output`), which writes only what
+//! changed and swaps the result into place. The `manifest` of a run lets the next one
+//! render only the programs changed since.
+
+pub mod cli;
+mod data;
+pub mod error;
+pub mod manifest;
+mod output;
+mod progress;
+pub mod site;
+mod source;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use platform::catalog::store;
+use platform::db::Db;
+use platform::regions::Tenant;
+use sha2::{Digest, Sha256};
+
+pub use error::SitegenError;
+use manifest::{Entry, Manifest};
+use output::Output;
+use progress::Progress;
+use site::{program_path, Job, Site};
+use source::{Scope, Snapshot};
+
+/// How to write one region's copy.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub out: PathBuf,
+    /// The region's dynamic site, `https://p67.навигатор.дети` (no trailing slash): where
+    /// «Записаться» and «Вход» lead.
+    pub base_url: String,
+    /// Where the copy is published (no trailing slash), for sitemap.xml and robots.txt.
+    pub site_url: String,
+    /// Rendering threads.
+    pub workers: usize,
+    /// Show files done / total on a terminal.
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub region: String,
+    pub catalog_version: i64,
+    /// Every program page was rendered (first run, or the settings changed).
+    pub full: bool,
+    pub files: usize,
+    pub pages: usize,
+    pub bytes: u64,
+    /// Files rendered this run.
+    pub rendered: usize,
+    /// Files whose content is new or changed (written), by path.
+    pub changed: Vec<String>,
+    /// Files removed, by path.
+    pub deleted: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {} файлов ({} страниц), {:.1} МБ, за {:.2} с; {} ({} отрисовано): изменено {}, удалено {}; версия каталога {}",
+            self.region,
+            self.files,
+            self.pages,
+            self.bytes as f64 / 1_048_576.0,
+            self.elapsed.as_secs_f64(),
+            if self.full { "полная сборка" } else { "обновление" },
+            self.rendered,
+            self.changed.len(),
+            self.deleted.len(),
+            self.catalog_version,
+        )
+    }
+}
+
+/// A digest of what shapes the pages besides the catalog rows.
+fn settings_digest(tenant: &Tenant, opts: &Options, profiles: &[store::Profile]) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION"));
+    h.update(platform::web::assets::assets_version());
+    for source in platform::web::templates::sources() {
+        h.update(source);
+    }
+    for (_, source) in site::TEMPLATES {
+        h.update(source);
+    }
+    for (_, body) in site::SCRIPTS {
+        h.update(body);
+    }
+    h.update(serde_json::to_vec(&tenant.config).expect("config serializes"));
+    if let Some(logo) = &tenant.logo {
+        h.update(&logo.bytes);
+    }
+    h.update(format!("{}\n{}\n", opts.base_url, opts.site_url));
+    for p in profiles {
+        h.update(format!(
+            "{}\u{1f}{}\u{1f}{}\n",
+            p.id,
+            p.direction.code(),
+            p.name
+        ));
+    }
+    Entry::of(&h.finalize()).sha256
+}
+
+/// Writes (or brings up to date) the static copy of `tenant`'s catalog in `opts.out`.
+#[tracing::instrument(skip_all, fields(region = tenant.slug()))]
+pub async fn generate(
+    db: &Db,
+    tenant: Arc<Tenant>,
+    opts: &Options,
+) -> Result<Summary, SitegenError> {
+    let started = Instant::now();
+    let output = Output::open(&opts.out, tenant.slug())?;
+    let profiles = store::profiles(db, tenant.id).await?;
+    let settings = settings_digest(&tenant, opts, &profiles);
+    let previous = output
+        .previous()
+        .filter(|m| m.settings == settings)
+        .cloned();
+    let scope = match &previous {
+        Some(m) => {
+            if store::version(db, tenant.id).await? == m.catalog_version {
+                // Nothing changed since the copy was written.
+                return Ok(Summary {
+                    region: tenant.slug().to_owned(),
+                    catalog_version: m.catalog_version,
+                    full: false,
+                    files: m.files.len(),
+                    pages: m.files.keys().filter(|p| p.ends_with(".html")).count(),
+                    bytes: m.files.values().map(|e| e.bytes).sum(),
+                    rendered: 0,
+                    changed: Vec::new(),
+                    deleted: Vec::new(),
+                    elapsed: started.elapsed(),
+                });
+            }
+            Scope::ChangedSince(m.catalog_version)
+        }
+        None => Scope::All,
+    };
+    let mut snap = Snapshot::read(db, tenant.id, scope).await?;
+    // Program pages this run does not render stay as they are, if the copy has them.
+    let mut carried = Vec::new();
+    if let Some(prev) = &previous {
+        let rendered: HashSet<i64> = snap.details.iter().map(|(p, _)| p.id).collect();
+        let mut missing = Vec::new();
+        for p in &snap.programs {
+            if rendered.contains(&p.id) {
+                continue;
+            }
+            let path = program_path(p.id);
+            match prev.files.get(&path) {
+                Some(e) => carried.push((path, e.clone())),
+                None => missing.push(p.id),
+            }
+        }
+        if !missing.is_empty() {
+            snap.details
+                .extend(Snapshot::details(db, tenant.id, Some(&missing)).await?);
+        }
+    }
+    let opts = opts.clone();
+    tokio::task::spawn_blocking(move || {
+        build(
+            &tenant,
+            &snap,
+            output,
+            settings,
+            carried,
+            previous.is_none(),
+            &opts,
+            started,
+        )
+    })
+    .await
+    .expect("the build thread does not panic")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    tenant: &Tenant,
+    snap: &Snapshot,
+    mut output: Output,
+    settings: String,
+    carried: Vec<(String, Entry)>,
+    full: bool,
+    opts: &Options,
+    started: Instant,
+) -> Result<Summary, SitegenError> {
+    let site = Site::new(tenant, snap, &opts.base_url, &opts.site_url);
+    let mut jobs = site.jobs();
+    let mut pages: Vec<String> = jobs
+        .iter()
+        .map(|j| site.path(j))
+        .chain(carried.iter().map(|(p, _)| p.clone()))
+        .filter(|p| p.ends_with(".html") && p != "404.html")
+        .collect();
+    pages.sort();
+    let sitemap: Vec<Vec<String>> = pages
+        .chunks(data::SITEMAP_LIMIT)
+        .map(<[String]>::to_vec)
+        .collect();
+    jobs.push(Job::Sitemap(0));
+    if sitemap.len() > 1 {
+        jobs.extend((1..=sitemap.len()).map(Job::Sitemap));
+    }
+
+    let mut manifest = Manifest::new(tenant.slug(), snap.version, settings);
+    manifest.files.extend(carried);
+    let mut progress = Progress::new(tenant.slug(), jobs.len(), opts.progress);
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| -> Result<(), SitegenError> {
+        let (tx, rx) = mpsc::sync_channel(256);
+        for _ in 0..opts.workers.max(1) {
+            let tx = tx.clone();
+            let (site, jobs, next, sitemap) = (&site, &jobs, &next, &sitemap);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let result = site.render(job, sitemap).map(|f| {
+                    let entry = Entry::of(&f.content);
+                    (f, entry)
+                });
+                let failed = result.is_err();
+                if tx.send(result).is_err() || failed {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        // The one writer: everything the renderers make passes through here.
+        for result in rx {
+            let (file, entry) = result?;
+            output.put(&file.path, &file.content, &entry)?;
+            manifest.files.insert(file.path, entry);
+            progress.tick();
+        }
+        Ok(())
+    })?;
+    progress.finish();
+    let rendered = jobs.len();
+    let written = output.commit(&manifest)?;
+    Ok(Summary {
+        region: tenant.slug().to_owned(),
+        catalog_version: snap.version,
+        full,
+        files: written.files,
+        pages: written.pages,
+        bytes: written.bytes,
+        rendered,
+        changed: written.changed,
+        deleted: written.deleted,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,5 @@
+//! `sitegen`: see `sitegen::cli`.
+
+fn main() -> std::process::ExitCode {
+    sitegen::cli::main()
+}

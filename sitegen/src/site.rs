@@ -1,0 +1,527 @@
+//! The pages of a region's static copy: which exist, where each lives, and how each is
+//! rendered. Every link is relative (see `platform::web::Links::Static`), so the copy works
+//! under any path prefix and from disk.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use minijinja::context;
+use platform::catalog::model::Direction;
+use platform::catalog::store::{Group, ListedProgram, Organization, Profile, Program};
+use platform::catalog::views::{
+    OrganizationDetail, OrganizationView, ProgramCard, ProgramDetail, ProgramSummary,
+};
+use platform::domain::plural;
+use platform::regions::view::RegionInfo;
+use platform::regions::Tenant;
+use platform::web::{Layout, Links, Pager, Templates};
+use serde::Serialize;
+
+use crate::data;
+use crate::error::SitegenError;
+use crate::source::Snapshot;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
+    };
+}
+
+/// The copy's own pages; everything else comes from the dynamic site's templates.
+pub const TEMPLATES: &[(&str, &str)] = templates!(
+    "site_index.html",
+    "site_listing.html",
+    "site_map.html",
+    "site_404.html",
+);
+
+/// Scripts of the copy that the dynamic site does not have.
+pub const SCRIPTS: &[(&str, &[u8])] = &[(
+    "catalog.js",
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/catalog.js")),
+)];
+
+/// Programs per catalog page.
+pub const PER_PAGE: usize = 50;
+
+/// Above this many group locations, the region-wide map asks to pick a municipality
+/// instead of loading every point into the browser.
+pub const MAP_LIMIT: usize = 20_000;
+
+/// A static copy shows no day-dependent facts («идёт набор» is the dynamic site's); views
+/// that compute them get this fixed day, so the bytes do not depend on the day of the run.
+fn no_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
+}
+
+/// One file of the copy.
+pub struct File {
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+/// A unit of work for the renderers; `path` is known before rendering (for the sitemap).
+#[derive(Debug, Clone)]
+pub enum Job {
+    Index,
+    Listing { list: ListId, page: usize },
+    Organization { id: i64, page: usize },
+    Program(usize),
+    Map(Option<String>),
+    Geo(String),
+    Data,
+    NotFound,
+    Robots,
+    Sitemap(usize),
+    Asset(&'static str, &'static [u8]),
+    Logo,
+}
+
+/// The catalog lists: everything, by direction, by municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListId {
+    All,
+    Direction(Direction),
+    Municipality(String),
+}
+
+impl ListId {
+    fn folder(&self) -> String {
+        match self {
+            ListId::All => "programs".to_owned(),
+            ListId::Direction(d) => format!("directions/{}", d.code()),
+            ListId::Municipality(m) => format!("municipalities/{m}"),
+        }
+    }
+}
+
+fn page_file(folder: &str, page: usize) -> String {
+    if page == 1 {
+        format!("{folder}/index.html")
+    } else {
+        format!("{folder}/page-{page}.html")
+    }
+}
+
+/// `../` once per folder between `path` and the top of the copy.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+fn pages_of(n: usize) -> usize {
+    n.div_ceil(PER_PAGE).max(1)
+}
+
+/// A filter choice on the copy's pages.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    count: usize,
+    points: usize,
+    selected: bool,
+}
+
+pub struct Site<'a> {
+    pub tenant: &'a Tenant,
+    pub snap: &'a Snapshot,
+    host: String,
+    site_url: String,
+    templates: Templates,
+    orgs: HashMap<i64, &'a Organization>,
+    profiles: HashMap<&'a str, &'a Profile>,
+    /// Indexes into `snap.programs`, by title, per list.
+    lists: BTreeMap<ListId, Vec<usize>>,
+    by_org: HashMap<i64, Vec<usize>>,
+    /// Group locations per municipality (indexes into `snap.locations`).
+    points: BTreeMap<String, Vec<usize>>,
+}
+
+/// Titles sort without regard to case and ё, then by id.
+fn title_key(title: &str) -> String {
+    title.to_lowercase().replace('ё', "е")
+}
+
+impl<'a> Site<'a> {
+    pub fn new(tenant: &'a Tenant, snap: &'a Snapshot, host: &str, site_url: &str) -> Self {
+        let orgs: HashMap<i64, &Organization> =
+            snap.organizations.iter().map(|o| (o.id, o)).collect();
+        let profiles = snap.profiles.iter().map(|p| (p.id.as_str(), p)).collect();
+        let mut order: Vec<(String, i64, usize)> = snap
+            .programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (title_key(&p.title), p.id, i))
+            .collect();
+        order.sort();
+        // Every direction and municipality has its page, empty or not: pages link to them
+        // whatever the catalog holds.
+        let mut lists: BTreeMap<ListId, Vec<usize>> = BTreeMap::new();
+        lists.insert(ListId::All, Vec::new());
+        for d in Direction::ALL {
+            lists.insert(ListId::Direction(*d), Vec::new());
+        }
+        for m in &tenant.config.municipalities {
+            lists.insert(ListId::Municipality(m.id.as_str().to_owned()), Vec::new());
+        }
+        let mut by_org: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (_, _, i) in &order {
+            let p = &snap.programs[*i];
+            lists.get_mut(&ListId::All).expect("inserted").push(*i);
+            lists
+                .entry(ListId::Direction(p.direction))
+                .or_default()
+                .push(*i);
+            if let Some(o) = orgs.get(&p.organization_id) {
+                lists
+                    .entry(ListId::Municipality(o.municipality_id.clone()))
+                    .or_default()
+                    .push(*i);
+            }
+            by_org.entry(p.organization_id).or_default().push(*i);
+        }
+        let program_org: HashMap<i64, i64> = snap
+            .programs
+            .iter()
+            .map(|p| (p.id, p.organization_id))
+            .collect();
+        let mut points: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, g) in snap.locations.iter().enumerate() {
+            let muni = program_org
+                .get(&g.program_id)
+                .and_then(|o| orgs.get(o))
+                .map(|o| o.municipality_id.clone());
+            if let Some(m) = muni {
+                points.entry(m).or_default().push(i);
+            }
+        }
+        Self {
+            tenant,
+            snap,
+            host: host.to_owned(),
+            site_url: site_url.to_owned(),
+            templates: Templates::with(
+                Links::Static {
+                    host: host.to_owned(),
+                },
+                TEMPLATES,
+            ),
+            orgs,
+            profiles,
+            lists,
+            by_org,
+            points,
+        }
+    }
+
+    /// Every file of the copy but the program pages not in this run's snapshot.
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Index,
+            Job::Data,
+            Job::NotFound,
+            Job::Robots,
+            Job::Map(None),
+        ];
+        for (list, items) in &self.lists {
+            for page in 1..=pages_of(items.len()) {
+                jobs.push(Job::Listing {
+                    list: list.clone(),
+                    page,
+                });
+            }
+        }
+        for o in &self.snap.organizations {
+            let n = self.by_org.get(&o.id).map_or(0, Vec::len);
+            for page in 1..=pages_of(n) {
+                jobs.push(Job::Organization { id: o.id, page });
+            }
+        }
+        for m in self.points.keys() {
+            jobs.push(Job::Map(Some(m.clone())));
+            jobs.push(Job::Geo(m.clone()));
+        }
+        jobs.extend((0..self.snap.details.len()).map(Job::Program));
+        for (name, body) in platform::web::assets::all().chain(SCRIPTS.iter().copied()) {
+            jobs.push(Job::Asset(name, body));
+        }
+        if self.tenant.logo.is_some() {
+            jobs.push(Job::Logo);
+        }
+        jobs
+    }
+
+    pub fn path(&self, job: &Job) -> String {
+        match job {
+            Job::Index => "index.html".to_owned(),
+            Job::Listing { list, page } => page_file(&list.folder(), *page),
+            Job::Organization { id, page } => page_file(&format!("organizations/{id}"), *page),
+            Job::Program(i) => program_path(self.snap.details[*i].0.id),
+            Job::Map(None) => "map.html".to_owned(),
+            Job::Map(Some(m)) => format!("maps/{m}.html"),
+            Job::Geo(m) => format!("geo/{m}.geojson"),
+            Job::Data => "data/programs.json".to_owned(),
+            Job::NotFound => "404.html".to_owned(),
+            Job::Robots => "robots.txt".to_owned(),
+            Job::Sitemap(0) => "sitemap.xml".to_owned(),
+            Job::Sitemap(n) => format!("sitemaps/sitemap-{n}.xml"),
+            Job::Asset(name, _) => format!("static/{name}"),
+            Job::Logo => format!(
+                "static/logo.{}",
+                self.tenant.logo.as_ref().map_or("png", |l| l.extension())
+            ),
+        }
+    }
+
+    pub fn render(&self, job: &Job, sitemap: &[Vec<String>]) -> Result<File, SitegenError> {
+        let path = self.path(job);
+        let content = match job {
+            Job::Index => self.page("site_index.html", &path, self.index_context())?,
+            Job::Listing { list, page } => self.listing(list, *page, &path)?,
+            Job::Organization { id, page } => self.organization(*id, *page, &path)?,
+            Job::Program(i) => {
+                let (program, groups) = &self.snap.details[*i];
+                self.program(program, groups, &path)?
+            }
+            Job::Map(muni) => self.map(muni.as_deref(), &path)?,
+            Job::Geo(m) => data::geojson(self, self.points.get(m).map_or(&[][..], |v| v)),
+            Job::Data => data::programs_json(self),
+            Job::NotFound => self.page("site_404.html", &path, context! {})?,
+            Job::Robots => data::robots(&self.site_url),
+            Job::Sitemap(0) => data::sitemap_root(&self.site_url, sitemap),
+            Job::Sitemap(n) => data::sitemap(&self.site_url, &sitemap[*n - 1]),
+            Job::Asset(_, body) => body.to_vec(),
+            Job::Logo => self
+                .tenant
+                .logo
+                .as_ref()
+                .map_or_else(Vec::new, |l| l.bytes.clone()),
+        };
+        Ok(File { path, content })
+    }
+
+    fn page(
+        &self,
+        template: &str,
+        path: &str,
+        extra: minijinja::Value,
+    ) -> Result<Vec<u8>, SitegenError> {
+        let root = root_of(path);
+        let layout = Layout::for_static(self.tenant, &root, &self.host);
+        let ctx = context! { layout, root, ..extra };
+        self.templates
+            .render(template, ctx)
+            .map(String::into_bytes)
+            .map_err(|e| SitegenError::Template(format!("{template} ({path}): {e:#}")))
+    }
+
+    pub fn organization_of(&self, p: &ListedProgram) -> Option<&'a Organization> {
+        self.orgs.get(&p.organization_id).copied()
+    }
+
+    pub fn profile_of(&self, p: &ListedProgram) -> Option<&'a Profile> {
+        self.profiles.get(p.profile_id.as_str()).copied()
+    }
+
+    pub fn municipality_name(&self, id: &str) -> String {
+        self.tenant
+            .config
+            .municipality(id)
+            .map_or_else(|| id.to_owned(), |m| m.name.clone())
+    }
+
+    pub fn municipality_points(&self) -> &BTreeMap<String, Vec<usize>> {
+        &self.points
+    }
+
+    fn count(&self, list: &ListId) -> usize {
+        self.lists.get(list).map_or(0, Vec::len)
+    }
+
+    fn directions(&self, current: Option<&ListId>) -> Vec<Choice> {
+        Direction::ALL
+            .iter()
+            .map(|d| {
+                let id = ListId::Direction(*d);
+                Choice {
+                    value: d.code().to_owned(),
+                    label: d.label().to_owned(),
+                    count: self.count(&id),
+                    points: 0,
+                    selected: current == Some(&id),
+                }
+            })
+            .collect()
+    }
+
+    fn municipalities(&self, current: Option<&str>) -> Vec<Choice> {
+        self.tenant
+            .config
+            .municipalities
+            .iter()
+            .map(|m| {
+                let id = m.id.as_str();
+                Choice {
+                    value: id.to_owned(),
+                    label: m.name.clone(),
+                    count: self.count(&ListId::Municipality(id.to_owned())),
+                    points: self.points.get(id).map_or(0, Vec::len),
+                    selected: current == Some(id),
+                }
+            })
+            .collect()
+    }
+
+    fn index_context(&self) -> minijinja::Value {
+        let info = RegionInfo::of(self.tenant);
+        context! {
+            total_text => total_text(self.snap.programs.len()),
+            directions => self.directions(None),
+            municipalities => self.municipalities(None),
+            coordinator => info.coordinator,
+        }
+    }
+
+    fn cards(&self, items: &[usize]) -> Vec<ProgramCard> {
+        items
+            .iter()
+            .filter_map(|i| {
+                let p = &self.snap.programs[*i];
+                Some(ProgramCard::listed(
+                    p,
+                    self.organization_of(p)?,
+                    self.profile_of(p)?,
+                    self.tenant,
+                ))
+            })
+            .collect()
+    }
+
+    fn listing(&self, list: &ListId, page: usize, path: &str) -> Result<Vec<u8>, SitegenError> {
+        let items = self.lists.get(list).map_or(&[][..], |v| v);
+        let pages = pages_of(items.len());
+        let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
+        let (heading, current_muni) = match list {
+            ListId::All => ("Каталог программ".to_owned(), None),
+            ListId::Direction(d) => (format!("{} направленность", d.label()), None),
+            ListId::Municipality(m) => (self.municipality_name(m), Some(m.as_str())),
+        };
+        let root = root_of(path);
+        let map_url = match current_muni {
+            Some(m) if self.points.contains_key(m) => format!("{root}maps/{m}.html"),
+            _ => format!("{root}map.html"),
+        };
+        let pager = Pager::new(page as u32, pages as u32, |n| {
+            page_file("", n as usize).trim_start_matches('/').to_owned()
+        });
+        self.page(
+            "site_listing.html",
+            path,
+            context! {
+                heading,
+                page,
+                pager,
+                map_url,
+                filter => *list == ListId::All && page == 1,
+                total_text => total_text(items.len()),
+                items => self.cards(slice),
+                directions => self.directions(Some(list)),
+                municipalities => self.municipalities(current_muni),
+            },
+        )
+    }
+
+    fn organization(&self, id: i64, page: usize, path: &str) -> Result<Vec<u8>, SitegenError> {
+        let org = self.orgs.get(&id).expect("jobs name known organizations");
+        let items = self.by_org.get(&id).map_or(&[][..], |v| v);
+        let pages = pages_of(items.len());
+        let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
+        let detail = OrganizationDetail {
+            organization: OrganizationView::of(org, self.tenant),
+            programs: slice
+                .iter()
+                .map(|i| ProgramSummary::listed(&self.snap.programs[*i]))
+                .collect(),
+        };
+        let pager = Pager::new(page as u32, pages as u32, |n| {
+            page_file("", n as usize).trim_start_matches('/').to_owned()
+        });
+        self.page(
+            "organization.html",
+            path,
+            context! { detail, pager, programs_total => items.len() },
+        )
+    }
+
+    fn program(&self, p: &Program, groups: &[Group], path: &str) -> Result<Vec<u8>, SitegenError> {
+        let org = self
+            .orgs
+            .get(&p.organization_id)
+            .expect("a published program's organization is in the snapshot");
+        let program = ProgramDetail::of(p, org, groups, &self.snap.profiles, self.tenant, no_day());
+        self.page("program.html", path, context! { program })
+    }
+
+    fn map(&self, muni: Option<&str>, path: &str) -> Result<Vec<u8>, SitegenError> {
+        let root = root_of(path);
+        let cfg = &self.tenant.config;
+        let (heading, files, count, center, zoom, list_url) = match muni {
+            None => {
+                let total: usize = self.points.values().map(Vec::len).sum();
+                let files: Vec<String> = if total <= MAP_LIMIT {
+                    self.points
+                        .keys()
+                        .map(|m| format!("{root}geo/{m}.geojson"))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (
+                    "Программы на карте".to_owned(),
+                    files,
+                    total,
+                    cfg.map.center,
+                    cfg.map.zoom,
+                    format!("{root}programs/index.html"),
+                )
+            }
+            Some(m) => {
+                let center = cfg.municipality(m).map_or(cfg.map.center, |x| x.center);
+                (
+                    format!("{}: программы на карте", self.municipality_name(m)),
+                    vec![format!("{root}geo/{m}.geojson")],
+                    self.points.get(m).map_or(0, Vec::len),
+                    center,
+                    cfg.map.zoom.saturating_add(2).min(18),
+                    format!("{root}municipalities/{m}/index.html"),
+                )
+            }
+        };
+        self.page(
+            "site_map.html",
+            path,
+            context! {
+                heading,
+                files,
+                current => muni,
+                center => context! { lat => center.lat, lon => center.lon },
+                zoom,
+                list_url,
+                points_text => format!("{count} {} занятий", plural(count as u64, "место", "места", "мест")),
+                municipalities => self.municipalities(muni),
+            },
+        )
+    }
+}
+
+pub fn program_path(id: i64) -> String {
+    format!("programs/{id}.html")
+}
+
+fn total_text(n: usize) -> String {
+    format!(
+        "{} {}",
+        n,
+        plural(n as u64, "программа", "программы", "программ")
+    )
+}

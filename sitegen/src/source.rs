@@ -1,0 +1,92 @@
+//! What a run reads from the database: one consistent picture of the region's published
+//! catalog, and for the pages to re-render, everything they show.
+
+use std::collections::{HashMap, HashSet};
+
+use platform::catalog::store::{
+    self, Group, GroupLocation, ListedProgram, Organization, Profile, Program,
+};
+use platform::db::Db;
+
+use crate::error::SitegenError;
+
+/// The published catalog of one region at `version`.
+pub struct Snapshot {
+    /// The catalog version read before anything else: every change up to it is in the
+    /// data (later ones may be too; a next run redoes them, which is harmless).
+    pub version: i64,
+    pub profiles: Vec<Profile>,
+    /// By id.
+    pub organizations: Vec<Organization>,
+    /// Published programs, by id.
+    pub programs: Vec<ListedProgram>,
+    /// Group locations of published programs, by id.
+    pub locations: Vec<GroupLocation>,
+    /// Programs whose page this run renders, with their groups (by id).
+    pub details: Vec<(Program, Vec<Group>)>,
+}
+
+/// Which program pages to render: all, or those changed since a catalog version.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    ChangedSince(i64),
+}
+
+impl Snapshot {
+    #[tracing::instrument(skip(db))]
+    pub async fn read(db: &Db, tenant: i64, scope: Scope) -> Result<Self, SitegenError> {
+        let version = store::version(db, tenant).await?;
+        let wanted = match scope {
+            Scope::All => None,
+            Scope::ChangedSince(v) => Some(store::programs_changed_since(db, tenant, v).await?),
+        };
+        let (catalog, locations, profiles, details) = tokio::try_join!(
+            async { Ok::<_, SitegenError>(store::published_catalog(db, tenant).await?) },
+            async { Ok(store::group_locations(db, tenant).await?) },
+            async { Ok(store::profiles(db, tenant).await?) },
+            Self::details(db, tenant, wanted.as_deref()),
+        )?;
+        let mut organizations = catalog.organizations;
+        organizations.sort_by_key(|o| o.id);
+        let mut listed = catalog.programs;
+        listed.sort_by_key(|p| p.id);
+        let published: HashSet<i64> = listed.iter().map(|p| p.id).collect();
+        let mut locations: Vec<GroupLocation> = locations
+            .into_iter()
+            .filter(|g| published.contains(&g.program_id))
+            .collect();
+        locations.sort_by_key(|g| g.id);
+        Ok(Self {
+            version,
+            profiles,
+            organizations,
+            programs: listed,
+            locations,
+            details,
+        })
+    }
+
+    /// Published programs (all, or those of `ids`) with their groups.
+    pub async fn details(
+        db: &Db,
+        tenant: i64,
+        ids: Option<&[i64]>,
+    ) -> Result<Vec<(Program, Vec<Group>)>, SitegenError> {
+        let (programs, groups) = tokio::try_join!(
+            store::published_programs(db, tenant, ids),
+            store::groups_of_programs(db, tenant, ids),
+        )?;
+        let mut by_program: HashMap<i64, Vec<Group>> = HashMap::new();
+        for g in groups {
+            by_program.entry(g.program_id).or_default().push(g);
+        }
+        Ok(programs
+            .into_iter()
+            .map(|p| {
+                let groups = by_program.remove(&p.id).unwrap_or_default();
+                (p, groups)
+            })
+            .collect())
+    }
+}

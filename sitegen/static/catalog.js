@@ -1,0 +1,116 @@
+// Static catalog filter: reads the copy's compact index (data/programs.json) and shows the
+// programs matching direction, municipality, child's age and text, without a server. Without
+// JavaScript the form stays hidden and the page is the plain first page of the catalog.
+// Plain ES2017, no build step. Text from the index is set with textContent only.
+(function () {
+  'use strict';
+
+  const PAGE = 50;
+
+  function plural(n, one, few, many) {
+    const m10 = n % 10, m100 = n % 100;
+    if (m10 === 1 && m100 !== 11) return one;
+    if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
+    return many;
+  }
+
+  // Case and ё do not matter when searching.
+  const fold = (s) => String(s).toLowerCase().replace(/ё/g, 'е');
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function card(p, idx, root) {
+    // Same markup as _program_card.html.
+    const li = el('li', 'program-card');
+    const h = el('h3');
+    const a = el('a', '', p[1]);
+    a.href = root + 'programs/' + p[0] + '.html';
+    h.appendChild(a);
+    li.appendChild(h);
+    const org = idx.organizations[p[4]];
+    const meta = el('p', 'meta');
+    const oa = el('a', '', org[1]);
+    oa.href = root + 'organizations/' + org[0] + '/index.html';
+    meta.appendChild(oa);
+    meta.appendChild(document.createTextNode(' · ' + idx.municipalities[p[3]][1]));
+    li.appendChild(meta);
+    li.appendChild(el('p', 'meta', idx.directions[p[2]][1] + ' · ' + p[5] + '–' + p[6] + ' лет'));
+    const badges = el('p', 'badges');
+    badges.appendChild(el('span', 'badge', p[8]));
+    if (idx.financing[p[7]][0] === 'certificate') badges.appendChild(el('span', 'badge badge-cert', 'Доступна оплата сертификатом'));
+    li.appendChild(badges);
+    return li;
+  }
+
+  function init() {
+    const form = document.getElementById('static-filter');
+    const results = document.getElementById('static-results');
+    const status = document.getElementById('results-title');
+    if (!form || !results || !window.fetch) return;
+    const root = form.dataset.root || '';
+    const params = new URLSearchParams(window.location.search);
+    ['q', 'direction', 'municipality', 'age'].forEach((k) => {
+      if (params.get(k) && form.elements[k]) form.elements[k].value = params.get(k);
+    });
+    let index = null;
+
+    function show(limit) {
+      const q = fold(form.elements.q.value.trim());
+      const dir = form.elements.direction.value;
+      const mun = form.elements.municipality.value;
+      const age = parseInt(form.elements.age.value, 10);
+      const words = q.split(/\s+/).filter(Boolean);
+      const found = index.programs.filter((p) => {
+        if (dir && index.directions[p[2]][0] !== dir) return false;
+        if (mun && index.municipalities[p[3]][0] !== mun) return false;
+        if (Number.isFinite(age) && (age < p[5] || age > p[6])) return false;
+        if (words.length) {
+          const text = fold(p[1] + ' ' + index.organizations[p[4]][1]);
+          // A word matches by its start, so «шахмат» finds «Шахматный клуб».
+          return words.every((w) => text.indexOf(w.slice(0, Math.max(4, w.length - 2))) !== -1);
+        }
+        return true;
+      });
+      const list = el('ul', 'cards');
+      found.slice(0, limit).forEach((p) => list.appendChild(card(p, index, root)));
+      results.replaceChildren(list);
+      if (found.length > limit) {
+        const more = el('button', 'button', 'Показать ещё');
+        more.type = 'button';
+        more.addEventListener('click', () => show(limit + PAGE));
+        results.appendChild(more);
+      }
+      if (found.length === 0) results.appendChild(el('p', '', 'По этим условиям программ нет. Попробуйте убрать часть фильтров.'));
+      status.textContent = 'Найдено ' + found.length + ' ' + plural(found.length, 'программа', 'программы', 'программ');
+    }
+
+    fetch(form.dataset.index).then((res) => {
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      return res.json();
+    }).then((data) => {
+      index = data;
+      form.hidden = false;
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const next = new URLSearchParams();
+        ['q', 'direction', 'municipality', 'age'].forEach((k) => {
+          if (form.elements[k].value) next.set(k, form.elements[k].value);
+        });
+        history.replaceState(null, '', '?' + next.toString());
+        show(PAGE);
+      });
+      if (['q', 'direction', 'municipality', 'age'].some((k) => params.get(k))) show(PAGE);
+    }).catch((err) => {
+      // Opened from disk in a browser that forbids reading files: the plain pages remain.
+      if (window.console) console.warn('catalog: index not loaded', err);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
