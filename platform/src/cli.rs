@@ -16,6 +16,7 @@ use crate::accounts::service::{self as accounts, AccountError, StaffAccount};
 use crate::accounts::values::Role;
 use crate::app::{AppState, Application};
 use crate::cache::Cache;
+use crate::catalog::model::ProgramStatus;
 use crate::db::Db;
 use crate::regions::{self, Applied};
 use crate::settings::Settings;
@@ -117,6 +118,11 @@ enum Command {
         #[command(subcommand)]
         command: CertificatesCommand,
     },
+    /// Программы каталога
+    Program {
+        #[command(subcommand)]
+        command: ProgramCommand,
+    },
     /// Загрузить демонстрационные регионы и заполнить их каталоги
     Demo {
         /// Папка с файлами регионов
@@ -130,6 +136,27 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ProgramCommand {
+    /// Сменить статус программы (модерация): только «published» видна в каталоге
+    Status {
+        /// Регион (slug)
+        #[arg(long)]
+        region: String,
+        /// Номер программы в каталоге региона
+        #[arg(long)]
+        id: i64,
+        /// draft, moderation, needs_changes, published или archived
+        #[arg(long, value_parser = parse_status)]
+        status: ProgramStatus,
+    },
+}
+
+fn parse_status(raw: &str) -> Result<ProgramStatus, String> {
+    ProgramStatus::parse(raw)
+        .ok_or_else(|| format!("«{raw}»: ожидается одно из {}", ProgramStatus::codes()))
 }
 
 #[derive(Subcommand, Debug)]
@@ -340,6 +367,12 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         } => {
             let db = connect(&settings).await?;
             certificates_report(&db, &settings, &region, period, out).await
+        }
+        Command::Program {
+            command: ProgramCommand::Status { region, id, status },
+        } => {
+            let db = connect(&settings).await?;
+            program_status(&db, &settings, &region, id, status, out).await
         }
         Command::Demo {
             regions_dir,
@@ -603,6 +636,27 @@ async fn billing_run(
 }
 
 /// `navigator certificates report`: one line per municipality of the region.
+async fn program_status(
+    db: &Db,
+    settings: &Settings,
+    slug: &str,
+    id: i64,
+    status: ProgramStatus,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    let tenant = registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == slug)
+        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    if !catalog::store::set_status(db, tenant.id, id, status).await? {
+        anyhow::bail!("--id: в каталоге региона «{slug}» нет программы {id}");
+    }
+    writeln!(out, "Программа {id}: статус «{}»", status.label())?;
+    Ok(())
+}
+
 async fn certificates_report(
     db: &Db,
     settings: &Settings,

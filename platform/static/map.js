@@ -153,7 +153,10 @@
         return res.json();
       }))).then((parts) => {
         const features = [];
-        parts.forEach((part) => { if (part && Array.isArray(part.features)) features.push(...part.features); });
+        // A loop, not push(...spread): a municipality can have more points than call arguments.
+        parts.forEach((part) => {
+          if (part && Array.isArray(part.features)) part.features.forEach((f) => features.push(f));
+        });
         render({ type: 'FeatureCollection', features: features });
         if (typeof layer.getBounds === 'function' && features.length > 0) {
           const b = layer.getBounds();

@@ -53,12 +53,7 @@ pub fn main() -> ExitCode {
         .build()
         .expect("a tokio runtime starts");
     match runtime.block_on(run(&args)) {
-        Ok(summaries) => {
-            for s in summaries {
-                println!("{}", s.describe());
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("sitegen: ошибка: {e}");
             ExitCode::FAILURE
@@ -109,7 +104,10 @@ pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
             workers,
             progress: !args.quiet,
         };
-        summaries.push(generate(&db, tenant, &opts).await?);
+        let summary = generate(&db, tenant, &opts).await?;
+        // Said at once: with --all, what was written stays reported if a later region fails.
+        println!("{}", summary.describe());
+        summaries.push(summary);
     }
     db.close().await;
     Ok(summaries)
@@ -138,20 +136,32 @@ async fn connect(url: &str) -> Result<Db, SitegenError> {
     Ok(db)
 }
 
-/// `https://host[:port][/path]`, without a trailing slash.
+/// `https://host[:port][/path]`, without a trailing slash, the host in its ASCII form
+/// (sitemaps and some crawlers take no other).
 pub fn parse_url(raw: &str) -> Result<String, String> {
+    let bad = || format!("«{raw}»: ожидается адрес вида https://p67.навигатор.дети");
     let trimmed = raw.trim().trim_end_matches('/');
-    let rest = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
+    let (scheme, rest) = trimmed
+        .split_once("://")
+        .filter(|(s, _)| matches!(*s, "https" | "http"))
         .ok_or_else(|| format!("«{raw}»: адрес должен начинаться с https:// или http://"))?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || rest.contains(['?', '#', ' ', '"', '\'', '<', '>', '&']) {
-        return Err(format!(
-            "«{raw}»: ожидается адрес вида https://p67.навигатор.дети"
-        ));
+    if rest.contains(['?', '#', ' ', '"', '\'', '<', '>', '&', '@']) {
+        return Err(bad());
     }
-    Ok(trimmed.to_owned())
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        Some(_) => return Err(bad()),
+        None => (authority, None),
+    };
+    let host = tenants::Host::parse(host).map_err(|e| format!("«{raw}»: {e}"))?;
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let path = if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    };
+    Ok(format!("{scheme}://{}{port}{path}", host.as_ascii()))
 }
 
 fn default_base_url(tenant: &Tenant) -> Result<String, SitegenError> {
@@ -166,4 +176,32 @@ fn default_base_url(tenant: &Tenant) -> Result<String, SitegenError> {
                 tenant.slug()
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_url;
+
+    #[test]
+    fn urls_come_out_in_ascii_without_a_trailing_slash() {
+        assert_eq!(
+            parse_url("https://p67.навигатор.дети/").unwrap(),
+            "https://p67.xn--80aafey1amqq.xn--d1acj3b"
+        );
+        assert_eq!(
+            parse_url("http://localhost:8080/copy/").unwrap(),
+            "http://localhost:8080/copy"
+        );
+        for bad in [
+            "p67.example",
+            "ftp://example.org",
+            "https://",
+            "https://a.example/?q=1",
+            "https://a.example:port",
+            "https://user@a.example",
+            "https://a b.example",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -85,9 +85,14 @@ impl Summary {
 }
 
 /// A digest of what shapes the pages besides the catalog rows.
-fn settings_digest(tenant: &Tenant, opts: &Options, profiles: &[store::Profile]) -> String {
+fn settings_digest(
+    tenant: &Tenant,
+    opts: &Options,
+    profiles: &[store::Profile],
+    build_id: &str,
+) -> String {
     let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION"));
+    h.update(build_id);
     h.update(platform::web::assets::assets_version());
     for source in platform::web::templates::sources() {
         h.update(source);
@@ -114,6 +119,14 @@ fn settings_digest(tenant: &Tenant, opts: &Options, profiles: &[store::Profile])
     Entry::of(&h.finalize()).sha256
 }
 
+/// A digest of the running program: the Rust that shapes pages (labels, formats) is part
+/// of what a copy was made with, so a new build renders everything once.
+fn build_id() -> Result<String, SitegenError> {
+    let exe = std::env::current_exe().map_err(|e| SitegenError::write("<sitegen>", e))?;
+    let bytes = std::fs::read(&exe).map_err(|e| SitegenError::write(exe, e))?;
+    Ok(Entry::of(&bytes).sha256)
+}
+
 /// Writes (or brings up to date) the static copy of `tenant`'s catalog in `opts.out`.
 #[tracing::instrument(skip_all, fields(region = tenant.slug()))]
 pub async fn generate(
@@ -123,8 +136,9 @@ pub async fn generate(
 ) -> Result<Summary, SitegenError> {
     let started = Instant::now();
     let output = Output::open(&opts.out, tenant.slug())?;
+    let build_id = build_id()?;
     let profiles = store::profiles(db, tenant.id).await?;
-    let settings = settings_digest(&tenant, opts, &profiles);
+    let settings = settings_digest(&tenant, opts, &profiles, &build_id);
     let previous = output
         .previous()
         .filter(|m| m.settings == settings)
@@ -152,6 +166,7 @@ pub async fn generate(
     };
     let mut snap = Snapshot::read(db, tenant.id, scope).await?;
     // Program pages this run does not render stay as they are, if the copy has them.
+    let mut output = output;
     let mut carried = Vec::new();
     if let Some(prev) = &previous {
         let rendered: HashSet<i64> = snap.details.iter().map(|(p, _)| p.id).collect();
@@ -162,8 +177,8 @@ pub async fn generate(
             }
             let path = program_path(p.id);
             match prev.files.get(&path) {
-                Some(e) => carried.push((path, e.clone())),
-                None => missing.push(p.id),
+                Some(e) if output.keep(&path)? => carried.push((path, e.clone())),
+                _ => missing.push(p.id),
             }
         }
         if !missing.is_empty() {
@@ -171,6 +186,7 @@ pub async fn generate(
                 .extend(Snapshot::details(db, tenant.id, Some(&missing)).await?);
         }
     }
+    snap.drop_orphans();
     let opts = opts.clone();
     tokio::task::spawn_blocking(move || {
         build(

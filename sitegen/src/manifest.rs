@@ -55,12 +55,12 @@ impl Manifest {
         }
     }
 
-    /// The manifest of an earlier run in `dir`, if there is a readable one of this
-    /// generator.
+    /// The manifest of an earlier run in `dir`, if there is a readable one of sitegen (of
+    /// any version: a different build renders everything, see `settings`).
     pub fn read(dir: &Path) -> Option<Self> {
         let text = std::fs::read(dir.join(FILE)).ok()?;
         let m: Manifest = serde_json::from_slice(&text).ok()?;
-        (m.generator == GENERATOR).then_some(m)
+        m.generator.starts_with("navigator-sitegen/").then_some(m)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -41,6 +41,8 @@ pub const SCRIPTS: &[(&str, &[u8])] = &[(
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/catalog.js")),
 )];
 
+const NOT_FOUND: &str = "404.html";
+
 /// Programs per catalog page.
 pub const PER_PAGE: usize = 50;
 
@@ -261,7 +263,7 @@ impl<'a> Site<'a> {
             Job::Map(Some(m)) => format!("maps/{m}.html"),
             Job::Geo(m) => format!("geo/{m}.geojson"),
             Job::Data => "data/programs.json".to_owned(),
-            Job::NotFound => "404.html".to_owned(),
+            Job::NotFound => NOT_FOUND.to_owned(),
             Job::Robots => "robots.txt".to_owned(),
             Job::Sitemap(0) => "sitemap.xml".to_owned(),
             Job::Sitemap(n) => format!("sitemaps/sitemap-{n}.xml"),
@@ -306,7 +308,12 @@ impl<'a> Site<'a> {
         path: &str,
         extra: minijinja::Value,
     ) -> Result<Vec<u8>, SitegenError> {
-        let root = root_of(path);
+        // A CDN serves 404.html at whatever address was missing, so its links are absolute.
+        let root = if path == NOT_FOUND {
+            format!("{}/", self.site_url)
+        } else {
+            root_of(path)
+        };
         let layout = Layout::for_static(self.tenant, &root, &self.host);
         let ctx = context! { layout, root, ..extra };
         self.templates
@@ -504,6 +511,7 @@ impl<'a> Site<'a> {
                 heading,
                 files,
                 current => muni,
+                too_many => muni.is_none() && count > MAP_LIMIT,
                 center => context! { lat => center.lat, lon => center.lon },
                 zoom,
                 list_url,

@@ -67,6 +67,19 @@ impl Snapshot {
         })
     }
 
+    /// Leaves out programs whose organization is not in the snapshot: a program moved to an
+    /// organization created after the organizations were read. Its change is newer than
+    /// `version`, so the next run shows it.
+    pub fn drop_orphans(&mut self) {
+        let orgs: HashSet<i64> = self.organizations.iter().map(|o| o.id).collect();
+        self.programs.retain(|p| orgs.contains(&p.organization_id));
+        self.details
+            .retain(|(p, _)| orgs.contains(&p.organization_id));
+        let programs: HashSet<i64> = self.programs.iter().map(|p| p.id).collect();
+        self.locations.retain(|g| programs.contains(&g.program_id));
+        self.details.retain(|(p, _)| programs.contains(&p.id));
+    }
+
     /// Published programs (all, or those of `ids`) with their groups.
     pub async fn details(
         db: &Db,

@@ -664,9 +664,13 @@ pub async fn set_status(
     .await?
     .rows_affected()
         == 1;
+    if !done {
+        // Unknown here (or another region's): nothing changed, the version stays.
+        return Ok(false);
+    }
     bump_version(&mut tx, tenant).await?;
     tx.commit().await?;
-    Ok(done)
+    Ok(true)
 }
 
 /// Organizations of one municipality, by name: (id, name, authorized to confirm data).

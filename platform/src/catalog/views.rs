@@ -432,7 +432,11 @@ impl OrganizationView {
             phone: Phone::parse(&o.phone).map_or(o.phone.clone(), |p| p.display()),
             phone_e164: o.phone.clone(),
             email: o.email.clone(),
-            website: o.website.clone(),
+            // Only web addresses become links: a `javascript:` "site" would run in the page.
+            website: o
+                .website
+                .clone()
+                .filter(|w| w.starts_with("https://") || w.starts_with("http://")),
             description: o.description.clone(),
             can_confirm: o.can_confirm,
             url: format!("/organizations/{}", o.id),
