@@ -4,8 +4,12 @@
 use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,poem=warn"));
+    init_with(json, "info,sqlx=warn,poem=warn");
+}
+
+/// Like `init`, with `default` as the filter when `RUST_LOG` is not set.
+pub fn init_with(json: bool, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // try_init: tests start many apps in one process; the first subscriber wins.
     let _ = if json {

@@ -48,6 +48,9 @@ pub struct Args {
 
 pub fn main() -> ExitCode {
     let args = Args::parse();
+    // Quiet unless asked: the summary line is the output. `RUST_LOG=sitegen=debug` shows
+    // where a run's time goes.
+    platform::telemetry::init_with(false, "warn,sqlx=error");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -14,12 +14,7 @@ pub const SITEMAP_LIMIT: usize = 50_000;
 /// One feature per group location (RFC 7946, longitude first), with what the popup shows.
 pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
     let snap = site.snap;
-    let programs: std::collections::HashMap<i64, usize> = snap
-        .programs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id, i))
-        .collect();
+    let programs = &site.program_index;
     let features = points
         .iter()
         .filter_map(|i| {

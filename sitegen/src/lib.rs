@@ -119,12 +119,23 @@ fn settings_digest(
     Entry::of(&h.finalize()).sha256
 }
 
-/// A digest of the running program: the Rust that shapes pages (labels, formats) is part
-/// of what a copy was made with, so a new build renders everything once.
+/// Which build of the program runs: the Rust that shapes pages (labels, formats) is part
+/// of what a copy was made with, so a new build renders everything once. The executable's
+/// size and time stand for its content (hashing 40 MB on every run would cost a quarter
+/// of a second).
 fn build_id() -> Result<String, SitegenError> {
     let exe = std::env::current_exe().map_err(|e| SitegenError::write("<sitegen>", e))?;
-    let bytes = std::fs::read(&exe).map_err(|e| SitegenError::write(exe, e))?;
-    Ok(Entry::of(&bytes).sha256)
+    let meta = std::fs::metadata(&exe).map_err(|e| SitegenError::write(&exe, e))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(format!(
+        "{} {} {modified}",
+        env!("CARGO_PKG_VERSION"),
+        meta.len()
+    ))
 }
 
 /// Writes (or brings up to date) the static copy of `tenant`'s catalog in `opts.out`.
@@ -164,9 +175,11 @@ pub async fn generate(
         }
         None => Scope::All,
     };
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, ?scope, "planned");
     let mut snap = Snapshot::read(db, tenant.id, scope).await?;
-    // Program pages this run does not render stay as they are, if the copy has them.
-    let mut output = output;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "catalog read");
+    // Program pages this run does not render stay as they are. The manifest is trusted
+    // about what the folder holds (it is sitegen's; delete manifest.json to rebuild all).
     let mut carried = Vec::new();
     if let Some(prev) = &previous {
         let rendered: HashSet<i64> = snap.details.iter().map(|(p, _)| p.id).collect();
@@ -177,7 +190,7 @@ pub async fn generate(
             }
             let path = program_path(p.id);
             match prev.files.get(&path) {
-                Some(e) if output.keep(&path)? => carried.push((path, e.clone())),
+                Some(e) => carried.push((path, e.clone())),
                 _ => missing.push(p.id),
             }
         }
@@ -187,6 +200,11 @@ pub async fn generate(
         }
     }
     snap.drop_orphans();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        carried = carried.len(),
+        "unchanged program pages linked"
+    );
     let opts = opts.clone();
     tokio::task::spawn_blocking(move || {
         build(
@@ -195,7 +213,7 @@ pub async fn generate(
             output,
             settings,
             carried,
-            previous.is_none(),
+            previous.as_ref(),
             &opts,
             started,
         )
@@ -211,11 +229,15 @@ fn build(
     mut output: Output,
     settings: String,
     carried: Vec<(String, Entry)>,
-    full: bool,
+    previous: Option<&Manifest>,
     opts: &Options,
     started: Instant,
 ) -> Result<Summary, SitegenError> {
     let site = Site::new(tenant, snap, &opts.base_url, &opts.site_url);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "planned the pages"
+    );
     let mut jobs = site.jobs();
     let mut pages: Vec<String> = jobs
         .iter()
@@ -235,6 +257,37 @@ fn build(
 
     let mut manifest = Manifest::new(tenant.slug(), snap.version, settings);
     manifest.files.extend(carried);
+    // List pages whose inputs are as last run are kept, not rendered.
+    if let Some(prev) = previous {
+        let mut rest = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let Some(sig) = site.signature(&job) else {
+                rest.push(job);
+                continue;
+            };
+            let path = site.path(&job);
+            let same = prev.inputs.get(&path) == Some(&sig);
+            match prev.files.get(&path) {
+                Some(entry) if same => {
+                    manifest.files.insert(path.clone(), entry.clone());
+                }
+                _ => rest.push(job),
+            }
+            manifest.inputs.insert(path, sig);
+        }
+        jobs = rest;
+    } else {
+        for job in &jobs {
+            if let Some(sig) = site.signature(job) {
+                manifest.inputs.insert(site.path(job), sig);
+            }
+        }
+    }
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        to_render = jobs.len(),
+        "kept unchanged lists"
+    );
     let mut progress = Progress::new(tenant.slug(), jobs.len(), opts.progress);
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| -> Result<(), SitegenError> {
@@ -266,12 +319,18 @@ fn build(
         Ok(())
     })?;
     progress.finish();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        files = jobs.len(),
+        "rendered and staged"
+    );
     let rendered = jobs.len();
     let written = output.commit(&manifest)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "swapped in");
     Ok(Summary {
         region: tenant.slug().to_owned(),
         catalog_version: snap.version,
-        full,
+        full: previous.is_none(),
         files: written.files,
         pages: written.pages,
         bytes: written.bytes,

@@ -42,6 +42,10 @@ pub struct Manifest {
     pub settings: String,
     /// Every file but the manifest itself, by path relative to the copy's top.
     pub files: BTreeMap<String, Entry>,
+    /// For list pages: a digest of what they show (`Site::signature`), so a rerun renders
+    /// only those whose content can have changed.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -52,6 +56,7 @@ impl Manifest {
             catalog_version,
             settings,
             files: BTreeMap::new(),
+            inputs: BTreeMap::new(),
         }
     }
 

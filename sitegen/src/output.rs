@@ -1,10 +1,16 @@
-//! The one writer of a run. Every run builds a complete copy in a staging folder beside the
-//! output and swaps it into place only when every file was rendered, so a failed or killed
-//! run never leaves a half-written copy and a CDN sync never sees a mixed one. A rerun
-//! hard-links the files whose content did not change from the current copy into the
-//! staging folder (same bytes, same modification time, so a sync skips them) and writes
-//! only the new or changed ones. The staging folder must be on the output's file system:
-//! give `--out` a folder whose parent you can write, not a mount point itself.
+//! The one writer of a run. Files are written to a staging folder beside the output;
+//! nothing in the output changes until every file of the run was rendered and staged, so a
+//! failed run leaves the copy as it was.
+//!
+//! A first run renames the staging folder into place. A rerun stages only the files whose
+//! content changed (unchanged files keep their bytes and times, so a CDN sync skips them)
+//! and then commits: it records in the staging folder what it will move and delete (a
+//! journal), moves the staged files in (each rename is atomic: a reader sees the old file
+//! or the new one, never a part), deletes what the catalog no longer has, and puts the
+//! manifest in last. A run killed during a commit leaves the journal; the next run
+//! finishes that commit before anything else, so the copy never stays mixed. The staging
+//! folder must be on the output's file system: give `--out` a folder whose parent you can
+//! write, not a mount point itself.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -16,8 +22,6 @@ use crate::manifest::{self, Entry, Manifest};
 pub struct Output {
     out: PathBuf,
     staging: PathBuf,
-    /// Where the replaced copy goes for the moment of the swap.
-    retired: PathBuf,
     old: Option<Manifest>,
     made_dirs: HashSet<PathBuf>,
     written: Vec<String>,
@@ -103,8 +107,13 @@ impl Output {
                 "в неё уже пишет другой запуск sitegen; дождитесь его конца",
             )
         })?;
-        // A staging folder left by a killed run is ours to clear: we hold the lock.
+        // A staging folder left by a killed run is ours: we hold the lock. If that run was
+        // committing, finish its commit; otherwise its files are thrown away.
         let staging = parent.join(format!(".{name}.sitegen-staging"));
+        if staging.join(JOURNAL).is_file() && old.is_some() {
+            roll_forward(&staging, out)?;
+            old = Manifest::read(out);
+        }
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(|e| SitegenError::write(&staging, e))?;
         }
@@ -113,7 +122,6 @@ impl Output {
         Ok(Self {
             out: out.to_owned(),
             staging,
-            retired: parent.join(format!(".{name}.sitegen-retired")),
             old,
             made_dirs: HashSet::new(),
             written: Vec::new(),
@@ -138,15 +146,14 @@ impl Output {
         Ok(target)
     }
 
-    /// Takes one rendered file: kept from the current copy if its content is the same,
-    /// written otherwise.
+    /// Takes one rendered file; it is staged only if it is new or its content changed.
     pub fn put(&mut self, path: &str, content: &[u8], entry: &Entry) -> Result<(), SitegenError> {
         let unchanged = self
             .old
             .as_ref()
             .and_then(|m| m.files.get(path))
             .is_some_and(|e| e == entry);
-        if unchanged && self.keep(path)? {
+        if unchanged {
             return Ok(());
         }
         let target = self.target(path)?;
@@ -155,19 +162,7 @@ impl Output {
         Ok(())
     }
 
-    /// Carries a file of the current copy over unchanged; `false` if it is not there (then
-    /// the caller writes it).
-    pub fn keep(&mut self, path: &str) -> Result<bool, SitegenError> {
-        let source = self.out.join(checked(path)?);
-        let target = self.target(path)?;
-        match std::fs::hard_link(&source, &target) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(SitegenError::write(&target, e)),
-        }
-    }
-
-    /// Writes `manifest` and swaps the staging folder in place of the output.
+    /// Puts the run's files and `manifest` in place.
     pub fn commit(mut self, manifest: &Manifest) -> Result<Written, SitegenError> {
         let manifest_path = self.staging.join(manifest::FILE);
         std::fs::write(&manifest_path, manifest.to_bytes())
@@ -183,25 +178,32 @@ impl Output {
                     .collect()
             })
             .unwrap_or_default();
-        let retired = self.retired.clone();
-        if self.out.exists() {
-            if retired.exists() {
-                std::fs::remove_dir_all(&retired).map_err(|e| SitegenError::write(&retired, e))?;
+        if self.old.is_none() {
+            if self.out.exists() {
+                // An empty folder (checked in `open`): replace it.
+                std::fs::remove_dir(&self.out).map_err(|e| SitegenError::write(&self.out, e))?;
             }
-            std::fs::rename(&self.out, &retired).map_err(|e| SitegenError::write(&self.out, e))?;
-        }
-        if let Err(e) = std::fs::rename(&self.staging, &self.out) {
-            // Put the good copy back before reporting.
-            let _ = std::fs::rename(&retired, &self.out);
-            return Err(SitegenError::write(&self.out, e));
+            std::fs::rename(&self.staging, &self.out)
+                .map_err(|e| SitegenError::write(&self.out, e))?;
+        } else {
+            let journal = Journal {
+                written: self.written.clone(),
+                deleted: deleted.clone(),
+            };
+            // Written whole, then renamed: its presence means "everything is staged".
+            let tmp = self.staging.join(format!("{JOURNAL}.tmp"));
+            std::fs::write(
+                &tmp,
+                serde_json::to_vec(&journal).expect("journal serializes"),
+            )
+            .map_err(|e| SitegenError::write(&tmp, e))?;
+            std::fs::rename(&tmp, self.staging.join(JOURNAL))
+                .map_err(|e| SitegenError::write(&tmp, e))?;
+            roll_forward(&self.staging, &self.out)?;
+            std::fs::remove_dir_all(&self.staging)
+                .map_err(|e| SitegenError::write(&self.staging, e))?;
         }
         self.committed = true;
-        // The new copy is in place; what is left is cleaning up the old one.
-        if retired.exists() {
-            if let Err(e) = std::fs::remove_dir_all(&retired) {
-                tracing::warn!(error = %e, path = %retired.display(), "the previous copy was not removed");
-            }
-        }
         let mut changed = std::mem::take(&mut self.written);
         changed.sort();
         Ok(Written {
@@ -216,6 +218,59 @@ impl Output {
             deleted,
         })
     }
+}
+
+/// The staging folder's record of a commit in progress.
+const JOURNAL: &str = ".sitegen-commit.json";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    written: Vec<String>,
+    deleted: Vec<String>,
+}
+
+/// Carries out the commit recorded in `staging`'s journal; safe to repeat (a file already
+/// moved or deleted is skipped), so an interrupted commit can be finished by the next run.
+fn roll_forward(staging: &Path, out: &Path) -> Result<(), SitegenError> {
+    let path = staging.join(JOURNAL);
+    let text = std::fs::read(&path).map_err(|e| SitegenError::write(&path, e))?;
+    let journal: Journal = serde_json::from_slice(&text)
+        .map_err(|e| output_error(&path, format!("журнал повреждён: {e}")))?;
+    let mut dirs = HashSet::new();
+    for rel in &journal.written {
+        let source = staging.join(checked(rel)?);
+        if !source.exists() {
+            continue;
+        }
+        let target = out.join(rel);
+        if let Some(dir) = target.parent() {
+            if dirs.insert(dir.to_owned()) {
+                std::fs::create_dir_all(dir).map_err(|e| SitegenError::write(dir, e))?;
+            }
+        }
+        std::fs::rename(&source, &target).map_err(|e| SitegenError::write(&target, e))?;
+    }
+    for rel in &journal.deleted {
+        let target = out.join(checked(rel)?);
+        match std::fs::remove_file(&target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(SitegenError::write(&target, e)),
+        }
+        // A folder left empty goes too (an organization that is gone).
+        if let Some(dir) = target.parent() {
+            if dir != out && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+    // Last: the manifest says the copy is whole again.
+    let manifest = staging.join(manifest::FILE);
+    if manifest.exists() {
+        let target = out.join(manifest::FILE);
+        std::fs::rename(&manifest, &target).map_err(|e| SitegenError::write(&target, e))?;
+    }
+    Ok(())
 }
 
 impl Drop for Output {
@@ -233,5 +288,81 @@ fn checked(path: &str) -> Result<&Path, SitegenError> {
         Ok(p)
     } else {
         Err(output_error(p, "путь выходит за пределы копии"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(files: &[(&str, &[u8])]) -> Manifest {
+        let mut m = Manifest::new("smolensk", 1, "s".into());
+        for (path, body) in files {
+            m.files.insert((*path).to_owned(), Entry::of(body));
+        }
+        m
+    }
+
+    #[test]
+    fn a_commit_cut_short_is_finished_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        // The current copy: a.html and gone.html.
+        let mut first = Output::open(&out, "smolensk").unwrap();
+        first.put("a.html", b"old", &Entry::of(b"old")).unwrap();
+        first.put("gone.html", b"x", &Entry::of(b"x")).unwrap();
+        first
+            .commit(&manifest(&[("a.html", b"old"), ("gone.html", b"x")]))
+            .unwrap();
+
+        // A rerun staged a new a.html and b.html, wrote its journal, moved b.html in and
+        // was killed: the copy is mixed, the old manifest still in place.
+        let staging = dir.path().join(".site.sitegen-staging");
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join("a.html"), b"new").unwrap();
+        std::fs::write(out.join("b.html"), b"b").unwrap();
+        std::fs::write(
+            staging.join(manifest::FILE),
+            manifest(&[("a.html", b"new"), ("b.html", b"b")]).to_bytes(),
+        )
+        .unwrap();
+        let journal = Journal {
+            written: vec!["a.html".into(), "b.html".into()],
+            deleted: vec!["gone.html".into()],
+        };
+        std::fs::write(staging.join(JOURNAL), serde_json::to_vec(&journal).unwrap()).unwrap();
+
+        // The next run finishes that commit before it starts its own.
+        let next = Output::open(&out, "smolensk").unwrap();
+        assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"new");
+        assert_eq!(std::fs::read(out.join("b.html")).unwrap(), b"b");
+        assert!(!out.join("gone.html").exists());
+        let m = next.previous().unwrap();
+        assert_eq!(m.files.keys().collect::<Vec<_>>(), ["a.html", "b.html"]);
+        assert!(!staging.join(JOURNAL).exists());
+    }
+
+    #[test]
+    fn a_failed_run_changes_nothing_and_a_second_run_waits_its_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut first = Output::open(&out, "smolensk").unwrap();
+        first.put("a.html", b"a", &Entry::of(b"a")).unwrap();
+        first.commit(&manifest(&[("a.html", b"a")])).unwrap();
+
+        let mut run = Output::open(&out, "smolensk").unwrap();
+        assert!(
+            Output::open(&out, "smolensk").is_err(),
+            "one run per folder"
+        );
+        run.put("a.html", b"changed", &Entry::of(b"changed"))
+            .unwrap();
+        drop(run); // failed before commit
+        assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"a");
+        assert!(!dir.path().join(".site.sitegen-staging").exists());
+        assert!(
+            Output::open(&out, "smolensk").is_ok(),
+            "the lock went with the run"
+        );
     }
 }

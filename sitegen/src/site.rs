@@ -3,6 +3,7 @@
 //! under any path prefix and from disk.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use minijinja::context;
@@ -137,6 +138,24 @@ pub struct Site<'a> {
     by_org: HashMap<i64, Vec<usize>>,
     /// Group locations per municipality (indexes into `snap.locations`).
     points: BTreeMap<String, Vec<usize>>,
+    /// Per program (index into `snap.programs`): a digest of what its card shows.
+    card_digests: Vec<u64>,
+    /// Program id → index into `snap.programs`.
+    pub program_index: HashMap<i64, usize>,
+}
+
+fn program_positions(snap: &Snapshot) -> HashMap<i64, usize> {
+    snap.programs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id, i))
+        .collect()
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// Titles sort without regard to case and ё, then by id.
@@ -197,10 +216,23 @@ impl<'a> Site<'a> {
                 points.entry(m).or_default().push(i);
             }
         }
+        let card_digests = snap
+            .programs
+            .iter()
+            .map(|p| {
+                let card = orgs.get(&p.organization_id).and_then(|o| {
+                    let profile = snap.profiles.iter().find(|x| x.id == p.profile_id)?;
+                    Some(ProgramCard::listed(p, o, profile, tenant))
+                });
+                digest(&serde_json::to_vec(&card).expect("cards serialize"))
+            })
+            .collect();
         Self {
             tenant,
             snap,
             host: host.to_owned(),
+            card_digests,
+            program_index: program_positions(snap),
             site_url: site_url.to_owned(),
             templates: Templates::with(
                 Links::Static {
@@ -273,6 +305,63 @@ impl<'a> Site<'a> {
                 self.tenant.logo.as_ref().map_or("png", |l| l.extension())
             ),
         }
+    }
+
+    /// For a list page, a digest of everything it shows that comes from the catalog: the
+    /// same digest as last run (same build and settings) means the same bytes, so the page
+    /// need not be rendered again. `None` for files rendered every run.
+    pub fn signature(&self, job: &Job) -> Option<String> {
+        let mut h = std::hash::DefaultHasher::new();
+        let (items, extra) = match job {
+            Job::Listing { list, page } => {
+                let muni_map = match list {
+                    ListId::Municipality(m) => self.points.contains_key(m),
+                    _ => false,
+                };
+                (
+                    self.lists.get(list).map_or(&[][..], |v| v),
+                    (*page, muni_map, String::new()),
+                )
+            }
+            Job::Organization { id, page } => {
+                let org = self.orgs.get(id)?;
+                let view = serde_json::to_string(&OrganizationView::of(org, self.tenant))
+                    .expect("views serialize");
+                (
+                    self.by_org.get(id).map_or(&[][..], |v| v),
+                    (*page, false, view),
+                )
+            }
+            Job::Geo(m) => {
+                // A map file shows its points and, of each point's program, card data.
+                let index = &self.program_index;
+                m.hash(&mut h);
+                for i in self.points.get(m).map_or(&[][..], |v| v) {
+                    let g = &self.snap.locations[*i];
+                    (g.id, &g.name, &g.address).hash(&mut h);
+                    (g.location.lat.to_bits(), g.location.lon.to_bits()).hash(&mut h);
+                    index
+                        .get(&g.program_id)
+                        .map(|p| self.card_digests[*p])
+                        .hash(&mut h);
+                }
+                return Some(format!("{:016x}", h.finish()));
+            }
+            _ => return None,
+        };
+        let (page, muni_map, view) = extra;
+        (
+            self.path(job),
+            pages_of(items.len()),
+            items.len(),
+            muni_map,
+            view,
+        )
+            .hash(&mut h);
+        for i in &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())] {
+            self.card_digests[*i].hash(&mut h);
+        }
+        Some(format!("{:016x}", h.finish()))
     }
 
     pub fn render(&self, job: &Job, sitemap: &[Vec<String>]) -> Result<File, SitegenError> {

@@ -42,7 +42,11 @@ impl Snapshot {
             Scope::ChangedSince(v) => Some(store::programs_changed_since(db, tenant, v).await?),
         };
         let (catalog, locations, profiles, details) = tokio::try_join!(
-            async { Ok::<_, SitegenError>(store::published_catalog(db, tenant).await?) },
+            async {
+                Ok::<_, SitegenError>(
+                    store::published_catalog(db, tenant, store::Descriptions::Without).await?,
+                )
+            },
             async { Ok(store::group_locations(db, tenant).await?) },
             async { Ok(store::profiles(db, tenant).await?) },
             Self::details(db, tenant, wanted.as_deref()),

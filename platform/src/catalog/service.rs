@@ -144,7 +144,7 @@ impl Catalog {
         tokio::spawn(async move {
             let _ = groups_tx.send(store::group_locations(&db, tenant).await);
         });
-        let catalog = store::published_catalog(&self.db, tenant).await?;
+        let catalog = store::published_catalog(&self.db, tenant, store::Descriptions::With).await?;
         let profiles = store::profiles(&self.db, tenant).await?;
         let load_ms = started.elapsed().as_millis() as u64;
         let index = tokio::task::spawn_blocking(move || {

@@ -490,8 +490,24 @@ fn packed_error(what: &str, text: &str) -> DbError {
 /// region of 100 000 programs the database read is half of an index build, and its cost is
 /// per value, not per byte: so the small columns of a row come packed into one text value
 /// (`||` is portable SQL) and are split here.
+/// What the catalog's text is for: the search index needs the descriptions, lists of cards
+/// (the static copy) do not, and leaving them out halves the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Descriptions {
+    With,
+    Without,
+}
+
 #[tracing::instrument(skip(db))]
-pub async fn published_catalog(db: &Db, tenant: i64) -> Result<PublishedCatalog, DbError> {
+pub async fn published_catalog(
+    db: &Db,
+    tenant: i64,
+    descriptions: Descriptions,
+) -> Result<PublishedCatalog, DbError> {
+    let description = match descriptions {
+        Descriptions::With => "description",
+        Descriptions::Without => "''",
+    };
     let organizations = async {
         sqlx::query(&format!(
             "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1"
@@ -504,12 +520,12 @@ pub async fn published_catalog(db: &Db, tenant: i64) -> Result<PublishedCatalog,
         .collect::<Result<Vec<_>, DbError>>()
     };
     let programs = async {
-        sqlx::query(
+        sqlx::query(&format!(
             "SELECT id || $3 || organization_id || $3 || direction || $3 || profile_id || $3 || level \
                || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 || price_kopecks \
-               || $3 || created_at, title, description \
-             FROM programs WHERE tenant_id = $1 AND status = $2",
-        )
+               || $3 || created_at, title, {description} \
+             FROM programs WHERE tenant_id = $1 AND status = $2"
+        ))
         .bind(tenant)
         .bind(ProgramStatus::Published.code())
         .bind(SEP)
