@@ -80,18 +80,49 @@ pub enum Job {
     Logo,
 }
 
-/// The catalog lists: everything, by direction, by municipality.
+/// The catalog lists: the whole catalog (one page: the alphabetical index and the
+/// filter), the programs by first letter, by direction, by municipality.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListId {
     All,
+    Letter(usize),
     Direction(Direction),
     Municipality(String),
+}
+
+/// The alphabetical index. The whole catalog is paged by first letter rather than as one
+/// list: publishing or withdrawing a program then shifts the pages of its letter only, not
+/// every page after it (a rerun and a CDN sync move tens of files, not thousands).
+const LETTERS: [&str; 35] = [
+    "А", "Б", "В", "Г", "Д", "Е", "Ж", "З", "И", "Й", "К", "Л", "М", "Н", "О", "П", "Р", "С", "Т",
+    "У", "Ф", "Х", "Ц", "Ч", "Ш", "Щ", "Ъ", "Ы", "Ь", "Э", "Ю", "Я", "0–9", "A–Z", "…",
+];
+
+/// The index of `title`'s letter in `LETTERS`: its first letter or digit (quotes and
+/// the like skipped), Ё under Е.
+fn letter_of(title: &str) -> usize {
+    let Some(c) = title.chars().find(|c| c.is_alphanumeric()) else {
+        return LETTERS.len() - 1;
+    };
+    let upper = c.to_uppercase().next().unwrap_or(c);
+    let upper = if upper == 'Ё' { 'Е' } else { upper };
+    if let Some(i) = LETTERS[..32].iter().position(|l| l.starts_with(upper)) {
+        return i;
+    }
+    if upper.is_ascii_digit() {
+        32
+    } else if upper.is_ascii_alphabetic() {
+        33
+    } else {
+        34
+    }
 }
 
 impl ListId {
     fn folder(&self) -> String {
         match self {
             ListId::All => "programs".to_owned(),
+            ListId::Letter(n) => format!("programs/letter-{n}"),
             ListId::Direction(d) => format!("directions/{}", d.code()),
             ListId::Municipality(m) => format!("municipalities/{m}"),
         }
@@ -190,6 +221,10 @@ impl<'a> Site<'a> {
             let p = &snap.programs[*i];
             lists.get_mut(&ListId::All).expect("inserted").push(*i);
             lists
+                .entry(ListId::Letter(letter_of(&p.title)))
+                .or_default()
+                .push(*i);
+            lists
                 .entry(ListId::Direction(p.direction))
                 .or_default()
                 .push(*i);
@@ -258,7 +293,13 @@ impl<'a> Site<'a> {
             Job::Map(None),
         ];
         for (list, items) in &self.lists {
-            for page in 1..=pages_of(items.len()) {
+            // The whole catalog is one page (see `LETTERS`).
+            let pages = if *list == ListId::All {
+                1
+            } else {
+                pages_of(items.len())
+            };
+            for page in 1..=pages {
                 jobs.push(Job::Listing {
                     list: list.clone(),
                     page,
@@ -318,10 +359,17 @@ impl<'a> Site<'a> {
                     ListId::Municipality(m) => self.points.contains_key(m),
                     _ => false,
                 };
-                (
-                    self.lists.get(list).map_or(&[][..], |v| v),
-                    (*page, muni_map, String::new()),
-                )
+                let items = self.lists.get(list).map_or(&[][..], |v| v);
+                if matches!(list, ListId::All | ListId::Letter(_)) {
+                    // These pages show the alphabetical index with counts.
+                    self.letter_counts().hash(&mut h);
+                }
+                if *list == ListId::All {
+                    // No cards: the index, the filter and the total.
+                    (self.path(job), items.len()).hash(&mut h);
+                    return Some(format!("{:016x}", h.finish()));
+                }
+                (items, (*page, muni_map, String::new()))
             }
             Job::Organization { id, page } => {
                 let org = self.orgs.get(id)?;
@@ -493,12 +541,41 @@ impl<'a> Site<'a> {
             .collect()
     }
 
+    /// Programs per letter of `LETTERS`.
+    fn letter_counts(&self) -> Vec<usize> {
+        (0..LETTERS.len())
+            .map(|n| self.count(&ListId::Letter(n)))
+            .collect()
+    }
+
+    fn letters(&self, current: Option<usize>, root: &str) -> Vec<Choice> {
+        self.letter_counts()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, count)| *count > 0)
+            .map(|(n, count)| Choice {
+                value: format!("{root}{}", page_file(&ListId::Letter(n).folder(), 1)),
+                label: LETTERS[n].to_owned(),
+                count,
+                points: 0,
+                selected: current == Some(n),
+            })
+            .collect()
+    }
+
     fn listing(&self, list: &ListId, page: usize, path: &str) -> Result<Vec<u8>, SitegenError> {
-        let items = self.lists.get(list).map_or(&[][..], |v| v);
+        let all = self.lists.get(list).map_or(&[][..], |v| v);
+        // The whole catalog's page lists no cards: the letters and the filter lead on.
+        let items = if *list == ListId::All { &[][..] } else { all };
         let pages = pages_of(items.len());
         let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
+        let letter = match list {
+            ListId::Letter(n) => Some(*n),
+            _ => None,
+        };
         let (heading, current_muni) = match list {
             ListId::All => ("Каталог программ".to_owned(), None),
+            ListId::Letter(n) => (format!("Программы на «{}»", LETTERS[*n]), None),
             ListId::Direction(d) => (format!("{} направленность", d.label()), None),
             ListId::Municipality(m) => (self.municipality_name(m), Some(m.as_str())),
         };
@@ -518,8 +595,10 @@ impl<'a> Site<'a> {
                 page,
                 pager,
                 map_url,
-                filter => *list == ListId::All && page == 1,
-                total_text => total_text(items.len()),
+                filter => *list == ListId::All,
+                letters => matches!(list, ListId::All | ListId::Letter(_))
+                    .then(|| self.letters(letter, &root)),
+                total_text => total_text(all.len()),
                 items => self.cards(slice),
                 directions => self.directions(Some(list)),
                 municipalities => self.municipalities(current_muni),

@@ -245,9 +245,12 @@ async fn the_copy_is_complete_and_every_link_resolves() {
     // The pages read without JavaScript: the list is in the HTML, the filter form is
     // hidden until the script has the index.
     let catalog = text(&all, "programs/index.html");
-    assert!(catalog.contains("Футбол"));
     assert!(catalog.contains("id=\"static-filter\""));
     assert!(catalog.contains(" hidden"));
+    // Without it, the alphabetical index leads to the programs.
+    assert!(catalog.contains("Алфавитный указатель"));
+    let letter_f = text(&all, "programs/letter-20/index.html");
+    assert!(letter_f.contains("Программы на «Ф»") && letter_f.contains("Футбол"));
 }
 
 #[tokio::test]
@@ -355,7 +358,8 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
     assert!(!summary.full);
     let expected: BTreeSet<String> = [
         format!("programs/{CHESS}.html"),
-        "programs/index.html".to_owned(),
+        // «Ш»: the title's letter.
+        "programs/letter-24/index.html".to_owned(),
         "directions/sport/index.html".to_owned(),
         "municipalities/smolensk/index.html".to_owned(),
         format!("organizations/{RADUGA}/index.html"),
@@ -385,20 +389,23 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
         .await
         .unwrap();
     let summary = build(&app, "smolensk", &out).await;
-    // It was Desnogorsk's only program, so that municipality's map goes too.
+    // It was Desnogorsk's only program and the only one on «Р», so that municipality's
+    // map and that letter's page go too.
     assert_eq!(
         summary.deleted,
         [
             "geo/desnogorsk.geojson".to_owned(),
             "maps/desnogorsk.html".to_owned(),
             format!("programs/{ROBOTICS}.html"),
+            "programs/letter-16/index.html".to_owned(),
         ]
     );
     assert!(!out.join(format!("programs/{ROBOTICS}.html")).exists());
+    // No other program page changed: only lists (the «Р» letter, the letter index).
     assert!(!summary
         .changed
         .iter()
-        .any(|p| p.starts_with("programs/") && p != "programs/index.html"));
+        .any(|p| p.starts_with("programs/") && !p.ends_with("index.html")));
     assert_eq!(modified(&untouched), untouched_time);
     assert!(!text(&files(&out), "sitemap.xml").contains(&format!("programs/{ROBOTICS}.html")));
 
