@@ -4,7 +4,6 @@
 
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 use platform::catalog::model::{Direction, Financing};
-use serde_json::json;
 
 use crate::site::{program_path, Site};
 
@@ -83,7 +82,19 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
         .enumerate()
         .map(|(i, o)| (o.id, i))
         .collect();
-    let programs: Vec<JsonValue> = snap
+    // Tuples, not `json!` values: serialized straight, without a tree of 900 000 values.
+    type Row<'a> = (
+        i64,
+        &'a str,
+        Option<usize>,
+        Option<&'a usize>,
+        Option<&'a usize>,
+        u8,
+        u8,
+        Option<usize>,
+        String,
+    );
+    let programs: Vec<Row> = snap
         .programs
         .iter()
         .filter_map(|p| {
@@ -93,9 +104,9 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
             } else {
                 format!("{} в месяц", p.monthly_price)
             };
-            Some(json!([
+            Some((
                 p.id,
-                p.title,
+                p.title.as_str(),
                 Direction::ALL.iter().position(|d| *d == p.direction),
                 muni_index.get(org.municipality_id.as_str()),
                 org_index.get(&org.id),
@@ -103,16 +114,34 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                 p.ages.max(),
                 Financing::ALL.iter().position(|f| *f == p.financing),
                 card_price,
-            ]))
+            ))
         })
         .collect();
-    let doc = json!({
-        "directions": Direction::ALL.iter().map(|d| [d.code(), d.label()]).collect::<Vec<_>>(),
-        "financing": Financing::ALL.iter().map(|f| [f.code(), f.label()]).collect::<Vec<_>>(),
-        "municipalities": municipalities,
-        "organizations": snap.organizations.iter().map(|o| json!([o.id, o.short_name])).collect::<Vec<_>>(),
-        "programs": programs,
-    });
+    #[derive(serde::Serialize)]
+    struct Index<'a> {
+        directions: Vec<[&'static str; 2]>,
+        financing: Vec<[&'static str; 2]>,
+        municipalities: &'a [(String, String)],
+        organizations: Vec<(i64, &'a str)>,
+        programs: Vec<Row<'a>>,
+    }
+    let doc = Index {
+        directions: Direction::ALL
+            .iter()
+            .map(|d| [d.code(), d.label()])
+            .collect(),
+        financing: Financing::ALL
+            .iter()
+            .map(|f| [f.code(), f.label()])
+            .collect(),
+        municipalities: &municipalities,
+        organizations: snap
+            .organizations
+            .iter()
+            .map(|o| (o.id, o.short_name.as_str()))
+            .collect(),
+        programs,
+    };
     serde_json::to_vec(&doc).expect("index serializes")
 }
 

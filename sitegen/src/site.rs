@@ -81,18 +81,28 @@ pub enum Job {
 }
 
 /// The catalog lists: the whole catalog (one page: the alphabetical index and the
-/// filter), the programs by first letter, by direction, by municipality.
+/// filter), by direction, by municipality; each of them whole or by first letter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ListId {
+pub struct ListId {
+    pub scope: ListScope,
+    /// An index into `LETTERS`.
+    pub letter: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListScope {
     All,
-    Letter(usize),
     Direction(Direction),
     Municipality(String),
 }
 
-/// The alphabetical index. The whole catalog is paged by first letter rather than as one
-/// list: publishing or withdrawing a program then shifts the pages of its letter only, not
-/// every page after it (a rerun and a CDN sync move tens of files, not thousands).
+/// Lists longer than this (and the whole catalog always) are paged by first letter: their
+/// first page is an alphabetical index, each letter has its pages. Publishing or
+/// withdrawing a program then shifts the pages of its letter only, not every page after it
+/// (a rerun and a CDN sync move tens of files, not thousands).
+const SPLIT_ABOVE: usize = 10 * PER_PAGE;
+
+/// The alphabetical index.
 const LETTERS: [&str; 35] = [
     "А", "Б", "В", "Г", "Д", "Е", "Ж", "З", "И", "Й", "К", "Л", "М", "Н", "О", "П", "Р", "С", "Т",
     "У", "Ф", "Х", "Ц", "Ч", "Ш", "Щ", "Ъ", "Ы", "Ь", "Э", "Ю", "Я", "0–9", "A–Z", "…",
@@ -119,12 +129,22 @@ fn letter_of(title: &str) -> usize {
 }
 
 impl ListId {
+    fn whole(scope: ListScope) -> Self {
+        Self {
+            scope,
+            letter: None,
+        }
+    }
+
     fn folder(&self) -> String {
-        match self {
-            ListId::All => "programs".to_owned(),
-            ListId::Letter(n) => format!("programs/letter-{n}"),
-            ListId::Direction(d) => format!("directions/{}", d.code()),
-            ListId::Municipality(m) => format!("municipalities/{m}"),
+        let scope = match &self.scope {
+            ListScope::All => "programs".to_owned(),
+            ListScope::Direction(d) => format!("directions/{}", d.code()),
+            ListScope::Municipality(m) => format!("municipalities/{m}"),
+        };
+        match self.letter {
+            None => scope,
+            Some(n) => format!("{scope}/letter-{n}"),
         }
     }
 }
@@ -183,12 +203,6 @@ fn program_positions(snap: &Snapshot) -> HashMap<i64, usize> {
         .collect()
 }
 
-fn digest(bytes: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
 /// Titles sort without regard to case and ё, then by id.
 fn title_key(title: &str) -> String {
     title.to_lowercase().replace('ё', "е")
@@ -198,7 +212,8 @@ impl<'a> Site<'a> {
     pub fn new(tenant: &'a Tenant, snap: &'a Snapshot, host: &str, site_url: &str) -> Self {
         let orgs: HashMap<i64, &Organization> =
             snap.organizations.iter().map(|o| (o.id, o)).collect();
-        let profiles = snap.profiles.iter().map(|p| (p.id.as_str(), p)).collect();
+        let profiles: HashMap<&str, &Profile> =
+            snap.profiles.iter().map(|p| (p.id.as_str(), p)).collect();
         let mut order: Vec<(String, i64, usize)> = snap
             .programs
             .iter()
@@ -209,30 +224,35 @@ impl<'a> Site<'a> {
         // Every direction and municipality has its page, empty or not: pages link to them
         // whatever the catalog holds.
         let mut lists: BTreeMap<ListId, Vec<usize>> = BTreeMap::new();
-        lists.insert(ListId::All, Vec::new());
-        for d in Direction::ALL {
-            lists.insert(ListId::Direction(*d), Vec::new());
-        }
-        for m in &tenant.config.municipalities {
-            lists.insert(ListId::Municipality(m.id.as_str().to_owned()), Vec::new());
+        let scopes = std::iter::once(ListScope::All)
+            .chain(Direction::ALL.iter().map(|d| ListScope::Direction(*d)))
+            .chain(
+                tenant
+                    .config
+                    .municipalities
+                    .iter()
+                    .map(|m| ListScope::Municipality(m.id.as_str().to_owned())),
+            );
+        for scope in scopes {
+            lists.insert(ListId::whole(scope), Vec::new());
         }
         let mut by_org: HashMap<i64, Vec<usize>> = HashMap::new();
         for (_, _, i) in &order {
             let p = &snap.programs[*i];
-            lists.get_mut(&ListId::All).expect("inserted").push(*i);
-            lists
-                .entry(ListId::Letter(letter_of(&p.title)))
-                .or_default()
-                .push(*i);
-            lists
-                .entry(ListId::Direction(p.direction))
-                .or_default()
-                .push(*i);
+            let letter = Some(letter_of(&p.title));
+            let mut scopes = vec![ListScope::All, ListScope::Direction(p.direction)];
             if let Some(o) = orgs.get(&p.organization_id) {
+                scopes.push(ListScope::Municipality(o.municipality_id.clone()));
+            }
+            for scope in scopes {
                 lists
-                    .entry(ListId::Municipality(o.municipality_id.clone()))
+                    .entry(ListId {
+                        scope: scope.clone(),
+                        letter,
+                    })
                     .or_default()
                     .push(*i);
+                lists.entry(ListId::whole(scope)).or_default().push(*i);
             }
             by_org.entry(p.organization_id).or_default().push(*i);
         }
@@ -251,15 +271,30 @@ impl<'a> Site<'a> {
                 points.entry(m).or_default().push(i);
             }
         }
+        // What `ProgramCard::listed` reads (municipality names come from the settings,
+        // which a copy's manifest covers as a whole).
         let card_digests = snap
             .programs
             .iter()
             .map(|p| {
-                let card = orgs.get(&p.organization_id).and_then(|o| {
-                    let profile = snap.profiles.iter().find(|x| x.id == p.profile_id)?;
-                    Some(ProgramCard::listed(p, o, profile, tenant))
-                });
-                digest(&serde_json::to_vec(&card).expect("cards serialize"))
+                let mut h = std::hash::DefaultHasher::new();
+                (
+                    p.id,
+                    &p.title,
+                    p.organization_id,
+                    p.direction,
+                    &p.profile_id,
+                )
+                    .hash(&mut h);
+                (p.level, p.ages.min(), p.ages.max(), p.ovz, p.financing).hash(&mut h);
+                p.monthly_price.kopecks().hash(&mut h);
+                if let Some(o) = orgs.get(&p.organization_id) {
+                    (&o.short_name, &o.municipality_id).hash(&mut h);
+                }
+                if let Some(profile) = profiles.get(p.profile_id.as_str()) {
+                    profile.name.hash(&mut h);
+                }
+                h.finish()
             })
             .collect();
         Self {
@@ -293,11 +328,12 @@ impl<'a> Site<'a> {
             Job::Map(None),
         ];
         for (list, items) in &self.lists {
-            // The whole catalog is one page (see `LETTERS`).
-            let pages = if *list == ListId::All {
-                1
-            } else {
-                pages_of(items.len())
+            let pages = match (list.letter, self.is_split(&list.scope)) {
+                // The alphabetical index.
+                (None, true) => 1,
+                (None, false) | (Some(_), true) => pages_of(items.len()),
+                // A short list has no letter pages.
+                (Some(_), false) => continue,
             };
             for page in 1..=pages {
                 jobs.push(Job::Listing {
@@ -355,20 +391,27 @@ impl<'a> Site<'a> {
         let mut h = std::hash::DefaultHasher::new();
         let (items, extra) = match job {
             Job::Listing { list, page } => {
-                let muni_map = match list {
-                    ListId::Municipality(m) => self.points.contains_key(m),
+                let muni_map = match &list.scope {
+                    ListScope::Municipality(m) => self.points.contains_key(m),
                     _ => false,
                 };
                 let items = self.lists.get(list).map_or(&[][..], |v| v);
-                if matches!(list, ListId::All | ListId::Letter(_)) {
-                    // These pages show the alphabetical index with counts.
-                    self.letter_counts().hash(&mut h);
+                let split = self.is_split(&list.scope);
+                if split {
+                    let counts = self.letter_counts(&list.scope);
+                    if list.letter.is_none() {
+                        // No cards: the letters with their counts, the total (the filter).
+                        (self.path(job), counts, items.len(), muni_map).hash(&mut h);
+                        return Some(format!("{:016x}", h.finish()));
+                    }
+                    // A letter's page links the other letters, without counts.
+                    counts
+                        .iter()
+                        .map(|n| *n > 0)
+                        .collect::<Vec<_>>()
+                        .hash(&mut h);
                 }
-                if *list == ListId::All {
-                    // No cards: the index, the filter and the total.
-                    (self.path(job), items.len()).hash(&mut h);
-                    return Some(format!("{:016x}", h.finish()));
-                }
+                split.hash(&mut h);
                 (items, (*page, muni_map, String::new()))
             }
             Job::Organization { id, page } => {
@@ -482,17 +525,21 @@ impl<'a> Site<'a> {
         self.lists.get(list).map_or(0, Vec::len)
     }
 
-    fn directions(&self, current: Option<&ListId>) -> Vec<Choice> {
+    fn is_split(&self, scope: &ListScope) -> bool {
+        *scope == ListScope::All || self.count(&ListId::whole(scope.clone())) > SPLIT_ABOVE
+    }
+
+    fn directions(&self, current: Option<&ListScope>) -> Vec<Choice> {
         Direction::ALL
             .iter()
             .map(|d| {
-                let id = ListId::Direction(*d);
+                let scope = ListScope::Direction(*d);
                 Choice {
                     value: d.code().to_owned(),
                     label: d.label().to_owned(),
-                    count: self.count(&id),
+                    count: self.count(&ListId::whole(scope.clone())),
                     points: 0,
-                    selected: current == Some(&id),
+                    selected: current == Some(&scope),
                 }
             })
             .collect()
@@ -508,7 +555,7 @@ impl<'a> Site<'a> {
                 Choice {
                     value: id.to_owned(),
                     label: m.name.clone(),
-                    count: self.count(&ListId::Municipality(id.to_owned())),
+                    count: self.count(&ListId::whole(ListScope::Municipality(id.to_owned()))),
                     points: self.points.get(id).map_or(0, Vec::len),
                     selected: current == Some(id),
                 }
@@ -541,43 +588,61 @@ impl<'a> Site<'a> {
             .collect()
     }
 
-    /// Programs per letter of `LETTERS`.
-    fn letter_counts(&self) -> Vec<usize> {
+    /// Programs of `scope` per letter of `LETTERS`.
+    fn letter_counts(&self, scope: &ListScope) -> Vec<usize> {
         (0..LETTERS.len())
-            .map(|n| self.count(&ListId::Letter(n)))
+            .map(|n| {
+                self.count(&ListId {
+                    scope: scope.clone(),
+                    letter: Some(n),
+                })
+            })
             .collect()
     }
 
-    fn letters(&self, current: Option<usize>, root: &str) -> Vec<Choice> {
-        self.letter_counts()
+    fn letters(&self, scope: &ListScope, current: Option<usize>, root: &str) -> Vec<Choice> {
+        self.letter_counts(scope)
             .into_iter()
             .enumerate()
             .filter(|(_, count)| *count > 0)
-            .map(|(n, count)| Choice {
-                value: format!("{root}{}", page_file(&ListId::Letter(n).folder(), 1)),
-                label: LETTERS[n].to_owned(),
-                count,
-                points: 0,
-                selected: current == Some(n),
+            .map(|(n, count)| {
+                let list = ListId {
+                    scope: scope.clone(),
+                    letter: Some(n),
+                };
+                Choice {
+                    value: format!("{root}{}", page_file(&list.folder(), 1)),
+                    label: LETTERS[n].to_owned(),
+                    // Only the index shows counts: on every letter's page they would make
+                    // each of them change whenever a program comes or goes.
+                    count: if current.is_none() { count } else { 0 },
+                    points: 0,
+                    selected: current == Some(n),
+                }
             })
             .collect()
     }
 
     fn listing(&self, list: &ListId, page: usize, path: &str) -> Result<Vec<u8>, SitegenError> {
         let all = self.lists.get(list).map_or(&[][..], |v| v);
-        // The whole catalog's page lists no cards: the letters and the filter lead on.
-        let items = if *list == ListId::All { &[][..] } else { all };
+        let split = self.is_split(&list.scope);
+        // An alphabetical index lists no cards: its letters (and the filter) lead on.
+        let items = if split && list.letter.is_none() {
+            &[][..]
+        } else {
+            all
+        };
         let pages = pages_of(items.len());
         let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
-        let letter = match list {
-            ListId::Letter(n) => Some(*n),
-            _ => None,
+        let (base, current_muni) = match &list.scope {
+            ListScope::All => ("Каталог программ".to_owned(), None),
+            ListScope::Direction(d) => (format!("{} направленность", d.label()), None),
+            ListScope::Municipality(m) => (self.municipality_name(m), Some(m.as_str())),
         };
-        let (heading, current_muni) = match list {
-            ListId::All => ("Каталог программ".to_owned(), None),
-            ListId::Letter(n) => (format!("Программы на «{}»", LETTERS[*n]), None),
-            ListId::Direction(d) => (format!("{} направленность", d.label()), None),
-            ListId::Municipality(m) => (self.municipality_name(m), Some(m.as_str())),
+        let heading = match (list.letter, &list.scope) {
+            (None, _) => base,
+            (Some(n), ListScope::All) => format!("Программы на «{}»", LETTERS[n]),
+            (Some(n), _) => format!("{base}: программы на «{}»", LETTERS[n]),
         };
         let root = root_of(path);
         let map_url = match current_muni {
@@ -595,12 +660,11 @@ impl<'a> Site<'a> {
                 page,
                 pager,
                 map_url,
-                filter => *list == ListId::All,
-                letters => matches!(list, ListId::All | ListId::Letter(_))
-                    .then(|| self.letters(letter, &root)),
+                filter => list.scope == ListScope::All && list.letter.is_none(),
+                letters => split.then(|| self.letters(&list.scope, list.letter, &root)),
                 total_text => total_text(all.len()),
                 items => self.cards(slice),
-                directions => self.directions(Some(list)),
+                directions => self.directions(Some(&list.scope)),
                 municipalities => self.municipalities(current_muni),
             },
         )

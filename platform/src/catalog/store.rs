@@ -480,6 +480,9 @@ pub struct PublishedCatalog {
 /// Separates the fields packed into one column by the bulk loads below; a control
 /// character, which no text of the catalog contains.
 const SEP: &str = "\u{1f}";
+/// `SEP` as a char: splitting on a char is a byte search, on a one-char string a general
+/// substring search (a tenth of the parse time of 300 000 rows).
+const SEP_CHAR: char = '\u{1f}';
 
 fn packed_error(what: &str, text: &str) -> DbError {
     DbError::Query(sqlx::Error::Decode(
@@ -535,7 +538,7 @@ pub async fn published_catalog(
         .iter()
         .map(|row| {
             let packed: String = row.try_get(0)?;
-            let f: Vec<&str> = packed.split(SEP).collect();
+            let f: Vec<&str> = packed.split(SEP_CHAR).collect();
             let bad = || packed_error("programs", &packed);
             let [id, org, direction, profile, level, min, max, ovz, financing, price, created] = f[..] else {
                 return Err(bad());
@@ -581,7 +584,7 @@ pub async fn group_locations(db: &Db, tenant: i64) -> Result<Vec<GroupLocation>,
     .map(|row| {
         let packed: String = row.try_get(0)?;
         let bad = || packed_error("study_groups", &packed);
-        let f: Vec<&str> = packed.splitn(8, SEP).collect();
+        let f: Vec<&str> = packed.splitn(8, SEP_CHAR).collect();
         let [id, program, lat, lon, from, to, name, address] = f[..] else {
             return Err(bad());
         };
