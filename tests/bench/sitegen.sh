@@ -30,8 +30,10 @@ run() {
   pages=$(grep -o '([0-9]* страниц)' "$DATA/summary" | tr -dc '0-9')
   echo "-- $label"
   sed 's/^/   /' "$DATA/summary"
-  awk -v s="$secs" -v r="$rss" -v p="$pages" \
-    'BEGIN { printf "   wall %.2f s, peak RSS %.0f MB, %.0f pages/s\n", s, r / 1024, (s > 0 ? p / s : 0) }'
+  # Pages per second only means something when every page was rendered.
+  awk -v s="$secs" -v r="$rss" -v p="$pages" -v full="$(grep -c 'полная сборка' "$DATA/summary" || true)" \
+    'BEGIN { printf "   wall %.2f s, peak RSS %.0f MB", s, r / 1024;
+             if (full > 0 && s > 0) printf ", %.0f pages/s", p / s; printf "\n" }'
   PAGES=$pages
 }
 
