@@ -395,6 +395,18 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
     }
 }
 
+/// The region `slug` of the registry, or the error every `--region` flag gives.
+fn region_by_slug(
+    registry: &regions::Registry,
+    slug: &str,
+) -> anyhow::Result<std::sync::Arc<regions::Tenant>> {
+    registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == slug)
+        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))
+}
+
 async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     let db = Db::connect(&settings.database_url()).await?;
     db.migrate().await?;
@@ -493,14 +505,7 @@ async fn add_user(
     let state = AppState::connect(settings).await?;
     let tenant = match region {
         None => None,
-        Some(slug) => Some(
-            state
-                .registry
-                .tenants()
-                .into_iter()
-                .find(|t| t.slug() == slug)
-                .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?,
-        ),
+        Some(slug) => Some(region_by_slug(&state.registry, slug)?),
     };
     let site_url = match &tenant {
         Some(t) if local => format!("http://{}.localhost:8080", t.slug()),
@@ -553,11 +558,7 @@ async fn token_add(
 ) -> anyhow::Result<()> {
     use crate::accounts::{secrets, store};
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
-    let tenant = registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let tenant = region_by_slug(&registry, slug)?;
     let user = store::user_by_email(db, tenant.id, email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("--email: в регионе нет учётной записи {email}"))?;
@@ -611,12 +612,7 @@ async fn billing_run(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let state = AppState::connect(settings).await?;
-    let tenant = state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let tenant = region_by_slug(&state.registry, slug)?;
     let billing = match crate::applications::service::billing_run(&state, &tenant, month).await {
         Ok(b) => b,
         Err(crate::service_error::ServiceError::Invalid(_)) => {
@@ -645,11 +641,7 @@ async fn program_status(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
-    let tenant = registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let tenant = region_by_slug(&registry, slug)?;
     if !catalog::store::set_status(db, tenant.id, id, status).await? {
         anyhow::bail!("--id: в каталоге региона «{slug}» нет программы {id}");
     }
@@ -665,11 +657,7 @@ async fn certificates_report(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
-    let tenant = registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))?;
+    let tenant = region_by_slug(&registry, slug)?;
     let lines = crate::certificates::store::report(db, tenant.id, period).await?;
     let rub = |k: i64| crate::domain::Money::from_kopecks(k).to_string();
     writeln!(

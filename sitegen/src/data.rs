@@ -2,8 +2,10 @@
 //! filter, robots.txt and the sitemap. Every one is built in a fixed order, so the bytes
 //! depend on the catalog only.
 
-use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
+use geojson::FeatureCollection;
+use platform::catalog::geo::{point_feature, Point};
 use platform::catalog::model::{Direction, Financing};
+use platform::catalog::views::price_text;
 
 use crate::site::{program_path, Site};
 
@@ -20,30 +22,19 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
             let g = &snap.locations[*i];
             let p = &snap.programs[*programs.get(&g.program_id)?];
             let org = site.organization_of(p)?;
-            let mut props = JsonObject::new();
-            let mut put = |k: &str, v: JsonValue| {
-                props.insert(k.to_owned(), v);
-            };
-            put("program_id", p.id.into());
-            put("group_id", g.id.into());
-            put("title", p.title.clone().into());
-            put("organization", org.short_name.clone().into());
-            put("group", g.name.clone().into());
-            put("address", g.address.clone().into());
-            put("ages", p.ages.to_string().into());
-            put("financing", p.financing.label().into());
-            // Relative to the top of the copy; the map page prefixes its way there.
-            put("url", program_path(p.id).into());
-            Some(Feature {
-                bbox: None,
-                geometry: Some(Geometry::new_point(vec![
-                    round6(g.location.lon),
-                    round6(g.location.lat),
-                ])),
-                id: Some(geojson::feature::Id::Number(g.id.into())),
-                properties: Some(props),
-                foreign_members: None,
-            })
+            Some(point_feature(&Point {
+                program_id: p.id,
+                group_id: g.id,
+                title: &p.title,
+                organization: &org.short_name,
+                group: &g.name,
+                address: &g.address,
+                ages: p.ages,
+                financing: p.financing,
+                // Relative to the top of the copy; the map page prefixes its way there.
+                url: program_path(p.id),
+                location: g.location,
+            }))
         })
         .collect();
     FeatureCollection {
@@ -53,10 +44,6 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
     }
     .to_string()
     .into_bytes()
-}
-
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
 }
 
 /// What the client-side filter needs, as arrays (a program is
@@ -99,11 +86,6 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
         .iter()
         .filter_map(|p| {
             let org = site.organization_of(p)?;
-            let card_price = if p.financing == Financing::Free {
-                "Бесплатно".to_owned()
-            } else {
-                format!("{} в месяц", p.monthly_price)
-            };
             Some((
                 p.id,
                 p.title.as_str(),
@@ -113,7 +95,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                 p.ages.min(),
                 p.ages.max(),
                 Financing::ALL.iter().position(|f| *f == p.financing),
-                card_price,
+                price_text(p.financing, p.monthly_price),
             ))
         })
         .collect();

@@ -158,13 +158,14 @@ pub async fn generate(
         Some(m) => {
             if store::version(db, tenant.id).await? == m.catalog_version {
                 // Nothing changed since the copy was written.
+                let (files, pages, bytes) = m.totals();
                 return Ok(Summary {
                     region: tenant.slug().to_owned(),
                     catalog_version: m.catalog_version,
                     full: false,
-                    files: m.files.len(),
-                    pages: m.files.keys().filter(|p| p.ends_with(".html")).count(),
-                    bytes: m.files.values().map(|e| e.bytes).sum(),
+                    files,
+                    pages,
+                    bytes,
                     rendered: 0,
                     changed: Vec::new(),
                     deleted: Vec::new(),
@@ -203,7 +204,7 @@ pub async fn generate(
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         carried = carried.len(),
-        "unchanged program pages linked"
+        "unchanged program pages carried over"
     );
     let opts = opts.clone();
     tokio::task::spawn_blocking(move || {
@@ -257,32 +258,21 @@ fn build(
 
     let mut manifest = Manifest::new(tenant.slug(), snap.version, settings);
     manifest.files.extend(carried);
-    // List pages whose inputs are as last run are kept, not rendered.
-    if let Some(prev) = previous {
-        let mut rest = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            let Some(sig) = site.signature(&job) else {
-                rest.push(job);
-                continue;
-            };
-            let path = site.path(&job);
-            let same = prev.inputs.get(&path) == Some(&sig);
-            match prev.files.get(&path) {
-                Some(entry) if same => {
-                    manifest.files.insert(path.clone(), entry.clone());
-                }
-                _ => rest.push(job),
-            }
-            manifest.inputs.insert(path, sig);
+    // Files whose inputs are as last run are kept, not rendered.
+    jobs.retain(|job| {
+        let Some(sig) = site.signature(job) else {
+            return true;
+        };
+        let path = site.path(job);
+        let kept = previous
+            .filter(|prev| prev.inputs.get(&path) == Some(&sig))
+            .and_then(|prev| prev.files.get(&path));
+        if let Some(entry) = kept {
+            manifest.files.insert(path.clone(), entry.clone());
         }
-        jobs = rest;
-    } else {
-        for job in &jobs {
-            if let Some(sig) = site.signature(job) {
-                manifest.inputs.insert(site.path(job), sig);
-            }
-        }
-    }
+        manifest.inputs.insert(path, sig);
+        kept.is_none()
+    });
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         to_render = jobs.len(),
@@ -326,14 +316,15 @@ fn build(
     );
     let rendered = jobs.len();
     let written = output.commit(&manifest)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "swapped in");
+    let (files, pages, bytes) = manifest.totals();
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "committed");
     Ok(Summary {
         region: tenant.slug().to_owned(),
         catalog_version: snap.version,
         full: previous.is_none(),
-        files: written.files,
-        pages: written.pages,
-        bytes: written.bytes,
+        files,
+        pages,
+        bytes,
         rendered,
         changed: written.changed,
         deleted: written.deleted,

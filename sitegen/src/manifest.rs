@@ -68,6 +68,15 @@ impl Manifest {
         m.generator.starts_with("navigator-sitegen/").then_some(m)
     }
 
+    /// Files, HTML pages and bytes of the copy it describes.
+    pub fn totals(&self) -> (usize, usize, u64) {
+        (
+            self.files.len(),
+            self.files.keys().filter(|p| p.ends_with(".html")).count(),
+            self.files.values().map(|e| e.bytes).sum(),
+        )
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = serde_json::to_vec_pretty(self).expect("manifest serializes");
         out.push(b'\n');

@@ -31,12 +31,9 @@ pub struct Output {
     _lock: File,
 }
 
-/// What a run did.
+/// What a commit changed in the folder.
 #[derive(Debug, Clone, Default)]
 pub struct Written {
-    pub files: usize,
-    pub pages: usize,
-    pub bytes: u64,
     /// Files whose content is new or changed (written), by path.
     pub changed: Vec<String>,
     /// Files of the earlier copy that are gone.
@@ -206,17 +203,7 @@ impl Output {
         self.committed = true;
         let mut changed = std::mem::take(&mut self.written);
         changed.sort();
-        Ok(Written {
-            files: manifest.files.len(),
-            pages: manifest
-                .files
-                .keys()
-                .filter(|p| p.ends_with(".html"))
-                .count(),
-            bytes: manifest.files.values().map(|e| e.bytes).sum(),
-            changed,
-            deleted,
-        })
+        Ok(Written { changed, deleted })
     }
 }
 

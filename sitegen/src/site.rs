@@ -150,10 +150,15 @@ impl ListId {
 }
 
 fn page_file(folder: &str, page: usize) -> String {
+    format!("{folder}/{}", page_name(page))
+}
+
+/// A list's page `page` in its folder.
+fn page_name(page: usize) -> String {
     if page == 1 {
-        format!("{folder}/index.html")
+        "index.html".to_owned()
     } else {
-        format!("{folder}/page-{page}.html")
+        format!("page-{page}.html")
     }
 }
 
@@ -164,6 +169,16 @@ fn root_of(path: &str) -> String {
 
 fn pages_of(n: usize) -> usize {
     n.div_ceil(PER_PAGE).max(1)
+}
+
+/// The items on page `page` (from 1) of a list.
+fn page_slice(items: &[usize], page: usize) -> &[usize] {
+    &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())]
+}
+
+/// Links between the pages of one list: they are files of one folder.
+fn pager(page: usize, pages: usize) -> Pager {
+    Pager::new(page as u32, pages as u32, |n| page_name(n as usize))
 }
 
 /// A filter choice on the copy's pages.
@@ -449,7 +464,7 @@ impl<'a> Site<'a> {
             view,
         )
             .hash(&mut h);
-        for i in &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())] {
+        for i in page_slice(items, page) {
             self.card_digests[*i].hash(&mut h);
         }
         Some(format!("{:016x}", h.finish()))
@@ -633,7 +648,7 @@ impl<'a> Site<'a> {
             all
         };
         let pages = pages_of(items.len());
-        let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
+        let slice = page_slice(items, page);
         let (base, current_muni) = match &list.scope {
             ListScope::All => ("Каталог программ".to_owned(), None),
             ListScope::Direction(d) => (format!("{} направленность", d.label()), None),
@@ -649,9 +664,7 @@ impl<'a> Site<'a> {
             Some(m) if self.points.contains_key(m) => format!("{root}maps/{m}.html"),
             _ => format!("{root}map.html"),
         };
-        let pager = Pager::new(page as u32, pages as u32, |n| {
-            page_file("", n as usize).trim_start_matches('/').to_owned()
-        });
+        let pager = pager(page, pages);
         self.page(
             "site_listing.html",
             path,
@@ -674,7 +687,7 @@ impl<'a> Site<'a> {
         let org = self.orgs.get(&id).expect("jobs name known organizations");
         let items = self.by_org.get(&id).map_or(&[][..], |v| v);
         let pages = pages_of(items.len());
-        let slice = &items[(page - 1) * PER_PAGE..(page * PER_PAGE).min(items.len())];
+        let slice = page_slice(items, page);
         let detail = OrganizationDetail {
             organization: OrganizationView::of(org, self.tenant),
             programs: slice
@@ -682,9 +695,7 @@ impl<'a> Site<'a> {
                 .map(|i| ProgramSummary::listed(&self.snap.programs[*i]))
                 .collect(),
         };
-        let pager = Pager::new(page as u32, pages as u32, |n| {
-            page_file("", n as usize).trim_start_matches('/').to_owned()
-        });
+        let pager = pager(page, pages);
         self.page(
             "organization.html",
             path,

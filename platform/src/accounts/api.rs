@@ -2,6 +2,7 @@
 //! and children as the pages. The session is the same cookie; a state-changing call made
 //! with a session carries its CSRF token in `X-CSRF-Token` (returned by login and `/me`).
 
+use crate::service_error::ServiceError;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
@@ -51,19 +52,41 @@ pub fn error(code: &str, message: &str) -> Json<ApiError> {
     Json(ApiError::new(code, message))
 }
 
+/// The reply to refused fields: every message, and the first field named.
+pub(crate) fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
+    Json(ApiError {
+        code: "invalid_field".into(),
+        message: errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        field: errors.first().map(|e| e.field.to_owned()),
+    })
+}
+
+/// The errors of the services that apply rules (certificates, applications) as replies.
+impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
+    fn from(e: ServiceError) -> Self {
+        let message = e.to_string();
+        match e {
+            ServiceError::Refused(m) => Reply::Conflict(error("refused", &m)),
+            ServiceError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
+            ServiceError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            ServiceError::NotFound => Reply::NotFound(error("not_found", &message)),
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %e, "API call failed");
+                Reply::Internal(error("internal", &message))
+            }
+        }
+    }
+}
+
 impl<T: ToJSON + Send + Sync> From<AccountError> for Reply<T> {
     fn from(e: AccountError) -> Self {
         let message = e.to_string();
         match e {
-            AccountError::Invalid(errors) => Reply::Invalid(Json(ApiError {
-                code: "invalid_field".into(),
-                message: errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                field: errors.first().map(|e| e.field.to_owned()),
-            })),
+            AccountError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
             AccountError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
             AccountError::TooMany(r) => {
                 Reply::TooMany(error("too_many_requests", &message), r.seconds())
@@ -120,7 +143,7 @@ pub struct Done {
     pub message: String,
 }
 
-fn done(message: impl Into<String>) -> Json<Done> {
+pub(crate) fn done(message: impl Into<String>) -> Json<Done> {
     Json(Done {
         message: message.into(),
     })
@@ -411,10 +434,7 @@ impl AccountsApi {
         .await
         {
             Ok(user) => {
-                if let Some(old) = &visitor.viewer {
-                    sessions::end(&state, old).await;
-                }
-                let id = sessions::start(&state, tenant, &user).await;
+                let id = sessions::renew(&state, visitor.viewer.as_ref(), &user).await;
                 let Ok(Some(viewer)) = sessions::load(&state, tenant, &id).await else {
                     return LoginReply::Internal(error("internal", "сеанс не создан"));
                 };

@@ -396,11 +396,7 @@ pub async fn login(
     .await
     {
         Ok(user) => {
-            // A new id on every login: a session id planted before login is worth nothing.
-            if let Some(old) = &visitor.viewer {
-                sessions::end(&state, old).await;
-            }
-            let id = sessions::start(&state, tenant, &user).await;
+            let id = sessions::renew(&state, visitor.viewer.as_ref(), &user).await;
             let next = match safe_next(&form.next) {
                 "" => user.role.home(),
                 next => next,
@@ -891,8 +887,7 @@ pub async fn update_profile(
             {
                 // Every session ended with the change; this browser gets a new one.
                 Ok(user) => {
-                    sessions::end(&state, viewer).await;
-                    let id = sessions::start(&state, user.tenant_id, &user).await;
+                    let id = sessions::renew(&state, Some(viewer), &user).await;
                     let mut response = Redirect::see_other("/cabinet/profile").into_response();
                     append_cookie(&mut response, &sessions::cookie(&id, visitor.secure));
                     return Ok(response);

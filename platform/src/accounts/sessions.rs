@@ -74,6 +74,16 @@ fn unix_now() -> i64 {
     crate::time::now().timestamp()
 }
 
+/// Ends the browser's current session, if any, and starts one for `user`: a new id on
+/// every login and password change, so an id planted before is worth nothing. Returns the
+/// id for the cookie.
+pub async fn renew(state: &State, old: Option<&Viewer>, user: &User) -> String {
+    if let Some(old) = old {
+        end(state, old).await;
+    }
+    start(state, user.tenant_id, user).await
+}
+
 /// Starts a session for `user` in `tenant`; returns the id for the cookie.
 pub async fn start(state: &State, tenant: i64, user: &User) -> String {
     let id = random_token();

@@ -33,6 +33,18 @@ pub struct User {
 }
 
 impl User {
+    /// The organization of organization staff; `None` for any other role.
+    pub fn staff_org(&self) -> Option<i64> {
+        self.organization_id.filter(|_| self.role == Role::Provider)
+    }
+
+    /// The municipality of a municipal administrator; `None` for any other role.
+    pub fn admin_municipality(&self) -> Option<&str> {
+        self.municipality_id
+            .as_deref()
+            .filter(|_| self.role == Role::Municipal)
+    }
+
     /// «Иванова Мария Петровна», as the header shows it.
     pub fn full_name(&self) -> String {
         let mut name = format!("{} {}", self.last_name, self.first_name);

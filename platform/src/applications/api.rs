@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::accounts::api::{writer, Done, Reply};
+use crate::accounts::api::{done, writer, Done, Reply};
 use crate::accounts::pages::sender;
 use crate::api::ApiTags;
 use crate::regions::Site;
@@ -192,9 +192,7 @@ impl ApplicationsApi {
             }
             _ => return ApplicationError::NotFound.into(),
         }
-        Reply::Ok(Json(Done {
-            message: "Готово".into(),
-        }))
+        Reply::Ok(done("Готово"))
     }
 
     /// The organization's applications (organization staff)
@@ -213,9 +211,8 @@ impl ApplicationsApi {
     ) -> Reply<OrganizationApplications> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
-        let org = match (viewer.user.role, viewer.user.organization_id) {
-            (crate::accounts::values::Role::Provider, Some(org)) => org,
-            _ => return ApplicationError::Forbidden.into(),
+        let Some(org) = viewer.user.staff_org() else {
+            return ApplicationError::Forbidden.into();
         };
         let form = super::pages::FilterForm {
             program: program.0.unwrap_or_default(),

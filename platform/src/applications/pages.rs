@@ -184,10 +184,8 @@ pub async fn parent_action(
 
 fn staff(visitor: &Visitor) -> Result<(&Viewer, i64), WebError> {
     let viewer = visitor.require()?;
-    match (viewer.user.role, viewer.user.organization_id) {
-        (Role::Provider, Some(org)) => Ok((viewer, org)),
-        _ => Err(WebError::Forbidden),
-    }
+    let org = viewer.user.staff_org().ok_or(WebError::Forbidden)?;
+    Ok((viewer, org))
 }
 
 /// The list's filters as typed (all optional).

@@ -221,12 +221,12 @@ pub async fn withdraw(
         )
         .await?;
     tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
     // The withdrawal stands whatever happens next; a promotion that fails is logged and
     // the next freed seat tries again.
     if let Err(e) = promote(state, tenant, sender, app.group_id).await {
         tracing::error!(error = %e, group = app.group_id, "waitlist promotion failed");
     }
+    // One wake for the withdrawal's mail and the promotion's.
     state.mailer.wake();
     Ok(())
 }
@@ -326,10 +326,7 @@ pub enum Decision<'a> {
 
 /// The staff member's organization, if they are organization staff.
 fn staff_org(viewer: &Viewer) -> Result<i64> {
-    match (viewer.user.role, viewer.user.organization_id) {
-        (Role::Provider, Some(org)) => Ok(org),
-        _ => Err(ApplicationError::Forbidden),
-    }
+    viewer.user.staff_org().ok_or(ApplicationError::Forbidden)
 }
 
 /// The organization's application; another organization's is not found.

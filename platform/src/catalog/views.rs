@@ -61,7 +61,8 @@ pub struct ProgramCard {
     pub enrollment_open: bool,
 }
 
-fn price_text(financing: Financing, monthly: Money) -> String {
+/// «Бесплатно» or «2 500 ₽ в месяц».
+pub fn price_text(financing: Financing, monthly: Money) -> String {
     match financing {
         Financing::Free => "Бесплатно".to_owned(),
         _ => format!("{monthly} в месяц"),

@@ -4,11 +4,10 @@
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
 
-use crate::accounts::api::{error, writer, Done, Reply};
-use crate::api::{ApiError, ApiTags};
+use crate::accounts::api::{done, writer, Done, Reply};
+use crate::api::ApiTags;
 use crate::regions::Site;
 use crate::try_reply;
 use crate::web::{region_of, Origin, Visitor};
@@ -18,30 +17,6 @@ use super::service::{self, CertificateError, PeriodForm, StaffQuery};
 use super::views::{card, CertificateCard, StaffCard};
 
 pub struct CertificatesApi;
-
-impl<T: ToJSON + Send + Sync> From<CertificateError> for Reply<T> {
-    fn from(e: CertificateError) -> Self {
-        let message = e.to_string();
-        match e {
-            CertificateError::Refused(m) => Reply::Conflict(error("refused", &m)),
-            CertificateError::Invalid(errors) => Reply::Invalid(Json(ApiError {
-                code: "invalid_field".into(),
-                message: errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                field: errors.first().map(|e| e.field.to_owned()),
-            })),
-            CertificateError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
-            CertificateError::NotFound => Reply::NotFound(error("not_found", &message)),
-            CertificateError::Internal(e) => {
-                tracing::error!(error = %e, "certificates API failed");
-                Reply::Internal(error("internal", &message))
-            }
-        }
-    }
-}
 
 /// A certificate as the parent sees it.
 #[derive(Object)]
@@ -283,9 +258,7 @@ impl CertificatesApi {
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(crate::accounts::pages::sender(&state, &site, &origin));
         try_reply!(service::decide(&state, tenant, &sender, viewer, id.0, None).await);
-        Reply::Ok(Json(Done {
-            message: "Данные подтверждены".into(),
-        }))
+        Reply::Ok(done("Данные подтверждены"))
     }
 
     /// Refuse to confirm, with the reason
@@ -307,9 +280,7 @@ impl CertificatesApi {
         try_reply!(
             service::decide(&state, tenant, &sender, viewer, id.0, Some(&body.0.reason)).await
         );
-        Reply::Ok(Json(Done {
-            message: "Отказ отправлен родителю".into(),
-        }))
+        Reply::Ok(done("Отказ отправлен родителю"))
     }
 
     /// Authorize an organization of the municipality to confirm data (municipal admin)
@@ -326,9 +297,7 @@ impl CertificatesApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         try_reply!(service::authorize(&state, tenant, viewer, id.0, body.0.can_confirm).await);
-        Reply::Ok(Json(Done {
-            message: "Сохранено".into(),
-        }))
+        Reply::Ok(done("Сохранено"))
     }
 
     /// Set the nominal and budget of a period (municipal admin)
@@ -349,8 +318,6 @@ impl CertificatesApi {
             budget_rub: body.0.budget_rub.to_string(),
         };
         try_reply!(service::set_period(&state, tenant, viewer, &form).await);
-        Reply::Ok(Json(Done {
-            message: "Сохранено".into(),
-        }))
+        Reply::Ok(done("Сохранено"))
     }
 }

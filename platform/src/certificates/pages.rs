@@ -262,10 +262,11 @@ async fn municipal_page(
     notice: Option<&str>,
 ) -> PageResult {
     let viewer = visitor.require()?;
-    let municipality = match (&viewer.user.role, &viewer.user.municipality_id) {
-        (Role::Municipal, Some(m)) => m.clone(),
-        _ => return Err(WebError::Forbidden),
-    };
+    let municipality = viewer
+        .user
+        .admin_municipality()
+        .ok_or(WebError::Forbidden)?
+        .to_owned();
     let name = tenant
         .config
         .municipality(&municipality)

@@ -245,13 +245,7 @@ pub async fn confirming_org(
     tenant: &Tenant,
     viewer: &Viewer,
 ) -> Result<Organization> {
-    if viewer.user.role != Role::Provider {
-        return Err(CertificateError::Forbidden);
-    }
-    let org_id = viewer
-        .user
-        .organization_id
-        .ok_or(CertificateError::Forbidden)?;
+    let org_id = viewer.user.staff_org().ok_or(CertificateError::Forbidden)?;
     let org = catalog::organization(&state.db, tenant.id, org_id)
         .await?
         .ok_or(CertificateError::Forbidden)?;
@@ -459,10 +453,11 @@ pub async fn decide(
 }
 
 fn municipal(viewer: &Viewer) -> Result<String> {
-    match (&viewer.user.role, &viewer.user.municipality_id) {
-        (Role::Municipal, Some(m)) => Ok(m.clone()),
-        _ => Err(CertificateError::Forbidden),
-    }
+    viewer
+        .user
+        .admin_municipality()
+        .map(str::to_owned)
+        .ok_or(CertificateError::Forbidden)
 }
 
 /// A municipal admin marks an organization of the municipality as authorized to confirm

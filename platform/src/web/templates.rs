@@ -4,7 +4,7 @@
 use minijinja::Environment;
 use serde::Serialize;
 
-use crate::regions::Site;
+use crate::regions::{Site, Tenant};
 
 use super::assets;
 use super::site::Origin;
@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "layout.html",
     "error.html",
     "region_home.html",
+    "_coordinator.html",
     "region_list.html",
     "_filters.html",
     "catalog.html",
@@ -271,28 +272,17 @@ impl Layout {
         });
         let csrf = visitor.map(|v| v.csrf().to_owned()).unwrap_or_default();
         match site {
-            Site::Region(t) => {
-                let c = &t.config;
-                Self {
-                    is_region: true,
-                    name: c.name.clone(),
-                    short_name: c.short_name.clone(),
-                    region_name: c.region_name.clone(),
-                    primary_color: c.branding.primary_color.as_str().to_owned(),
-                    accent_color: c.branding.accent_color.as_str().to_owned(),
-                    logo_url: t
-                        .logo
-                        .as_ref()
-                        .map(|_| format!("/branding/logo?v={}", t.revision)),
-                    support_email: Some(c.support_email.to_string()),
-                    apex_url: origin.apex_url(),
-                    css_url,
-                    user,
-                    csrf,
-                    is_static: false,
-                    dynamic_url: String::new(),
-                }
-            }
+            Site::Region(t) => Self {
+                logo_url: t
+                    .logo
+                    .as_ref()
+                    .map(|_| format!("/branding/logo?v={}", t.revision)),
+                apex_url: origin.apex_url(),
+                css_url,
+                user,
+                csrf,
+                ..Self::region(t)
+            },
             Site::Apex | Site::Unknown => Self {
                 is_region: false,
                 name: PLATFORM_NAME.to_owned(),
@@ -314,7 +304,23 @@ impl Layout {
 
     /// The layout of a static copy of the region's catalog; `root` leads from the page to
     /// the top of the copy, `host` is the region's dynamic site.
-    pub fn for_static(tenant: &crate::regions::Tenant, root: &str, host: &str) -> Self {
+    pub fn for_static(tenant: &Tenant, root: &str, host: &str) -> Self {
+        Self {
+            logo_url: tenant
+                .logo
+                .as_ref()
+                .map(|l| format!("{root}static/logo.{}", l.extension())),
+            apex_url: format!("{host}/"),
+            css_url: format!("{root}static/navigator.css"),
+            is_static: true,
+            dynamic_url: format!("{host}/"),
+            ..Self::region(tenant)
+        }
+    }
+
+    /// What a region's layout shows of its settings, on either site; the rest as for
+    /// nobody logged in, to be filled in by the caller.
+    fn region(tenant: &Tenant) -> Self {
         let c = &tenant.config;
         Self {
             is_region: true,
@@ -323,17 +329,14 @@ impl Layout {
             region_name: c.region_name.clone(),
             primary_color: c.branding.primary_color.as_str().to_owned(),
             accent_color: c.branding.accent_color.as_str().to_owned(),
-            logo_url: tenant
-                .logo
-                .as_ref()
-                .map(|l| format!("{root}static/logo.{}", l.extension())),
+            logo_url: None,
             support_email: Some(c.support_email.to_string()),
-            apex_url: format!("{host}/"),
-            css_url: format!("{root}static/navigator.css"),
+            apex_url: String::new(),
+            css_url: String::new(),
             user: None,
             csrf: String::new(),
-            is_static: true,
-            dynamic_url: format!("{host}/"),
+            is_static: false,
+            dynamic_url: String::new(),
         }
     }
 }
