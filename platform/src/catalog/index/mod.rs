@@ -1,0 +1,399 @@
+//! One region's catalog in memory: every published program as a compact record for
+//! filtering, faceting, sorting and the map, plus a tantivy index of its text with Russian
+//! stemming. Built from the database for one catalog version and never modified; a new
+//! version gets a new index.
+//!
+//! Programs sit in title order: a program's position is its rank by title. A search
+//! without text (the catalog's first page, a filter click) walks the positions in the
+//! order of the page and keeps only the page, instead of collecting and sorting every
+//! match.
+
+mod scan;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::domain::{AgeRange, LatLon, Money, MAX_AGE};
+
+use super::model::{Direction, Financing, Level};
+use super::query::{BBox, CatalogQuery, Sort};
+use super::service::CatalogError;
+use super::store::{GroupLocation, Profile, PublishedCatalog};
+use scan::{Attrs, Scan, Wanted};
+use text::{normalize, TextIndex, TextWriter};
+
+pub use scan::{Facets, MAX_ORGANIZATIONS};
+
+/// A published program as the catalog lists it. Organization, municipality and profile are
+/// positions in the index's tables, so filtering and counting 100 000 programs compares
+/// and increments small integers, not strings.
+#[derive(Debug, Clone)]
+pub struct ProgramDoc {
+    pub id: i64,
+    pub title: String,
+    pub organization: u32,
+    pub municipality: u16,
+    pub direction: Direction,
+    pub profile: u16,
+    pub level: Level,
+    pub ages: AgeRange,
+    pub ovz: bool,
+    pub financing: Financing,
+    pub monthly_price: Money,
+    pub groups: Vec<GroupPoint>,
+}
+
+/// Where and when a group meets, for the map and «идёт набор».
+#[derive(Debug, Clone)]
+pub struct GroupPoint {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub location: LatLon,
+    pub enroll_from: NaiveDate,
+    pub enroll_to: NaiveDate,
+}
+
+impl ProgramDoc {
+    fn enrollment_open(&self, today: NaiveDate) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g.enroll_from <= today && today <= g.enroll_to)
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    pub total: u32,
+    pub ids: Vec<i64>,
+    pub facets: Facets,
+}
+
+/// A group location on the map.
+#[derive(Debug, Clone)]
+pub struct MapPoint<'a> {
+    pub program: &'a ProgramDoc,
+    pub group: &'a GroupPoint,
+}
+
+/// An organization that has published programs.
+#[derive(Debug, Clone)]
+pub struct OrgEntry {
+    pub id: i64,
+    pub short_name: String,
+}
+
+pub struct CatalogIndex {
+    pub version: i64,
+    /// In title order (see the module's comment).
+    pub docs: Vec<ProgramDoc>,
+    attrs: Vec<Attrs>,
+    /// The region's profile dictionary at this version.
+    pub profiles: Vec<Profile>,
+    pub orgs: Vec<OrgEntry>,
+    org_by_id: HashMap<i64, u32>,
+    /// Municipality ids that organizations of this catalog are in.
+    pub municipalities: Vec<String>,
+    by_id: HashMap<i64, u32>,
+    /// Positions newest first, and each position's rank in that order.
+    newest: Vec<u32>,
+    /// By age: the positions of the programs for children of that age. A search for a
+    /// child's age walks these instead of every program (a third of them, typically).
+    by_age: Vec<Vec<u32>>,
+    newest_rank: Vec<u32>,
+    text: TextIndex,
+    /// Which docs take applications on a given day, computed once per day.
+    open_on: std::sync::Mutex<Option<(NaiveDate, Arc<Vec<bool>>)>>,
+}
+
+impl CatalogIndex {
+    /// Builds the index of one catalog version. CPU-bound: run it off the async threads.
+    ///
+    /// `groups` is called once the text is indexed: the caller loads group locations from
+    /// the database meanwhile, so the two slowest steps of a build overlap.
+    pub fn build(
+        version: i64,
+        catalog: PublishedCatalog,
+        profiles: Vec<Profile>,
+        groups: impl FnOnce() -> Result<Vec<GroupLocation>, CatalogError>,
+    ) -> Result<Self, CatalogError> {
+        let mut municipalities: Vec<String> = catalog
+            .organizations
+            .iter()
+            .map(|o| o.municipality_id.clone())
+            .collect();
+        municipalities.sort();
+        municipalities.dedup();
+        let municipality_pos: HashMap<&str, u16> = municipalities
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.as_str(), i as u16))
+            .collect();
+        let orgs: Vec<OrgEntry> = catalog
+            .organizations
+            .iter()
+            .map(|o| OrgEntry {
+                id: o.id,
+                short_name: o.short_name.clone(),
+            })
+            .collect();
+        let org_by_id: HashMap<i64, u32> = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
+        let profile_pos: HashMap<&str, u16> = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u16))
+            .collect();
+
+        let mut programs: Vec<_> = catalog
+            .programs
+            .into_iter()
+            .filter_map(|p| {
+                let org = *org_by_id.get(&p.organization_id)?;
+                let profile = *profile_pos.get(p.profile_id.as_str())?;
+                Some((p, org, profile))
+            })
+            .collect();
+        programs.sort_by_cached_key(|(p, _, _)| (normalize(&p.title.to_lowercase()), p.id));
+
+        let mut text = TextWriter::new()?;
+        let mut docs = Vec::with_capacity(programs.len());
+        let mut created = Vec::with_capacity(programs.len());
+        for (p, org_pos, profile_at) in programs {
+            let org = &catalog.organizations[org_pos as usize];
+            let profile_name = &profiles[usize::from(profile_at)].name;
+            text.add(
+                docs.len() as u32,
+                [
+                    &p.title,
+                    &format!("{profile_name} {}", p.direction.label()),
+                    &format!("{} {}", org.name, org.short_name),
+                    &p.description,
+                ],
+            )?;
+            created.push(p.created_at);
+            docs.push(ProgramDoc {
+                id: p.id,
+                title: p.title,
+                organization: org_pos,
+                municipality: municipality_pos[org.municipality_id.as_str()],
+                direction: p.direction,
+                profile: profile_at,
+                level: p.level,
+                ages: p.ages,
+                ovz: p.ovz,
+                financing: p.financing,
+                monthly_price: p.monthly_price,
+                groups: Vec::new(),
+            });
+        }
+        let text = text.finish()?;
+
+        let by_id: HashMap<i64, u32> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id, i as u32))
+            .collect();
+        // Groups of unpublished programs come too; they have no doc and are dropped.
+        for g in groups()? {
+            if let Some(&i) = by_id.get(&g.program_id) {
+                docs[i as usize].groups.push(GroupPoint {
+                    id: g.id,
+                    name: g.name,
+                    address: g.address,
+                    location: g.location,
+                    enroll_from: g.enroll_from,
+                    enroll_to: g.enroll_to,
+                });
+            }
+        }
+
+        let mut newest: Vec<u32> = (0..docs.len() as u32).collect();
+        newest.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            created[b]
+                .cmp(&created[a])
+                .then(docs[b].id.cmp(&docs[a].id))
+        });
+        let mut newest_rank = vec![0u32; docs.len()];
+        for (rank, &position) in newest.iter().enumerate() {
+            newest_rank[position as usize] = rank as u32;
+        }
+
+        let mut by_age = vec![Vec::new(); usize::from(MAX_AGE) + 1];
+        for (position, doc) in docs.iter().enumerate() {
+            for age in doc.ages.min()..=doc.ages.max() {
+                by_age[usize::from(age)].push(position as u32);
+            }
+        }
+
+        Ok(Self {
+            version,
+            by_age,
+            profiles,
+            orgs,
+            org_by_id,
+            municipalities,
+            attrs: docs.iter().map(Attrs::of).collect(),
+            by_id,
+            newest,
+            newest_rank,
+            docs,
+            text,
+            open_on: std::sync::Mutex::new(None),
+        })
+    }
+
+    pub fn organization(&self, doc: &ProgramDoc) -> &OrgEntry {
+        &self.orgs[doc.organization as usize]
+    }
+
+    pub fn org_by_id(&self, id: i64) -> Option<&OrgEntry> {
+        self.org_position(id).map(|i| &self.orgs[i as usize])
+    }
+
+    fn org_position(&self, id: i64) -> Option<u32> {
+        self.org_by_id.get(&id).copied()
+    }
+
+    pub fn municipality_id(&self, doc: &ProgramDoc) -> &str {
+        &self.municipalities[usize::from(doc.municipality)]
+    }
+
+    pub fn profile(&self, doc: &ProgramDoc) -> &Profile {
+        &self.profiles[usize::from(doc.profile)]
+    }
+
+    pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
+        self.by_id.get(&id).map(|&i| &self.docs[i as usize])
+    }
+
+    /// For each doc, whether a group of it takes applications on `today`.
+    fn open_today(&self, today: NaiveDate) -> Arc<Vec<bool>> {
+        let mut slot = self.open_on.lock().expect("open lock");
+        match slot.as_ref() {
+            Some((day, open)) if *day == today => open.clone(),
+            _ => {
+                let open = Arc::new(
+                    self.docs
+                        .iter()
+                        .map(|d| d.enrollment_open(today))
+                        .collect::<Vec<_>>(),
+                );
+                *slot = Some((today, open.clone()));
+                open
+            }
+        }
+    }
+
+    /// Puts the first `n` of `found` in the query's order (the rest stays unordered): a
+    /// page needs its few results sorted, not all of them.
+    fn order_first(&self, q: &CatalogQuery, found: &mut [(u32, f32)], n: usize) {
+        let by_text = q.sort == Sort::Relevance && found.iter().any(|(_, s)| *s > 0.0);
+        let newest = |i: u32| self.newest_rank[i as usize];
+        let cmp = |a: &(u32, f32), b: &(u32, f32)| match (by_text, q.sort) {
+            (true, _) => b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)),
+            (false, Sort::Newest) => newest(a.0).cmp(&newest(b.0)),
+            _ => a.0.cmp(&b.0),
+        };
+        let n = n.min(found.len());
+        if n == 0 {
+            return;
+        }
+        if n < found.len() {
+            found.select_nth_unstable_by(n - 1, cmp);
+        }
+        found[..n].sort_unstable_by(cmp);
+    }
+
+    /// One page of results with counts.
+    pub fn search(&self, q: &CatalogQuery, today: NaiveDate) -> SearchResult {
+        let wanted = Wanted::of(self, q);
+        let open = self.open_today(today);
+        let mut scan = Scan::new(self, &wanted, &open);
+        let per_page = q.per_page as usize;
+        let start = (q.page.saturating_sub(1) as usize).saturating_mul(per_page);
+        let end = start.saturating_add(per_page);
+        let (total, page) = match q.text.as_deref().and_then(|t| self.text.hits(t)) {
+            Some(hits) => {
+                let mut found: Vec<(u32, f32)> =
+                    hits.into_iter().filter(|(p, _)| scan.visit(*p)).collect();
+                self.order_first(q, &mut found, end);
+                let page = found.iter().skip(start).take(per_page).map(|h| h.0);
+                (found.len(), page.collect())
+            }
+            // Without text, walk the programs in the page's order and keep the page only.
+            None => {
+                let mut total = 0;
+                let mut page = Vec::with_capacity(per_page.min(self.docs.len()));
+                let mut keep = |position: u32| {
+                    if scan.visit(position) {
+                        if (start..end).contains(&total) {
+                            page.push(position);
+                        }
+                        total += 1;
+                    }
+                };
+                let for_age = q.age.and_then(|a| self.by_age.get(usize::from(a)));
+                match (q.sort, for_age) {
+                    (Sort::Newest, _) => self.newest.iter().for_each(|&p| keep(p)),
+                    (Sort::Relevance | Sort::Title, Some(positions)) => {
+                        positions.iter().for_each(|&p| keep(p))
+                    }
+                    (Sort::Relevance | Sort::Title, None) => {
+                        (0..self.docs.len() as u32).for_each(keep)
+                    }
+                }
+                (total, page)
+            }
+        };
+        SearchResult {
+            total: total as u32,
+            ids: page.iter().map(|&p| self.docs[p as usize].id).collect(),
+            facets: scan.facets(),
+        }
+    }
+
+    /// Group locations of matching programs inside `bbox` (all when `None`), at most `limit`,
+    /// in title order; also returns how many there are in all.
+    pub fn points(
+        &self,
+        q: &CatalogQuery,
+        today: NaiveDate,
+        bbox: Option<&BBox>,
+        limit: usize,
+    ) -> (Vec<MapPoint<'_>>, usize) {
+        let wanted = Wanted::of(self, q);
+        let open = self.open_today(today);
+        let mut scan = Scan::new(self, &wanted, &open);
+        let mut found: Vec<u32> = match q.text.as_deref().and_then(|t| self.text.hits(t)) {
+            Some(hits) => hits.into_iter().map(|(p, _)| p).collect(),
+            None => (0..self.docs.len() as u32).collect(),
+        };
+        found.retain(|&p| scan.visit(p));
+        found.sort_unstable();
+        let mut points = Vec::new();
+        let mut total = 0;
+        for p in found {
+            let program = &self.docs[p as usize];
+            for group in &program.groups {
+                if bbox.is_none_or(|b| b.contains(group.location.lat, group.location.lon)) {
+                    total += 1;
+                    if points.len() < limit {
+                        points.push(MapPoint { program, group });
+                    }
+                }
+            }
+        }
+        (points, total)
+    }
+}

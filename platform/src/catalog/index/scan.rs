@@ -1,0 +1,360 @@
+//! Filtering and counting: every search visits the filterable attributes of the programs
+//! its text matched (all of them when there is no text), keeps those passing every filter
+//! and counts, per filter value, how many results that value would give with the other
+//! filters as they are.
+
+use std::collections::HashMap;
+
+use super::super::model::{Direction, Financing, Level};
+use super::super::query::{BBox, CatalogQuery};
+use super::{CatalogIndex, ProgramDoc};
+
+/// Counts per filter value: how many results each choice would give, the other filters
+/// staying as they are. The API returns it as is (labels come from /municipalities and
+/// /directions), the catalog page joins it with the labels.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, poem_openapi::Object)]
+pub struct Facets {
+    pub municipality: HashMap<String, u32>,
+    /// By organization id; the 200 busiest organizations and the chosen one.
+    pub organization: HashMap<String, u32>,
+    pub direction: HashMap<String, u32>,
+    pub profile: HashMap<String, u32>,
+    pub level: HashMap<String, u32>,
+    pub financing: HashMap<String, u32>,
+    /// Results if `ovz=1` were added.
+    pub ovz: u32,
+    /// Results if `open=1` were added.
+    pub open: u32,
+}
+
+/// Organizations counted per search at most (see `Counts::into_facets`).
+pub const MAX_ORGANIZATIONS: usize = 200;
+
+/// Direction, level, financing and ОВЗ of a program as one number below `KINDS`, so a
+/// result is counted for all four (and «идёт набор») with one increment.
+fn kind(direction: Direction, level: Level, financing: Financing, ovz: bool) -> u8 {
+    ((direction as u8 * LEVELS + level as u8) * FINANCINGS + financing as u8) * 2 + ovz as u8
+}
+
+const LEVELS: u8 = Level::ALL.len() as u8;
+const FINANCINGS: u8 = Financing::ALL.len() as u8;
+const KINDS: usize = Direction::ALL.len() * LEVELS as usize * FINANCINGS as usize * 2;
+
+/// The filterable attributes of a program, packed into 16 bytes: a search reads these
+/// (1.5 MB for 100 000 programs, cache-friendly), not the docs with their strings.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Attrs {
+    organization: u32,
+    municipality: u16,
+    profile: u16,
+    age_min: u8,
+    age_max: u8,
+    direction: u8,
+    level: u8,
+    financing: u8,
+    ovz: bool,
+    kind: u8,
+}
+
+impl Attrs {
+    pub fn of(doc: &ProgramDoc) -> Self {
+        Self {
+            organization: doc.organization,
+            municipality: doc.municipality,
+            profile: doc.profile,
+            age_min: doc.ages.min(),
+            age_max: doc.ages.max(),
+            direction: doc.direction as u8,
+            level: doc.level as u8,
+            financing: doc.financing as u8,
+            ovz: doc.ovz,
+            kind: kind(doc.direction, doc.level, doc.financing, doc.ovz),
+        }
+    }
+}
+
+/// "No filter" for a position in `Wanted`; no doc has these values.
+const ANY8: u8 = u8::MAX;
+const ANY16: u16 = u16::MAX;
+const ANY32: u32 = u32::MAX;
+/// A value no doc has, for an id the index does not know: it matches nothing.
+const NONE16: u16 = u16::MAX - 1;
+const NONE32: u32 = u32::MAX - 1;
+
+/// Filters with per-value counts, as bits of a mask.
+const MUNICIPALITY: u8 = 1;
+const ORGANIZATION: u8 = 1 << 1;
+const DIRECTION: u8 = 1 << 2;
+const PROFILE: u8 = 1 << 3;
+const LEVEL: u8 = 1 << 4;
+const FINANCING: u8 = 1 << 5;
+const OVZ: u8 = 1 << 6;
+const OPEN: u8 = 1 << 7;
+
+/// The query as the scan compares it: positions and codes, `ANY*` where not filtered.
+pub(super) struct Wanted {
+    municipality: u16,
+    organization: u32,
+    direction: u8,
+    profile: u16,
+    level: u8,
+    financing: u8,
+    ovz: bool,
+    open: bool,
+    /// A doc's age range must reach down to `age_low` and up to `age_high` (the child's
+    /// age twice, or 255 and 0: every range).
+    age_low: u8,
+    age_high: u8,
+    bbox: Option<BBox>,
+    /// Whether any faceted filter is set: without one, every program passing the age,
+    /// text and map filters passes.
+    faceted: bool,
+}
+
+impl Wanted {
+    /// The query's ids as positions in the index's tables. An id the index does not
+    /// have becomes a position no doc has, so it matches nothing.
+    pub fn of(index: &CatalogIndex, q: &CatalogQuery) -> Self {
+        Self {
+            municipality: q.municipality.as_ref().map_or(ANY16, |m| {
+                index
+                    .municipalities
+                    .iter()
+                    .position(|x| x == m)
+                    .map_or(NONE16, |i| i as u16)
+            }),
+            organization: q
+                .organization
+                .map_or(ANY32, |o| index.org_position(o).unwrap_or(NONE32)),
+            direction: q.direction.map_or(ANY8, |d| d as u8),
+            profile: q.profile.as_ref().map_or(ANY16, |p| {
+                index
+                    .profiles
+                    .iter()
+                    .position(|x| &x.id == p)
+                    .map_or(NONE16, |i| i as u16)
+            }),
+            level: q.level.map_or(ANY8, |l| l as u8),
+            financing: q.financing.map_or(ANY8, |f| f as u8),
+            ovz: q.ovz,
+            open: q.open,
+            age_low: q.age.unwrap_or(u8::MAX),
+            age_high: q.age.unwrap_or(0),
+            bbox: q.bbox,
+            faceted: q.municipality.is_some()
+                || q.organization.is_some()
+                || q.direction.is_some()
+                || q.profile.is_some()
+                || q.level.is_some()
+                || q.financing.is_some()
+                || q.ovz
+                || q.open,
+        }
+    }
+
+    /// The chosen organization, when the index knows it.
+    pub fn organization(&self) -> Option<u32> {
+        Some(self.organization).filter(|o| *o < NONE32)
+    }
+}
+
+/// One search's pass over programs: the filters, the open-today flags and the counters.
+pub(super) struct Scan<'a> {
+    index: &'a CatalogIndex,
+    wanted: &'a Wanted,
+    open: &'a [bool],
+    counts: Counts,
+}
+
+impl<'a> Scan<'a> {
+    pub fn new(index: &'a CatalogIndex, wanted: &'a Wanted, open: &'a [bool]) -> Self {
+        Self {
+            index,
+            wanted,
+            open,
+            counts: Counts::new(index),
+        }
+    }
+
+    /// Whether the program at `position` passes every filter; counts it either way.
+    /// Written without a branch per filter: it runs 100 000 times per search.
+    #[inline(always)]
+    pub fn visit(&mut self, position: u32) -> bool {
+        let (q, i) = (self.wanted, position as usize);
+        let a = &self.index.attrs[i];
+        if (a.age_min > q.age_low) | (a.age_max < q.age_high) {
+            return false;
+        }
+        if let Some(b) = &q.bbox {
+            let groups = &self.index.docs[i].groups;
+            if !groups
+                .iter()
+                .any(|g| b.contains(g.location.lat, g.location.lon))
+            {
+                return false;
+            }
+        }
+        let open = self.open[i];
+        let c = &mut self.counts;
+        let mut count_all = || {
+            c.kinds[usize::from(a.kind) + KINDS * usize::from(open)] += 1;
+            c.municipality[usize::from(a.municipality)] += 1;
+            c.organization[a.organization as usize] += 1;
+            c.profile[usize::from(a.profile)] += 1;
+        };
+        if !q.faceted {
+            count_all();
+            return true;
+        }
+        let fails = |bit: u8, ok: bool| (!ok as u8) * bit;
+        let mask = fails(
+            MUNICIPALITY,
+            q.municipality == ANY16 || q.municipality == a.municipality,
+        ) | fails(
+            ORGANIZATION,
+            q.organization == ANY32 || q.organization == a.organization,
+        ) | fails(DIRECTION, q.direction == ANY8 || q.direction == a.direction)
+            | fails(PROFILE, q.profile == ANY16 || q.profile == a.profile)
+            | fails(LEVEL, q.level == ANY8 || q.level == a.level)
+            | fails(FINANCING, q.financing == ANY8 || q.financing == a.financing)
+            | fails(OVZ, !q.ovz || a.ovz)
+            | fails(OPEN, !q.open || open);
+        match mask {
+            0 => {
+                count_all();
+                return true;
+            }
+            // Failing only this filter: the program counts for the other values of it.
+            MUNICIPALITY => c.municipality[usize::from(a.municipality)] += 1,
+            ORGANIZATION => c.organization[a.organization as usize] += 1,
+            PROFILE => c.profile[usize::from(a.profile)] += 1,
+            DIRECTION => c.direction[usize::from(a.direction)] += 1,
+            LEVEL => c.level[usize::from(a.level)] += 1,
+            FINANCING => c.financing[usize::from(a.financing)] += 1,
+            // A program failing only «ОВЗ» or «идёт набор» would not pass with it either.
+            _ => {}
+        }
+        false
+    }
+
+    pub fn facets(self) -> Facets {
+        let chosen = self.wanted.organization();
+        self.counts.into_facets(self.index, chosen)
+    }
+}
+
+/// Positions of the `MAX_ORGANIZATIONS` largest nonzero `counts` (ties: lower position
+/// first), and `chosen` if its count is nonzero, in position order. Counts are small
+/// (programs of one organization), so a histogram of them finds the cut without sorting
+/// thousands.
+pub(super) fn busiest(counts: &[u32], chosen: Option<u32>) -> Vec<u32> {
+    let nonzero: Vec<u32> = (0..counts.len() as u32)
+        .filter(|&i| counts[i as usize] > 0)
+        .collect();
+    if nonzero.len() <= MAX_ORGANIZATIONS {
+        return nonzero;
+    }
+    let count = |i: u32| counts[i as usize] as usize;
+    let max = nonzero.iter().map(|&i| count(i)).max().unwrap_or(0);
+    // Four histograms filled in turn: consecutive increments of one counter would wait
+    // on each other.
+    let mut lanes = vec![[0usize; 4]; max + 1];
+    for (k, &i) in nonzero.iter().enumerate() {
+        lanes[count(i)][k % 4] += 1;
+    }
+    // The smallest count that makes the cut, and how many of that count do.
+    let (mut cut, mut room, mut above) = (1, 0, 0);
+    for n in (1..=max).rev() {
+        let with_n: usize = lanes[n].iter().sum();
+        if above + with_n >= MAX_ORGANIZATIONS {
+            (cut, room) = (n, MAX_ORGANIZATIONS - above);
+            break;
+        }
+        above += with_n;
+    }
+    nonzero
+        .into_iter()
+        .filter(|&i| {
+            let n = count(i);
+            let kept = n > cut || (n == cut && room > 0);
+            if n == cut && room > 0 {
+                room -= 1;
+            }
+            kept || Some(i) == chosen
+        })
+        .collect()
+}
+
+/// Facet counters by position; turned into `Facets` (by id) once per search.
+struct Counts {
+    /// Results by `kind` and open today (`kind + KINDS` when open).
+    kinds: [u32; 2 * KINDS],
+    municipality: Vec<u32>,
+    organization: Vec<u32>,
+    profile: Vec<u32>,
+    /// Programs failing only the direction (level, financing) filter, by their value.
+    direction: [u32; Direction::ALL.len()],
+    level: [u32; LEVELS as usize],
+    financing: [u32; FINANCINGS as usize],
+}
+
+impl Counts {
+    fn new(index: &CatalogIndex) -> Self {
+        Self {
+            kinds: [0; 2 * KINDS],
+            municipality: vec![0; index.municipalities.len()],
+            organization: vec![0; index.orgs.len()],
+            profile: vec![0; index.profiles.len()],
+            direction: [0; Direction::ALL.len()],
+            level: [0; LEVELS as usize],
+            financing: [0; FINANCINGS as usize],
+        }
+    }
+
+    /// Keeps the `MAX_ORGANIZATIONS` busiest organizations (and the chosen one): a region has
+    /// thousands, and the filter lists only as many as a person can scan.
+    fn into_facets(mut self, index: &CatalogIndex, chosen_org: Option<u32>) -> Facets {
+        let (mut ovz, mut open) = (0, 0);
+        for (i, &n) in self.kinds.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let (is_open, kind) = (i / KINDS, i % KINDS);
+            let (rest, is_ovz) = (kind / 2, kind % 2);
+            let (rest, financing) = (rest / FINANCINGS as usize, rest % FINANCINGS as usize);
+            let (direction, level) = (rest / LEVELS as usize, rest % LEVELS as usize);
+            self.direction[direction] += n;
+            self.level[level] += n;
+            self.financing[financing] += n;
+            ovz += n * is_ovz as u32;
+            open += n * is_open as u32;
+        }
+        fn nonzero<K: std::hash::Hash + Eq>(
+            counts: &[u32],
+            key: impl Fn(usize) -> K,
+        ) -> HashMap<K, u32> {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, n)| (key(i), *n))
+                .collect()
+        }
+        let organization = busiest(&self.organization, chosen_org)
+            .into_iter()
+            .map(|i| {
+                (
+                    index.orgs[i as usize].id.to_string(),
+                    self.organization[i as usize],
+                )
+            })
+            .collect();
+        Facets {
+            municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()),
+            organization,
+            direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned()),
+            profile: nonzero(&self.profile, |i| index.profiles[i].id.clone()),
+            level: nonzero(&self.level, |i| Level::ALL[i].code().to_owned()),
+            financing: nonzero(&self.financing, |i| Financing::ALL[i].code().to_owned()),
+            ovz,
+            open,
+        }
+    }
+}

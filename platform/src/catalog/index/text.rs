@@ -1,0 +1,571 @@
+//! The catalog's text: tantivy indexes each program's title, profile, organization and
+//! description with Russian stemming, and a query is scored here, straight from tantivy's
+//! postings with tantivy's BM25.
+//!
+//! Why not tantivy's query engine: a catalog search needs every match (to filter and count
+//! them), not the top ten, and it runs once per request. tantivy's boolean union with
+//! scorers, prefix automatons, a doc-id column read per hit and a collector cost 70–80 % of
+//! a text search; adding postings into a table indexed by catalog position costs a few
+//! nanoseconds per posting. The scores are the ones tantivy's `BooleanQuery` of the same
+//! clauses gives (tested against it in `tests.rs`).
+
+use std::sync::{Arc, Mutex};
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::TermInfo;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+};
+use tantivy::{Index, IndexWriter, InvertedIndexReader, Searcher, TantivyDocument};
+
+/// The indexed fields, in the order `TextWriter::add` takes their texts, with the weight
+/// of a match in each: a match in the title weighs more than one in the description.
+pub(super) const FIELDS: [(&str, f32); 4] = [
+    ("title", 3.0),
+    ("profile", 2.0),
+    ("organization", 1.0),
+    ("description", 1.0),
+];
+
+/// A query word also matches as the start of a longer word («робот» finds
+/// «робототехника») in fields that weigh more than 1, at half their weight: in
+/// descriptions prefixes would match half the catalog.
+fn prefixes_in(boost: f32) -> bool {
+    boost > 1.0
+}
+
+/// Words shorter than this match only whole.
+const MIN_PREFIX_CHARS: usize = 3;
+/// Words of a query beyond this are ignored: nobody types more, and each costs.
+const MAX_WORDS: usize = 8;
+
+/// Folds ё to е, the way people type: «Ёлочка» is found by «елочка».
+pub(super) fn normalize(text: &str) -> String {
+    text.replace(['ё', 'Ё'], "е")
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::Russian).expect("Russian stop words"))
+        .filter(Stemmer::new(Language::Russian))
+        .build()
+}
+
+/// Builds the text index; documents are added with their catalog position.
+pub(super) struct TextWriter {
+    index: Index,
+    writer: IndexWriter,
+    position: Field,
+    fields: [Field; 4],
+}
+
+impl TextWriter {
+    pub fn new() -> tantivy::Result<Self> {
+        let mut schema = Schema::builder();
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("ru")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let position = schema.add_u64_field("position", FAST);
+        let fields = FIELDS.map(|(name, _)| schema.add_text_field(name, options.clone()));
+        let index = Index::create_in_ram(schema.build());
+        index.tokenizers().register("ru", analyzer());
+        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+        // Written once, searched until replaced: merging segments would only spend CPU.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok(Self {
+            index,
+            writer,
+            position,
+            fields,
+        })
+    }
+
+    /// Adds the texts of the program at `position`, in the order of `FIELDS`.
+    pub fn add(&mut self, position: u32, texts: [&str; 4]) -> tantivy::Result<()> {
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(self.position, u64::from(position));
+        for (field, text) in self.fields.iter().zip(texts) {
+            doc.add_text(*field, normalize(text));
+        }
+        self.writer.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Commits and opens the index.
+    pub fn finish(mut self) -> tantivy::Result<TextIndex> {
+        self.writer.commit()?;
+        let searcher = self.index.reader()?.searcher();
+        let mut segments = Vec::new();
+        for reader in searcher.segment_readers() {
+            let column = reader.fast_fields().u64("position")?;
+            let positions = (0..reader.max_doc())
+                .map(|doc| column.first(doc).unwrap_or_default() as u32)
+                .collect();
+            let fields = self
+                .fields
+                .iter()
+                .map(|&field| {
+                    Ok((
+                        reader.inverted_index(field)?,
+                        reader.get_fieldnorms_reader(field)?,
+                    ))
+                })
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            segments.push(SegmentText { fields, positions });
+        }
+        let total_docs: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| u64::from(r.max_doc()))
+            .sum();
+        // BM25's statistics as tantivy's `Searcher` computes them.
+        let average_fieldnorm = std::array::from_fn(|f| {
+            let tokens: u64 = segments
+                .iter()
+                .map(|s| s.fields[f].0.total_num_tokens())
+                .sum();
+            tokens as f32 / total_docs as f32
+        });
+        Ok(TextIndex {
+            _searcher: searcher,
+            analyzer: analyzer(),
+            segments,
+            total_docs,
+            average_fieldnorm,
+            scratch: Mutex::default(),
+        })
+    }
+}
+
+struct SegmentText {
+    /// Per field of `FIELDS`: its terms and postings, and its length per document.
+    fields: Vec<(Arc<InvertedIndexReader>, FieldNormReader)>,
+    /// The catalog position of each document of the segment.
+    positions: Vec<u32>,
+}
+
+pub(super) struct TextIndex {
+    /// Keeps the segments the readers below read from.
+    _searcher: Searcher,
+    analyzer: TextAnalyzer,
+    segments: Vec<SegmentText>,
+    total_docs: u64,
+    average_fieldnorm: [f32; 4],
+    /// Score tables of finished searches, reused: a fresh one would be zeroed page by page.
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+impl TextIndex {
+    /// The query's words as indexed: stemmed, stop words dropped, each once.
+    fn words(&self, text: &str) -> Vec<String> {
+        let mut analyzer = self.analyzer.clone();
+        let normalized = normalize(text);
+        let mut stream = analyzer.token_stream(&normalized);
+        let mut words: Vec<String> = Vec::new();
+        while stream.advance() {
+            let word = &stream.token().text;
+            if !words.contains(word) && words.len() < MAX_WORDS {
+                words.push(word.clone());
+            }
+        }
+        words
+    }
+
+    /// Catalog positions matching every word of `text` in some field, with their scores;
+    /// `None` when the text has no searchable word. Built from tokens, never parsed, so
+    /// no input can make it fail.
+    ///
+    /// Segment by segment, so the score table is as long as a segment (it stays in the
+    /// core's cache), and each posting list walks it in order.
+    pub fn hits(&self, text: &str) -> Option<Vec<(u32, f32)>> {
+        let words = self.words(text);
+        if words.is_empty() {
+            return None;
+        }
+        // BM25 weighs a term by how many documents of all segments have it.
+        let terms: Vec<Term> = words
+            .iter()
+            .enumerate()
+            .flat_map(|(k, word)| {
+                FIELDS
+                    .iter()
+                    .enumerate()
+                    .map(move |(f, &(_, boost))| self.term(k as u8, f, boost, word))
+            })
+            .collect();
+        let mut scratch = self
+            .scratch
+            .lock()
+            .expect("scratch lock")
+            .pop()
+            .unwrap_or_else(|| Scratch::new(self.longest_segment()));
+        let mut hits = Vec::new();
+        for (s, segment) in self.segments.iter().enumerate() {
+            scratch.begin();
+            for term in &terms {
+                let (inverted, norms) = &segment.fields[term.field];
+                if let (Some(weight), Some(info)) = (&term.weight, &term.infos[s]) {
+                    each_posting(inverted, info, IndexRecordOption::WithFreqs, |doc, freq| {
+                        let score = weight.score(norms.fieldnorm_id(doc), freq);
+                        scratch.add(doc, term.word, score);
+                    });
+                }
+                if let Some(score) = term.prefix_score {
+                    let pass = scratch.next_pass();
+                    let prefix = words[usize::from(term.word)].as_bytes();
+                    let Ok(mut stream) = inverted.terms().range().ge(prefix).into_stream() else {
+                        continue;
+                    };
+                    while stream.advance() && stream.key().starts_with(prefix) {
+                        each_posting(
+                            inverted,
+                            stream.value(),
+                            IndexRecordOption::Basic,
+                            |doc, _| scratch.add_once(doc, term.word, pass, score),
+                        );
+                    }
+                }
+            }
+            hits.extend(
+                scratch
+                    .matching(words.len() as u8)
+                    .map(|(doc, score)| (segment.positions[doc as usize], score)),
+            );
+        }
+        self.scratch.lock().expect("scratch lock").push(scratch);
+        Some(hits)
+    }
+
+    fn longest_segment(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|s| s.positions.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Word `k` in field `f`: its postings in each segment and its BM25 weight, and the
+    /// score a prefix match adds where the field takes prefixes.
+    fn term(&self, k: u8, f: usize, boost: f32, word: &str) -> Term {
+        let infos: Vec<Option<TermInfo>> = self
+            .segments
+            .iter()
+            .map(|s| s.fields[f].0.terms().get(word.as_bytes()).ok().flatten())
+            .collect();
+        let doc_freq: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
+        let weight = (doc_freq > 0).then(|| {
+            Bm25Weight::for_one_term_without_explain(
+                doc_freq,
+                self.total_docs,
+                self.average_fieldnorm[f],
+            )
+            .boost_by(boost)
+        });
+        let prefixes = prefixes_in(boost) && word.chars().count() >= MIN_PREFIX_CHARS;
+        Term {
+            word: k,
+            field: f,
+            infos,
+            weight,
+            prefix_score: prefixes.then_some(boost * 0.5),
+        }
+    }
+}
+
+/// One query word in one field (see `TextIndex::term`).
+struct Term {
+    word: u8,
+    field: usize,
+    infos: Vec<Option<TermInfo>>,
+    weight: Option<Bm25Weight>,
+    prefix_score: Option<f32>,
+}
+
+/// Calls `f(doc, term frequency)` for each document of a posting list, block by block.
+fn each_posting(
+    inverted: &InvertedIndexReader,
+    info: &TermInfo,
+    option: IndexRecordOption,
+    mut f: impl FnMut(u32, u32),
+) {
+    let Ok(mut postings) = inverted.read_block_postings_from_terminfo(info, option) else {
+        return;
+    };
+    while !postings.docs().is_empty() {
+        match option {
+            IndexRecordOption::Basic => postings.docs().iter().for_each(|&doc| f(doc, 1)),
+            _ => postings
+                .docs()
+                .iter()
+                .zip(postings.freqs())
+                .for_each(|(&doc, &freq)| f(doc, freq)),
+        }
+        postings.advance();
+    }
+}
+
+/// Per document of a segment during one search: the score so far, how many query words
+/// it matched, and the last prefix pass that scored it. `epoch` tells this search's
+/// entries from older ones, so the table is never cleared. 8 bytes: a table for 50 000
+/// documents fits in a core's cache.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    score: f32,
+    epoch: u16,
+    words: u8,
+    pass: u8,
+}
+
+struct Scratch {
+    slots: Vec<Slot>,
+    epoch: u16,
+    pass: u8,
+    /// Documents that matched the first word: the only candidates.
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(docs: usize) -> Self {
+        Self {
+            slots: vec![Slot::default(); docs],
+            epoch: 0,
+            pass: 0,
+            touched: Vec::new(),
+        }
+    }
+
+    fn begin(&mut self) {
+        if self.epoch == u16::MAX {
+            self.slots.fill(Slot::default());
+            self.epoch = 0;
+        }
+        self.epoch += 1;
+        self.pass = 0;
+        self.touched.clear();
+    }
+
+    fn next_pass(&mut self) -> u8 {
+        self.pass += 1;
+        self.pass
+    }
+
+    /// The slot of `doc` if it can still match word `k`: it matched every earlier word.
+    /// Counts word `k` as matched.
+    #[inline]
+    fn candidate(&mut self, doc: u32, k: u8) -> Option<&mut Slot> {
+        let slot = &mut self.slots[doc as usize];
+        if slot.epoch != self.epoch {
+            if k > 0 {
+                return None;
+            }
+            *slot = Slot {
+                epoch: self.epoch,
+                ..Slot::default()
+            };
+            self.touched.push(doc);
+        }
+        if slot.words == k {
+            slot.words = k + 1;
+        } else if slot.words != k + 1 {
+            return None;
+        }
+        Some(slot)
+    }
+
+    #[inline]
+    fn add(&mut self, doc: u32, k: u8, score: f32) {
+        if let Some(slot) = self.candidate(doc, k) {
+            slot.score += score;
+        }
+    }
+
+    #[inline]
+    fn add_once(&mut self, doc: u32, k: u8, pass: u8, score: f32) {
+        if let Some(slot) = self.candidate(doc, k) {
+            if slot.pass != pass {
+                slot.pass = pass;
+                slot.score += score;
+            }
+        }
+    }
+
+    /// Documents that matched all `words`, with their scores.
+    fn matching(&self, words: u8) -> impl Iterator<Item = (u32, f32)> + '_ {
+        self.touched.iter().filter_map(move |&doc| {
+            let slot = &self.slots[doc as usize];
+            (slot.words == words).then_some((doc, slot.score))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::Collector;
+    use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+    use tantivy::{DocId, Score, SegmentReader, Term};
+
+    use super::*;
+
+    /// What the index scored with tantivy's own engine: for each word, a `Should` of the
+    /// term in every field (and the prefix where `prefixes_in`), all words `Must`.
+    fn tantivy_query(index: &TextIndex, words: &[String]) -> Box<dyn Query> {
+        let schema = index._searcher.schema();
+        let musts = words
+            .iter()
+            .map(|word| {
+                let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (name, boost) in FIELDS {
+                    let term = Term::from_field_text(schema.get_field(name).unwrap(), word);
+                    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                    shoulds.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(exact), boost)),
+                    ));
+                    if prefixes_in(boost) && word.chars().count() >= MIN_PREFIX_CHARS {
+                        let prefix = FuzzyTermQuery::new_prefix(term, 0, true);
+                        shoulds.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(prefix), boost * 0.5)),
+                        ));
+                    }
+                }
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(shoulds)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(musts))
+    }
+
+    struct All;
+    struct SegmentAll(tantivy::columnar::Column<u64>, Vec<(u32, f32)>);
+
+    impl Collector for All {
+        type Fruit = Vec<(u32, f32)>;
+        type Child = SegmentAll;
+        fn for_segment(&self, _: u32, reader: &SegmentReader) -> tantivy::Result<SegmentAll> {
+            Ok(SegmentAll(
+                reader.fast_fields().u64("position")?,
+                Vec::new(),
+            ))
+        }
+        fn requires_scoring(&self) -> bool {
+            true
+        }
+        fn merge_fruits(&self, fruits: Vec<Vec<(u32, f32)>>) -> tantivy::Result<Self::Fruit> {
+            Ok(fruits.concat())
+        }
+    }
+
+    impl tantivy::collector::SegmentCollector for SegmentAll {
+        type Fruit = Vec<(u32, f32)>;
+        fn collect(&mut self, doc: DocId, score: Score) {
+            self.1.push((self.0.first(doc).unwrap() as u32, score));
+        }
+        fn harvest(self) -> Self::Fruit {
+            self.1
+        }
+    }
+
+    const WORDS: [&str; 16] = [
+        "шахматы",
+        "шахматный",
+        "клуб",
+        "робототехника",
+        "роботы",
+        "танцы",
+        "танцевальная",
+        "студия",
+        "юный",
+        "эколог",
+        "экология",
+        "природы",
+        "вокал",
+        "вокальный",
+        "ансамбль",
+        "Ёлочка",
+    ];
+
+    /// A few thousand documents of words from `WORDS`, in two segments or more.
+    fn index() -> TextIndex {
+        let mut writer = TextWriter::new().unwrap();
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let docs = 3000;
+        for position in 0..docs {
+            let mut phrase = |len: usize| {
+                (0..1 + next(len))
+                    .map(|_| WORDS[next(WORDS.len())])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let texts = [phrase(3), phrase(2), phrase(3), phrase(12)];
+            writer
+                .add(
+                    position as u32,
+                    [&texts[0], &texts[1], &texts[2], &texts[3]],
+                )
+                .unwrap();
+        }
+        writer.finish().unwrap()
+    }
+
+    #[test]
+    fn scores_are_tantivys_boolean_query_scores() {
+        let index = index();
+        for text in [
+            "шахматы",
+            "клуб",
+            "робот",
+            "танц",
+            "шахматный клуб",
+            "юный эколог природы",
+            "елочка",
+            "вокал ансамбль студия",
+            "нет такого слова",
+            "и в на",
+        ] {
+            let words = index.words(text);
+            let mut ours = index.hits(text).unwrap_or_default();
+            let mut theirs = index
+                ._searcher
+                .search(tantivy_query(&index, &words).as_ref(), &All)
+                .unwrap();
+            ours.sort_by_key(|h| h.0);
+            theirs.sort_by_key(|h| h.0);
+            assert_eq!(
+                ours.iter().map(|h| h.0).collect::<Vec<_>>(),
+                theirs.iter().map(|h| h.0).collect::<Vec<_>>(),
+                "{text}: the same documents"
+            );
+            for (a, b) in ours.iter().zip(&theirs) {
+                assert!(
+                    (a.1 - b.1).abs() <= 1e-4 * b.1.abs(),
+                    "{text}: {a:?} vs {b:?}"
+                );
+            }
+            if text.starts_with("нет") {
+                assert!(ours.is_empty());
+            } else if !text.starts_with('и') {
+                assert!(!ours.is_empty(), "{text} finds something");
+            }
+        }
+        // A search right after another reuses its table without mixing the two up.
+        assert_eq!(
+            index.hits("роботы").unwrap().len(),
+            index.hits("роботы").unwrap().len()
+        );
+    }
+}
