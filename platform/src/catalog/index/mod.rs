@@ -87,6 +87,8 @@ pub struct MapPoint<'a> {
 pub struct OrgEntry {
     pub id: i64,
     pub short_name: String,
+    /// `id` as the key of the organization counts, written once.
+    key: String,
 }
 
 pub struct CatalogIndex {
@@ -141,6 +143,7 @@ impl CatalogIndex {
             .map(|o| OrgEntry {
                 id: o.id,
                 short_name: o.short_name.clone(),
+                key: o.id.to_string(),
             })
             .collect();
         let org_by_id: HashMap<i64, u32> = orgs

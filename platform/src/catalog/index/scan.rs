@@ -326,26 +326,25 @@ impl Counts {
             ovz += n * is_ovz as u32;
             open += n * is_open as u32;
         }
-        fn nonzero<K: std::hash::Hash + Eq>(
-            counts: &[u32],
-            key: impl Fn(usize) -> K,
-        ) -> HashMap<K, u32> {
-            counts
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-                .map(|(i, n)| (key(i), *n))
-                .collect()
+        fn nonzero(counts: &[u32], key: impl Fn(usize) -> String) -> HashMap<String, u32> {
+            let mut map = HashMap::with_capacity(counts.len());
+            map.extend(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(i, n)| (key(i), *n)),
+            );
+            map
         }
-        let organization = busiest(&self.organization, chosen_org)
-            .into_iter()
-            .map(|i| {
-                (
-                    index.orgs[i as usize].id.to_string(),
-                    self.organization[i as usize],
-                )
-            })
-            .collect();
+        let busiest = busiest(&self.organization, chosen_org);
+        let mut organization = HashMap::with_capacity(busiest.len());
+        organization.extend(busiest.into_iter().map(|i| {
+            (
+                index.orgs[i as usize].key.clone(),
+                self.organization[i as usize],
+            )
+        }));
         Facets {
             municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()),
             organization,
