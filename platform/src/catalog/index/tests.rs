@@ -28,6 +28,10 @@ impl Dice {
         (self.0 >> 33) as usize % n
     }
 
+    fn one_in(&mut self, n: usize) -> bool {
+        self.roll(n) == 0
+    }
+
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.roll(items.len())]
     }
@@ -249,66 +253,38 @@ fn reference(index: &CatalogIndex, q: &CatalogQuery) -> SearchResult {
     }
 }
 
+/// A query with each filter set now and then: one in `n` for a filter's `n`.
 fn random_query(dice: &mut Dice, index: &CatalogIndex) -> CatalogQuery {
-    let mut maybe = |n: usize| dice.roll(n) == 0;
-    let (
-        text,
-        municipality,
-        organization,
-        direction,
-        profile,
-        age,
-        level,
-        financing,
-        ovz,
-        open,
-        bbox,
-    ) = (
-        maybe(2),
-        maybe(3),
-        maybe(6),
-        maybe(3),
-        maybe(6),
-        maybe(2),
-        maybe(4),
-        maybe(4),
-        maybe(5),
-        maybe(4),
-        maybe(8),
-    );
+    let texts = [
+        "шахматы",
+        "робот",
+        "клуб",
+        "юный эколог",
+        "елочка",
+        "танцы студия",
+        "и",
+    ];
     CatalogQuery {
-        text: text.then(|| {
-            dice.pick(&[
-                "шахматы",
-                "робот",
-                "клуб",
-                "юный эколог",
-                "елочка",
-                "танцы студия",
-                "и",
-            ])
-            .to_string()
-        }),
-        municipality: municipality.then(|| dice.pick(&MUNICIPALITIES).to_string()),
+        text: dice.one_in(2).then(|| dice.pick(&texts).to_string()),
+        municipality: dice
+            .one_in(3)
+            .then(|| dice.pick(&MUNICIPALITIES).to_string()),
         // Now and then an organization or profile the index does not have.
-        organization: organization.then(|| 1 + dice.roll(32) as i64),
-        direction: direction.then(|| *dice.pick(Direction::ALL)),
-        profile: profile.then(|| {
-            if dice.roll(10) == 0 {
-                "karate".to_owned()
-            } else {
-                dice.pick(&index.profiles).id.clone()
-            }
+        organization: dice.one_in(6).then(|| 1 + dice.roll(32) as i64),
+        direction: dice.one_in(3).then(|| *dice.pick(Direction::ALL)),
+        profile: dice.one_in(6).then(|| match dice.one_in(10) {
+            true => "karate".to_owned(),
+            false => dice.pick(&index.profiles).id.clone(),
         }),
-        age: age.then(|| 3 + dice.roll(16) as u8),
-        level: level.then(|| *dice.pick(Level::ALL)),
-        financing: financing.then(|| *dice.pick(Financing::ALL)),
-        ovz,
-        open,
+        age: dice.one_in(2).then(|| 3 + dice.roll(16) as u8),
+        level: dice.one_in(4).then(|| *dice.pick(Level::ALL)),
+        financing: dice.one_in(4).then(|| *dice.pick(Financing::ALL)),
+        ovz: dice.one_in(5),
+        open: dice.one_in(4),
         sort: *dice.pick(&[Sort::Relevance, Sort::Title, Sort::Newest]),
         page: 1 + dice.roll(4) as u32,
         per_page: 1 + dice.roll(40) as u32,
-        bbox: bbox.then_some(BBox {
+        bbox: dice.one_in(8).then_some(BBox {
             west: 32.2,
             south: 54.1,
             east: 32.7,
