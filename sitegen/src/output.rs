@@ -225,7 +225,8 @@ fn roll_forward(staging: &Path, out: &Path) -> Result<(), SitegenError> {
         .map_err(|e| output_error(&path, format!("журнал повреждён: {e}")))?;
     let mut dirs = HashSet::new();
     for rel in &journal.written {
-        let source = staging.join(checked(rel)?);
+        let rel = checked(rel)?;
+        let source = staging.join(rel);
         if !source.exists() {
             continue;
         }
@@ -290,17 +291,21 @@ mod tests {
         m
     }
 
+    /// A first run writing `files` into `out`.
+    fn first_copy(out: &Path, files: &[(&str, &[u8])]) {
+        let mut first = Output::open(out, "smolensk").unwrap();
+        for (path, body) in files {
+            first.put(path, body, &Entry::of(body)).unwrap();
+        }
+        first.commit(&manifest(files)).unwrap();
+    }
+
     #[test]
     fn a_commit_cut_short_is_finished_by_the_next_run() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         // The current copy: a.html and gone.html.
-        let mut first = Output::open(&out, "smolensk").unwrap();
-        first.put("a.html", b"old", &Entry::of(b"old")).unwrap();
-        first.put("gone.html", b"x", &Entry::of(b"x")).unwrap();
-        first
-            .commit(&manifest(&[("a.html", b"old"), ("gone.html", b"x")]))
-            .unwrap();
+        first_copy(&out, &[("a.html", b"old"), ("gone.html", b"x")]);
 
         // A rerun staged a new a.html and b.html, wrote its journal, moved b.html in and
         // was killed: the copy is mixed, the old manifest still in place.
@@ -333,9 +338,7 @@ mod tests {
     fn a_failed_run_changes_nothing_and_a_second_run_waits_its_turn() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
-        let mut first = Output::open(&out, "smolensk").unwrap();
-        first.put("a.html", b"a", &Entry::of(b"a")).unwrap();
-        first.commit(&manifest(&[("a.html", b"a")])).unwrap();
+        first_copy(&out, &[("a.html", b"a")]);
 
         let mut run = Output::open(&out, "smolensk").unwrap();
         assert!(

@@ -404,19 +404,20 @@ impl<'a> Site<'a> {
     /// need not be rendered again. `None` for files rendered every run.
     pub fn signature(&self, job: &Job) -> Option<String> {
         let mut h = std::hash::DefaultHasher::new();
-        let (items, extra) = match job {
+        self.path(job).hash(&mut h);
+        match job {
             Job::Listing { list, page } => {
-                let muni_map = match &list.scope {
-                    ListScope::Municipality(m) => self.points.contains_key(m),
-                    _ => false,
-                };
                 let items = self.lists.get(list).map_or(&[][..], |v| v);
+                let has_map = matches!(&list.scope,
+                    ListScope::Municipality(m) if self.points.contains_key(m));
                 let split = self.is_split(&list.scope);
+                (has_map, split).hash(&mut h);
                 if split {
                     let counts = self.letter_counts(&list.scope);
                     if list.letter.is_none() {
-                        // No cards: the letters with their counts, the total (the filter).
-                        (self.path(job), counts, items.len(), muni_map).hash(&mut h);
+                        // The alphabetical index has no cards: its letters with their
+                        // counts, and the total (the filter).
+                        (counts, items.len()).hash(&mut h);
                         return Some(format!("{:016x}", h.finish()));
                     }
                     // A letter's page links the other letters, without counts.
@@ -426,48 +427,38 @@ impl<'a> Site<'a> {
                         .collect::<Vec<_>>()
                         .hash(&mut h);
                 }
-                split.hash(&mut h);
-                (items, (*page, muni_map, String::new()))
+                self.hash_page(&mut h, items, *page);
             }
             Job::Organization { id, page } => {
                 let org = self.orgs.get(id)?;
-                let view = serde_json::to_string(&OrganizationView::of(org, self.tenant))
-                    .expect("views serialize");
-                (
-                    self.by_org.get(id).map_or(&[][..], |v| v),
-                    (*page, false, view),
-                )
+                serde_json::to_string(&OrganizationView::of(org, self.tenant))
+                    .expect("views serialize")
+                    .hash(&mut h);
+                self.hash_page(&mut h, self.by_org.get(id).map_or(&[][..], |v| v), *page);
             }
             Job::Geo(m) => {
                 // A map file shows its points and, of each point's program, card data.
-                let index = &self.program_index;
-                m.hash(&mut h);
                 for i in self.points.get(m).map_or(&[][..], |v| v) {
                     let g = &self.snap.locations[*i];
                     (g.id, &g.name, &g.address).hash(&mut h);
                     (g.location.lat.to_bits(), g.location.lon.to_bits()).hash(&mut h);
-                    index
+                    self.program_index
                         .get(&g.program_id)
                         .map(|p| self.card_digests[*p])
                         .hash(&mut h);
                 }
-                return Some(format!("{:016x}", h.finish()));
             }
             _ => return None,
-        };
-        let (page, muni_map, view) = extra;
-        (
-            self.path(job),
-            pages_of(items.len()),
-            items.len(),
-            muni_map,
-            view,
-        )
-            .hash(&mut h);
-        for i in page_slice(items, page) {
-            self.card_digests[*i].hash(&mut h);
         }
         Some(format!("{:016x}", h.finish()))
+    }
+
+    /// What a page of a list of cards shows: how many pages and items, and its cards.
+    fn hash_page(&self, h: &mut impl Hasher, items: &[usize], page: usize) {
+        (pages_of(items.len()), items.len()).hash(h);
+        for i in page_slice(items, page) {
+            self.card_digests[*i].hash(h);
+        }
     }
 
     pub fn render(&self, job: &Job, sitemap: &[Vec<String>]) -> Result<File, SitegenError> {

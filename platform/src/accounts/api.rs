@@ -2,7 +2,6 @@
 //! and children as the pages. The session is the same cookie; a state-changing call made
 //! with a session carries its CSRF token in `X-CSRF-Token` (returned by login and `/me`).
 
-use crate::service_error::ServiceError;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
@@ -11,6 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::api::{ApiError, ApiTags};
 use crate::regions::Site;
+use crate::service_error::ServiceError;
 use crate::web::{accounts_tenant, region_of, Origin, Visitor, WebError};
 use crate::State;
 

@@ -490,10 +490,6 @@ fn packed_error(what: &str, text: &str) -> DbError {
     ))
 }
 
-/// Reads organizations and published programs at once, on separate connections. For a
-/// region of 100 000 programs the database read is half of an index build, and its cost is
-/// per value, not per byte: so the small columns of a row come packed into one text value
-/// (`||` is portable SQL) and are split here.
 /// What the catalog's text is for: the search index needs the descriptions, lists of cards
 /// (the static copy) do not, and leaving them out halves the read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -502,6 +498,10 @@ pub enum Descriptions {
     Without,
 }
 
+/// Reads organizations and published programs at once, on separate connections. For a
+/// region of 100 000 programs the database read is half of an index build, and its cost is
+/// per value, not per byte: so the small columns of a row come packed into one text value
+/// (`||` is portable SQL) and are split here.
 #[tracing::instrument(skip(db))]
 pub async fn published_catalog(
     db: &Db,
