@@ -24,7 +24,7 @@ use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
 use super::service::CatalogError;
 use super::store::{GroupLocation, Profile, PublishedCatalog};
-use scan::{Attrs, Scan, Wanted};
+use scan::{Attrs, OrgCounts, Scan, Wanted};
 use text::{normalize, TextIndex, TextWriter};
 
 pub use scan::{Facets, MAX_ORGANIZATIONS};
@@ -112,6 +112,8 @@ pub struct CatalogIndex {
     text: TextIndex,
     /// Which docs take applications on a given day, computed once per day.
     open_on: std::sync::Mutex<Option<(NaiveDate, Arc<Vec<bool>>)>>,
+    /// Organization counters of finished searches, zeroed, for the next ones.
+    org_counts: std::sync::Mutex<Vec<OrgCounts>>,
 }
 
 impl CatalogIndex {
@@ -253,6 +255,7 @@ impl CatalogIndex {
             docs,
             text,
             open_on: std::sync::Mutex::new(None),
+            org_counts: std::sync::Mutex::default(),
         })
     }
 
@@ -336,26 +339,20 @@ impl CatalogIndex {
             }
             // Without text, walk the programs in the page's order and keep the page only.
             None => {
-                let mut total = 0;
                 let mut page = Vec::with_capacity(per_page.min(self.docs.len()));
-                let mut keep = |position: u32| {
-                    if scan.visit(position) {
-                        if (start..end).contains(&total) {
-                            page.push(position);
-                        }
-                        total += 1;
-                    }
-                };
+                let range = start..end;
                 let for_age = q.age.and_then(|a| self.by_age.get(usize::from(a)));
-                match (q.sort, for_age) {
-                    (Sort::Newest, _) => self.newest.iter().for_each(|&p| keep(p)),
+                let total = match (q.sort, for_age) {
+                    (Sort::Newest, _) => {
+                        walk(&mut scan, self.newest.iter().copied(), range, &mut page)
+                    }
                     (Sort::Relevance | Sort::Title, Some(positions)) => {
-                        positions.iter().for_each(|&p| keep(p))
+                        walk(&mut scan, positions.iter().copied(), range, &mut page)
                     }
                     (Sort::Relevance | Sort::Title, None) => {
-                        (0..self.docs.len() as u32).for_each(keep)
+                        walk(&mut scan, 0..self.docs.len() as u32, range, &mut page)
                     }
-                }
+                };
                 (total, page)
             }
         };
@@ -399,4 +396,26 @@ impl CatalogIndex {
         }
         (points, total)
     }
+}
+
+/// Visits `positions` in order, keeps those passing the filters that fall in `page` (by
+/// rank among the passing ones), and returns how many pass. One copy per kind of walk, with
+/// the visit inlined: it runs for every program of a search without text.
+#[inline(always)]
+fn walk(
+    scan: &mut Scan,
+    positions: impl Iterator<Item = u32>,
+    page: std::ops::Range<usize>,
+    kept: &mut Vec<u32>,
+) -> usize {
+    let mut total = 0;
+    for position in positions {
+        if scan.visit(position) {
+            if page.contains(&total) {
+                kept.push(position);
+            }
+            total += 1;
+        }
+    }
+    total
 }

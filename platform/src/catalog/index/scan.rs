@@ -27,7 +27,7 @@ pub struct Facets {
     pub open: u32,
 }
 
-/// Organizations counted per search at most (see `Counts::into_facets`).
+/// Organizations counted per search at most (see `Counts::facets`).
 pub const MAX_ORGANIZATIONS: usize = 200;
 
 /// Direction, level, financing and ОВЗ of a program as one number below `KINDS`, so a
@@ -168,11 +168,17 @@ pub(super) struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     pub fn new(index: &'a CatalogIndex, wanted: &'a Wanted, open: &'a [bool]) -> Self {
+        let organization = index
+            .org_counts
+            .lock()
+            .expect("counts lock")
+            .pop()
+            .unwrap_or_else(|| OrgCounts::new(index.orgs.len()));
         Self {
             index,
             wanted,
             open,
-            counts: Counts::new(index),
+            counts: Counts::new(index, organization),
         }
     }
 
@@ -196,14 +202,8 @@ impl<'a> Scan<'a> {
         }
         let open = self.open[i];
         let c = &mut self.counts;
-        let mut count_all = || {
-            c.kinds[usize::from(a.kind) + KINDS * usize::from(open)] += 1;
-            c.municipality[usize::from(a.municipality)] += 1;
-            c.organization[a.organization as usize] += 1;
-            c.profile[usize::from(a.profile)] += 1;
-        };
         if !q.faceted {
-            count_all();
+            c.all(a, open);
             return true;
         }
         let fails = |bit: u8, ok: bool| (!ok as u8) * bit;
@@ -221,12 +221,12 @@ impl<'a> Scan<'a> {
             | fails(OPEN, !q.open || open);
         match mask {
             0 => {
-                count_all();
+                c.all(a, open);
                 return true;
             }
             // Failing only this filter: the program counts for the other values of it.
             MUNICIPALITY => c.municipality[usize::from(a.municipality)] += 1,
-            ORGANIZATION => c.organization[a.organization as usize] += 1,
+            ORGANIZATION => c.organization.add(a.organization),
             PROFILE => c.profile[usize::from(a.profile)] += 1,
             DIRECTION => c.direction[usize::from(a.direction)] += 1,
             LEVEL => c.level[usize::from(a.level)] += 1,
@@ -237,52 +237,119 @@ impl<'a> Scan<'a> {
         false
     }
 
-    pub fn facets(self) -> Facets {
+    pub fn facets(mut self) -> Facets {
         let chosen = self.wanted.organization();
-        self.counts.into_facets(self.index, chosen)
+        self.counts.facets(self.index, chosen)
+    }
+}
+
+impl Drop for Scan<'_> {
+    /// Hands the organization counters back, zeroed, for the next search.
+    fn drop(&mut self) {
+        let mut organization = std::mem::take(&mut self.counts.organization);
+        organization.clear();
+        self.index
+            .org_counts
+            .lock()
+            .expect("counts lock")
+            .push(organization);
+    }
+}
+
+/// A counter per organization, and which of them are nonzero. A region has thousands of
+/// organizations and a text search touches a few dozen: the counters are kept between
+/// searches and only the touched ones are read and zeroed, instead of allocating, zeroing
+/// and scanning all of them per search.
+#[derive(Default)]
+pub(super) struct OrgCounts {
+    counts: Vec<u32>,
+    /// Positions with a nonzero count, in the order they were first counted; the first
+    /// `touched_len` entries are valid (one spare slot: see `add`).
+    touched: Vec<u32>,
+    touched_len: usize,
+}
+
+impl OrgCounts {
+    fn new(orgs: usize) -> Self {
+        Self {
+            counts: vec![0; orgs],
+            touched: vec![0; orgs + 1],
+            touched_len: 0,
+        }
+    }
+
+    /// Counts one program of organization `org`. Without a branch: the position is written
+    /// to the next free slot every time and kept only when the count was zero.
+    #[inline(always)]
+    fn add(&mut self, org: u32) {
+        let n = &mut self.counts[org as usize];
+        self.touched[self.touched_len] = org;
+        self.touched_len += usize::from(*n == 0);
+        *n += 1;
+    }
+
+    fn touched(&self) -> &[u32] {
+        &self.touched[..self.touched_len]
+    }
+
+    fn clear(&mut self) {
+        for &org in &self.touched[..self.touched_len] {
+            self.counts[org as usize] = 0;
+        }
+        self.touched_len = 0;
     }
 }
 
 /// Positions of the `MAX_ORGANIZATIONS` largest nonzero `counts` (ties: lower position
-/// first), and `chosen` if its count is nonzero, in position order. Counts are small
-/// (programs of one organization), so a histogram of them finds the cut without sorting
-/// thousands.
-pub(super) fn busiest(counts: &[u32], chosen: Option<u32>) -> Vec<u32> {
-    let nonzero: Vec<u32> = (0..counts.len() as u32)
-        .filter(|&i| counts[i as usize] > 0)
-        .collect();
-    if nonzero.len() <= MAX_ORGANIZATIONS {
-        return nonzero;
-    }
+/// first), and `chosen` if its count is nonzero, in position order. `touched` holds every
+/// position with a nonzero count, in any order. Counts are small (programs of one
+/// organization), so a histogram of them finds the cut without sorting thousands.
+pub(super) fn busiest(counts: &[u32], touched: &[u32], chosen: Option<u32>) -> Vec<u32> {
     let count = |i: u32| counts[i as usize] as usize;
-    let max = nonzero.iter().map(|&i| count(i)).max().unwrap_or(0);
-    // Four histograms filled in turn: consecutive increments of one counter would wait
-    // on each other.
-    let mut lanes = vec![[0usize; 4]; max + 1];
-    for (k, &i) in nonzero.iter().enumerate() {
-        lanes[count(i)][k % 4] += 1;
-    }
-    // The smallest count that makes the cut, and how many of that count do.
-    let (mut cut, mut room, mut above) = (1, 0, 0);
-    for n in (1..=max).rev() {
-        let with_n: usize = lanes[n].iter().sum();
-        if above + with_n >= MAX_ORGANIZATIONS {
-            (cut, room) = (n, MAX_ORGANIZATIONS - above);
-            break;
+    let mut kept: Vec<u32> = if touched.len() <= MAX_ORGANIZATIONS {
+        touched.to_vec()
+    } else {
+        let max = touched.iter().map(|&i| count(i)).max().unwrap_or(0);
+        // Four histograms filled in turn: consecutive increments of one counter would wait
+        // on each other.
+        let mut lanes = vec![[0usize; 4]; max + 1];
+        for (k, &i) in touched.iter().enumerate() {
+            lanes[count(i)][k % 4] += 1;
         }
-        above += with_n;
-    }
-    nonzero
-        .into_iter()
-        .filter(|&i| {
-            let n = count(i);
-            let kept = n > cut || (n == cut && room > 0);
-            if n == cut && room > 0 {
-                room -= 1;
+        // The smallest count that makes the cut, and how many of that count do.
+        let (mut cut, mut room, mut above) = (1, 0, 0);
+        for n in (1..=max).rev() {
+            let with_n: usize = lanes[n].iter().sum();
+            if above + with_n >= MAX_ORGANIZATIONS {
+                (cut, room) = (n, MAX_ORGANIZATIONS - above);
+                break;
             }
-            kept || Some(i) == chosen
-        })
-        .collect()
+            above += with_n;
+        }
+        let mut kept: Vec<u32> = touched
+            .iter()
+            .copied()
+            .filter(|&i| count(i) > cut)
+            .collect();
+        let mut at_cut: Vec<u32> = touched
+            .iter()
+            .copied()
+            .filter(|&i| count(i) == cut)
+            .collect();
+        if at_cut.len() > room {
+            if room > 0 {
+                at_cut.select_nth_unstable(room - 1);
+            }
+            at_cut.truncate(room);
+        }
+        kept.extend(at_cut);
+        if let Some(c) = chosen.filter(|&c| counts[c as usize] > 0 && !kept.contains(&c)) {
+            kept.push(c);
+        }
+        kept
+    };
+    kept.sort_unstable();
+    kept
 }
 
 /// Facet counters by position; turned into `Facets` (by id) once per search.
@@ -290,7 +357,7 @@ struct Counts {
     /// Results by `kind` and open today (`kind + KINDS` when open).
     kinds: [u32; 2 * KINDS],
     municipality: Vec<u32>,
-    organization: Vec<u32>,
+    organization: OrgCounts,
     profile: Vec<u32>,
     /// Programs failing only the direction (level, financing) filter, by their value.
     direction: [u32; Direction::ALL.len()],
@@ -299,11 +366,11 @@ struct Counts {
 }
 
 impl Counts {
-    fn new(index: &CatalogIndex) -> Self {
+    fn new(index: &CatalogIndex, organization: OrgCounts) -> Self {
         Self {
             kinds: [0; 2 * KINDS],
             municipality: vec![0; index.municipalities.len()],
-            organization: vec![0; index.orgs.len()],
+            organization,
             profile: vec![0; index.profiles.len()],
             direction: [0; Direction::ALL.len()],
             level: [0; LEVELS as usize],
@@ -311,9 +378,18 @@ impl Counts {
         }
     }
 
+    /// Counts a program that passes every filter, for every value it has.
+    #[inline(always)]
+    fn all(&mut self, a: &Attrs, open: bool) {
+        self.kinds[usize::from(a.kind) + KINDS * usize::from(open)] += 1;
+        self.municipality[usize::from(a.municipality)] += 1;
+        self.organization.add(a.organization);
+        self.profile[usize::from(a.profile)] += 1;
+    }
+
     /// Keeps the `MAX_ORGANIZATIONS` busiest organizations (and the chosen one): a region has
     /// thousands, and the filter lists only as many as a person can scan.
-    fn into_facets(mut self, index: &CatalogIndex, chosen_org: Option<u32>) -> Facets {
+    fn facets(&mut self, index: &CatalogIndex, chosen_org: Option<u32>) -> Facets {
         let (mut ovz, mut open) = (0, 0);
         for (i, &n) in self.kinds.iter().enumerate().filter(|(_, n)| **n > 0) {
             let (is_open, kind) = (i / KINDS, i % KINDS);
@@ -337,14 +413,14 @@ impl Counts {
             );
             map
         }
-        let busiest = busiest(&self.organization, chosen_org);
+        let orgs = &self.organization;
+        let busiest = busiest(&orgs.counts, orgs.touched(), chosen_org);
         let mut organization = HashMap::with_capacity(busiest.len());
-        organization.extend(busiest.into_iter().map(|i| {
-            (
-                index.orgs[i as usize].key.clone(),
-                self.organization[i as usize],
-            )
-        }));
+        organization.extend(
+            busiest
+                .into_iter()
+                .map(|i| (index.orgs[i as usize].key.clone(), orgs.counts[i as usize])),
+        );
         Facets {
             municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()),
             organization,

@@ -361,7 +361,14 @@ fn the_busiest_organizations_are_the_top_counts_with_ties_by_position() {
             }
         }
         expected.sort();
-        let got: Vec<usize> = scan::busiest(&counts, chosen)
+        // The order in which a search first counted them.
+        let mut touched: Vec<u32> = (0..len as u32)
+            .filter(|&i| counts[i as usize] > 0)
+            .collect();
+        for i in (1..touched.len()).rev() {
+            touched.swap(i, dice.roll(i + 1));
+        }
+        let got: Vec<usize> = scan::busiest(&counts, &touched, chosen)
             .into_iter()
             .map(|i| i as usize)
             .collect();
