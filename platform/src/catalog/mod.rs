@@ -2,6 +2,7 @@
 //! counts; the map. Pages and API for parents; the queries the provider cabinet will reuse.
 
 pub mod api;
+pub mod cards;
 pub mod geo;
 pub mod index;
 pub mod model;

@@ -74,12 +74,14 @@ impl Search {
         SearchPage::of(&self.index, &result, &self.q, tenant, self.today)
     }
 
-    /// The cache key of a rendering (`face`) of this search: region, index version, day
-    /// («идёт набор» turns at midnight) and the query.
+    /// The cache key of a rendering (`face`) of this search: region and its revision
+    /// (municipality names), index version, day («идёт набор» turns at midnight) and the
+    /// query.
     pub fn cache_key(&self, tenant: &Tenant, face: &str) -> String {
         format!(
-            "catalog:{}:{}:{}:{face}:{}",
+            "catalog:{}:{}:{}:{}:{face}:{}",
             tenant.id,
+            tenant.revision,
             self.index.version,
             self.today,
             serde_json::to_string(&self.q).expect("query serializes")
@@ -98,8 +100,10 @@ pub async fn search_json(
     state
         .catalog
         .cached(&key, || {
-            let result = search.index.search(&search.q, search.today);
-            let page = SearchResults::of(&search.index, result, &search.q, tenant, search.today);
+            let index = &search.index;
+            let result = index.search(&search.q, search.today);
+            let cards = state.catalog.card_json(index, tenant, search.today);
+            let page = SearchResults::of(index, &cards, result, &search.q, tenant);
             Ok(serde_json::to_string(&page).expect("results serialize"))
         })
         .await

@@ -14,6 +14,7 @@ use crate::cache::Cache;
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
 
+use super::cards::CardJson;
 use super::index::CatalogIndex;
 use super::store;
 
@@ -43,6 +44,8 @@ pub struct Catalog {
     rebuilding: Mutex<HashSet<i64>>,
     /// One build at a time per process: a build of 100 000 programs takes the CPU.
     build_lock: tokio::sync::Mutex<()>,
+    /// Per region, the API's cards of its current index, revision and day.
+    cards: Mutex<HashMap<i64, Arc<CardJson>>>,
 }
 
 impl Catalog {
@@ -54,6 +57,7 @@ impl Catalog {
             known: RwLock::default(),
             rebuilding: Mutex::default(),
             build_lock: tokio::sync::Mutex::new(()),
+            cards: Mutex::default(),
         })
     }
 
@@ -171,6 +175,25 @@ impl Catalog {
             .expect("index lock")
             .insert(tenant, index.clone());
         Ok(index)
+    }
+
+    /// The rendered cards of `index` for the region and day; a new table when any of the
+    /// three changed.
+    pub fn card_json(
+        &self,
+        index: &CatalogIndex,
+        tenant: &Tenant,
+        today: NaiveDate,
+    ) -> Arc<CardJson> {
+        let mut cards = self.cards.lock().expect("cards lock");
+        match cards.get(&tenant.id) {
+            Some(table) if table.fits(index, tenant, today) => table.clone(),
+            _ => {
+                let table = Arc::new(CardJson::new(index, tenant, today));
+                cards.insert(tenant.id, table.clone());
+                table
+            }
+        }
     }
 
     /// A rendering (JSON, HTML) from the cache, or made by `render` and cached. Callers put

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::domain::{plural, AgeRange, Money, Phone};
 use crate::regions::Tenant;
 
+use super::cards::{CardJson, CardList};
 use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
 use super::model::{Direction, Financing, Level, OrgKind};
 use super::query::CatalogQuery;
@@ -210,17 +211,19 @@ pub struct SearchResults {
     pub page: u32,
     pub per_page: u32,
     pub pages: u32,
-    pub items: Vec<ProgramCard>,
+    /// A `ProgramCard` each.
+    #[oai(read_only)]
+    pub items: CardList,
     pub facets: Facets,
 }
 
 impl SearchResults {
     pub fn of(
         index: &CatalogIndex,
+        cards: &CardJson,
         result: SearchResult,
         q: &CatalogQuery,
         tenant: &Tenant,
-        today: NaiveDate,
     ) -> Self {
         Self {
             total: result.total,
@@ -228,7 +231,7 @@ impl SearchResults {
             page: q.page,
             per_page: q.per_page,
             pages: pages(result.total, q.per_page),
-            items: cards(index, &result.ids, tenant, today),
+            items: cards.list(index, &result.ids, tenant),
             facets: result.facets,
         }
     }

@@ -605,3 +605,73 @@ fn urlencode(s: &str) -> String {
     }
     out
 }
+
+#[tokio::test]
+async fn api_cards_are_the_program_cards_and_follow_the_region_settings() {
+    let (env, app) = seeded().await;
+    let smolensk = app
+        .state
+        .registry
+        .tenants()
+        .into_iter()
+        .find(|t| t.slug() == "smolensk")
+        .unwrap();
+    let index = app.state.catalog.index(&smolensk).await.unwrap();
+    let today = platform::catalog::today(&smolensk);
+    // Each search renders the cards it shows once; later pages copy them. Both must be
+    // exactly `ProgramCard` as serialized, in the order of the results.
+    for query in [
+        "per_page=100",
+        "per_page=2&page=2",
+        "per_page=100&sort=newest",
+    ] {
+        let (status, body) = app.json(S, &format!("/api/v1/programs?{query}")).await;
+        assert_eq!(status, 200, "{body}");
+        for item in body["items"].as_array().unwrap() {
+            let doc = index.get(item["id"].as_i64().unwrap()).unwrap();
+            let card = platform::catalog::views::ProgramCard::of(doc, &index, &smolensk, today);
+            assert_eq!(item, &serde_json::to_value(card).unwrap(), "{query}");
+        }
+    }
+    let football = |body: &Value| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == FOOTBALL)
+            .map(|p| p["municipality"]["label"].clone())
+    };
+    let (_, body) = app.json(S, "/api/v1/programs?per_page=100").await;
+    assert_eq!(football(&body).unwrap(), "Вяземский район");
+
+    // The operator renames a municipality: cards, cached or not, show the new name, while
+    // Krasnoyarsk's cards stay as they were.
+    let (_, before) = app.json(K, "/api/v1/programs?per_page=100").await;
+    let samples = tenants::SAMPLE_REGIONS_DIR;
+    let dir = env.data_dir.path();
+    std::fs::create_dir_all(dir.join("logos")).unwrap();
+    std::fs::copy(
+        format!("{samples}/logos/smolensk.svg"),
+        dir.join("logos/smolensk.svg"),
+    )
+    .unwrap();
+    let file = dir.join("smolensk.toml");
+    let text = std::fs::read_to_string(format!("{samples}/smolensk.toml"))
+        .unwrap()
+        .replace("Вяземский район", "Вяземский муниципальный округ");
+    std::fs::write(&file, text).unwrap();
+    env.cli(&["tenant", "apply", file.to_str().unwrap()])
+        .await
+        .unwrap();
+    wait_until(
+        "the cards show the renamed municipality",
+        Duration::from_secs(10),
+        || async {
+            let (_, body) = app.json(S, "/api/v1/programs?per_page=100").await;
+            football(&body).is_some_and(|m| m == "Вяземский муниципальный округ")
+        },
+    )
+    .await;
+    let (_, after) = app.json(K, "/api/v1/programs?per_page=100").await;
+    assert_eq!(before["items"], after["items"]);
+}

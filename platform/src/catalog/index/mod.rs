@@ -280,7 +280,12 @@ impl CatalogIndex {
     }
 
     pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
-        self.by_id.get(&id).map(|&i| &self.docs[i as usize])
+        self.position(id).map(|i| &self.docs[i as usize])
+    }
+
+    /// The catalog position of the program `id`.
+    pub fn position(&self, id: i64) -> Option<u32> {
+        self.by_id.get(&id).copied()
     }
 
     /// For each doc, whether a group of it takes applications on `today`.
