@@ -1,8 +1,6 @@
 //! What catalog pages show and the API returns: one set of structs for both (serde for the
 //! templates, poem-openapi `Object` for the API), built here from the index and the store.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use poem_openapi::Object;
 use serde::Serialize;
@@ -280,7 +278,6 @@ impl SearchPage {
     ) -> Self {
         let profiles = &index.profiles;
         let f = &result.facets;
-        let count = |map: &HashMap<String, u32>, key: &str| map.get(key).copied().unwrap_or(0);
         let option = |value: &str, label: &str, count: u32, selected: bool| FacetOption {
             value: value.to_owned(),
             label: label.to_owned(),
@@ -292,17 +289,11 @@ impl SearchPage {
         let mut organizations: Vec<(i64, u32)> = f
             .organization
             .iter()
-            .filter_map(|(k, v)| Some((k.parse().ok()?, *v)))
+            .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
             .collect();
         if let Some(chosen) = q.organization {
             if !organizations.iter().any(|(id, _)| *id == chosen) {
-                organizations.push((
-                    chosen,
-                    f.organization
-                        .get(&chosen.to_string())
-                        .copied()
-                        .unwrap_or(0),
-                ));
+                organizations.push((chosen, f.organization.get(&chosen.to_string())));
             }
         }
         let org_name = |id: i64| {
@@ -331,7 +322,7 @@ impl SearchPage {
                     option(
                         m.id.as_str(),
                         &m.name,
-                        count(&f.municipality, m.id.as_str()),
+                        f.municipality.get(m.id.as_str()),
                         q.municipality.as_deref() == Some(m.id.as_str()),
                     )
                 })
@@ -343,7 +334,7 @@ impl SearchPage {
                     option(
                         d.code(),
                         d.label(),
-                        count(&f.direction, d.code()),
+                        f.direction.get(d.code()),
                         q.direction == Some(*d),
                     )
                 })
@@ -355,7 +346,7 @@ impl SearchPage {
                     ..option(
                         &p.id,
                         &p.name,
-                        count(&f.profile, &p.id),
+                        f.profile.get(&p.id),
                         q.profile.as_deref() == Some(p.id.as_str()),
                     )
                 })
@@ -366,7 +357,7 @@ impl SearchPage {
                     option(
                         l.code(),
                         l.label(),
-                        count(&f.level, l.code()),
+                        f.level.get(l.code()),
                         q.level == Some(*l),
                     )
                 })
@@ -377,7 +368,7 @@ impl SearchPage {
                     option(
                         x.code(),
                         x.label(),
-                        count(&f.financing, x.code()),
+                        f.financing.get(x.code()),
                         q.financing == Some(*x),
                     )
                 })

@@ -8,6 +8,7 @@
 //! order of the page and keeps only the page, instead of collecting and sorting every
 //! match.
 
+mod facet_counts;
 mod scan;
 #[cfg(test)]
 mod tests;
@@ -24,9 +25,11 @@ use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
 use super::service::CatalogError;
 use super::store::{GroupLocation, Profile, PublishedCatalog};
+use facet_counts::FacetIds;
 use scan::{Attrs, OrgCounts, Scan, Wanted};
 use text::{normalize, TextIndex, TextWriter};
 
+pub use facet_counts::FacetCounts;
 pub use scan::{Facets, MAX_ORGANIZATIONS};
 
 /// A published program as the catalog lists it. Organization, municipality and profile are
@@ -87,8 +90,32 @@ pub struct MapPoint<'a> {
 pub struct OrgEntry {
     pub id: i64,
     pub short_name: String,
-    /// `id` as the key of the organization counts, written once.
-    key: String,
+}
+
+/// The ids of each filter's values by position, the keys of a search's counts.
+struct FacetIdTables {
+    municipality: FacetIds,
+    organization: FacetIds,
+    direction: FacetIds,
+    profile: FacetIds,
+    level: FacetIds,
+    financing: FacetIds,
+}
+
+impl FacetIdTables {
+    fn new(municipalities: &[String], orgs: &[OrgEntry], profiles: &[Profile]) -> Self {
+        fn table<T>(items: &[T], id: impl Fn(&T) -> String) -> FacetIds {
+            items.iter().map(id).collect()
+        }
+        Self {
+            municipality: table(municipalities, String::clone),
+            organization: table(orgs, |o| o.id.to_string()),
+            direction: table(Direction::ALL, |d| d.code().to_owned()),
+            profile: table(profiles, |p| p.id.clone()),
+            level: table(Level::ALL, |l| l.code().to_owned()),
+            financing: table(Financing::ALL, |f| f.code().to_owned()),
+        }
+    }
 }
 
 pub struct CatalogIndex {
@@ -114,6 +141,7 @@ pub struct CatalogIndex {
     open_on: std::sync::Mutex<Option<(NaiveDate, Arc<Vec<bool>>)>>,
     /// Organization counters of finished searches, zeroed, for the next ones.
     org_counts: std::sync::Mutex<Vec<OrgCounts>>,
+    facet_ids: FacetIdTables,
 }
 
 impl CatalogIndex {
@@ -145,7 +173,6 @@ impl CatalogIndex {
             .map(|o| OrgEntry {
                 id: o.id,
                 short_name: o.short_name.clone(),
-                key: o.id.to_string(),
             })
             .collect();
         let org_by_id: HashMap<i64, u32> = orgs
@@ -243,6 +270,7 @@ impl CatalogIndex {
 
         Ok(Self {
             version,
+            facet_ids: FacetIdTables::new(&municipalities, &orgs, &profiles),
             by_age,
             profiles,
             orgs,

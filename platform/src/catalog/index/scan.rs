@@ -3,10 +3,9 @@
 //! and counts, per filter value, how many results that value would give with the other
 //! filters as they are.
 
-use std::collections::HashMap;
-
 use super::super::model::{Direction, Financing, Level};
 use super::super::query::{BBox, CatalogQuery};
+use super::facet_counts::FacetCounts;
 use super::{CatalogIndex, ProgramDoc};
 
 /// Counts per filter value: how many results each choice would give, the other filters
@@ -14,13 +13,13 @@ use super::{CatalogIndex, ProgramDoc};
 /// /directions), the catalog page joins it with the labels.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, poem_openapi::Object)]
 pub struct Facets {
-    pub municipality: HashMap<String, u32>,
+    pub municipality: FacetCounts,
     /// By organization id; the 200 busiest organizations and the chosen one.
-    pub organization: HashMap<String, u32>,
-    pub direction: HashMap<String, u32>,
-    pub profile: HashMap<String, u32>,
-    pub level: HashMap<String, u32>,
-    pub financing: HashMap<String, u32>,
+    pub organization: FacetCounts,
+    pub direction: FacetCounts,
+    pub profile: FacetCounts,
+    pub level: FacetCounts,
+    pub financing: FacetCounts,
     /// Results if `ovz=1` were added.
     pub ovz: u32,
     /// Results if `open=1` were added.
@@ -402,32 +401,19 @@ impl Counts {
             ovz += n * is_ovz as u32;
             open += n * is_open as u32;
         }
-        fn nonzero(counts: &[u32], key: impl Fn(usize) -> String) -> HashMap<String, u32> {
-            let mut map = HashMap::with_capacity(counts.len());
-            map.extend(
-                counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(i, n)| (key(i), *n)),
-            );
-            map
-        }
         let orgs = &self.organization;
         let busiest = busiest(&orgs.counts, orgs.touched(), chosen_org);
-        let mut organization = HashMap::with_capacity(busiest.len());
-        organization.extend(
-            busiest
-                .into_iter()
-                .map(|i| (index.orgs[i as usize].key.clone(), orgs.counts[i as usize])),
-        );
+        let ids = &index.facet_ids;
         Facets {
-            municipality: nonzero(&self.municipality, |i| index.municipalities[i].clone()),
-            organization,
-            direction: nonzero(&self.direction, |i| Direction::ALL[i].code().to_owned()),
-            profile: nonzero(&self.profile, |i| index.profiles[i].id.clone()),
-            level: nonzero(&self.level, |i| Level::ALL[i].code().to_owned()),
-            financing: nonzero(&self.financing, |i| Financing::ALL[i].code().to_owned()),
+            municipality: FacetCounts::nonzero(&ids.municipality, &self.municipality),
+            organization: FacetCounts::of(
+                &ids.organization,
+                busiest.into_iter().map(|i| (i, orgs.counts[i as usize])),
+            ),
+            direction: FacetCounts::nonzero(&ids.direction, &self.direction),
+            profile: FacetCounts::nonzero(&ids.profile, &self.profile),
+            level: FacetCounts::nonzero(&ids.level, &self.level),
+            financing: FacetCounts::nonzero(&ids.financing, &self.financing),
             ovz,
             open,
         }

@@ -214,7 +214,7 @@ fn reference(index: &CatalogIndex, q: &CatalogQuery) -> SearchResult {
         for p in matching(Some(filter)) {
             *counts.entry(key(&index.docs[p])).or_default() += 1;
         }
-        counts
+        FacetCounts::from(counts)
     };
     let organization = count(Filter::Organization, &|d| {
         index.organization(d).id.to_string()

@@ -1,0 +1,140 @@
+//! One filter's counts as a search returns them: positions into the index's table of that
+//! filter's ids, so a search copies and hashes no strings. The API writes them as a JSON
+//! object `{"id": count}` and documents them as such.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// The ids of one filter's values (municipality ids, organization ids, direction codes …),
+/// by position.
+pub type FacetIds = Arc<[String]>;
+
+/// How many results each value of one filter would give, nonzero counts only.
+#[derive(Clone, Default)]
+pub struct FacetCounts {
+    ids: Option<FacetIds>,
+    /// (position in `ids`, count).
+    counts: Vec<(u32, u32)>,
+}
+
+type AsMap = HashMap<String, u32>;
+
+impl FacetCounts {
+    /// The nonzero counts of `counts`, where `counts[i]` is the count of `ids[i]`.
+    pub fn nonzero(ids: &FacetIds, counts: &[u32]) -> Self {
+        Self::of(
+            ids,
+            (0..counts.len() as u32).map(|i| (i, counts[i as usize])),
+        )
+    }
+
+    /// `(position, count)` pairs; zero counts are dropped.
+    pub fn of(ids: &FacetIds, counts: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        Self {
+            ids: Some(ids.clone()),
+            counts: counts.into_iter().filter(|(_, n)| *n > 0).collect(),
+        }
+    }
+
+    /// `(id, count)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
+        let ids = self.ids.as_deref().unwrap_or_default();
+        self.counts
+            .iter()
+            .map(move |&(i, n)| (ids[i as usize].as_str(), n))
+    }
+
+    /// The count of value `id` (0 when it has none).
+    pub fn get(&self, id: &str) -> u32 {
+        self.iter().find(|(k, _)| *k == id).map_or(0, |(_, n)| n)
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    fn to_map(&self) -> AsMap {
+        self.iter().map(|(k, n)| (k.to_owned(), n)).collect()
+    }
+}
+
+impl From<AsMap> for FacetCounts {
+    fn from(map: AsMap) -> Self {
+        let (ids, counts): (Vec<String>, Vec<u32>) = map.into_iter().unzip();
+        Self::nonzero(&ids.into(), &counts)
+    }
+}
+
+/// Equal when they give the same count for every id, whatever their tables.
+impl PartialEq for FacetCounts {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_map() == other.to_map()
+    }
+}
+
+impl fmt::Debug for FacetCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for FacetCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (id, n) in self.iter() {
+            map.serialize_entry(id, &n)?;
+        }
+        map.end()
+    }
+}
+
+/// Documented as what it is on the wire: an object of counts.
+impl Type for FacetCounts {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        AsMap::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        AsMap::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        AsMap::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::empty())
+    }
+}
+
+impl ToJSON for FacetCounts {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+impl ParseFromJSON for FacetCounts {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        AsMap::parse_from_json(value)
+            .map(Self::from)
+            .map_err(ParseError::propagate)
+    }
+}
