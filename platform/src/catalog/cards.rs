@@ -1,39 +1,47 @@
-//! The API's program cards, rendered once. A page of results is twenty cards of a dozen
-//! strings each; building and serializing them was a fifth of an uncached search. A card
-//! changes only with the catalog (a new index), the region's settings (municipality names)
-//! or the day («идёт набор»), so each card's JSON is rendered the first time a page shows
-//! it and copied from then on.
+//! Program cards, rendered once. A page of results is twenty cards of a dozen strings
+//! each; building and serializing them was a fifth of an uncached API search, and
+//! rendering them a good part of the HTML page. A card changes only with the catalog (a new
+//! index), the region's settings (municipality names) or the day («идёт набор»), so each
+//! card's JSON and HTML are rendered the first time a page shows them and copied from then
+//! on.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::types::ToJSON;
 use serde_json::value::RawValue;
 
 use crate::regions::Tenant;
+use crate::web::Templates;
 
 use super::index::CatalogIndex;
 use super::views::ProgramCard;
 
-/// Each program's card as JSON, by catalog position, for one index version, region
-/// revision and day. At most one rendering per program: about 600 bytes each, 55 MB for a
-/// region of 100 000 programs if every card is shown in a day.
-pub struct CardJson {
+/// Each program's card as JSON and as HTML, by catalog position, for one index version,
+/// region revision and day. At most one rendering of each per program: about 600 and 900
+/// bytes, 140 MB for a region of 100 000 programs if every card is shown in a day.
+pub struct Cards {
     version: i64,
     revision: i64,
     today: NaiveDate,
-    cards: Vec<OnceLock<Box<RawValue>>>,
+    slots: Vec<Slot>,
 }
 
-impl CardJson {
+#[derive(Default)]
+struct Slot {
+    json: OnceLock<Box<RawValue>>,
+    html: OnceLock<Box<str>>,
+}
+
+impl Cards {
     pub fn new(index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Self {
         Self {
             version: index.version,
             revision: tenant.revision,
             today,
-            cards: (0..index.docs.len()).map(|_| OnceLock::new()).collect(),
+            slots: (0..index.docs.len()).map(|_| Slot::default()).collect(),
         }
     }
 
@@ -42,21 +50,59 @@ impl CardJson {
         (self.version, self.revision, self.today) == (index.version, tenant.revision, today)
     }
 
-    /// The cards of the programs `ids` that the index has, in order.
-    pub fn list(&self, index: &CatalogIndex, ids: &[i64], tenant: &Tenant) -> CardList {
+    /// The cards of the programs `ids` that the index has, in order, as the API's JSON.
+    pub fn json(&self, index: &CatalogIndex, ids: &[i64], tenant: &Tenant) -> CardList {
         CardList(
-            ids.iter()
-                .filter_map(|&id| {
-                    let position = index.position(id)?;
-                    let card = self.cards[position as usize].get_or_init(|| {
-                        let doc = &index.docs[position as usize];
-                        let card = ProgramCard::of(doc, index, tenant, self.today);
+            self.slots(index, ids)
+                .map(|(position, slot)| {
+                    let json = slot.json.get_or_init(|| {
+                        let card = self.card(index, position, tenant);
                         serde_json::value::to_raw_value(&card).expect("a card serializes")
                     });
-                    Some(card.clone())
+                    json.clone()
                 })
                 .collect(),
         )
+    }
+
+    /// The same as HTML (`_program_card.html`), each item safe to put into a page as is.
+    pub fn html(
+        &self,
+        index: &CatalogIndex,
+        ids: &[i64],
+        tenant: &Tenant,
+        templates: &Templates,
+    ) -> Result<Vec<minijinja::Value>, minijinja::Error> {
+        self.slots(index, ids)
+            .map(|(position, slot)| {
+                let html = match slot.html.get() {
+                    Some(html) => html,
+                    None => {
+                        let p = self.card(index, position, tenant);
+                        let html =
+                            templates.render("_program_card.html", minijinja::context! { p })?;
+                        // Another request may have rendered it meanwhile: the same text.
+                        slot.html.get_or_init(|| html.into())
+                    }
+                };
+                Ok(minijinja::Value::from_safe_string(html.to_string()))
+            })
+            .collect()
+    }
+
+    fn slots<'a>(
+        &'a self,
+        index: &'a CatalogIndex,
+        ids: &'a [i64],
+    ) -> impl Iterator<Item = (u32, &'a Slot)> + 'a {
+        ids.iter().filter_map(|&id| {
+            let position = index.position(id)?;
+            Some((position, &self.slots[position as usize]))
+        })
+    }
+
+    fn card(&self, index: &CatalogIndex, position: u32, tenant: &Tenant) -> ProgramCard {
+        ProgramCard::of(&index.docs[position as usize], index, tenant, self.today)
     }
 }
 
@@ -65,21 +111,21 @@ impl CardJson {
 #[serde(transparent)]
 pub struct CardList(Vec<Box<RawValue>>);
 
-impl Type for CardList {
+impl poem_openapi::types::Type for CardList {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;
     type RawElementValueType = Self;
 
     fn name() -> Cow<'static, str> {
-        <Vec<ProgramCard>>::name()
+        <Vec<ProgramCard> as poem_openapi::types::Type>::name()
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        <Vec<ProgramCard>>::schema_ref()
+        <Vec<ProgramCard> as poem_openapi::types::Type>::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
-        <Vec<ProgramCard>>::register(registry);
+        <Vec<ProgramCard> as poem_openapi::types::Type>::register(registry);
     }
 
     fn as_raw_value(&self) -> Option<&Self> {

@@ -127,7 +127,7 @@ async fn catalog_page(
             let body = state
                 .catalog
                 .cached(&key, || {
-                    let page = search.page(tenant);
+                    let page = search.page(state, tenant)?;
                     let links = links(&search.q, Some(&page));
                     let form = form_state(&raw, &[]);
                     let q = &search.q;
@@ -157,7 +157,7 @@ async fn catalog_page(
                 per_page: super::query::DEFAULT_PER_PAGE,
                 ..Default::default()
             };
-            let page = SearchPage::of(&index, &empty, &q, tenant, super::today(tenant));
+            let page = SearchPage::of(&index, &empty, &q, tenant, Vec::new());
             let links = links(&q, None);
             let form = form_state(&raw, &errors);
             let body = state

@@ -69,9 +69,12 @@ impl Search {
     }
 
     /// The page of results (computed, not cached).
-    pub fn page(&self, tenant: &Tenant) -> SearchPage {
-        let result = self.index.search(&self.q, self.today);
-        SearchPage::of(&self.index, &result, &self.q, tenant, self.today)
+    pub fn page(&self, state: &State, tenant: &Tenant) -> Result<SearchPage, minijinja::Error> {
+        let index = &self.index;
+        let result = index.search(&self.q, self.today);
+        let cards = state.catalog.cards(index, tenant, self.today);
+        let items = cards.html(index, &result.ids, tenant, &state.templates)?;
+        Ok(SearchPage::of(index, &result, &self.q, tenant, items))
     }
 
     /// The cache key of a rendering (`face`) of this search: region and its revision
@@ -102,7 +105,7 @@ pub async fn search_json(
         .cached(&key, || {
             let index = &search.index;
             let result = index.search(&search.q, search.today);
-            let cards = state.catalog.card_json(index, tenant, search.today);
+            let cards = state.catalog.cards(index, tenant, search.today);
             let page = SearchResults::of(index, &cards, result, &search.q, tenant);
             Ok(serde_json::to_string(&page).expect("results serialize"))
         })

@@ -14,7 +14,7 @@ use crate::cache::Cache;
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
 
-use super::cards::CardJson;
+use super::cards::Cards;
 use super::index::CatalogIndex;
 use super::store;
 
@@ -44,8 +44,8 @@ pub struct Catalog {
     rebuilding: Mutex<HashSet<i64>>,
     /// One build at a time per process: a build of 100 000 programs takes the CPU.
     build_lock: tokio::sync::Mutex<()>,
-    /// Per region, the API's cards of its current index, revision and day.
-    cards: Mutex<HashMap<i64, Arc<CardJson>>>,
+    /// Per region, the rendered cards of its current index, revision and day.
+    cards: Mutex<HashMap<i64, Arc<Cards>>>,
 }
 
 impl Catalog {
@@ -179,17 +179,12 @@ impl Catalog {
 
     /// The rendered cards of `index` for the region and day; a new table when any of the
     /// three changed.
-    pub fn card_json(
-        &self,
-        index: &CatalogIndex,
-        tenant: &Tenant,
-        today: NaiveDate,
-    ) -> Arc<CardJson> {
+    pub fn cards(&self, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Arc<Cards> {
         let mut cards = self.cards.lock().expect("cards lock");
         match cards.get(&tenant.id) {
             Some(table) if table.fits(index, tenant, today) => table.clone(),
             _ => {
-                let table = Arc::new(CardJson::new(index, tenant, today));
+                let table = Arc::new(Cards::new(index, tenant, today));
                 cards.insert(tenant.id, table.clone());
                 table
             }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::domain::{plural, AgeRange, Money, Phone};
 use crate::regions::Tenant;
 
-use super::cards::{CardJson, CardList};
+use super::cards::{CardList, Cards};
 use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
 use super::model::{Direction, Financing, Level, OrgKind};
 use super::query::CatalogQuery;
@@ -182,8 +182,13 @@ pub struct FacetOption {
     pub label: String,
     pub count: u32,
     pub selected: bool,
-    /// For profiles: the direction they belong to.
-    pub group: Option<String>,
+}
+
+/// Profiles of one direction, under its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetGroup {
+    pub label: &'static str,
+    pub options: Vec<FacetOption>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -191,7 +196,8 @@ pub struct FacetsView {
     pub municipality: Vec<FacetOption>,
     pub organization: Vec<FacetOption>,
     pub direction: Vec<FacetOption>,
-    pub profile: Vec<FacetOption>,
+    /// By direction, directions in the order of their labels.
+    pub profile: Vec<FacetGroup>,
     pub level: Vec<FacetOption>,
     pub financing: Vec<FacetOption>,
     /// Results if «Для детей с ОВЗ» were ticked.
@@ -218,7 +224,7 @@ pub struct SearchResults {
 impl SearchResults {
     pub fn of(
         index: &CatalogIndex,
-        cards: &CardJson,
+        cards: &Cards,
         result: SearchResult,
         q: &CatalogQuery,
         tenant: &Tenant,
@@ -229,7 +235,7 @@ impl SearchResults {
             page: q.page,
             per_page: q.per_page,
             pages: pages(result.total, q.per_page),
-            items: cards.list(index, &result.ids, tenant),
+            items: cards.json(index, &result.ids, tenant),
             facets: result.facets,
         }
     }
@@ -247,13 +253,6 @@ fn pages(total: u32, per_page: u32) -> u32 {
     total.div_ceil(per_page).max(1)
 }
 
-fn cards(index: &CatalogIndex, ids: &[i64], tenant: &Tenant, today: NaiveDate) -> Vec<ProgramCard> {
-    ids.iter()
-        .filter_map(|id| index.get(*id))
-        .map(|doc| ProgramCard::of(doc, index, tenant, today))
-        .collect()
-}
-
 /// A page of search results as the catalog page shows it: every filter value with its
 /// label, count and whether it is chosen.
 #[derive(Debug, Clone, Serialize)]
@@ -264,7 +263,8 @@ pub struct SearchPage {
     pub page: u32,
     pub per_page: u32,
     pub pages: u32,
-    pub items: Vec<ProgramCard>,
+    /// The cards of `result`, rendered (see `Cards::html`).
+    pub items: Vec<minijinja::Value>,
     pub facets: FacetsView,
 }
 
@@ -274,7 +274,7 @@ impl SearchPage {
         result: &SearchResult,
         q: &CatalogQuery,
         tenant: &Tenant,
-        today: NaiveDate,
+        items: Vec<minijinja::Value>,
     ) -> Self {
         let profiles = &index.profiles;
         let f = &result.facets;
@@ -283,7 +283,6 @@ impl SearchPage {
             label: label.to_owned(),
             count,
             selected,
-            group: None,
         };
         // The index keeps the busiest organizations and the chosen one.
         let mut organizations: Vec<(i64, u32)> = f
@@ -339,18 +338,14 @@ impl SearchPage {
                     )
                 })
                 .collect(),
-            profile: profiles
-                .iter()
-                .map(|p| FacetOption {
-                    group: Some(p.direction.label().to_owned()),
-                    ..option(
-                        &p.id,
-                        &p.name,
-                        f.profile.get(&p.id),
-                        q.profile.as_deref() == Some(p.id.as_str()),
-                    )
-                })
-                .collect(),
+            profile: profile_groups(profiles, |p| {
+                option(
+                    &p.id,
+                    &p.name,
+                    f.profile.get(&p.id),
+                    q.profile.as_deref() == Some(p.id.as_str()),
+                )
+            }),
             level: Level::ALL
                 .iter()
                 .map(|l| {
@@ -382,10 +377,31 @@ impl SearchPage {
             page: q.page,
             per_page: q.per_page,
             pages: pages(result.total, q.per_page),
-            items: cards(index, &result.ids, tenant, today),
+            items,
             facets,
         }
     }
+}
+
+/// The profiles grouped by direction, in dictionary order within each.
+fn profile_groups(
+    profiles: &[Profile],
+    option: impl Fn(&Profile) -> FacetOption,
+) -> Vec<FacetGroup> {
+    let mut groups: Vec<FacetGroup> = Direction::ALL
+        .iter()
+        .map(|d| FacetGroup {
+            label: d.label(),
+            options: profiles
+                .iter()
+                .filter(|p| p.direction == *d)
+                .map(&option)
+                .collect(),
+        })
+        .filter(|g| !g.options.is_empty())
+        .collect();
+    groups.sort_by_key(|g| g.label);
+    groups
 }
 
 /// An organization's contacts and description.

@@ -607,7 +607,7 @@ fn urlencode(s: &str) -> String {
 }
 
 #[tokio::test]
-async fn api_cards_are_the_program_cards_and_follow_the_region_settings() {
+async fn rendered_cards_are_the_program_cards_and_follow_the_region_settings() {
     let (env, app) = seeded().await;
     let smolensk = app
         .state
@@ -643,6 +643,10 @@ async fn api_cards_are_the_program_cards_and_follow_the_region_settings() {
     };
     let (_, body) = app.json(S, "/api/v1/programs?per_page=100").await;
     assert_eq!(football(&body).unwrap(), "Вяземский район");
+    // The catalog page's card line «organization · municipality».
+    let card_line = |name: &str| format!("</a> · {name}</p>");
+    let (_, html) = app.page(S, "/programs?per_page=100").await;
+    assert!(html.contains(&card_line("Вяземский район")), "{html}");
 
     // The operator renames a municipality: cards, cached or not, show the new name, while
     // Krasnoyarsk's cards stay as they were.
@@ -672,6 +676,12 @@ async fn api_cards_are_the_program_cards_and_follow_the_region_settings() {
         },
     )
     .await;
+    let (_, html) = app.page(S, "/programs?per_page=100").await;
+    assert!(
+        html.contains(&card_line("Вяземский муниципальный округ")),
+        "{html}"
+    );
+    assert!(!html.contains(&card_line("Вяземский район")), "{html}");
     let (_, after) = app.json(K, "/api/v1/programs?per_page=100").await;
     assert_eq!(before["items"], after["items"]);
 }
