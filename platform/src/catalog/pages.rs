@@ -138,8 +138,6 @@ async fn catalog_page(
                 })
                 .await
                 .map_err(anyhow::Error::from)?;
-            // Rendered from valid UTF-8 text, cached as bytes.
-            let body = String::from_utf8_lossy(&body).into_owned();
             (body, StatusCode::OK)
         }
         Err(SearchError::Invalid(errors)) => {
@@ -167,17 +165,18 @@ async fn catalog_page(
                     minijinja::context! { page, links, form, q, errors => &errors, region => &tenant.config.map },
                 )
                 .map_err(anyhow::Error::from)?;
-            (body, StatusCode::BAD_REQUEST)
+            (body.into(), StatusCode::BAD_REQUEST)
         }
         Err(SearchError::Catalog(e)) => return Err(WebError::Internal(e.into())),
     };
-    let body = minijinja::Value::from_safe_string(body);
-    render(
-        state,
-        template,
-        minijinja::context! { layout, body },
-        status,
-    )
+    let page = state
+        .templates
+        .render_around(template, minijinja::context! { layout }, &body)
+        .map_err(anyhow::Error::from)?;
+    Ok(Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page))
 }
 
 #[handler]
