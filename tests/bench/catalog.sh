@@ -29,17 +29,26 @@ curl -s -o /dev/null -w "   first search answered in %{time_total} s\n" -H "Host
 grep -o 'catalog index built.*' "$DATA/serve.log" | sed 's/\x1b\[[0-9;]*m//g' | sed 's/^/   /'
 echo "   server resident memory with the region loaded: $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"
 
+# The server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
 run() {
   local name=$1; shift
-  local out
+  local out before after
+  before=$(cpu_ticks)
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Host: $HOST" "$@" 2>&1)
-  local rps p50 p99
+  after=$(cpu_ticks)
+  local rps p50 p99 requests cpu
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # Server CPU per request: steadier than req/s when other work shares the machine.
+  cpu=$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$requests" 'BEGIN {printf "%.0f", t * us / n}')
   local errors
   errors=$(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr '\n' ' ' || true)
-  printf '   %-22s %10s req/s   p50 %-9s p99 %-9s %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+  printf '   %-22s %10s req/s   p50 %-9s p99 %-9s cpu %4s us/req %s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$errors"
 }
 
 URL="http://127.0.0.1:$PORT"
