@@ -401,9 +401,7 @@ fn region_by_slug(
     slug: &str,
 ) -> anyhow::Result<std::sync::Arc<regions::Tenant>> {
     registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
+        .by_slug(slug)
         .ok_or_else(|| anyhow::anyhow!("--region: региона «{slug}» нет"))
 }
 

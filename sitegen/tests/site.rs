@@ -24,12 +24,7 @@ async fn seeded() -> (TestEnv, TestApp) {
 }
 
 fn tenant(app: &TestApp, slug: &str) -> Arc<Tenant> {
-    app.state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .expect("region is loaded")
+    app.state.registry.by_slug(slug).expect("region is loaded")
 }
 
 async fn build(app: &TestApp, slug: &str, out: &Path) -> Summary {

@@ -82,12 +82,7 @@ async fn insert(
     programs: Vec<P>,
     today: NaiveDate,
 ) {
-    let tenant = state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == slug)
-        .expect("region is loaded");
+    let tenant = state.registry.by_slug(slug).expect("region is loaded");
     let mut tx = state.db.begin().await.expect("tx");
     store::delete_catalog(&mut tx, tenant.id)
         .await

@@ -301,13 +301,7 @@ pub async fn staff_account(
     password: &str,
 ) {
     use platform::accounts::{secrets::Hasher, store, values::Password};
-    let tenant = app
-        .state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == region)
-        .expect("region");
+    let tenant = app.state.registry.by_slug(region).expect("region");
     let hash = Hasher::new(1)
         .hash(&Password::parse(password).expect("password"))
         .await

@@ -75,6 +75,46 @@ impl<T> IntoResponse for JsonText<T> {
     }
 }
 
+/// Implements poem-openapi's `Type` and `ToJSON` for `$ty`, a type that serde writes the
+/// way `$as` is written, so that the spec shows `$as`: for bodies rendered ahead of time or
+/// kept in a cheaper form than the type that documents them.
+macro_rules! documented_as {
+    ($ty:ty, $as:ty) => {
+        impl poem_openapi::types::Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> std::borrow::Cow<'static, str> {
+                <$as as poem_openapi::types::Type>::name()
+            }
+
+            fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+                <$as as poem_openapi::types::Type>::schema_ref()
+            }
+
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                <$as as poem_openapi::types::Type>::register(registry);
+            }
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(std::iter::empty())
+            }
+        }
+
+        impl poem_openapi::types::ToJSON for $ty {
+            fn to_json(&self) -> Option<serde_json::Value> {
+                serde_json::to_value(self).ok()
+            }
+        }
+    };
+}
+pub(crate) use documented_as;
+
 /// Routes under `/api`.
 pub fn routes() -> Route {
     let service = OpenApiService::new(

@@ -5,12 +5,9 @@
 //! card's JSON and HTML are rendered the first time a page shows them and copied from then
 //! on.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::types::ToJSON;
 use serde_json::value::RawValue;
 
 use crate::regions::Tenant;
@@ -111,34 +108,4 @@ impl Cards {
 #[serde(transparent)]
 pub struct CardList(Vec<Box<RawValue>>);
 
-impl poem_openapi::types::Type for CardList {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        <Vec<ProgramCard> as poem_openapi::types::Type>::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <Vec<ProgramCard> as poem_openapi::types::Type>::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        <Vec<ProgramCard> as poem_openapi::types::Type>::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::empty())
-    }
-}
-
-impl ToJSON for CardList {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(self).ok()
-    }
-}
+crate::api::documented_as!(CardList, Vec<ProgramCard>);

@@ -79,6 +79,15 @@ impl Registry {
         self.snapshot().tenants.clone()
     }
 
+    /// The region whose slug is `slug`.
+    pub fn by_slug(&self, slug: &str) -> Option<Arc<Tenant>> {
+        self.snapshot()
+            .tenants
+            .iter()
+            .find(|t| t.slug() == slug)
+            .cloned()
+    }
+
     /// Reloads if the shared version moved; returns whether it did.
     pub async fn refresh(&self, db: &Db, cache: &Cache) -> Result<bool, DbError> {
         let version = match cache

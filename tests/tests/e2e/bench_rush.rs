@@ -44,12 +44,7 @@ async fn bench_rush() {
     let app = Arc::new(TestApp::start(env.mail_settings(&sink)).await);
     tests::catalog::seed(&app.state).await;
     let state = app.state.clone();
-    let tenant = state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == "smolensk")
-        .unwrap();
+    let tenant = state.registry.by_slug("smolensk").unwrap();
     sqlx::query("UPDATE study_groups SET capacity = $1, seats_taken = 0 WHERE tenant_id = $2")
         .bind(SEATS)
         .bind(tenant.id)

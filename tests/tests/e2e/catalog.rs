@@ -519,13 +519,7 @@ async fn the_index_follows_changes_made_by_another_server() {
     assert!(ids(&a, S, "q=секретная").await.is_empty());
 
     // Server b publishes the draft; server a's search (and its cached results) follow.
-    let smolensk = b
-        .state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == "smolensk")
-        .unwrap();
+    let smolensk = b.state.registry.by_slug("smolensk").unwrap();
     platform::catalog::store::set_status(
         &b.state.db,
         smolensk.id,
@@ -609,13 +603,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn rendered_cards_are_the_program_cards_and_follow_the_region_settings() {
     let (env, app) = seeded().await;
-    let smolensk = app
-        .state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == "smolensk")
-        .unwrap();
+    let smolensk = app.state.registry.by_slug("smolensk").unwrap();
     let index = app.state.catalog.index(&smolensk).await.unwrap();
     let today = platform::catalog::today(&smolensk);
     // Each search renders the cards it shows once; later pages copy them. Both must be

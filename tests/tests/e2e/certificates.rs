@@ -539,13 +539,7 @@ async fn debits_never_take_a_balance_below_zero() {
     let (_env, app, sink) = spawn().await;
     let (mut mama, child) = parent_with_child(&app, &sink, S, "ledger@example.ru", 11).await;
     get_certificate(&mut mama, &child).await;
-    let tenant = app
-        .state
-        .registry
-        .tenants()
-        .into_iter()
-        .find(|t| t.slug() == "smolensk")
-        .unwrap();
+    let tenant = app.state.registry.by_slug("smolensk").unwrap();
     let cert: i64 = sqlx::query_scalar("SELECT id FROM certificates WHERE tenant_id = $1")
         .bind(tenant.id)
         .fetch_one(app.state.db.pool())

@@ -2,13 +2,11 @@
 //! filter's ids, so a search copies and hashes no strings. The API writes them as a JSON
 //! object `{"id": count}` and documents them as such.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The ids of one filter's values (municipality ids, organization ids, direction codes …),
@@ -98,38 +96,8 @@ impl Serialize for FacetCounts {
     }
 }
 
-/// Documented as what it is on the wire: an object of counts.
-impl Type for FacetCounts {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        AsMap::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        AsMap::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        AsMap::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(std::iter::empty())
-    }
-}
-
-impl ToJSON for FacetCounts {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(self).ok()
-    }
-}
+// Documented as what it is on the wire: an object of counts.
+crate::api::documented_as!(FacetCounts, AsMap);
 
 impl ParseFromJSON for FacetCounts {
     fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
