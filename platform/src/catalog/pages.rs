@@ -127,7 +127,7 @@ async fn catalog_page(
             let body = state
                 .catalog
                 .cached(&key, || {
-                    let page = search.page(state, tenant)?;
+                    let page = search.page(state, tenant, template == "catalog.html")?;
                     let links = links(&search.q, Some(&page));
                     let form = form_state(&raw, &[]);
                     let q = &search.q;

@@ -68,12 +68,22 @@ impl Search {
         })
     }
 
-    /// The page of results (computed, not cached).
-    pub fn page(&self, state: &State, tenant: &Tenant) -> Result<SearchPage, minijinja::Error> {
+    /// The page of results (computed, not cached); its cards only `with_cards` (the map
+    /// page shows none).
+    pub fn page(
+        &self,
+        state: &State,
+        tenant: &Tenant,
+        with_cards: bool,
+    ) -> Result<SearchPage, minijinja::Error> {
         let index = &self.index;
         let result = index.search(&self.q, self.today);
-        let cards = state.catalog.cards(index, tenant, self.today);
-        let items = cards.html(index, &result.ids, tenant, &state.templates)?;
+        let items = if with_cards {
+            let cards = state.catalog.cards(index, tenant, self.today);
+            cards.html(index, &result.ids, tenant, &state.templates)?
+        } else {
+            Vec::new()
+        };
         Ok(SearchPage::of(index, &result, &self.q, tenant, items))
     }
 

@@ -4,6 +4,7 @@
 //! the version of the index that produced them.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -46,6 +47,8 @@ pub struct Catalog {
     build_lock: tokio::sync::Mutex<()>,
     /// Per region, the rendered cards of its current index, revision and day.
     cards: Mutex<HashMap<i64, Arc<Cards>>>,
+    /// Bytes those tables keep, together (bounded by `cards::BUDGET`).
+    card_bytes: Arc<AtomicUsize>,
 }
 
 impl Catalog {
@@ -58,6 +61,7 @@ impl Catalog {
             rebuilding: Mutex::default(),
             build_lock: tokio::sync::Mutex::new(()),
             cards: Mutex::default(),
+            card_bytes: Arc::default(),
         })
     }
 
@@ -180,15 +184,23 @@ impl Catalog {
     /// The rendered cards of `index` for the region and day; a new table when any of the
     /// three changed.
     pub fn cards(&self, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Arc<Cards> {
-        let mut cards = self.cards.lock().expect("cards lock");
-        match cards.get(&tenant.id) {
-            Some(table) if table.fits(index, tenant, today) => table.clone(),
-            _ => {
-                let table = Arc::new(Cards::new(index, tenant, today));
-                cards.insert(tenant.id, table.clone());
-                table
-            }
+        let current = |cards: &HashMap<i64, Arc<Cards>>| {
+            cards
+                .get(&tenant.id)
+                .filter(|table| table.fits(index, tenant, today))
+                .cloned()
+        };
+        if let Some(table) = current(&self.cards.lock().expect("cards lock")) {
+            return table;
         }
+        // A slot per program: made without holding the lock every region's pages take.
+        let table = Arc::new(Cards::new(index, tenant, today, self.card_bytes.clone()));
+        let mut cards = self.cards.lock().expect("cards lock");
+        if let Some(made_meanwhile) = current(&cards) {
+            return made_meanwhile;
+        }
+        cards.insert(tenant.id, table.clone());
+        table
     }
 
     /// A rendering (JSON, HTML) from the cache, or made by `render` and cached. Callers put

@@ -338,11 +338,12 @@ impl SearchPage {
                     )
                 })
                 .collect(),
-            profile: profile_groups(profiles, |p| {
+            // The index's profile counts are by position in this same dictionary.
+            profile: profile_groups(profiles, |position, p| {
                 option(
                     &p.id,
                     &p.name,
-                    f.profile.get(&p.id),
+                    f.profile.at(position),
                     q.profile.as_deref() == Some(p.id.as_str()),
                 )
             }),
@@ -386,7 +387,7 @@ impl SearchPage {
 /// The profiles grouped by direction, in dictionary order within each.
 fn profile_groups(
     profiles: &[Profile],
-    option: impl Fn(&Profile) -> FacetOption,
+    option: impl Fn(usize, &Profile) -> FacetOption,
 ) -> Vec<FacetGroup> {
     let mut groups: Vec<FacetGroup> = Direction::ALL
         .iter()
@@ -394,8 +395,9 @@ fn profile_groups(
             label: d.label(),
             options: profiles
                 .iter()
-                .filter(|p| p.direction == *d)
-                .map(&option)
+                .enumerate()
+                .filter(|(_, p)| p.direction == *d)
+                .map(|(position, p)| option(position, p))
                 .collect(),
         })
         .filter(|g| !g.options.is_empty())

@@ -673,3 +673,47 @@ async fn rendered_cards_are_the_program_cards_and_follow_the_region_settings() {
     let (_, after) = app.json(K, "/api/v1/programs?per_page=100").await;
     assert_eq!(before["items"], after["items"]);
 }
+
+#[tokio::test]
+async fn a_card_rendered_once_still_escapes_what_organizations_typed() {
+    let (_env, app) = seeded().await;
+    let smolensk = app.state.registry.by_slug("smolensk").unwrap();
+    let hostile = "Шахматы <script>alert(1)</script> & «Ладья»";
+    let mut tx = app.state.db.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE programs SET title = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(smolensk.id)
+    .bind(CHESS)
+    .bind(hostile)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let version = platform::catalog::store::bump_version(&mut tx, smolensk.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.state.catalog.note_version(smolensk.id, version);
+    wait_until(
+        "the index has the new title",
+        Duration::from_secs(10),
+        || async {
+            let (_, body) = app.json(S, "/api/v1/programs?per_page=100").await;
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["title"] == hostile)
+        },
+    )
+    .await;
+    // Twice: the first page renders the card, the second copies the kept rendering.
+    for _ in 0..2 {
+        let (_, html) = app.page(S, "/programs?per_page=100").await;
+        assert!(
+            html.contains("Шахматы &lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; «Ладья»"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>alert"), "{html}");
+    }
+}

@@ -17,7 +17,7 @@ pub type FacetIds = Arc<[String]>;
 #[derive(Clone, Default)]
 pub struct FacetCounts {
     ids: Option<FacetIds>,
-    /// (position in `ids`, count).
+    /// (position in `ids`, count), in position order.
     counts: Vec<(u32, u32)>,
 }
 
@@ -32,11 +32,16 @@ impl FacetCounts {
         )
     }
 
-    /// `(position, count)` pairs; zero counts are dropped.
+    /// `(position, count)` pairs in position order; zero counts are dropped.
     pub fn of(ids: &FacetIds, counts: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        let counts: Vec<(u32, u32)> = counts.into_iter().filter(|(_, n)| *n > 0).collect();
+        debug_assert!(
+            counts.windows(2).all(|w| w[0].0 < w[1].0),
+            "in position order"
+        );
         Self {
             ids: Some(ids.clone()),
-            counts: counts.into_iter().filter(|(_, n)| *n > 0).collect(),
+            counts,
         }
     }
 
@@ -51,6 +56,13 @@ impl FacetCounts {
     /// The count of value `id` (0 when it has none).
     pub fn get(&self, id: &str) -> u32 {
         self.iter().find(|(k, _)| *k == id).map_or(0, |(_, n)| n)
+    }
+
+    /// The count of the value at `position` of the index's table (0 when it has none).
+    pub fn at(&self, position: usize) -> u32 {
+        self.counts
+            .binary_search_by_key(&position, |&(i, _)| i as usize)
+            .map_or(0, |k| self.counts[k].1)
     }
 
     pub fn len(&self) -> usize {
