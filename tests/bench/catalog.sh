@@ -2,6 +2,9 @@
 # Catalog load benchmark (issue 3): one region with 100 000 programs on SQLite, one release
 # server, wrk on the same machine. Prints the figures BENCHMARKS.md records.
 #   bash tests/bench/catalog.sh            (PROGRAMS, DURATION, CONNECTIONS may be set)
+# To compare two builds on one database, alternate runs with KEEP_DATA (a folder: generated
+# there on the first run, reused after) and BIN (a navigator binary; default: build this
+# checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PROGRAMS=${PROGRAMS:-100000}
@@ -11,14 +14,26 @@ CONNECTIONS=${CONNECTIONS:-64}
 HOST="smolensk.localhost"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-cargo build --release --quiet -p platform
-BIN=target/release/navigator
-DATA=$(mktemp -d)
-trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet -p platform
+  BIN=target/release/navigator
+fi
+if [ -n "${KEEP_DATA:-}" ]; then
+  DATA=$KEEP_DATA
+  mkdir -p "$DATA"
+  trap 'kill "$PID" 2>/dev/null || true' EXIT
+else
+  DATA=$(mktemp -d)
+  trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+fi
 
-echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%F)"
-echo "== demo: $PROGRAMS programs in smolensk (SQLite)"
-/usr/bin/time -f "   wall %e s, peak RSS %M KB" "$BIN" demo --programs "$PROGRAMS" --region smolensk --data-dir "$DATA" | grep каталог
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%F); $BIN"
+if [ -n "${KEEP_DATA:-}" ] && [ -f "$DATA/navigator.db" ]; then
+  echo "== demo: reusing $DATA"
+else
+  echo "== demo: $PROGRAMS programs in smolensk (SQLite)"
+  /usr/bin/time -f "   wall %e s, peak RSS %M KB" "$BIN" demo --programs "$PROGRAMS" --region smolensk --data-dir "$DATA" | grep каталог
+fi
 
 "$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$DATA/serve.log" 2>&1 &
 PID=$!
