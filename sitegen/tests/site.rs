@@ -346,23 +346,6 @@ async fn the_same_catalog_gives_the_same_bytes() {
     }
 }
 
-/// Changes a program's title the way a catalog writer must: mark the row, bump the version.
-async fn rename(app: &TestApp, id: i64, title: &str) {
-    let tenant = tenant(app, "smolensk");
-    let mut tx = app.state.db.begin().await.unwrap();
-    sqlx::query(
-        "UPDATE programs SET title = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant.id)
-    .bind(id)
-    .bind(title)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    store::bump_version(&mut tx, tenant.id).await.unwrap();
-    tx.commit().await.unwrap();
-}
-
 fn modified(path: &Path) -> std::time::SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -386,7 +369,7 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
 
     // One title changes: its page, the lists that show it, the filter index and the map
     // data of its municipality; nothing else.
-    rename(&app, CHESS, "Шахматный клуб «Белая ладья»").await;
+    catalog::rename(&app.state, CHESS, "Шахматный клуб «Белая ладья»").await;
     let summary = build(&app, "smolensk", &out).await;
     assert!(!summary.full);
     let expected: BTreeSet<String> = [

@@ -328,3 +328,25 @@ pub async fn seed(state: &State) {
     )
     .await;
 }
+
+/// Renames Smolensk's program `id` the way a catalog writer must: mark the row, bump the
+/// catalog version (returned).
+pub async fn rename(state: &State, id: i64, title: &str) -> i64 {
+    let tenant = state
+        .registry
+        .by_slug("smolensk")
+        .expect("region is loaded");
+    let mut tx = state.db.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE programs SET title = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.id)
+    .bind(id)
+    .bind(title)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let version = store::bump_version(&mut tx, tenant.id).await.unwrap();
+    tx.commit().await.unwrap();
+    version
+}

@@ -679,20 +679,7 @@ async fn a_card_rendered_once_still_escapes_what_organizations_typed() {
     let (_env, app) = seeded().await;
     let smolensk = app.state.registry.by_slug("smolensk").unwrap();
     let hostile = "Шахматы <script>alert(1)</script> & «Ладья»";
-    let mut tx = app.state.db.begin().await.unwrap();
-    sqlx::query(
-        "UPDATE programs SET title = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(smolensk.id)
-    .bind(CHESS)
-    .bind(hostile)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    let version = platform::catalog::store::bump_version(&mut tx, smolensk.id)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let version = catalog::rename(&app.state, CHESS, hostile).await;
     app.state.catalog.note_version(smolensk.id, version);
     wait_until(
         "the index has the new title",
