@@ -284,34 +284,35 @@ impl SearchPage {
             count,
             selected,
         };
-        // The index keeps the busiest organizations and the chosen one.
-        let mut organizations: Vec<(i64, u32)> = f
+        // The index keeps the busiest organizations and the chosen one; listed by name.
+        let mut organizations: Vec<(u32, FacetOption)> = f
             .organization
-            .iter()
-            .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
-            .collect();
-        if let Some(chosen) = q.organization {
-            if !organizations.iter().any(|(id, _)| *id == chosen) {
-                organizations.push((chosen, f.organization.get(&chosen.to_string())));
-            }
-        }
-        let org_name = |id: i64| {
-            index
-                .org_by_id(id)
-                .map_or_else(|| format!("Организация № {id}"), |o| o.short_name.clone())
-        };
-        let mut organizer_options: Vec<FacetOption> = organizations
-            .iter()
-            .map(|(id, n)| {
-                option(
-                    &id.to_string(),
-                    &org_name(*id),
-                    *n,
-                    q.organization == Some(*id),
+            .positions()
+            .map(|(position, n)| {
+                let (org, rank) = index.org_at(position);
+                let chosen = q.organization == Some(org.id);
+                (
+                    rank,
+                    option(&org.id.to_string(), &org.short_name, n, chosen),
                 )
             })
             .collect();
-        organizer_options.sort_by(|a, b| a.label.cmp(&b.label));
+        // The chosen one stays in the list even when it would find nothing.
+        if let Some(chosen) = q.organization {
+            if !organizations.iter().any(|(_, o)| o.selected) {
+                let (label, rank) = match index.org_position(chosen) {
+                    Some(position) => {
+                        let (org, rank) = index.org_at(position as usize);
+                        (org.short_name.clone(), rank)
+                    }
+                    None => (format!("Организация № {chosen}"), u32::MAX),
+                };
+                organizations.push((rank, option(&chosen.to_string(), &label, 0, true)));
+            }
+        }
+        organizations.sort_unstable_by_key(|(rank, _)| *rank);
+        let organizer_options: Vec<FacetOption> =
+            organizations.into_iter().map(|(_, o)| o).collect();
         let facets = FacetsView {
             municipality: tenant
                 .config

@@ -704,3 +704,47 @@ async fn a_card_rendered_once_still_escapes_what_organizations_typed() {
         assert!(!html.contains("<script>alert"), "{html}");
     }
 }
+
+#[tokio::test]
+async fn the_chosen_organizer_stays_in_the_filter_even_when_it_finds_nothing() {
+    let (_env, app) = seeded().await;
+    // Кванториум has robotics only: with «шахматы» it finds nothing, but stays chosen.
+    let (status, html) = app
+        .page(
+            S,
+            &format!(
+                "/programs?organization={KVANTORIUM}&q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(r#"<option value="{KVANTORIUM}" selected>"#)),
+        "{html}"
+    );
+    // An organization with nothing published is listed by its number.
+    let (status, html) = app.page(S, "/programs?organization=999").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"<option value="999" selected>Организация № 999 (0)</option>"#),
+        "{html}"
+    );
+    // Organizers are listed by name.
+    let (_, html) = app.page(S, "/programs").await;
+    let select = html.split(r#"id="f-organization""#).nth(1).unwrap();
+    let select = select.split("</select>").next().unwrap();
+    // «…<option value="1">ДДТ «Радуга» (2)</option>…»: the labels, after «Все».
+    let names: Vec<&str> = select
+        .split("</option>")
+        .filter_map(|o| {
+            o.rsplit_once('>')?
+                .1
+                .rsplit_once(" (")
+                .map(|(name, _)| name)
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert!(names.len() >= 3, "{select}");
+    assert_eq!(names, sorted, "{select}");
+}

@@ -45,6 +45,11 @@ impl FacetCounts {
         }
     }
 
+    /// `(position in the index's table, count)` pairs, in position order.
+    pub fn positions(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
+        self.counts.iter().map(|&(i, n)| (i as usize, n))
+    }
+
     /// `(id, count)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         let ids = self.ids.as_deref().unwrap_or_default();

@@ -127,6 +127,9 @@ pub struct CatalogIndex {
     pub profiles: Vec<Profile>,
     pub orgs: Vec<OrgEntry>,
     org_by_id: HashMap<i64, u32>,
+    /// Each organization's rank by short name (ties by position): the organizer filter
+    /// lists them in that order.
+    org_name_rank: Vec<u32>,
     /// Municipality ids that organizations of this catalog are in.
     pub municipalities: Vec<String>,
     by_id: HashMap<i64, u32>,
@@ -180,6 +183,16 @@ impl CatalogIndex {
             .enumerate()
             .map(|(i, o)| (o.id, i as u32))
             .collect();
+        let mut by_name: Vec<u32> = (0..orgs.len() as u32).collect();
+        by_name.sort_by(|&a, &b| {
+            orgs[a as usize]
+                .short_name
+                .cmp(&orgs[b as usize].short_name)
+        });
+        let mut org_name_rank = vec![0u32; orgs.len()];
+        for (rank, &position) in by_name.iter().enumerate() {
+            org_name_rank[position as usize] = rank as u32;
+        }
         let profile_pos: HashMap<&str, u16> = profiles
             .iter()
             .enumerate()
@@ -275,6 +288,7 @@ impl CatalogIndex {
             profiles,
             orgs,
             org_by_id,
+            org_name_rank,
             municipalities,
             attrs: docs.iter().map(Attrs::of).collect(),
             by_id,
@@ -295,7 +309,12 @@ impl CatalogIndex {
         self.org_position(id).map(|i| &self.orgs[i as usize])
     }
 
-    fn org_position(&self, id: i64) -> Option<u32> {
+    /// The organization at `position` and its rank by short name.
+    pub fn org_at(&self, position: usize) -> (&OrgEntry, u32) {
+        (&self.orgs[position], self.org_name_rank[position])
+    }
+
+    pub fn org_position(&self, id: i64) -> Option<u32> {
         self.org_by_id.get(&id).copied()
     }
 
