@@ -285,30 +285,31 @@ impl SearchPage {
             selected,
         };
         // The index keeps the busiest organizations and the chosen one; listed by name.
+        let org_option = |position: usize, n: u32| {
+            let (org, rank) = index.org_at(position);
+            let chosen = q.organization == Some(org.id);
+            (
+                rank,
+                option(&org.id.to_string(), &org.short_name, n, chosen),
+            )
+        };
         let mut organizations: Vec<(u32, FacetOption)> = f
             .organization
             .positions()
-            .map(|(position, n)| {
-                let (org, rank) = index.org_at(position);
-                let chosen = q.organization == Some(org.id);
-                (
-                    rank,
-                    option(&org.id.to_string(), &org.short_name, n, chosen),
-                )
-            })
+            .map(|(position, n)| org_option(position, n))
             .collect();
         // The chosen one stays in the list even when it would find nothing.
-        if let Some(chosen) = q.organization {
-            if !organizations.iter().any(|(_, o)| o.selected) {
-                let (label, rank) = match index.org_position(chosen) {
-                    Some(position) => {
-                        let (org, rank) = index.org_at(position as usize);
-                        (org.short_name.clone(), rank)
-                    }
-                    None => (format!("Организация № {chosen}"), u32::MAX),
-                };
-                organizations.push((rank, option(&chosen.to_string(), &label, 0, true)));
-            }
+        let missing = q
+            .organization
+            .filter(|_| !organizations.iter().any(|(_, o)| o.selected));
+        if let Some(chosen) = missing {
+            organizations.push(match index.org_position(chosen) {
+                Some(position) => org_option(position as usize, 0),
+                None => {
+                    let label = format!("Организация № {chosen}");
+                    (u32::MAX, option(&chosen.to_string(), &label, 0, true))
+                }
+            });
         }
         organizations.sort_unstable_by_key(|(rank, _)| *rank);
         let organizer_options: Vec<FacetOption> =

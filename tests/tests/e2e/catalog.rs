@@ -703,6 +703,11 @@ async fn a_card_rendered_once_still_escapes_what_organizations_typed() {
         );
         assert!(!html.contains("<script>alert"), "{html}");
     }
+    // Smolensk's card tables are its own: Krasnoyarsk's pages never show the card.
+    let (_, html) = app.page(K, "/programs?per_page=100").await;
+    assert!(!html.contains("Ладья"), "{html}");
+    let (_, body) = app.json(K, "/api/v1/programs?per_page=100").await;
+    assert!(!body.to_string().contains("Ладья"), "{body}");
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ pub type FacetIds = Arc<[String]>;
 /// How many results each value of one filter would give, nonzero counts only.
 #[derive(Clone, Default)]
 pub struct FacetCounts {
-    ids: Option<FacetIds>,
+    ids: FacetIds,
     /// (position in `ids`, count), in position order.
     counts: Vec<(u32, u32)>,
 }
@@ -40,7 +40,7 @@ impl FacetCounts {
             "in position order"
         );
         Self {
-            ids: Some(ids.clone()),
+            ids: ids.clone(),
             counts,
         }
     }
@@ -52,10 +52,9 @@ impl FacetCounts {
 
     /// `(id, count)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
-        let ids = self.ids.as_deref().unwrap_or_default();
         self.counts
             .iter()
-            .map(move |&(i, n)| (ids[i as usize].as_str(), n))
+            .map(|&(i, n)| (self.ids[i as usize].as_str(), n))
     }
 
     /// The count of value `id` (0 when it has none).

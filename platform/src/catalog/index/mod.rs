@@ -189,10 +189,7 @@ impl CatalogIndex {
                 .short_name
                 .cmp(&orgs[b as usize].short_name)
         });
-        let mut org_name_rank = vec![0u32; orgs.len()];
-        for (rank, &position) in by_name.iter().enumerate() {
-            org_name_rank[position as usize] = rank as u32;
-        }
+        let org_name_rank = ranks(&by_name);
         let profile_pos: HashMap<&str, u16> = profiles
             .iter()
             .enumerate()
@@ -269,10 +266,7 @@ impl CatalogIndex {
                 .cmp(&created[a])
                 .then(docs[b].id.cmp(&docs[a].id))
         });
-        let mut newest_rank = vec![0u32; docs.len()];
-        for (rank, &position) in newest.iter().enumerate() {
-            newest_rank[position as usize] = rank as u32;
-        }
+        let newest_rank = ranks(&newest);
 
         let mut by_age = vec![Vec::new(); usize::from(MAX_AGE) + 1];
         for (position, doc) in docs.iter().enumerate() {
@@ -303,10 +297,6 @@ impl CatalogIndex {
 
     pub fn organization(&self, doc: &ProgramDoc) -> &OrgEntry {
         &self.orgs[doc.organization as usize]
-    }
-
-    pub fn org_by_id(&self, id: i64) -> Option<&OrgEntry> {
-        self.org_position(id).map(|i| &self.orgs[i as usize])
     }
 
     /// The organization at `position` and its rank by short name.
@@ -448,6 +438,15 @@ impl CatalogIndex {
         }
         (points, total)
     }
+}
+
+/// Each position's rank in `order`, a permutation of the positions.
+fn ranks(order: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0u32; order.len()];
+    for (r, &position) in order.iter().enumerate() {
+        rank[position as usize] = r as u32;
+    }
+    rank
 }
 
 /// Visits `positions` in order, keeps those passing the filters that fall in `page` (by
