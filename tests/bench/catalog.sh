@@ -17,10 +17,13 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet -p platform
   BIN=target/release/navigator
+elif [ ! -x "$BIN" ]; then
+  echo "BIN=$BIN: not an executable navigator binary" >&2
+  exit 2
 fi
 if [ -n "${KEEP_DATA:-}" ]; then
   DATA=$KEEP_DATA
-  mkdir -p "$DATA"
+  mkdir -p "$DATA" || { echo "KEEP_DATA=$DATA: cannot create the folder" >&2; exit 2; }
   trap 'kill "$PID" 2>/dev/null || true' EXIT
 else
   DATA=$(mktemp -d)
