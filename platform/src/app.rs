@@ -1,64 +1,14 @@
-//! The server process: its shared state and how it starts.
+//! The server process: binding its socket, the background pollers and workers, serving
+//! until told to stop.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
 
-use crate::accounts::secrets::Hasher;
-use crate::cache::Cache;
-use crate::catalog::Catalog;
-use crate::db::Db;
-use crate::mail::Mailer;
-use crate::regions::Registry;
-use crate::settings::Settings;
-use crate::web::{self, Templates};
-
-/// What every handler can reach. Nothing in it is the only copy of shared state: the
-/// registry is a cache of the database, reloaded when the shared version moves.
-pub struct AppState {
-    pub settings: Settings,
-    pub db: Db,
-    pub cache: Cache,
-    /// Sessions and rate-limit counters: the same Redis as `cache` in production, but a
-    /// store of its own in-process, so that cached pages never evict a session.
-    pub sessions: Cache,
-    pub mailer: Mailer,
-    pub hasher: Hasher,
-    pub registry: Arc<Registry>,
-    pub catalog: Arc<Catalog>,
-    pub templates: Templates,
-}
-
-pub type State = Arc<AppState>;
-
-impl AppState {
-    /// Connects to the database (migrating it) and the cache, and loads the regions.
-    pub async fn connect(settings: Settings) -> anyhow::Result<State> {
-        let db = Db::connect(&settings.database_url()).await?;
-        db.migrate().await?;
-        let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
-        let sessions = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
-        let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?;
-        let hasher = Hasher::new(settings.hash_concurrency);
-        let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
-        let catalog = Catalog::new(db.clone(), cache.clone());
-        catalog.refresh_versions().await?;
-        Ok(Arc::new(AppState {
-            settings,
-            db,
-            cache,
-            sessions,
-            mailer,
-            hasher,
-            registry,
-            catalog,
-            templates: Templates::new(),
-        }))
-    }
-}
+use crate::routes;
+use crate::web::State;
 
 pub struct Application {
     state: State,
@@ -112,10 +62,10 @@ impl Application {
             let catalog = catalog.clone();
             async move { catalog.refresh_versions().await }
         });
-        crate::mail::worker::spawn(state.clone());
+        state.mail_worker().spawn();
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                web::routes(state),
+                routes::routes(state),
                 shutdown_signal(),
                 Some(Duration::from_secs(10)),
             )

@@ -12,15 +12,16 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tenants::Host;
 
-use crate::accounts::service::{self as accounts, AccountError, StaffAccount};
+use crate::accounts::service::{AccountError, StaffAccount};
 use crate::accounts::values::Role;
-use crate::app::{AppState, Application};
+use crate::app::Application;
 use crate::cache::Cache;
 use crate::catalog::model::ProgramStatus;
 use crate::db::Db;
 use crate::regions::{self, Applied};
 use crate::settings::Settings;
 use crate::telemetry;
+use crate::web::AppState;
 use crate::{catalog, demo};
 
 #[derive(Parser, Debug)]
@@ -468,7 +469,13 @@ async fn fill_demo(
             None => continue,
         };
         let started = std::time::Instant::now();
-        let filled = demo::fill(db, tenant, size, catalog::today(tenant)).await?;
+        let filled = demo::fill(
+            db,
+            tenant,
+            size,
+            tenant.today(&crate::time::Clock::system()),
+        )
+        .await?;
         writeln!(
             out,
             "{}: каталог — {} программ, {} организаций, {} групп ({:.1} с)",
@@ -519,10 +526,14 @@ async fn add_user(
         None => format!("https://{}", state.settings.base_domain),
     };
     let sender = match &tenant {
-        Some(t) => crate::mail::Sender::region(t, &site_url),
+        Some(t) => t.sender(&site_url),
         None => crate::mail::Sender::platform(&state.settings.base_domain, &site_url),
     };
-    let user = match accounts::add_staff(&state, tenant.as_deref(), &sender, account).await {
+    let user = match state
+        .accounts
+        .add_staff(tenant.as_deref(), &sender, account)
+        .await
+    {
         Ok(user) => user,
         Err(AccountError::Invalid(errors)) => {
             let lines: Vec<String> = errors
@@ -533,7 +544,7 @@ async fn add_user(
         }
         Err(e) => return Err(e.into()),
     };
-    crate::mail::worker::run_once(&state).await?;
+    state.mail_worker().run_once().await?;
     writeln!(
         out,
         "Создан: {} ({}), № {}. Ссылка для установки пароля отправлена на {}.",
@@ -574,17 +585,20 @@ async fn token_add(
         &secrets::digest(&token),
         user.id,
         name,
-        crate::time::now(),
+        crate::time::Clock::system().now(),
     )
     .await?;
     store::audit(
         &mut tx,
         tenant.id,
-        None,
-        "api_token_grant",
-        &format!("user:{}", user.id),
-        name,
-        None,
+        &crate::accounts::store::Audit {
+            actor: None,
+            action: "api_token_grant",
+            subject: &format!("user:{}", user.id),
+            detail: name,
+            ip: None,
+            at: crate::time::Clock::system().now(),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -611,7 +625,7 @@ async fn billing_run(
 ) -> anyhow::Result<()> {
     let state = AppState::connect(settings).await?;
     let tenant = region_by_slug(&state.registry, slug)?;
-    let billing = match crate::applications::service::billing_run(&state, &tenant, month).await {
+    let billing = match state.applications.billing_run(&tenant, month).await {
         Ok(b) => b,
         Err(crate::service_error::ServiceError::Invalid(_)) => {
             anyhow::bail!("--month: «{month}» — ожидается месяц в формате ГГГГ-ММ")

@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 
 pub use tenants::{Color, Email, Host, LatLon, Phone, Slug};
 
-use crate::web::templates::group_thousands;
-
 /// An amount of money in kopecks. Never a float.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
@@ -109,9 +107,33 @@ pub fn years_word(n: u64) -> &'static str {
     plural(n, "год", "года", "лет")
 }
 
+/// `132000` → `132 000` (a no-break space between groups, as Russian typography has it).
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        out.insert(0, '−');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_digits() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(5000), "5\u{a0}000");
+        assert_eq!(group_thousands(-1234567), "−1\u{a0}234\u{a0}567");
+    }
 
     #[test]
     fn money_displays_in_roubles() {

@@ -18,11 +18,14 @@ pub mod domain;
 pub mod health;
 pub mod mail;
 pub mod regions;
+pub mod routes;
 pub mod service_error;
 pub mod settings;
 pub mod telemetry;
+pub mod templates;
 pub mod time;
 pub mod web;
 
-pub use app::{Application, State};
+pub use app::Application;
 pub use settings::Settings;
+pub use web::State;

@@ -1,12 +1,71 @@
+//! Time: the one clock every rule reads, and how times are stored.
+//!
 //! Times are stored as UTC text of one fixed width (`2026-11-21T22:15:00.123456Z`), which
 //! sorts correctly as text on SQLite and PostgreSQL alike and reads well in either shell.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+/// The clock of a server process. It reads the system clock, shifted by an offset that is
+/// zero in production; a test moves it to the day a rule is about (`set`) and time goes on
+/// from there, so links expire and sessions age as they would. Clones share the offset:
+/// the services of one process all read the same time.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_micros: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + TimeDelta::microseconds(self.offset_micros.load(Ordering::Relaxed))
+    }
+
+    /// From now on this clock reads `t`, and goes on from there.
+    pub fn set(&self, t: DateTime<Utc>) {
+        let offset = (t - Utc::now()).num_microseconds().unwrap_or(0);
+        self.offset_micros.store(offset, Ordering::Relaxed);
+    }
+
+    /// Today's date in `zone` (a region's day turns at its own midnight).
+    pub fn today_in(&self, zone: Tz) -> NaiveDate {
+        self.now().with_timezone(&zone).date_naive()
+    }
 }
 
 pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_clock_reads_the_set_time_and_goes_on() {
+        let clock = Clock::system();
+        let t = DateTime::parse_from_rfc3339("2027-12-31T21:00:01Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        clock.set(t);
+        let read = clock.now();
+        assert!(read >= t && read - t < TimeDelta::seconds(5), "{read}");
+        // Moscow is three hours ahead: its New Year has come.
+        let moscow: Tz = "Europe/Moscow".parse().unwrap();
+        assert_eq!(
+            clock.today_in(moscow),
+            NaiveDate::from_ymd_opt(2028, 1, 1).unwrap()
+        );
+        assert_eq!(
+            clock.today_in(chrono_tz::UTC),
+            NaiveDate::from_ymd_opt(2027, 12, 31).unwrap()
+        );
+    }
 }

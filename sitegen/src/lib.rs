@@ -93,8 +93,8 @@ fn settings_digest(
 ) -> String {
     let mut h = Sha256::new();
     h.update(build_id);
-    h.update(platform::web::assets::assets_version());
-    for source in platform::web::templates::sources() {
+    h.update(platform::templates::assets::assets_version());
+    for source in platform::templates::sources() {
         h.update(source);
     }
     for (_, source) in site::TEMPLATES {

@@ -1,5 +1,5 @@
 //! The pages of a region's static copy: which exist, where each lives, and how each is
-//! rendered. Every link is relative (see `platform::web::Links::Static`), so the copy works
+//! rendered. Every link is relative (see `platform::templates::Links::Static`), so the copy works
 //! under any path prefix and from disk.
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,7 +15,8 @@ use platform::catalog::views::{
 use platform::domain::plural;
 use platform::regions::view::RegionInfo;
 use platform::regions::Tenant;
-use platform::web::{Layout, Links, Pager, Templates};
+use platform::templates::{Links, Templates};
+use platform::web::{Layout, Pager};
 use serde::Serialize;
 
 use crate::data;
@@ -368,7 +369,7 @@ impl<'a> Site<'a> {
             jobs.push(Job::Geo(m.clone()));
         }
         jobs.extend((0..self.snap.details.len()).map(Job::Program));
-        for (name, body) in platform::web::assets::all().chain(SCRIPTS.iter().copied()) {
+        for (name, body) in platform::templates::assets::all().chain(SCRIPTS.iter().copied()) {
             jobs.push(Job::Asset(name, body));
         }
         if self.tenant.logo.is_some() {

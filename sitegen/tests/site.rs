@@ -265,7 +265,7 @@ async fn long_lists_are_paged_by_letter_and_every_link_still_resolves() {
         &app.state.db,
         &smolensk,
         3200,
-        platform::catalog::today(&smolensk),
+        smolensk.today(&platform::time::Clock::system()),
     )
     .await
     .unwrap();

@@ -14,7 +14,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use platform::app::{AppState, Application};
+use platform::app::Application;
+use platform::web::AppState;
 use platform::{Settings, State};
 use rand::Rng;
 use reqwest::header::{HeaderValue, HOST};

@@ -5,149 +5,20 @@
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::api::{ApiError, ApiTags};
+use crate::api::{done, error, try_reply, writer, ApiError, ApiTags, Done, Reply};
 use crate::regions::Site;
-use crate::service_error::ServiceError;
+use crate::web::page::sender;
 use crate::web::{accounts_tenant, region_of, Origin, Visitor, WebError};
 use crate::State;
 
-use super::pages::sender;
-use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
+use super::service::{AccountError, ChildForm, Confirmed, Registration};
 use super::sessions::{self, Viewer};
 use super::store;
 use super::values::{Role, Snils};
 
 pub struct AccountsApi;
-
-/// Every accounts call answers with one of these.
-#[derive(ApiResponse)]
-pub enum Reply<T: ToJSON + Send + Sync> {
-    #[oai(status = 200)]
-    Ok(Json<T>),
-    /// A field is invalid (`field` names it), or a link is stale.
-    #[oai(status = 400)]
-    Invalid(Json<ApiError>),
-    /// Not logged in, or a wrong e-mail or password.
-    #[oai(status = 401)]
-    Unauthorized(Json<ApiError>),
-    /// The role may not do this, or the CSRF token is missing or wrong.
-    #[oai(status = 403)]
-    Forbidden(Json<ApiError>),
-    #[oai(status = 404)]
-    NotFound(Json<ApiError>),
-    /// Refused by the rules; `message` says why.
-    #[oai(status = 409)]
-    Conflict(Json<ApiError>),
-    /// Too many attempts: `Retry-After` says when to try again.
-    #[oai(status = 429)]
-    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
-    #[oai(status = 500)]
-    Internal(Json<ApiError>),
-}
-
-pub fn error(code: &str, message: &str) -> Json<ApiError> {
-    Json(ApiError::new(code, message))
-}
-
-/// The reply to refused fields: every message, and the first field named.
-pub(crate) fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
-    Json(ApiError {
-        code: "invalid_field".into(),
-        message: errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        field: errors.first().map(|e| e.field.to_owned()),
-    })
-}
-
-/// The errors of the services that apply rules (certificates, applications) as replies.
-impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
-    fn from(e: ServiceError) -> Self {
-        let message = e.to_string();
-        match e {
-            ServiceError::Refused(m) => Reply::Conflict(error("refused", &m)),
-            ServiceError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
-            ServiceError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
-            ServiceError::NotFound => Reply::NotFound(error("not_found", &message)),
-            ServiceError::Internal(e) => {
-                tracing::error!(error = %e, "API call failed");
-                Reply::Internal(error("internal", &message))
-            }
-        }
-    }
-}
-
-impl<T: ToJSON + Send + Sync> From<AccountError> for Reply<T> {
-    fn from(e: AccountError) -> Self {
-        let message = e.to_string();
-        match e {
-            AccountError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
-            AccountError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
-            AccountError::TooMany(r) => {
-                Reply::TooMany(error("too_many_requests", &message), r.seconds())
-            }
-            AccountError::BadLink => Reply::Invalid(error("bad_link", &message)),
-            AccountError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
-            AccountError::NotFound => Reply::NotFound(error("not_found", &message)),
-            AccountError::Internal(e) => {
-                tracing::error!(error = %e, "accounts API failed");
-                Reply::Internal(error("internal", &message))
-            }
-        }
-    }
-}
-
-impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
-    fn from(e: WebError) -> Self {
-        let message = e.to_string();
-        match e {
-            WebError::LoginRequired => Reply::Unauthorized(error("login_required", &message)),
-            WebError::Forbidden | WebError::ForbiddenBecause(_) => {
-                Reply::Forbidden(error("forbidden", &message))
-            }
-            WebError::Csrf => Reply::Forbidden(error("csrf", &message)),
-            WebError::TooMany(r) => {
-                Reply::TooMany(error("too_many_requests", &message), r.seconds())
-            }
-            WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
-            WebError::Refused(m) => Reply::Conflict(error("refused", &m)),
-            WebError::Internal(e) => {
-                tracing::error!(error = %e, "accounts API failed");
-                Reply::Internal(error("internal", &message))
-            }
-            WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
-                Reply::NotFound(error("not_found", &message))
-            }
-        }
-    }
-}
-
-/// `?` for handlers: any error becomes its reply.
-#[macro_export]
-macro_rules! try_reply {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return e.into(),
-        }
-    };
-}
-
-#[derive(Object)]
-pub struct Done {
-    pub message: String,
-}
-
-pub(crate) fn done(message: impl Into<String>) -> Json<Done> {
-    Json(Done {
-        message: message.into(),
-    })
-}
 
 #[derive(Object)]
 pub struct RegisterRequest {
@@ -317,16 +188,6 @@ impl From<store::Child> for Child {
     }
 }
 
-/// The viewer of a state-changing call: logged in, with the session's CSRF token.
-pub fn writer<'a>(
-    visitor: &'a Visitor,
-    csrf: &Header<Option<String>>,
-) -> Result<&'a Viewer, WebError> {
-    let viewer = visitor.require()?;
-    visitor.check_csrf(csrf.0.as_deref().unwrap_or_default())?;
-    Ok(viewer)
-}
-
 /// The viewer of a call that changes the account itself: never through an organization's
 /// API token (it acts for the organization, not as the person).
 fn own_account<'a>(
@@ -369,8 +230,12 @@ impl AccountsApi {
             birth_date: b.birth_date.unwrap_or_default(),
             consent: b.consent,
         };
-        let email =
-            try_reply!(service::register(&state, tenant, &sender, &visitor.client(), &form).await);
+        let email = try_reply!(
+            state
+                .accounts
+                .register(tenant, &sender, &visitor.client(), &form)
+                .await
+        );
         Reply::Ok(done(format!(
             "Письмо со ссылкой для подтверждения отправлено на {email}"
         )))
@@ -387,7 +252,7 @@ impl AccountsApi {
         body: Json<CodeRequest>,
     ) -> Reply<Done> {
         let tenant = try_reply!(accounts_tenant(&site));
-        match try_reply!(service::confirm_email(&state, tenant, &body.0.code).await) {
+        match try_reply!(state.accounts.confirm_email(tenant, &body.0.code).await) {
             Confirmed::Now => Reply::Ok(done("Адрес электронной почты подтверждён")),
             Confirmed::Already => Reply::Ok(done("Адрес уже подтверждён")),
         }
@@ -405,7 +270,7 @@ impl AccountsApi {
     ) -> Reply<Done> {
         let viewer = try_reply!(own_account(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
-        try_reply!(service::resend_confirmation(&state, &sender, viewer).await);
+        try_reply!(state.accounts.resend_confirmation(&sender, viewer).await);
         Reply::Ok(done("Письмо отправлено"))
     }
 
@@ -424,18 +289,14 @@ impl AccountsApi {
             Ok(t) => t,
             Err(e) => return LoginReply::Invalid(error("not_found", &e.to_string())),
         };
-        match service::login(
-            &state,
-            tenant,
-            &visitor.client(),
-            &body.0.email,
-            &body.0.password,
-        )
-        .await
+        match state
+            .accounts
+            .login(tenant, &visitor.client(), &body.0.email, &body.0.password)
+            .await
         {
             Ok(user) => {
-                let id = sessions::renew(&state, visitor.viewer.as_ref(), &user).await;
-                let Ok(Some(viewer)) = sessions::load(&state, tenant, &id).await else {
+                let id = state.sessions.renew(visitor.viewer.as_ref(), &user).await;
+                let Ok(Some(viewer)) = state.sessions.load(tenant, &id).await else {
                     return LoginReply::Internal(error("internal", "сеанс не создан"));
                 };
                 LoginReply::Ok(Json(Me::of(&viewer)), sessions::cookie(&id, visitor.secure))
@@ -460,7 +321,7 @@ impl AccountsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
     ) -> Reply<Done> {
         let viewer = try_reply!(own_account(&visitor, &csrf));
-        sessions::end(&state, viewer).await;
+        state.sessions.end(viewer).await;
         Reply::Ok(done("Вы вышли"))
     }
 
@@ -477,7 +338,12 @@ impl AccountsApi {
         body: Json<EmailRequest>,
     ) -> Reply<Done> {
         let sender = try_reply!(sender(&state, &site, &origin));
-        try_reply!(service::request_reset(&state, &sender, &visitor.client(), &body.0.email).await);
+        try_reply!(
+            state
+                .accounts
+                .request_reset(&sender, &visitor.client(), &body.0.email)
+                .await
+        );
         Reply::Ok(done(
             "Если адрес зарегистрирован, на него отправлена ссылка для смены пароля",
         ))
@@ -496,14 +362,10 @@ impl AccountsApi {
     ) -> Reply<Done> {
         let tenant = try_reply!(accounts_tenant(&site));
         try_reply!(
-            service::reset_password(
-                &state,
-                tenant,
-                &visitor.client(),
-                &body.0.code,
-                &body.0.password
-            )
-            .await
+            state
+                .accounts
+                .reset_password(tenant, &visitor.client(), &body.0.code, &body.0.password)
+                .await
         );
         Reply::Ok(done("Пароль изменён"))
     }
@@ -525,7 +387,7 @@ impl AccountsApi {
         body: Json<PhoneRequest>,
     ) -> Reply<Done> {
         let viewer = try_reply!(own_account(&visitor, &csrf));
-        try_reply!(service::change_phone(&state, viewer, &body.0.phone).await);
+        try_reply!(state.accounts.change_phone(viewer, &body.0.phone).await);
         Reply::Ok(done("Телефон сохранён"))
     }
 
@@ -545,7 +407,9 @@ impl AccountsApi {
         let viewer = try_reply!(own_account(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         let email = try_reply!(
-            service::change_email(&state, &sender, viewer, &body.0.new_email, &body.0.password)
+            state
+                .accounts
+                .change_email(&sender, viewer, &body.0.new_email, &body.0.password)
                 .await
         );
         Reply::Ok(done(format!("Письмо со ссылкой отправлено на {email}")))
@@ -564,14 +428,15 @@ impl AccountsApi {
     ) -> Reply<Done> {
         let viewer = try_reply!(own_account(&visitor, &csrf));
         try_reply!(
-            service::change_password(
-                &state,
-                &visitor.client(),
-                viewer,
-                &body.0.current_password,
-                &body.0.new_password
-            )
-            .await
+            state
+                .accounts
+                .change_password(
+                    &visitor.client(),
+                    viewer,
+                    &body.0.current_password,
+                    &body.0.new_password
+                )
+                .await
         );
         Reply::Ok(done("Пароль изменён; войдите с новым паролем"))
     }
@@ -633,7 +498,12 @@ async fn save(
 ) -> Reply<Child> {
     let viewer = try_reply!(own_account(visitor, csrf));
     let tenant = try_reply!(region_of(site));
-    let id = try_reply!(service::save_child(state, tenant, viewer, id, &body.form()).await);
+    let id = try_reply!(
+        state
+            .accounts
+            .save_child(tenant, viewer, id, &body.form())
+            .await
+    );
     let child = try_reply!(store::child_of(&state.db, tenant.id, viewer.user.id, id)
         .await
         .map_err(AccountError::from));

@@ -6,78 +6,23 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use poem::http::{header, StatusCode};
-use poem::web::{Data, Form, Html, Path, Query, Redirect};
-use poem::{handler, IntoResponse, Response};
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path, Query, Redirect};
+use poem::{handler, IntoResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldError;
-use crate::mail::Sender;
 use crate::regions::{Site, Tenant};
+use crate::web::page::{append_cookie, errors_map, message, render, sender, CsrfOnly, PageResult};
 use crate::web::{
     accounts_tenant, form_status, path_id, Layout, Origin, Region, Visitor, WebError,
 };
 use crate::State;
 
-use super::service::{self, AccountError, ChildForm, Confirmed, Registration};
+use super::service::{AccountError, ChildForm, Confirmed, Registration};
 use super::sessions;
 use super::store;
 use super::values::{age_on, Role, Sex, Snils};
-
-type PageResult = Result<Response, WebError>;
-
-/// Renders a page; an anonymous visitor without a CSRF cookie gets one with it.
-pub fn render(
-    state: &State,
-    visitor: &Visitor,
-    template: &str,
-    ctx: minijinja::Value,
-    status: StatusCode,
-) -> PageResult {
-    let html = state
-        .templates
-        .render(template, ctx)
-        .map_err(anyhow::Error::from)?;
-    let mut response = Html(html).with_status(status).into_response();
-    if let Some(cookie) = visitor.csrf_cookie() {
-        append_cookie(&mut response, &cookie);
-    }
-    Ok(response)
-}
-
-fn append_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = cookie.parse() {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-}
-
-/// A page of a few paragraphs and an optional button.
-fn message(
-    state: &State,
-    visitor: &Visitor,
-    layout: Layout,
-    title: &str,
-    paragraphs: &[String],
-    link: Option<(&str, &str)>,
-) -> PageResult {
-    render(
-        state,
-        visitor,
-        "message.html",
-        minijinja::context! {
-            layout, title, paragraphs,
-            link_url => link.map(|l| l.0), link_text => link.map(|l| l.1),
-        },
-        StatusCode::OK,
-    )
-}
-
-pub fn errors_map(errors: &[FieldError]) -> BTreeMap<&'static str, &str> {
-    errors
-        .iter()
-        .map(|e| (e.field, e.message.as_str()))
-        .collect()
-}
 
 /// Field errors become the form again; other refusals are error pages (or, for a bad
 /// login, a message shown on the form).
@@ -87,23 +32,6 @@ fn form_errors(e: AccountError) -> Result<Vec<FieldError>, WebError> {
         AccountError::BadCredentials => Ok(vec![FieldError::new("email", e.to_string())]),
         other => Err(other.into()),
     }
-}
-
-pub fn sender(state: &State, site: &Site, origin: &Origin) -> Result<Sender, WebError> {
-    match site {
-        Site::Region(t) => Ok(Sender::region(t, &origin.site_url())),
-        Site::Apex => Ok(Sender::platform(
-            &state.settings.base_domain,
-            &origin.site_url(),
-        )),
-        Site::Unknown => Err(WebError::UnknownHost),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
 }
 
 // ---------------------------------------------------------------- registration
@@ -209,7 +137,11 @@ pub async fn register(
     visitor.check_csrf(&form.csrf)?;
     let registration = form.registration();
     let sender = sender(&state, &site, &origin)?;
-    match service::register(&state, &tenant, &sender, &visitor.client(), &registration).await {
+    match state
+        .accounts
+        .register(&tenant, &sender, &visitor.client(), &registration)
+        .await
+    {
         Ok(email) => message(
             &state,
             &visitor,
@@ -256,7 +188,7 @@ pub async fn verify_email(
     } else {
         ("/login", "Вход")
     };
-    match service::confirm_email(&state, tenant, &q.code).await {
+    match state.accounts.confirm_email(tenant, &q.code).await {
         Ok(Confirmed::Now) => message(
             &state,
             &visitor,
@@ -294,7 +226,7 @@ pub async fn resend(
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require()?;
     let sender = sender(&state, &site, &origin)?;
-    service::resend_confirmation(&state, &sender, viewer).await?;
+    state.accounts.resend_confirmation(&sender, viewer).await?;
     message(
         &state,
         &visitor,
@@ -386,17 +318,13 @@ pub async fn login(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let tenant = accounts_tenant(&site)?;
-    match service::login(
-        &state,
-        tenant,
-        &visitor.client(),
-        &form.email,
-        &form.password,
-    )
-    .await
+    match state
+        .accounts
+        .login(tenant, &visitor.client(), &form.email, &form.password)
+        .await
     {
         Ok(user) => {
-            let id = sessions::renew(&state, visitor.viewer.as_ref(), &user).await;
+            let id = state.sessions.renew(visitor.viewer.as_ref(), &user).await;
             let next = match safe_next(&form.next) {
                 "" => user.role.home(),
                 next => next,
@@ -420,7 +348,7 @@ pub async fn logout(
 ) -> PageResult {
     if let Some(viewer) = &visitor.viewer {
         visitor.check_csrf(&form.csrf)?;
-        sessions::end(&state, viewer).await;
+        state.sessions.end(viewer).await;
     }
     let mut response = Redirect::see_other("/").into_response();
     append_cookie(&mut response, &sessions::clear_cookie(visitor.secure));
@@ -475,7 +403,11 @@ pub async fn forgot(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let sender = sender(&state, &site, &origin)?;
-    match service::request_reset(&state, &sender, &visitor.client(), &form.email).await {
+    match state
+        .accounts
+        .request_reset(&sender, &visitor.client(), &form.email)
+        .await
+    {
         Ok(()) => message(
             &state,
             &visitor,
@@ -504,7 +436,7 @@ pub async fn reset_page(
     Query(q): Query<CodeQuery>,
 ) -> PageResult {
     let tenant = accounts_tenant(&site)?;
-    if !service::reset_link_valid(&state, tenant, &q.code).await? {
+    if !state.accounts.reset_link_valid(tenant, &q.code).await? {
         return Err(WebError::BadRequest(AccountError::BadLink.to_string()));
     }
     let errors: BTreeMap<&str, &str> = BTreeMap::new();
@@ -535,14 +467,10 @@ pub async fn reset(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let tenant = accounts_tenant(&site)?;
-    match service::reset_password(
-        &state,
-        tenant,
-        &visitor.client(),
-        &form.code,
-        &form.password,
-    )
-    .await
+    match state
+        .accounts
+        .reset_password(tenant, &visitor.client(), &form.code, &form.password)
+        .await
     {
         Ok(_) => message(
             &state,
@@ -579,11 +507,8 @@ struct ChildCard {
     certificate: crate::certificates::views::ChildCertificate,
 }
 
-fn child_card(child: store::Child, tenant: &Tenant) -> ChildCard {
+fn child_card(child: store::Child, today: chrono::NaiveDate) -> ChildCard {
     let born = chrono::NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d").ok();
-    let today = crate::time::now()
-        .with_timezone(&tenant.config.time_zone)
-        .date_naive();
     let age = born.map(|b| age_on(b, today)).unwrap_or_default();
     ChildCard {
         id: child.id,
@@ -649,15 +574,20 @@ pub async fn render_cabinet(
         .iter()
         .map(|c| (c.id, c.birth_date.clone()))
         .collect();
-    let mut certificates =
-        crate::certificates::views::for_parent(state, tenant, viewer.user.id, &births)
-            .await
-            .map_err(anyhow::Error::from)?;
+    let mut certificates = crate::certificates::views::for_parent(
+        &state.db,
+        &state.clock,
+        tenant,
+        viewer.user.id,
+        &births,
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
     let children: Vec<_> = children
         .into_iter()
         .map(|c| {
             let id = c.id;
-            let mut card = child_card(c, tenant);
+            let mut card = child_card(c, tenant.today(&state.clock));
             card.certificate = certificates.remove(&id).unwrap_or_default();
             card
         })
@@ -767,7 +697,11 @@ pub async fn save_child(
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require_role(Role::Parent)?;
     let id = child_id(&raw)?;
-    match service::save_child(&state, &tenant, viewer, id, &form.child).await {
+    match state
+        .accounts
+        .save_child(&tenant, viewer, id, &form.child)
+        .await
+    {
         Ok(_) => Ok(Redirect::see_other("/cabinet?saved=1").into_response()),
         Err(AccountError::Invalid(errors)) => {
             child_form_page(&state, &visitor, layout, id, &form.child, &errors)
@@ -855,39 +789,38 @@ pub async fn update_profile(
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require()?;
     let result = match what.as_str() {
-        "phone" => service::change_phone(&state, viewer, &form.phone)
+        "phone" => state
+            .accounts
+            .change_phone(viewer, &form.phone)
             .await
             .map(|_| "Телефон сохранён.".to_owned()),
         "email" => {
             let sender = sender(&state, &site, &origin)?;
-            service::change_email(
-                &state,
-                &sender,
-                viewer,
-                &form.new_email,
-                &form.email_password,
-            )
-            .await
-            .map(|email| {
-                format!(
-                    "Мы отправили письмо на {email}. Адрес сменится, когда вы перейдёте по \
+            state
+                .accounts
+                .change_email(&sender, viewer, &form.new_email, &form.email_password)
+                .await
+                .map(|email| {
+                    format!(
+                        "Мы отправили письмо на {email}. Адрес сменится, когда вы перейдёте по \
                          ссылке из письма."
-                )
-            })
+                    )
+                })
         }
         "password" => {
-            match service::change_password(
-                &state,
-                &visitor.client(),
-                viewer,
-                &form.current_password,
-                &form.new_password,
-            )
-            .await
+            match state
+                .accounts
+                .change_password(
+                    &visitor.client(),
+                    viewer,
+                    &form.current_password,
+                    &form.new_password,
+                )
+                .await
             {
                 // Every session ended with the change; this browser gets a new one.
                 Ok(user) => {
-                    let id = sessions::renew(&state, Some(viewer), &user).await;
+                    let id = state.sessions.renew(Some(viewer), &user).await;
                     let mut response = Redirect::see_other("/cabinet/profile").into_response();
                     append_cookie(&mut response, &sessions::cookie(&id, visitor.secure));
                     return Ok(response);

@@ -4,19 +4,56 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::db::{DbError, Tx};
+use crate::db::{Db, DbError, Tx};
 use crate::domain::{Email, FieldError};
-use crate::mail::{self, MailError, Sender};
+use crate::mail::{MailError, Sender};
 use crate::regions::Tenant;
-use crate::State;
 
+use super::limits::RateLimits;
 use super::limits::{self, RetryAfter};
+use super::secrets::Hasher;
 use super::secrets::{digest, random_token};
 use super::sessions::Viewer;
 use super::store::{self, ChildData, NewUser, TokenPurpose, User};
 use super::values::{
     age_on, parse_birth_date, parse_mobile, Password, PersonName, Role, Sex, Snils,
 };
+use crate::cache::Cache;
+use crate::mail::Outbox;
+use crate::time::Clock;
+
+/// Accounts: registration, confirmation, login, recovery, profile, children, staff. Holds
+/// what these rules use, and nothing else.
+#[derive(Clone)]
+pub struct Accounts {
+    db: Db,
+    outbox: Outbox,
+    hasher: Hasher,
+    /// Rate-limit counters (the sessions' store, shared by all processes).
+    counters: Cache,
+    limits: RateLimits,
+    clock: Clock,
+}
+
+impl Accounts {
+    pub fn new(
+        db: Db,
+        outbox: Outbox,
+        hasher: Hasher,
+        counters: Cache,
+        limits: RateLimits,
+        clock: Clock,
+    ) -> Self {
+        Self {
+            db,
+            outbox,
+            hasher,
+            counters,
+            limits,
+            clock,
+        }
+    }
+}
 
 /// How long the links in mails work.
 const CONFIRM_LINK_TTL: Duration = Duration::hours(48);
@@ -95,8 +132,6 @@ pub struct Client {
     pub ip: String,
 }
 
-use crate::catalog::today;
-
 fn link(sender: &Sender, path: &str, token: &str) -> String {
     format!("{}{path}?code={token}", sender.base_url)
 }
@@ -119,214 +154,754 @@ pub struct Registration {
     pub consent: bool,
 }
 
-/// Registers a parent (or a child of 14+). The answer is the same whether or not the
-/// address already has an account here: its owner gets a mail saying someone tried.
-#[tracing::instrument(skip_all, fields(tenant = tenant.slug()))]
-pub async fn register(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    client: &Client,
-    form: &Registration,
-) -> Result<Email, AccountError> {
-    limits::hit(
-        &state.sessions,
-        tenant.id,
-        "register",
-        &client.ip,
-        state.settings.rate_limits.register_ip,
-    )
-    .await?;
-    let mut check = Check::default();
-    let municipality = check.field("municipality", {
-        let m = form.municipality.trim();
-        if m.is_empty() {
-            Err("выберите муниципалитет".to_owned())
-        } else {
-            tenant
-                .config
-                .municipalities
-                .iter()
-                .find(|x| x.id.as_str() == m)
-                .map(|x| x.id.as_str().to_owned())
-                .ok_or_else(|| "такого муниципалитета в регионе нет".to_owned())
-        }
-    });
-    let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
-    let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
-    let middle_name = check.field(
-        "middle_name",
-        PersonName::parse_optional(&form.middle_name, "отчество"),
-    );
-    let phone = check.field("phone", parse_mobile(&form.phone));
-    let email = check.field("email", Email::parse(&form.email));
-    let password = check.field("password", Password::parse(&form.password));
-    let birth_date = if form.is_child {
-        let min_age = u32::from(tenant.config.certificates.self_registration_age);
-        check.field(
-            "birth_date",
-            parse_birth_date(&form.birth_date, today(tenant)).and_then(|d| {
-                if age_on(d, today(tenant)) < min_age {
-                    Err(format!(
-                        "зарегистрироваться самостоятельно можно с {min_age} лет; \
-                         попросите родителя зарегистрироваться и добавить вас в «Дети»"
-                    ))
-                } else {
-                    Ok(Some(d))
-                }
-            }),
+impl Accounts {
+    /// Registers a parent (or a child of 14+). The answer is the same whether or not the
+    /// address already has an account here: its owner gets a mail saying someone tried.
+    #[tracing::instrument(skip_all, fields(tenant = tenant.slug()))]
+    pub async fn register(
+        &self,
+        tenant: &Tenant,
+        sender: &Sender,
+        client: &Client,
+        form: &Registration,
+    ) -> Result<Email, AccountError> {
+        limits::hit(
+            &self.counters,
+            tenant.id,
+            "register",
+            &client.ip,
+            self.limits.register_ip,
         )
-    } else {
-        Some(None)
-    };
-    if !form.consent {
-        check.0.push(FieldError::new(
-            "consent",
-            "нужно ознакомиться с политикой конфиденциальности и пользовательским соглашением \
-             и отметить «Я ознакомлен и выражаю согласие»",
-        ));
-    }
-    check.done()?;
-    let (
-        Some(municipality),
-        Some(last_name),
-        Some(first_name),
-        Some(middle_name),
-        Some(phone),
-        Some(email),
-        Some(password),
-        Some(birth_date),
-    ) = (
-        municipality,
-        last_name,
-        first_name,
-        middle_name,
-        phone,
-        email,
-        password,
-        birth_date,
-    )
-    else {
-        unreachable!("every field parsed when there are no errors");
-    };
-    let email_text = email.to_string();
-    limits::hit(
-        &state.sessions,
-        tenant.id,
-        "register-address",
-        &store::email_key(&email_text),
-        state.settings.rate_limits.register_account,
-    )
-    .await?;
-    let hash = state.hasher.hash(&password).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    let new = NewUser {
-        email: &email_text,
-        password_hash: Some(&hash),
-        role: Role::Parent,
-        organization_id: None,
-        municipality_id: Some(&municipality),
-        last_name: last_name.as_str(),
-        first_name: first_name.as_str(),
-        middle_name: middle_name.as_ref().map(PersonName::as_str),
-        phone: Some(phone.as_e164()),
-        birth_date: birth_date.map(|d| d.to_string()),
-    };
-    match store::insert_user(&mut tx, tenant.id, &new, now).await? {
-        Some(id) => {
-            send_confirmation(
-                &mut tx,
-                state,
-                sender,
-                id,
-                &email_text,
-                &first_name.as_str(),
-            )
-            .await?;
-            store::audit(
-                &mut tx,
-                tenant.id,
-                Some(id),
-                "register",
-                &format!("user:{id}"),
-                "",
-                Some(&client.ip),
-            )
-            .await?;
-        }
-        None => match store::user_by_email_in(&mut tx, tenant.id, &email_text).await? {
-            // Unconfirmed: either the owner lost the first mail, or someone else registered
-            // the address first. The mailbox's owner gets a link to set their own password,
-            // which confirms the address and ends every session of whoever registered it.
-            Some(existing) if !existing.email_confirmed => {
-                send_password_link(
-                    &mut tx,
-                    state,
-                    sender,
-                    &existing,
-                    "register_unconfirmed",
-                    CONFIRM_LINK_TTL,
-                )
-                .await?;
+        .await?;
+        let mut check = Check::default();
+        let municipality = check.field("municipality", {
+            let m = form.municipality.trim();
+            if m.is_empty() {
+                Err("выберите муниципалитет".to_owned())
+            } else {
+                tenant
+                    .config
+                    .municipalities
+                    .iter()
+                    .find(|x| x.id.as_str() == m)
+                    .map(|x| x.id.as_str().to_owned())
+                    .ok_or_else(|| "такого муниципалитета в регионе нет".to_owned())
             }
-            Some(existing) => {
-                mail::enqueue(
+        });
+        let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
+        let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
+        let middle_name = check.field(
+            "middle_name",
+            PersonName::parse_optional(&form.middle_name, "отчество"),
+        );
+        let phone = check.field("phone", parse_mobile(&form.phone));
+        let email = check.field("email", Email::parse(&form.email));
+        let password = check.field("password", Password::parse(&form.password));
+        let birth_date = if form.is_child {
+            let min_age = u32::from(tenant.config.certificates.self_registration_age);
+            check.field(
+                "birth_date",
+                parse_birth_date(&form.birth_date, tenant.today(&self.clock)).and_then(|d| {
+                    if age_on(d, tenant.today(&self.clock)) < min_age {
+                        Err(format!(
+                            "зарегистрироваться самостоятельно можно с {min_age} лет; \
+                             попросите родителя зарегистрироваться и добавить вас в «Дети»"
+                        ))
+                    } else {
+                        Ok(Some(d))
+                    }
+                }),
+            )
+        } else {
+            Some(None)
+        };
+        if !form.consent {
+            check.0.push(FieldError::new(
+                "consent",
+                "нужно ознакомиться с политикой конфиденциальности и пользовательским соглашением \
+                 и отметить «Я ознакомлен и выражаю согласие»",
+            ));
+        }
+        check.done()?;
+        let (
+            Some(municipality),
+            Some(last_name),
+            Some(first_name),
+            Some(middle_name),
+            Some(phone),
+            Some(email),
+            Some(password),
+            Some(birth_date),
+        ) = (
+            municipality,
+            last_name,
+            first_name,
+            middle_name,
+            phone,
+            email,
+            password,
+            birth_date,
+        )
+        else {
+            unreachable!("every field parsed when there are no errors");
+        };
+        let email_text = email.to_string();
+        limits::hit(
+            &self.counters,
+            tenant.id,
+            "register-address",
+            &store::email_key(&email_text),
+            self.limits.register_account,
+        )
+        .await?;
+        let hash = self.hasher.hash(&password).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let new = NewUser {
+            email: &email_text,
+            password_hash: Some(&hash),
+            role: Role::Parent,
+            organization_id: None,
+            municipality_id: Some(&municipality),
+            last_name: last_name.as_str(),
+            first_name: first_name.as_str(),
+            middle_name: middle_name.as_ref().map(PersonName::as_str),
+            phone: Some(phone.as_e164()),
+            birth_date: birth_date.map(|d| d.to_string()),
+        };
+        match store::insert_user(&mut tx, tenant.id, &new, now).await? {
+            Some(id) => {
+                self.send_confirmation(&mut tx, sender, id, &email_text, &first_name.as_str())
+                    .await?;
+                store::audit(
                     &mut tx,
-                    &state.templates,
-                    sender,
-                    "register_again",
-                    &existing.email,
-                    minijinja::context! {
-                        reset_url => format!("{}/password/forgot", sender.base_url),
+                    tenant.id,
+                    &store::Audit {
+                        actor: Some(id),
+                        action: "register",
+                        subject: &format!("user:{id}"),
+                        detail: "",
+                        ip: Some(&client.ip),
+                        at: self.clock.now(),
                     },
                 )
                 .await?;
             }
-            None => {}
-        },
+            None => match store::user_by_email_in(&mut tx, tenant.id, &email_text).await? {
+                // Unconfirmed: either the owner lost the first mail, or someone else registered
+                // the address first. The mailbox's owner gets a link to set their own password,
+                // which confirms the address and ends every session of whoever registered it.
+                Some(existing) if !existing.email_confirmed => {
+                    self.send_password_link(
+                        &mut tx,
+                        sender,
+                        &existing,
+                        "register_unconfirmed",
+                        CONFIRM_LINK_TTL,
+                    )
+                    .await?;
+                }
+                Some(existing) => {
+                    self.outbox
+                        .enqueue(
+                            &mut tx,
+                            sender,
+                            "register_again",
+                            &existing.email,
+                            minijinja::context! {
+                                reset_url => format!("{}/password/forgot", sender.base_url),
+                            },
+                        )
+                        .await?;
+                }
+                None => {}
+            },
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(email)
     }
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(email)
+
+    /// Follows a confirmation link. Logs nobody in; a second click says it is done already.
+    pub async fn confirm_email(
+        &self,
+        tenant_id: i64,
+        token: &str,
+    ) -> Result<Confirmed, AccountError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let used = store::use_token(
+            &mut tx,
+            tenant_id,
+            &digest(token.trim()),
+            TokenPurpose::ConfirmEmail,
+            now,
+        )
+        .await?
+        .ok_or(AccountError::BadLink)?;
+        let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
+            .await?
+            .ok_or(AccountError::BadLink)?;
+        if used.already_used {
+            tx.rollback().await.map_err(DbError::from)?;
+            return if user.email_confirmed
+                && store::email_key(&user.email) == store::email_key(&used.email)
+            {
+                Ok(Confirmed::Already)
+            } else {
+                Err(AccountError::BadLink)
+            };
+        }
+        if !store::confirm_email(&mut tx, tenant_id, used.user_id, &used.email, now).await? {
+            return Err(AccountError::field(
+                "email",
+                "этот адрес уже используется другой учётной записью",
+            ));
+        }
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(Confirmed::Now)
+    }
+
+    /// «Отправить письмо ещё раз».
+    pub async fn resend_confirmation(
+        &self,
+        sender: &Sender,
+        viewer: &Viewer,
+    ) -> Result<(), AccountError> {
+        let user = &viewer.user;
+        limits::hit(
+            &self.counters,
+            user.tenant_id,
+            "resend",
+            &user.id.to_string(),
+            self.limits.resend_account,
+        )
+        .await?;
+        if user.email_confirmed {
+            return Ok(());
+        }
+        let mut tx = self.db.begin().await?;
+        self.send_confirmation(&mut tx, sender, user.id, &user.email, &user.first_name)
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// Checks e-mail and password; every attempt is audited and rate-limited per client and
+    /// per address. The same answer for a wrong password and for an unknown address.
+    pub async fn login(
+        &self,
+        tenant_id: i64,
+        client: &Client,
+        email: &str,
+        password: &str,
+    ) -> Result<User, AccountError> {
+        let limits = &self.limits;
+        limits::hit(
+            &self.counters,
+            tenant_id,
+            "login-ip",
+            &client.ip,
+            limits.login_ip,
+        )
+        .await?;
+        let key = store::email_key(email);
+        if let Err(m) = crate::domain::plain_text(&key, 254) {
+            return Err(AccountError::field("email", m));
+        }
+        if key.is_empty() {
+            return Err(AccountError::field(
+                "email",
+                "укажите адрес электронной почты",
+            ));
+        }
+        if password.is_empty() {
+            return Err(AccountError::field("password", "введите пароль"));
+        }
+        limits::hit(
+            &self.counters,
+            tenant_id,
+            "login",
+            &key,
+            limits.login_account,
+        )
+        .await?;
+        let user = store::user_by_email(&self.db, tenant_id, &key).await?;
+        let ok = self
+            .hasher
+            .verify(
+                password,
+                user.as_ref().and_then(|u| u.password_hash.as_deref()),
+            )
+            .await?;
+        let mut tx = self.db.begin().await?;
+        let (action, actor) = match (&user, ok) {
+            (Some(u), true) => ("login", Some(u.id)),
+            (Some(u), false) => ("login_failed", Some(u.id)),
+            (None, _) => ("login_failed", None),
+        };
+        let subject = user
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), |u| format!("user:{}", u.id));
+        store::audit(
+            &mut tx,
+            tenant_id,
+            &store::Audit {
+                actor,
+                action,
+                subject: &subject,
+                detail: "",
+                ip: Some(&client.ip),
+                at: self.clock.now(),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        match (user, ok) {
+            (Some(user), true) => Ok(user),
+            _ => Err(AccountError::BadCredentials),
+        }
+    }
+
+    /// «Не помню пароль»: mails a reset link if the address has an account; the answer is the
+    /// same either way.
+    pub async fn request_reset(
+        &self,
+        sender: &Sender,
+        client: &Client,
+        email: &str,
+    ) -> Result<(), AccountError> {
+        let tenant_id = sender.tenant_id;
+        let email = Email::parse(email).map_err(|m| AccountError::field("email", m))?;
+        let limits = &self.limits;
+        limits::hit(
+            &self.counters,
+            tenant_id,
+            "reset-ip",
+            &client.ip,
+            limits.reset_ip,
+        )
+        .await?;
+        let key = store::email_key(&email.to_string());
+        limits::hit(
+            &self.counters,
+            tenant_id,
+            "reset",
+            &key,
+            limits.reset_account,
+        )
+        .await?;
+        let Some(user) = store::user_by_email(&self.db, tenant_id, &key).await? else {
+            return Ok(());
+        };
+        let mut tx = self.db.begin().await?;
+        self.send_password_link(&mut tx, sender, &user, "reset_password", RESET_LINK_TTL)
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// Whether a reset link can still be used (to show the form or say it is stale).
+    pub async fn reset_link_valid(
+        &self,
+        tenant_id: i64,
+        token: &str,
+    ) -> Result<bool, AccountError> {
+        Ok(store::token_usable(
+            &self.db,
+            tenant_id,
+            &digest(token.trim()),
+            TokenPurpose::ResetPassword,
+            self.clock.now(),
+        )
+        .await?)
+    }
+
+    /// Sets a new password from a reset link. Every session of the account ends; following
+    /// the link proves the address, so it counts as confirmed.
+    pub async fn reset_password(
+        &self,
+        tenant_id: i64,
+        client: &Client,
+        token: &str,
+        password: &str,
+    ) -> Result<User, AccountError> {
+        let password = Password::parse(password).map_err(|m| AccountError::field("password", m))?;
+        let hash = self.hasher.hash(&password).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let used = store::use_token(
+            &mut tx,
+            tenant_id,
+            &digest(token.trim()),
+            TokenPurpose::ResetPassword,
+            now,
+        )
+        .await?
+        .filter(|u| !u.already_used)
+        .ok_or(AccountError::BadLink)?;
+        store::set_password(&mut tx, tenant_id, used.user_id, &hash, now).await?;
+        let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
+            .await?
+            .ok_or(AccountError::BadLink)?;
+        if store::email_key(&user.email) == store::email_key(&used.email) {
+            store::confirm_email(&mut tx, tenant_id, user.id, &user.email, now).await?;
+        }
+        store::audit(
+            &mut tx,
+            tenant_id,
+            &store::Audit {
+                actor: Some(user.id),
+                action: "password_reset",
+                subject: &format!("user:{}", user.id),
+                detail: "",
+                ip: Some(&client.ip),
+                at: self.clock.now(),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        // Re-read: the epoch moved on, and the session started next must carry the new one.
+        store::user_by_id(&self.db, tenant_id, user.id)
+            .await?
+            .ok_or(AccountError::BadLink)
+    }
+
+    /// Changes the password of the logged-in account (the current one is asked for). Other
+    /// sessions end; the caller starts a fresh one for this browser.
+    pub async fn change_password(
+        &self,
+        client: &Client,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+    ) -> Result<User, AccountError> {
+        let user = &viewer.user;
+        let mut check = Check::default();
+        let new = check.field("new_password", Password::parse(new));
+        if !self
+            .hasher
+            .verify(current, user.password_hash.as_deref())
+            .await?
+        {
+            check.0.push(FieldError::new(
+                "current_password",
+                "текущий пароль введён неверно",
+            ));
+        }
+        check.done()?;
+        let new = new.expect("parsed when there are no errors");
+        let hash = self.hasher.hash(&new).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        store::set_password(&mut tx, user.tenant_id, user.id, &hash, now).await?;
+        store::audit(
+            &mut tx,
+            user.tenant_id,
+            &store::Audit {
+                actor: Some(user.id),
+                action: "password_change",
+                subject: &format!("user:{}", user.id),
+                detail: "",
+                ip: Some(&client.ip),
+                at: self.clock.now(),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        store::user_by_id(&self.db, user.tenant_id, user.id)
+            .await?
+            .ok_or(AccountError::NotFound)
+    }
+
+    pub async fn change_phone(&self, viewer: &Viewer, phone: &str) -> Result<(), AccountError> {
+        let phone = parse_mobile(phone).map_err(|m| AccountError::field("phone", m))?;
+        let mut tx = self.db.begin().await?;
+        store::set_phone(
+            &mut tx,
+            viewer.user.tenant_id,
+            viewer.user.id,
+            phone.as_e164(),
+            self.clock.now(),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// Starts a change of address: the new one becomes the account's when the link mailed to
+    /// it is followed; until then the old one stays. The password is asked for.
+    pub async fn change_email(
+        &self,
+        sender: &Sender,
+        viewer: &Viewer,
+        new_email: &str,
+        password: &str,
+    ) -> Result<Email, AccountError> {
+        let user = &viewer.user;
+        let mut check = Check::default();
+        let email = check.field("new_email", Email::parse(new_email));
+        if !self
+            .hasher
+            .verify(password, user.password_hash.as_deref())
+            .await?
+        {
+            check
+                .0
+                .push(FieldError::new("email_password", "пароль введён неверно"));
+        }
+        check.done()?;
+        let email = email.expect("parsed when there are no errors");
+        let text = email.to_string();
+        let mut tx = self.db.begin().await?;
+        if store::email_key(&text) != store::email_key(&user.email)
+            && store::email_taken(&mut tx, user.tenant_id, &text).await?
+        {
+            return Err(AccountError::field(
+                "new_email",
+                "этот адрес уже используется другой учётной записью",
+            ));
+        }
+        self.send_confirmation(&mut tx, sender, user.id, &text, &user.first_name)
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(email)
+    }
+
+    /// Adds a child of the logged-in parent (`None`) or edits one of theirs (`Some(id)`).
+    pub async fn save_child(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: Option<i64>,
+        form: &ChildForm,
+    ) -> Result<i64, AccountError> {
+        parent_of_children(viewer)?;
+        let child = parse_child(form, tenant.today(&self.clock))?;
+        let data = ChildData {
+            last_name: child.last_name.as_str(),
+            first_name: child.first_name.as_str(),
+            middle_name: child.middle_name.as_ref().map(PersonName::as_str),
+            birth_date: child.birth_date.to_string(),
+            sex: child.sex.as_str(),
+            snils: child.snils.as_ref().map(Snils::digits),
+        };
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let id = match id {
+            None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
+            Some(id) => {
+                // Data checked against documents stays as checked: a change would make the
+                // certificate describe someone the organization never saw. The child's row is
+                // locked first, as a confirmation does, so the two never interleave.
+                if !store::lock_child(&mut tx, tenant.id, viewer.user.id, id).await? {
+                    return Err(AccountError::NotFound);
+                }
+                if store::child_data_confirmed(&mut tx, tenant.id, id).await? {
+                    return Err(AccountError::field(
+                        "last_name",
+                        "данные ребёнка подтверждены организацией по документам; чтобы исправить \
+                         их, обратитесь в уполномоченную организацию",
+                    ));
+                }
+                if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
+                    return Err(AccountError::NotFound);
+                }
+                id
+            }
+        };
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(id)
+    }
+
+    /// Creates a staff account (no password yet) and mails it a link to set one. `tenant` is
+    /// `None` for a platform operator. Checks that the organization or municipality exists in
+    /// the region and matches the role.
+    pub async fn add_staff(
+        &self,
+        tenant: Option<&Tenant>,
+        sender: &Sender,
+        account: &StaffAccount,
+    ) -> Result<User, AccountError> {
+        let mut check = Check::default();
+        let email = check.field("email", Email::parse(&account.email));
+        let last_name = check.field(
+            "last_name",
+            PersonName::parse(&account.last_name, "фамилию"),
+        );
+        let first_name = check.field("first_name", PersonName::parse(&account.first_name, "имя"));
+        let role = account.role;
+        match (role, tenant) {
+            (Role::Operator, Some(_)) => check.0.push(FieldError::new(
+                "region",
+                "оператор платформы не принадлежит региону: не указывайте --region",
+            )),
+            (Role::Operator, None) => {}
+            (_, None) => check
+                .0
+                .push(FieldError::new("region", "укажите регион (--region)")),
+            (Role::Parent, _) => check.0.push(FieldError::new(
+                "role",
+                "родители регистрируются сами на сайте региона",
+            )),
+            _ => {}
+        }
+        if role == Role::Provider {
+            match (account.organization, tenant) {
+                (None, _) => check.0.push(FieldError::new(
+                    "organization",
+                    "укажите организацию (--organization ID)",
+                )),
+                (Some(id), Some(t))
+                    if crate::catalog::store::organization(&self.db, t.id, id)
+                        .await?
+                        .is_none() =>
+                {
+                    check.0.push(FieldError::new(
+                        "organization",
+                        format!("организации {id} в регионе нет"),
+                    ));
+                }
+                _ => {}
+            }
+        } else if account.organization.is_some() {
+            check.0.push(FieldError::new(
+                "organization",
+                "организация указывается только для роли provider",
+            ));
+        }
+        if role == Role::Municipal {
+            match (&account.municipality, tenant) {
+                (None, _) => check.0.push(FieldError::new(
+                    "municipality",
+                    "укажите муниципалитет (--municipality ID)",
+                )),
+                (Some(m), Some(t))
+                    if !t.config.municipalities.iter().any(|x| x.id.as_str() == m) =>
+                {
+                    check.0.push(FieldError::new(
+                        "municipality",
+                        format!("муниципалитета «{m}» в регионе нет"),
+                    ));
+                }
+                _ => {}
+            }
+        } else if account.municipality.is_some() {
+            check.0.push(FieldError::new(
+                "municipality",
+                "муниципалитет указывается только для роли municipal",
+            ));
+        }
+        check.done()?;
+        let (Some(email), Some(last_name), Some(first_name)) = (email, last_name, first_name)
+        else {
+            unreachable!("every field parsed when there are no errors");
+        };
+        let tenant_id = tenant.map_or(store::PLATFORM, |t| t.id);
+        let email = email.to_string();
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let new = NewUser {
+            email: &email,
+            password_hash: None,
+            role,
+            organization_id: account.organization,
+            municipality_id: account.municipality.as_deref(),
+            last_name: last_name.as_str(),
+            first_name: first_name.as_str(),
+            middle_name: None,
+            phone: None,
+            birth_date: None,
+        };
+        let id = store::insert_user(&mut tx, tenant_id, &new, now)
+            .await?
+            .ok_or_else(|| {
+                AccountError::field("email", format!("адрес {email} уже занят в этом регионе"))
+            })?;
+        store::audit(
+            &mut tx,
+            tenant_id,
+            &store::Audit {
+                actor: None,
+                action: "role_grant",
+                subject: &format!("user:{id}"),
+                detail: role.as_str(),
+                ip: None,
+                at: self.clock.now(),
+            },
+        )
+        .await?;
+        let user = User {
+            tenant_id,
+            id,
+            email: email.clone(),
+            email_confirmed: false,
+            password_hash: None,
+            role,
+            organization_id: account.organization,
+            municipality_id: account.municipality.clone(),
+            last_name: last_name.as_str().to_owned(),
+            first_name: first_name.as_str().to_owned(),
+            middle_name: None,
+            phone: None,
+            birth_date: None,
+            session_epoch: 0,
+        };
+        self.send_password_link(
+            &mut tx,
+            sender,
+            &user,
+            "set_password",
+            SET_PASSWORD_LINK_TTL,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(user)
+    }
 }
 
-async fn send_confirmation(
-    tx: &mut Tx,
-    state: &State,
-    sender: &Sender,
-    user_id: i64,
-    email: &str,
-    first_name: &impl std::fmt::Display,
-) -> Result<(), AccountError> {
-    let token = random_token();
-    let now = crate::time::now();
-    store::insert_token(
-        tx,
-        sender.tenant_id,
-        &store::NewToken {
-            hash: &digest(&token),
-            purpose: TokenPurpose::ConfirmEmail,
-            user_id,
-            email,
-            expires: now + CONFIRM_LINK_TTL,
-        },
-        now,
-    )
-    .await?;
-    mail::enqueue(
-        tx,
-        &state.templates,
-        sender,
-        "confirm_email",
-        email,
-        minijinja::context! {
-            name => first_name.to_string(),
-            url => link(sender, "/verify/email", &token),
-        },
-    )
-    .await?;
-    Ok(())
+impl Accounts {
+    async fn send_confirmation(
+        &self,
+        tx: &mut Tx,
+        sender: &Sender,
+        user_id: i64,
+        email: &str,
+        first_name: &impl std::fmt::Display,
+    ) -> Result<(), AccountError> {
+        let token = random_token();
+        let now = self.clock.now();
+        store::insert_token(
+            tx,
+            sender.tenant_id,
+            &store::NewToken {
+                hash: &digest(&token),
+                purpose: TokenPurpose::ConfirmEmail,
+                user_id,
+                email,
+                expires: now + CONFIRM_LINK_TTL,
+            },
+            now,
+        )
+        .await?;
+        self.outbox
+            .enqueue(
+                tx,
+                sender,
+                "confirm_email",
+                email,
+                minijinja::context! {
+                    name => first_name.to_string(),
+                    url => link(sender, "/verify/email", &token),
+                },
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 pub enum Confirmed {
@@ -334,407 +909,56 @@ pub enum Confirmed {
     Already,
 }
 
-/// Follows a confirmation link. Logs nobody in; a second click says it is done already.
-pub async fn confirm_email(
-    state: &State,
-    tenant_id: i64,
-    token: &str,
-) -> Result<Confirmed, AccountError> {
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    let used = store::use_token(
-        &mut tx,
-        tenant_id,
-        &digest(token.trim()),
-        TokenPurpose::ConfirmEmail,
-        now,
-    )
-    .await?
-    .ok_or(AccountError::BadLink)?;
-    let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
-        .await?
-        .ok_or(AccountError::BadLink)?;
-    if used.already_used {
-        tx.rollback().await.map_err(DbError::from)?;
-        return if user.email_confirmed
-            && store::email_key(&user.email) == store::email_key(&used.email)
-        {
-            Ok(Confirmed::Already)
-        } else {
-            Err(AccountError::BadLink)
-        };
-    }
-    if !store::confirm_email(&mut tx, tenant_id, used.user_id, &used.email, now).await? {
-        return Err(AccountError::field(
-            "email",
-            "этот адрес уже используется другой учётной записью",
-        ));
-    }
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(Confirmed::Now)
-}
-
-/// «Отправить письмо ещё раз».
-pub async fn resend_confirmation(
-    state: &State,
-    sender: &Sender,
-    viewer: &Viewer,
-) -> Result<(), AccountError> {
-    let user = &viewer.user;
-    limits::hit(
-        &state.sessions,
-        user.tenant_id,
-        "resend",
-        &user.id.to_string(),
-        state.settings.rate_limits.resend_account,
-    )
-    .await?;
-    if user.email_confirmed {
-        return Ok(());
-    }
-    let mut tx = state.db.begin().await?;
-    send_confirmation(
-        &mut tx,
-        state,
-        sender,
-        user.id,
-        &user.email,
-        &user.first_name,
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(())
-}
-
-/// Checks e-mail and password; every attempt is audited and rate-limited per client and
-/// per address. The same answer for a wrong password and for an unknown address.
-pub async fn login(
-    state: &State,
-    tenant_id: i64,
-    client: &Client,
-    email: &str,
-    password: &str,
-) -> Result<User, AccountError> {
-    let limits = &state.settings.rate_limits;
-    limits::hit(
-        &state.sessions,
-        tenant_id,
-        "login-ip",
-        &client.ip,
-        limits.login_ip,
-    )
-    .await?;
-    let key = store::email_key(email);
-    if let Err(m) = crate::domain::plain_text(&key, 254) {
-        return Err(AccountError::field("email", m));
-    }
-    if key.is_empty() {
-        return Err(AccountError::field(
-            "email",
-            "укажите адрес электронной почты",
-        ));
-    }
-    if password.is_empty() {
-        return Err(AccountError::field("password", "введите пароль"));
-    }
-    limits::hit(
-        &state.sessions,
-        tenant_id,
-        "login",
-        &key,
-        limits.login_account,
-    )
-    .await?;
-    let user = store::user_by_email(&state.db, tenant_id, &key).await?;
-    let ok = state
-        .hasher
-        .verify(
-            password,
-            user.as_ref().and_then(|u| u.password_hash.as_deref()),
+impl Accounts {
+    /// A reset (or first set-password) link; older unused ones stop working.
+    async fn send_password_link(
+        &self,
+        tx: &mut Tx,
+        sender: &Sender,
+        user: &User,
+        kind: &str,
+        ttl: Duration,
+    ) -> Result<(), AccountError> {
+        let now = self.clock.now();
+        store::void_tokens(
+            tx,
+            user.tenant_id,
+            user.id,
+            TokenPurpose::ResetPassword,
+            now,
         )
         .await?;
-    let mut tx = state.db.begin().await?;
-    let (action, actor) = match (&user, ok) {
-        (Some(u), true) => ("login", Some(u.id)),
-        (Some(u), false) => ("login_failed", Some(u.id)),
-        (None, _) => ("login_failed", None),
-    };
-    let subject = user
-        .as_ref()
-        .map_or_else(|| "unknown".to_owned(), |u| format!("user:{}", u.id));
-    store::audit(
-        &mut tx,
-        tenant_id,
-        actor,
-        action,
-        &subject,
-        "",
-        Some(&client.ip),
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    match (user, ok) {
-        (Some(user), true) => Ok(user),
-        _ => Err(AccountError::BadCredentials),
+        let token = random_token();
+        store::insert_token(
+            tx,
+            user.tenant_id,
+            &store::NewToken {
+                hash: &digest(&token),
+                purpose: TokenPurpose::ResetPassword,
+                user_id: user.id,
+                email: &user.email,
+                expires: now + ttl,
+            },
+            now,
+        )
+        .await?;
+        self.outbox
+            .enqueue(
+                tx,
+                sender,
+                kind,
+                &user.email,
+                minijinja::context! {
+                    name => &user.first_name,
+                    role => user.role.label(),
+                    email => &user.email,
+                    url => link(sender, "/password/reset", &token),
+                    hours => ttl.num_hours(),
+                },
+            )
+            .await?;
+        Ok(())
     }
-}
-
-/// «Не помню пароль»: mails a reset link if the address has an account; the answer is the
-/// same either way.
-pub async fn request_reset(
-    state: &State,
-    sender: &Sender,
-    client: &Client,
-    email: &str,
-) -> Result<(), AccountError> {
-    let tenant_id = sender.tenant_id;
-    let email = Email::parse(email).map_err(|m| AccountError::field("email", m))?;
-    let limits = &state.settings.rate_limits;
-    limits::hit(
-        &state.sessions,
-        tenant_id,
-        "reset-ip",
-        &client.ip,
-        limits.reset_ip,
-    )
-    .await?;
-    let key = store::email_key(&email.to_string());
-    limits::hit(
-        &state.sessions,
-        tenant_id,
-        "reset",
-        &key,
-        limits.reset_account,
-    )
-    .await?;
-    let Some(user) = store::user_by_email(&state.db, tenant_id, &key).await? else {
-        return Ok(());
-    };
-    let mut tx = state.db.begin().await?;
-    send_password_link(
-        &mut tx,
-        state,
-        sender,
-        &user,
-        "reset_password",
-        RESET_LINK_TTL,
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(())
-}
-
-/// A reset (or first set-password) link; older unused ones stop working.
-async fn send_password_link(
-    tx: &mut Tx,
-    state: &State,
-    sender: &Sender,
-    user: &User,
-    kind: &str,
-    ttl: Duration,
-) -> Result<(), AccountError> {
-    let now = crate::time::now();
-    store::void_tokens(
-        tx,
-        user.tenant_id,
-        user.id,
-        TokenPurpose::ResetPassword,
-        now,
-    )
-    .await?;
-    let token = random_token();
-    store::insert_token(
-        tx,
-        user.tenant_id,
-        &store::NewToken {
-            hash: &digest(&token),
-            purpose: TokenPurpose::ResetPassword,
-            user_id: user.id,
-            email: &user.email,
-            expires: now + ttl,
-        },
-        now,
-    )
-    .await?;
-    mail::enqueue(
-        tx,
-        &state.templates,
-        sender,
-        kind,
-        &user.email,
-        minijinja::context! {
-            name => &user.first_name,
-            role => user.role.label(),
-            email => &user.email,
-            url => link(sender, "/password/reset", &token),
-            hours => ttl.num_hours(),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Whether a reset link can still be used (to show the form or say it is stale).
-pub async fn reset_link_valid(
-    state: &State,
-    tenant_id: i64,
-    token: &str,
-) -> Result<bool, AccountError> {
-    Ok(store::token_usable(
-        &state.db,
-        tenant_id,
-        &digest(token.trim()),
-        TokenPurpose::ResetPassword,
-        crate::time::now(),
-    )
-    .await?)
-}
-
-/// Sets a new password from a reset link. Every session of the account ends; following
-/// the link proves the address, so it counts as confirmed.
-pub async fn reset_password(
-    state: &State,
-    tenant_id: i64,
-    client: &Client,
-    token: &str,
-    password: &str,
-) -> Result<User, AccountError> {
-    let password = Password::parse(password).map_err(|m| AccountError::field("password", m))?;
-    let hash = state.hasher.hash(&password).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    let used = store::use_token(
-        &mut tx,
-        tenant_id,
-        &digest(token.trim()),
-        TokenPurpose::ResetPassword,
-        now,
-    )
-    .await?
-    .filter(|u| !u.already_used)
-    .ok_or(AccountError::BadLink)?;
-    store::set_password(&mut tx, tenant_id, used.user_id, &hash, now).await?;
-    let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
-        .await?
-        .ok_or(AccountError::BadLink)?;
-    if store::email_key(&user.email) == store::email_key(&used.email) {
-        store::confirm_email(&mut tx, tenant_id, user.id, &user.email, now).await?;
-    }
-    store::audit(
-        &mut tx,
-        tenant_id,
-        Some(user.id),
-        "password_reset",
-        &format!("user:{}", user.id),
-        "",
-        Some(&client.ip),
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    // Re-read: the epoch moved on, and the session started next must carry the new one.
-    store::user_by_id(&state.db, tenant_id, user.id)
-        .await?
-        .ok_or(AccountError::BadLink)
-}
-
-/// Changes the password of the logged-in account (the current one is asked for). Other
-/// sessions end; the caller starts a fresh one for this browser.
-pub async fn change_password(
-    state: &State,
-    client: &Client,
-    viewer: &Viewer,
-    current: &str,
-    new: &str,
-) -> Result<User, AccountError> {
-    let user = &viewer.user;
-    let mut check = Check::default();
-    let new = check.field("new_password", Password::parse(new));
-    if !state
-        .hasher
-        .verify(current, user.password_hash.as_deref())
-        .await?
-    {
-        check.0.push(FieldError::new(
-            "current_password",
-            "текущий пароль введён неверно",
-        ));
-    }
-    check.done()?;
-    let new = new.expect("parsed when there are no errors");
-    let hash = state.hasher.hash(&new).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    store::set_password(&mut tx, user.tenant_id, user.id, &hash, now).await?;
-    store::audit(
-        &mut tx,
-        user.tenant_id,
-        Some(user.id),
-        "password_change",
-        &format!("user:{}", user.id),
-        "",
-        Some(&client.ip),
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    store::user_by_id(&state.db, user.tenant_id, user.id)
-        .await?
-        .ok_or(AccountError::NotFound)
-}
-
-pub async fn change_phone(state: &State, viewer: &Viewer, phone: &str) -> Result<(), AccountError> {
-    let phone = parse_mobile(phone).map_err(|m| AccountError::field("phone", m))?;
-    let mut tx = state.db.begin().await?;
-    store::set_phone(
-        &mut tx,
-        viewer.user.tenant_id,
-        viewer.user.id,
-        phone.as_e164(),
-        crate::time::now(),
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(())
-}
-
-/// Starts a change of address: the new one becomes the account's when the link mailed to
-/// it is followed; until then the old one stays. The password is asked for.
-pub async fn change_email(
-    state: &State,
-    sender: &Sender,
-    viewer: &Viewer,
-    new_email: &str,
-    password: &str,
-) -> Result<Email, AccountError> {
-    let user = &viewer.user;
-    let mut check = Check::default();
-    let email = check.field("new_email", Email::parse(new_email));
-    if !state
-        .hasher
-        .verify(password, user.password_hash.as_deref())
-        .await?
-    {
-        check
-            .0
-            .push(FieldError::new("email_password", "пароль введён неверно"));
-    }
-    check.done()?;
-    let email = email.expect("parsed when there are no errors");
-    let text = email.to_string();
-    let mut tx = state.db.begin().await?;
-    if store::email_key(&text) != store::email_key(&user.email)
-        && store::email_taken(&mut tx, user.tenant_id, &text).await?
-    {
-        return Err(AccountError::field(
-            "new_email",
-            "этот адрес уже используется другой учётной записью",
-        ));
-    }
-    send_confirmation(&mut tx, state, sender, user.id, &text, &user.first_name).await?;
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(email)
 }
 
 /// The child form as typed.
@@ -758,7 +982,7 @@ struct ParsedChild {
     snils: Option<Snils>,
 }
 
-fn parse_child(tenant: &Tenant, form: &ChildForm) -> Result<ParsedChild, AccountError> {
+fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, AccountError> {
     let mut check = Check::default();
     let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
     let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
@@ -768,8 +992,8 @@ fn parse_child(tenant: &Tenant, form: &ChildForm) -> Result<ParsedChild, Account
     );
     let birth_date = check.field(
         "birth_date",
-        parse_birth_date(&form.birth_date, today(tenant)).and_then(|d| {
-            if age_on(d, today(tenant)) >= 18 {
+        parse_birth_date(&form.birth_date, today).and_then(|d| {
+            if age_on(d, today) >= 18 {
                 Err("в «Дети» добавляют детей младше 18 лет".to_owned())
             } else {
                 Ok(d)
@@ -807,52 +1031,6 @@ fn parent_of_children(viewer: &Viewer) -> Result<(), AccountError> {
     }
 }
 
-/// Adds a child of the logged-in parent (`None`) or edits one of theirs (`Some(id)`).
-pub async fn save_child(
-    state: &State,
-    tenant: &Tenant,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: &ChildForm,
-) -> Result<i64, AccountError> {
-    parent_of_children(viewer)?;
-    let child = parse_child(tenant, form)?;
-    let data = ChildData {
-        last_name: child.last_name.as_str(),
-        first_name: child.first_name.as_str(),
-        middle_name: child.middle_name.as_ref().map(PersonName::as_str),
-        birth_date: child.birth_date.to_string(),
-        sex: child.sex.as_str(),
-        snils: child.snils.as_ref().map(Snils::digits),
-    };
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    let id = match id {
-        None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
-        Some(id) => {
-            // Data checked against documents stays as checked: a change would make the
-            // certificate describe someone the organization never saw. The child's row is
-            // locked first, as a confirmation does, so the two never interleave.
-            if !store::lock_child(&mut tx, tenant.id, viewer.user.id, id).await? {
-                return Err(AccountError::NotFound);
-            }
-            if crate::certificates::store::child_confirmed(&mut tx, tenant.id, id).await? {
-                return Err(AccountError::field(
-                    "last_name",
-                    "данные ребёнка подтверждены организацией по документам; чтобы исправить \
-                     их, обратитесь в уполномоченную организацию",
-                ));
-            }
-            if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
-                return Err(AccountError::NotFound);
-            }
-            id
-        }
-    };
-    tx.commit().await.map_err(DbError::from)?;
-    Ok(id)
-}
-
 /// What `navigator user add` asks for.
 #[derive(Debug, Clone)]
 pub struct StaffAccount {
@@ -862,145 +1040,4 @@ pub struct StaffAccount {
     pub municipality: Option<String>,
     pub last_name: String,
     pub first_name: String,
-}
-
-/// Creates a staff account (no password yet) and mails it a link to set one. `tenant` is
-/// `None` for a platform operator. Checks that the organization or municipality exists in
-/// the region and matches the role.
-pub async fn add_staff(
-    state: &State,
-    tenant: Option<&Tenant>,
-    sender: &Sender,
-    account: &StaffAccount,
-) -> Result<User, AccountError> {
-    let mut check = Check::default();
-    let email = check.field("email", Email::parse(&account.email));
-    let last_name = check.field(
-        "last_name",
-        PersonName::parse(&account.last_name, "фамилию"),
-    );
-    let first_name = check.field("first_name", PersonName::parse(&account.first_name, "имя"));
-    let role = account.role;
-    match (role, tenant) {
-        (Role::Operator, Some(_)) => check.0.push(FieldError::new(
-            "region",
-            "оператор платформы не принадлежит региону: не указывайте --region",
-        )),
-        (Role::Operator, None) => {}
-        (_, None) => check
-            .0
-            .push(FieldError::new("region", "укажите регион (--region)")),
-        (Role::Parent, _) => check.0.push(FieldError::new(
-            "role",
-            "родители регистрируются сами на сайте региона",
-        )),
-        _ => {}
-    }
-    if role == Role::Provider {
-        match (account.organization, tenant) {
-            (None, _) => check.0.push(FieldError::new(
-                "organization",
-                "укажите организацию (--organization ID)",
-            )),
-            (Some(id), Some(t))
-                if crate::catalog::store::organization(&state.db, t.id, id)
-                    .await?
-                    .is_none() =>
-            {
-                check.0.push(FieldError::new(
-                    "organization",
-                    format!("организации {id} в регионе нет"),
-                ));
-            }
-            _ => {}
-        }
-    } else if account.organization.is_some() {
-        check.0.push(FieldError::new(
-            "organization",
-            "организация указывается только для роли provider",
-        ));
-    }
-    if role == Role::Municipal {
-        match (&account.municipality, tenant) {
-            (None, _) => check.0.push(FieldError::new(
-                "municipality",
-                "укажите муниципалитет (--municipality ID)",
-            )),
-            (Some(m), Some(t)) if !t.config.municipalities.iter().any(|x| x.id.as_str() == m) => {
-                check.0.push(FieldError::new(
-                    "municipality",
-                    format!("муниципалитета «{m}» в регионе нет"),
-                ));
-            }
-            _ => {}
-        }
-    } else if account.municipality.is_some() {
-        check.0.push(FieldError::new(
-            "municipality",
-            "муниципалитет указывается только для роли municipal",
-        ));
-    }
-    check.done()?;
-    let (Some(email), Some(last_name), Some(first_name)) = (email, last_name, first_name) else {
-        unreachable!("every field parsed when there are no errors");
-    };
-    let tenant_id = tenant.map_or(store::PLATFORM, |t| t.id);
-    let email = email.to_string();
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    let new = NewUser {
-        email: &email,
-        password_hash: None,
-        role,
-        organization_id: account.organization,
-        municipality_id: account.municipality.as_deref(),
-        last_name: last_name.as_str(),
-        first_name: first_name.as_str(),
-        middle_name: None,
-        phone: None,
-        birth_date: None,
-    };
-    let id = store::insert_user(&mut tx, tenant_id, &new, now)
-        .await?
-        .ok_or_else(|| {
-            AccountError::field("email", format!("адрес {email} уже занят в этом регионе"))
-        })?;
-    store::audit(
-        &mut tx,
-        tenant_id,
-        None,
-        "role_grant",
-        &format!("user:{id}"),
-        role.as_str(),
-        None,
-    )
-    .await?;
-    let user = User {
-        tenant_id,
-        id,
-        email: email.clone(),
-        email_confirmed: false,
-        password_hash: None,
-        role,
-        organization_id: account.organization,
-        municipality_id: account.municipality.clone(),
-        last_name: last_name.as_str().to_owned(),
-        first_name: first_name.as_str().to_owned(),
-        middle_name: None,
-        phone: None,
-        birth_date: None,
-        session_epoch: 0,
-    };
-    send_password_link(
-        &mut tx,
-        state,
-        sender,
-        &user,
-        "set_password",
-        SET_PASSWORD_LINK_TTL,
-    )
-    .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(user)
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::DbError;
-use crate::State;
+use crate::cache::Cache;
+use crate::db::{Db, DbError};
+use crate::time::Clock;
 
 use super::secrets::{digest, random_token};
 use super::store::{self, User};
@@ -70,97 +71,115 @@ fn key(session_id: &str) -> String {
     format!("session:{}", digest(session_id))
 }
 
-fn unix_now() -> i64 {
-    crate::time::now().timestamp()
+/// Where sessions live (Redis, or the process), their timeouts, and what they are
+/// checked against: the accounts in the database, at the process's clock.
+#[derive(Clone)]
+pub struct Sessions {
+    store: Cache,
+    policy: SessionPolicy,
+    db: Db,
+    clock: Clock,
 }
 
-/// Ends the browser's current session, if any, and starts one for `user`: a new id on
-/// every login and password change, so an id planted before is worth nothing. Returns the
-/// id for the cookie.
-pub async fn renew(state: &State, old: Option<&Viewer>, user: &User) -> String {
-    if let Some(old) = old {
-        end(state, old).await;
+impl Sessions {
+    pub fn new(store: Cache, policy: SessionPolicy, db: Db, clock: Clock) -> Self {
+        Self {
+            store,
+            policy,
+            db,
+            clock,
+        }
     }
-    start(state, user.tenant_id, user).await
-}
 
-/// Starts a session for `user` in `tenant`; returns the id for the cookie.
-pub async fn start(state: &State, tenant: i64, user: &User) -> String {
-    let id = random_token();
-    let now = unix_now();
-    let record = Record {
-        tenant_id: tenant,
-        user_id: user.id,
-        epoch: user.session_epoch,
-        csrf: random_token(),
-        created: now,
-        seen: now,
-    };
-    save(state, &key(&id), &record).await;
-    id
-}
-
-async fn save(state: &State, key: &str, record: &Record) {
-    let json = serde_json::to_vec(record).expect("session record serializes");
-    state
-        .sessions
-        .set(key, json.into(), state.settings.sessions.idle)
-        .await;
-}
-
-/// The session behind a cookie, if it is alive, of this tenant, and its account still
-/// exists with the same epoch. Touches it (at most once a minute) to keep it from idling.
-pub async fn load(state: &State, tenant: i64, session_id: &str) -> Result<Option<Viewer>, DbError> {
-    let key = key(session_id);
-    let Some(bytes) = state.sessions.get(&key).await else {
-        return Ok(None);
-    };
-    let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
-        return Ok(None);
-    };
-    let policy = state.settings.sessions;
-    let now = unix_now();
-    // A cookie from another region's host is not a session here.
-    if record.tenant_id != tenant {
-        return Ok(None);
+    fn unix_now(&self) -> i64 {
+        self.clock.now().timestamp()
     }
-    if now - record.created > policy.lifetime.as_secs() as i64
-        || now - record.seen > policy.idle.as_secs() as i64
-    {
-        state.sessions.delete(&key).await;
-        return Ok(None);
-    }
-    let Some(user) = store::user_by_id(&state.db, tenant, record.user_id).await? else {
-        return Ok(None);
-    };
-    if user.session_epoch != record.epoch {
-        state.sessions.delete(&key).await;
-        return Ok(None);
-    }
-    // Touching costs a cache write: once a minute is enough to keep an hour-long idle
-    // timeout honest (and often enough for any shorter one).
-    let touch_every = (policy.idle.as_secs() as i64 / 2).clamp(0, 60);
-    if now - record.seen >= touch_every {
-        record.seen = now;
-        save(state, &key, &record).await;
-    }
-    Ok(Some(Viewer {
-        user,
-        csrf: record.csrf,
-        key,
-    }))
-}
 
-/// Whether the session's record is still stored (without touching it): for operators'
-/// tools and tests that watch a session expire.
-pub async fn stored(state: &State, session_id: &str) -> bool {
-    state.sessions.get(&key(session_id)).await.is_some()
-}
+    /// Ends the browser's current session, if any, and starts one for `user`: a new id on
+    /// every login and password change, so an id planted before is worth nothing. Returns the
+    /// id for the cookie.
+    pub async fn renew(&self, old: Option<&Viewer>, user: &User) -> String {
+        if let Some(old) = old {
+            self.end(old).await;
+        }
+        self.start(user.tenant_id, user).await
+    }
 
-/// Ends the session server-side: the cookie, if replayed, finds nothing.
-pub async fn end(state: &State, viewer: &Viewer) {
-    if !viewer.key.is_empty() {
-        state.sessions.delete(&viewer.key).await;
+    /// Starts a session for `user` in `tenant`; returns the id for the cookie.
+    pub async fn start(&self, tenant: i64, user: &User) -> String {
+        let id = random_token();
+        let now = self.unix_now();
+        let record = Record {
+            tenant_id: tenant,
+            user_id: user.id,
+            epoch: user.session_epoch,
+            csrf: random_token(),
+            created: now,
+            seen: now,
+        };
+        self.save(&key(&id), &record).await;
+        id
+    }
+
+    async fn save(&self, key: &str, record: &Record) {
+        let json = serde_json::to_vec(record).expect("session record serializes");
+        self.store.set(key, json.into(), self.policy.idle).await;
+    }
+
+    /// The session behind a cookie, if it is alive, of this tenant, and its account still
+    /// exists with the same epoch. Touches it (at most once a minute) to keep it from idling.
+    pub async fn load(&self, tenant: i64, session_id: &str) -> Result<Option<Viewer>, DbError> {
+        let key = key(session_id);
+        let Some(bytes) = self.store.get(&key).await else {
+            return Ok(None);
+        };
+        let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
+            return Ok(None);
+        };
+        let policy = self.policy;
+        let now = self.unix_now();
+        // A cookie from another region's host is not a session here.
+        if record.tenant_id != tenant {
+            return Ok(None);
+        }
+        if now - record.created > policy.lifetime.as_secs() as i64
+            || now - record.seen > policy.idle.as_secs() as i64
+        {
+            self.store.delete(&key).await;
+            return Ok(None);
+        }
+        let Some(user) = store::user_by_id(&self.db, tenant, record.user_id).await? else {
+            return Ok(None);
+        };
+        if user.session_epoch != record.epoch {
+            self.store.delete(&key).await;
+            return Ok(None);
+        }
+        // Touching costs a cache write: once a minute is enough to keep an hour-long idle
+        // timeout honest (and often enough for any shorter one).
+        let touch_every = (policy.idle.as_secs() as i64 / 2).clamp(0, 60);
+        if now - record.seen >= touch_every {
+            record.seen = now;
+            self.save(&key, &record).await;
+        }
+        Ok(Some(Viewer {
+            user,
+            csrf: record.csrf,
+            key,
+        }))
+    }
+
+    /// Whether the session's record is still stored (without touching it): for operators'
+    /// tools and tests that watch a session expire.
+    pub async fn stored(&self, session_id: &str) -> bool {
+        self.store.get(&key(session_id)).await.is_some()
+    }
+
+    /// Ends the session server-side: the cookie, if replayed, finds nothing.
+    pub async fn end(&self, viewer: &Viewer) {
+        if !viewer.key.is_empty() {
+            self.store.delete(&viewer.key).await;
+        }
     }
 }
 

@@ -412,27 +412,29 @@ pub async fn void_tokens(
     Ok(())
 }
 
+/// One line of the audit log: who did what to whom, from where, when.
+pub struct Audit<'a> {
+    pub actor: Option<i64>,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub detail: &'a str,
+    pub ip: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
 /// One audit row: who (`actor`, none for an anonymous attempt) did `action` to `subject`.
-pub async fn audit(
-    tx: &mut Tx,
-    tenant: i64,
-    actor: Option<i64>,
-    action: &str,
-    subject: &str,
-    detail: &str,
-    ip: Option<&str>,
-) -> Result<(), DbError> {
+pub async fn audit(tx: &mut Tx, tenant: i64, entry: &Audit<'_>) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO audit_log (tenant_id, at, actor_id, action, subject, detail, ip) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(tenant)
-    .bind(to_db(crate::time::now()))
-    .bind(actor)
-    .bind(action)
-    .bind(subject)
-    .bind(detail)
-    .bind(ip)
+    .bind(to_db(entry.at))
+    .bind(entry.actor)
+    .bind(entry.action)
+    .bind(entry.subject)
+    .bind(entry.detail)
+    .bind(entry.ip)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -566,6 +568,21 @@ pub async fn insert_child(
 }
 
 /// Locks a child's row of this parent for an edit; `false` when there is no such child.
+/// Whether an organization has confirmed this child's data against documents (read after
+/// `lock_child`, in the edit's transaction).
+pub async fn child_data_confirmed(tx: &mut Tx, tenant: i64, id: i64) -> Result<bool, DbError> {
+    let confirmed: Option<String> =
+        sqlx::query("SELECT data_confirmed_at FROM children WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|row| row.try_get(0))
+            .transpose()?
+            .flatten();
+    Ok(confirmed.is_some())
+}
+
 pub async fn lock_child(tx: &mut Tx, tenant: i64, parent: i64, id: i64) -> Result<bool, DbError> {
     Ok(sqlx::query(
         "UPDATE children SET updated_at = updated_at \

@@ -1,17 +1,21 @@
-//! The JSON API under `/api/v1`, its OpenAPI spec (`/api/openapi.json`) and interactive
-//! docs (`/api/docs`). Each capability defines its endpoints; this module assembles them.
+//! The API kernel: what every endpoint of `/api/v1` shares (tags, the error body, JSON
+//! rendered ahead of time). Each capability defines its endpoints; `routes` assembles
+//! them with the spec (`/api/openapi.json`) and the docs (`/api/docs`).
+
+mod reply;
 
 use std::marker::PhantomData;
 
 use bytes::Bytes;
 
-use poem::{IntoResponse, Response, Route};
+use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use poem_openapi::{Object, OpenApiService, Tags};
+use poem_openapi::{Object, Tags};
 
-use crate::regions;
+pub(crate) use reply::try_reply;
+pub use reply::{done, error, invalid, writer, Done, Reply};
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -114,25 +118,3 @@ macro_rules! documented_as {
     };
 }
 pub(crate) use documented_as;
-
-/// Routes under `/api`.
-pub fn routes() -> Route {
-    let service = OpenApiService::new(
-        (
-            regions::api::RegionsApi,
-            crate::catalog::api::CatalogApi,
-            crate::accounts::api::AccountsApi,
-            crate::certificates::api::CertificatesApi,
-            crate::applications::api::ApplicationsApi,
-        ),
-        "Навигатор дополнительного образования детей — API",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .server("/api/v1");
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
-    Route::new()
-        .at("/openapi.json", spec)
-        .nest("/docs", docs)
-        .nest("/v1", service)
-}

@@ -6,15 +6,14 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::accounts::api::{done, writer, Done, Reply};
-use crate::accounts::pages::sender;
 use crate::api::ApiTags;
+use crate::api::{done, try_reply, writer, Done, Reply};
 use crate::regions::Site;
-use crate::try_reply;
+use crate::web::page::sender;
 use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
-use super::service::{self, ApplicationError, Decision};
+use super::service::{ApplicationError, Decision};
 use super::store;
 use super::views::{self, ParentApplication, ProviderLine};
 
@@ -144,9 +143,12 @@ impl ApplicationsApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
         let app = try_reply!(
-            service::apply(&state, tenant, viewer, body.0.group_id, body.0.child_id).await
+            state
+                .applications
+                .apply(tenant, viewer, body.0.group_id, body.0.child_id)
+                .await
         );
-        let view = try_reply!(views::parent_view(&state, tenant, app)
+        let view = try_reply!(views::parent_view(&state.db, tenant, app)
             .await
             .map_err(ApplicationError::from));
         Reply::Ok(Json(view.into()))
@@ -162,7 +164,7 @@ impl ApplicationsApi {
     ) -> Reply<Vec<ApplicationInfo>> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
-        let list = try_reply!(views::for_parent(&state, tenant, viewer.user.id)
+        let list = try_reply!(views::for_parent(&state.db, tenant, viewer.user.id)
             .await
             .map_err(ApplicationError::from));
         Reply::Ok(Json(list.into_iter().map(Into::into).collect()))
@@ -186,9 +188,19 @@ impl ApplicationsApi {
         let viewer = try_reply!(writer(&visitor, &csrf));
         let sender = try_reply!(sender(&state, &site, &origin));
         match action.0.as_str() {
-            "cancel" => try_reply!(service::cancel(&state, tenant, &sender, viewer, id.0).await),
+            "cancel" => try_reply!(
+                state
+                    .applications
+                    .cancel(tenant, &sender, viewer, id.0)
+                    .await
+            ),
             "withdraw" => {
-                try_reply!(service::withdraw(&state, tenant, &sender, viewer, id.0).await)
+                try_reply!(
+                    state
+                        .applications
+                        .withdraw(tenant, &sender, viewer, id.0)
+                        .await
+                )
             }
             _ => return ApplicationError::NotFound.into(),
         }
@@ -269,7 +281,10 @@ impl ApplicationsApi {
             }
         };
         let results = try_reply!(
-            service::decide_many(&state, tenant, &sender, viewer, &body.0.ids, decision).await
+            state
+                .applications
+                .decide_many(tenant, &sender, viewer, &body.0.ids, decision)
+                .await
         );
         Reply::Ok(Json(
             results

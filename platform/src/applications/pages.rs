@@ -9,16 +9,16 @@ use poem::web::{Data, Form, Path, Query, Redirect};
 use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::pages::{errors_map, render, sender, CsrfOnly};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store as accounts;
 use crate::accounts::values::Role;
 use crate::catalog::store as catalog;
 use crate::regions::{Site, Tenant};
+use crate::web::page::{errors_map, render, sender, CsrfOnly};
 use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::service::{self, ApplicationError, Decision};
+use super::service::{ApplicationError, Decision};
 use super::store::{self, Filter, Status};
 use super::views;
 
@@ -107,7 +107,11 @@ pub async fn apply(
     let viewer = visitor.require_role(Role::Parent)?;
     let group = path_id(&raw)?;
     let child = form.child.parse::<i64>().unwrap_or(0);
-    match service::apply(&state, &tenant, viewer, group, child).await {
+    match state
+        .applications
+        .apply(&tenant, viewer, group, child)
+        .await
+    {
         Ok(app) => Ok(
             Redirect::see_other(format!("/cabinet/applications?filed={}", app.id)).into_response(),
         ),
@@ -142,7 +146,7 @@ pub async fn parent_list(
     Query(q): Query<FiledQuery>,
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Parent)?;
-    let applications = views::for_parent(&state, &tenant, viewer.user.id)
+    let applications = views::for_parent(&state.db, &tenant, viewer.user.id)
         .await
         .map_err(anyhow::Error::from)?;
     let notice = q
@@ -173,8 +177,18 @@ pub async fn parent_action(
     let sender = sender(&state, &site, &origin)?;
     let id = path_id(&raw)?;
     match action.as_str() {
-        "cancel" => service::cancel(&state, tenant, &sender, viewer, id).await?,
-        "withdraw" => service::withdraw(&state, tenant, &sender, viewer, id).await?,
+        "cancel" => {
+            state
+                .applications
+                .cancel(tenant, &sender, viewer, id)
+                .await?
+        }
+        "withdraw" => {
+            state
+                .applications
+                .withdraw(tenant, &sender, viewer, id)
+                .await?
+        }
         _ => return Err(WebError::NotFound),
     }
     Ok(Redirect::see_other("/cabinet/applications").into_response())
@@ -357,7 +371,10 @@ pub async fn provider_bulk(
         ));
     }
     let sender = sender(&state, &site, &origin)?;
-    let results = service::decide_many(&state, tenant, &sender, viewer, &ids, decision).await?;
+    let results = state
+        .applications
+        .decide_many(tenant, &sender, viewer, &ids, decision)
+        .await?;
     provider_list_page(
         &state,
         tenant,
@@ -378,8 +395,11 @@ pub async fn provider_card(
     Path(raw): Path<String>,
 ) -> PageResult {
     let (viewer, _) = staff(&visitor)?;
-    let app = service::organizations(&state, &tenant, viewer, path_id(&raw)?).await?;
-    let card = views::provider_card(&state, &tenant, viewer, app)
+    let app = state
+        .applications
+        .organizations(&tenant, viewer, path_id(&raw)?)
+        .await?;
+    let card = views::provider_card(&state.db, &state.clock, &tenant, viewer, app)
         .await
         .map_err(anyhow::Error::from)?;
     render(
@@ -419,6 +439,9 @@ pub async fn provider_decide(
         _ => return Err(WebError::NotFound),
     };
     let sender = sender(&state, &site, &origin)?;
-    service::decide(&state, tenant, &sender, viewer, id, decision).await?;
+    state
+        .applications
+        .decide(tenant, &sender, viewer, id, decision)
+        .await?;
     Ok(Redirect::see_other(format!("/provider/applications/{id}")).into_response())
 }

@@ -11,13 +11,27 @@ use crate::catalog::store::{self as catalog, Group, Organization};
 use crate::certificates::store::{self as certificates, Movement, Status as CertificateStatus};
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
-use crate::mail::{self, Sender};
+use crate::mail::Sender;
 use crate::regions::Tenant;
-use crate::State;
 
 pub use crate::service_error::ServiceError as ApplicationError;
 
 use super::store::{self, Application, Contract, NewApplication, Status};
+
+/// Applications: applying, the waitlist, decisions, contracts and billing. Holds
+/// what these rules use, and nothing else.
+#[derive(Clone)]
+pub struct Applications {
+    db: Db,
+    outbox: Outbox,
+    clock: Clock,
+}
+
+impl Applications {
+    pub fn new(db: Db, outbox: Outbox, clock: Clock) -> Self {
+        Self { db, outbox, clock }
+    }
+}
 
 type Result<T> = std::result::Result<T, ApplicationError>;
 
@@ -25,7 +39,9 @@ fn refused<T>(message: impl Into<String>) -> Result<T> {
     Err(ApplicationError::Refused(message.into()))
 }
 
-use crate::catalog::today;
+use crate::db::Db;
+use crate::mail::Outbox;
+use crate::time::Clock;
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -36,199 +52,534 @@ fn is_duplicate(e: &DbError) -> bool {
     matches!(e, DbError::Query(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
-/// «Записаться»: checks every rule and files the application — «Новая» while the group has
-/// free seats, «В очереди» when it is full.
-pub async fn apply(
-    state: &State,
-    tenant: &Tenant,
-    viewer: &Viewer,
-    group_id: i64,
-    child_id: i64,
-) -> Result<Application> {
-    let user = &viewer.user;
-    if user.role != Role::Parent {
-        return Err(ApplicationError::Forbidden);
-    }
-    let group = catalog::group(&state.db, tenant.id, group_id)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
-    let program = catalog::published_program(&state.db, tenant.id, group.program_id)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
-    let child = accounts::child_of(&state.db, tenant.id, user.id, child_id)
-        .await?
-        .ok_or_else(|| {
-            ApplicationError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
-        })?;
-    if !user.email_confirmed {
-        return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
-    }
-    let today = today(tenant);
-    if !group.enrollment_open(today) {
-        return refused(format!(
-            "Набор в группу закрыт: заявки принимаются с {} по {}.",
-            dmy(group.enroll_from),
-            dmy(group.enroll_to)
-        ));
-    }
-    let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
-        .map_err(|e| ApplicationError::Internal(e.into()))?;
-    let age = age_on(born, today);
-    if !program.ages.contains(u8::try_from(age).unwrap_or(u8::MAX)) {
-        return refused(format!(
-            "Программа рассчитана на детей {} лет, а ребёнку {age}.",
-            program.ages
-        ));
-    }
-    let funding = funding(state, tenant, &group, user.id, child.id).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    if store::live_exists(&mut tx, tenant.id, child.id, group.id).await? {
-        return refused("У ребёнка уже есть заявка или зачисление в эту группу.");
-    }
-    let status = if store::group_is_full(&mut tx, tenant.id, group.id).await? {
-        Status::Waitlisted
-    } else {
-        Status::New
-    };
-    let new = NewApplication {
-        child_id: child.id,
-        parent_id: user.id,
-        group_id: group.id,
-        program_id: program.id,
-        organization_id: program.organization_id,
-        status,
-        funding,
-    };
-    let id = match store::insert(&mut tx, tenant.id, &new, now).await {
-        Ok(id) => id,
-        Err(e) if is_duplicate(&e) => {
-            return refused("У ребёнка уже есть заявка или зачисление в эту группу.")
+impl Applications {
+    /// «Записаться»: checks every rule and files the application — «Новая» while the group has
+    /// free seats, «В очереди» when it is full.
+    pub async fn apply(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        group_id: i64,
+        child_id: i64,
+    ) -> Result<Application> {
+        let user = &viewer.user;
+        if user.role != Role::Parent {
+            return Err(ApplicationError::Forbidden);
         }
-        Err(e) => return Err(e.into()),
-    };
-    tx.commit().await.map_err(DbError::from)?;
-    store::by_id(&state.db, tenant.id, id)
-        .await?
-        .ok_or(ApplicationError::NotFound)
-}
-
-/// How the group will be paid for: by certificate when the group takes it and the child
-/// has a confirmed certificate, by the family when it offers that, free otherwise.
-async fn funding(
-    state: &State,
-    tenant: &Tenant,
-    group: &Group,
-    parent: i64,
-    child: i64,
-) -> Result<&'static str> {
-    let confirmed_certificate = certificates::of_parent(&state.db, tenant.id, parent)
-        .await?
-        .iter()
-        .any(|c| c.child_id == child && c.status == CertificateStatus::Confirmed);
-    match (group.price_certificate, group.price_paid) {
-        (Some(_), _) if confirmed_certificate => Ok("certificate"),
-        (_, Some(_)) => Ok("paid"),
-        (Some(_), None) => refused(
-            "Обучение в группе оплачивается сертификатом: получите сертификат и подтвердите данные ребёнка.",
-        ),
-        (None, None) => Ok("free"),
+        let group = catalog::group(&self.db, tenant.id, group_id)
+            .await?
+            .ok_or(ApplicationError::NotFound)?;
+        let program = catalog::published_program(&self.db, tenant.id, group.program_id)
+            .await?
+            .ok_or(ApplicationError::NotFound)?;
+        let child = accounts::child_of(&self.db, tenant.id, user.id, child_id)
+            .await?
+            .ok_or_else(|| {
+                ApplicationError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
+            })?;
+        if !user.email_confirmed {
+            return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
+        }
+        let today = tenant.today(&self.clock);
+        if !group.enrollment_open(today) {
+            return refused(format!(
+                "Набор в группу закрыт: заявки принимаются с {} по {}.",
+                dmy(group.enroll_from),
+                dmy(group.enroll_to)
+            ));
+        }
+        let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
+            .map_err(|e| ApplicationError::Internal(e.into()))?;
+        let age = age_on(born, today);
+        if !program.ages.contains(u8::try_from(age).unwrap_or(u8::MAX)) {
+            return refused(format!(
+                "Программа рассчитана на детей {} лет, а ребёнку {age}.",
+                program.ages
+            ));
+        }
+        let funding = self.funding(tenant, &group, user.id, child.id).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        if store::live_exists(&mut tx, tenant.id, child.id, group.id).await? {
+            return refused("У ребёнка уже есть заявка или зачисление в эту группу.");
+        }
+        let status = if store::group_is_full(&mut tx, tenant.id, group.id).await? {
+            Status::Waitlisted
+        } else {
+            Status::New
+        };
+        let new = NewApplication {
+            child_id: child.id,
+            parent_id: user.id,
+            group_id: group.id,
+            program_id: program.id,
+            organization_id: program.organization_id,
+            status,
+            funding,
+        };
+        let id = match store::insert(&mut tx, tenant.id, &new, now).await {
+            Ok(id) => id,
+            Err(e) if is_duplicate(&e) => {
+                return refused("У ребёнка уже есть заявка или зачисление в эту группу.")
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await.map_err(DbError::from)?;
+        store::by_id(&self.db, tenant.id, id)
+            .await?
+            .ok_or(ApplicationError::NotFound)
     }
-}
 
-/// The parent's application, or not found (another parent's is not theirs to see).
-async fn parents(state: &State, tenant: &Tenant, viewer: &Viewer, id: i64) -> Result<Application> {
-    store::by_id(&state.db, tenant.id, id)
-        .await?
-        .filter(|a| a.parent_id == viewer.user.id && viewer.user.role == Role::Parent)
-        .ok_or(ApplicationError::NotFound)
-}
-
-/// The parent cancels an application not decided yet; the organization is told.
-pub async fn cancel(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<()> {
-    let app = parents(state, tenant, viewer, id).await?;
-    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    if !store::transition(
-        &mut tx,
-        tenant.id,
-        id,
-        &[Status::New, Status::Waitlisted],
-        Status::Cancelled,
-        None,
-        Some(viewer.user.id),
-        now,
-    )
-    .await?
-    {
-        return refused(
-            "Отменить можно только заявку, по которой организация ещё не приняла решение.",
-        );
+    /// How the group will be paid for: by certificate when the group takes it and the child
+    /// has a confirmed certificate, by the family when it offers that, free otherwise.
+    async fn funding(
+        &self,
+        tenant: &Tenant,
+        group: &Group,
+        parent: i64,
+        child: i64,
+    ) -> Result<&'static str> {
+        let confirmed_certificate = certificates::of_parent(&self.db, tenant.id, parent)
+            .await?
+            .iter()
+            .any(|c| c.child_id == child && c.status == CertificateStatus::Confirmed);
+        match (group.price_certificate, group.price_paid) {
+            (Some(_), _) if confirmed_certificate => Ok("certificate"),
+            (_, Some(_)) => Ok("paid"),
+            (Some(_), None) => refused(
+                "Обучение в группе оплачивается сертификатом: получите сертификат и подтвердите данные ребёнка.",
+            ),
+            (None, None) => Ok("free"),
+        }
     }
-    mailing
-        .to_organization(&mut tx, state, sender, "Родитель отменил заявку.")
-        .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    state.mailer.wake();
-    Ok(())
-}
 
-/// Отчисление: the parent takes the child out of a group (confirmed or enrolled). The seat
-/// frees up for the first in the waitlist, a certificate contract ends and what was not
-/// spent returns to the certificate; the organization is told.
-pub async fn withdraw(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<()> {
-    let app = parents(state, tenant, viewer, id).await?;
-    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
-    let now = crate::time::now();
-    let mut tx = state.db.begin().await?;
-    if !store::transition(
-        &mut tx,
-        tenant.id,
-        id,
-        &[Status::Confirmed, Status::Enrolled],
-        Status::Withdrawn,
-        None,
-        Some(viewer.user.id),
-        now,
-    )
-    .await?
-    {
-        return refused(
-            "Отчислить можно только из группы, куда заявка подтверждена или ребёнок зачислен.",
-        );
+    /// The parent's application, or not found (another parent's is not theirs to see).
+    async fn parents(&self, tenant: &Tenant, viewer: &Viewer, id: i64) -> Result<Application> {
+        store::by_id(&self.db, tenant.id, id)
+            .await?
+            .filter(|a| a.parent_id == viewer.user.id && viewer.user.role == Role::Parent)
+            .ok_or(ApplicationError::NotFound)
     }
-    end_contract(&mut tx, tenant.id, id, Some(viewer.user.id)).await?;
-    store::free_seat(&mut tx, tenant.id, app.group_id).await?;
-    mailing
-        .to_organization(
+
+    /// The parent cancels an application not decided yet; the organization is told.
+    pub async fn cancel(
+        &self,
+        tenant: &Tenant,
+        sender: &Sender,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<()> {
+        let app = self.parents(tenant, viewer, id).await?;
+        let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        if !store::transition(
             &mut tx,
-            state,
-            sender,
-            "Родитель отчислил ребёнка из группы.",
+            tenant.id,
+            id,
+            &[Status::New, Status::Waitlisted],
+            Status::Cancelled,
+            None,
+            Some(viewer.user.id),
+            now,
+        )
+        .await?
+        {
+            return refused(
+                "Отменить можно только заявку, по которой организация ещё не приняла решение.",
+            );
+        }
+        mailing
+            .to_organization(&mut tx, &self.outbox, sender, "Родитель отменил заявку.")
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// Отчисление: the parent takes the child out of a group (confirmed or enrolled). The seat
+    /// frees up for the first in the waitlist, a certificate contract ends and what was not
+    /// spent returns to the certificate; the organization is told.
+    pub async fn withdraw(
+        &self,
+        tenant: &Tenant,
+        sender: &Sender,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<()> {
+        let app = self.parents(tenant, viewer, id).await?;
+        let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        if !store::transition(
+            &mut tx,
+            tenant.id,
+            id,
+            &[Status::Confirmed, Status::Enrolled],
+            Status::Withdrawn,
+            None,
+            Some(viewer.user.id),
+            now,
+        )
+        .await?
+        {
+            return refused(
+                "Отчислить можно только из группы, куда заявка подтверждена или ребёнок зачислен.",
+            );
+        }
+        end_contract(
+            &mut tx,
+            tenant.id,
+            id,
+            Some(viewer.user.id),
+            self.clock.now(),
         )
         .await?;
-    tx.commit().await.map_err(DbError::from)?;
-    // The withdrawal stands whatever happens next; a promotion that fails is logged and
-    // the next freed seat tries again.
-    if let Err(e) = promote(state, tenant, sender, app.group_id).await {
-        tracing::error!(error = %e, group = app.group_id, "waitlist promotion failed");
+        store::free_seat(&mut tx, tenant.id, app.group_id).await?;
+        mailing
+            .to_organization(
+                &mut tx,
+                &self.outbox,
+                sender,
+                "Родитель отчислил ребёнка из группы.",
+            )
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        // The withdrawal stands whatever happens next; a promotion that fails is logged and
+        // the next freed seat tries again.
+        if let Err(e) = self.promote(tenant, sender, app.group_id).await {
+            tracing::error!(error = %e, group = app.group_id, "waitlist promotion failed");
+        }
+        // One wake for the withdrawal's mail and the promotion's.
+        self.outbox.wake();
+        Ok(())
     }
-    // One wake for the withdrawal's mail and the promotion's.
-    state.mailer.wake();
-    Ok(())
+
+    /// A seat freed up: the first application in the waitlist becomes «Новая» for the
+    /// organization to decide on, and both sides are told. Its own transaction, after the
+    /// seat was freed; if someone else moved that application meanwhile, the next one goes.
+    async fn promote(&self, tenant: &Tenant, sender: &Sender, group: i64) -> Result<()> {
+        for _ in 0..5 {
+            let Some(next) = store::first_waiting(&self.db, tenant.id, group).await? else {
+                return Ok(());
+            };
+            let app = store::by_id(&self.db, tenant.id, next)
+                .await?
+                .ok_or(ApplicationError::NotFound)?;
+            let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
+            let mut tx = self.db.begin().await?;
+            if !store::transition(
+                &mut tx,
+                tenant.id,
+                next,
+                &[Status::Waitlisted],
+                Status::New,
+                Some("Освободилось место"),
+                None,
+                self.clock.now(),
+            )
+            .await?
+            {
+                continue;
+            }
+            mailing
+                .to_parent(&mut tx, &self.outbox, sender, "application_promoted", None)
+                .await?;
+            mailing
+                .to_organization(&mut tx, &self.outbox, sender, "В группе освободилось место: первая заявка из очереди передана вам на рассмотрение.")
+                .await?;
+            tx.commit().await.map_err(DbError::from)?;
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// The organization's application; another organization's is not found.
+    pub async fn organizations(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Application> {
+        let org = staff_org(viewer)?;
+        store::by_id(&self.db, tenant.id, id)
+            .await?
+            .filter(|a| a.organization_id == org)
+            .ok_or(ApplicationError::NotFound)
+    }
+
+    /// «Подтвердить» / «Отклонить» / «Зачислить» one application, in its own transaction.
+    /// Everything the decision reads besides the rows it changes is read before the
+    /// transaction starts: a transaction never waits for a second connection.
+    pub async fn decide(
+        &self,
+        tenant: &Tenant,
+        sender: &Sender,
+        viewer: &Viewer,
+        id: i64,
+        decision: Decision<'_>,
+    ) -> Result<()> {
+        let app = self.organizations(tenant, viewer, id).await?;
+        let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
+        let actor = Some(viewer.user.id);
+        let now = self.clock.now();
+        match decision {
+            Decision::Confirm => {
+                if app.status != Status::New {
+                    return refused(format!(
+                        "Заявка в состоянии «{}»: подтвердить можно только новую.",
+                        app.status.label()
+                    ));
+                }
+                let plan = match app.funding.as_str() {
+                    "certificate" => Some(self.plan_contract(tenant, &app).await?),
+                    _ => None,
+                };
+                let mut tx = self.db.begin().await?;
+                if !store::take_seat(&mut tx, tenant.id, app.group_id).await? {
+                    return refused("В группе нет свободных мест.");
+                }
+                if let Some(plan) = &plan {
+                    if !commit_contract(&mut tx, tenant, &app, plan, actor, self.clock.now())
+                        .await?
+                    {
+                        drop(tx);
+                        let available = certificates::balance(
+                            &self.db,
+                            tenant.id,
+                            plan.certificate_id,
+                            plan.period,
+                        )
+                        .await?
+                        .map_or(0, |b| b.available());
+                        return refused(format!(
+                            "Недостаточно средств на сертификате: по договору нужно {}, доступно {}.",
+                            Money::from_kopecks(plan.total()),
+                            Money::from_kopecks(available)
+                        ));
+                    }
+                }
+                if !store::transition(
+                    &mut tx,
+                    tenant.id,
+                    id,
+                    &[Status::New],
+                    Status::Confirmed,
+                    None,
+                    actor,
+                    now,
+                )
+                .await?
+                {
+                    return refused("Заявку уже рассмотрели.");
+                }
+                mailing
+                    .to_parent(&mut tx, &self.outbox, sender, "application_confirmed", None)
+                    .await?;
+                tx.commit().await.map_err(DbError::from)?;
+            }
+            Decision::Reject(comment) => {
+                let comment = comment.trim();
+                if let Err(m) = crate::domain::plain_text(comment, 1000) {
+                    return Err(ApplicationError::Invalid(vec![FieldError::new(
+                        "comment", m,
+                    )]));
+                }
+                if comment.is_empty() {
+                    return Err(ApplicationError::Invalid(vec![FieldError::new(
+                        "comment",
+                        "напишите родителю причину отказа",
+                    )]));
+                }
+                let mut tx = self.db.begin().await?;
+                if !store::transition(
+                    &mut tx,
+                    tenant.id,
+                    id,
+                    &[Status::New, Status::Waitlisted],
+                    Status::Rejected,
+                    Some(comment),
+                    actor,
+                    now,
+                )
+                .await?
+                {
+                    return refused(format!(
+                        "Заявка в состоянии «{}»: отклонить можно только нерассмотренную.",
+                        app.status.label()
+                    ));
+                }
+                mailing
+                    .to_parent(
+                        &mut tx,
+                        &self.outbox,
+                        sender,
+                        "application_rejected",
+                        Some(comment),
+                    )
+                    .await?;
+                tx.commit().await.map_err(DbError::from)?;
+            }
+            Decision::Enroll => {
+                let mut tx = self.db.begin().await?;
+                if !store::transition(
+                    &mut tx,
+                    tenant.id,
+                    id,
+                    &[Status::Confirmed],
+                    Status::Enrolled,
+                    None,
+                    actor,
+                    now,
+                )
+                .await?
+                {
+                    return refused(format!(
+                        "Заявка в состоянии «{}»: зачислить можно только по подтверждённой.",
+                        app.status.label()
+                    ));
+                }
+                mailing
+                    .to_parent(&mut tx, &self.outbox, sender, "application_enrolled", None)
+                    .await?;
+                tx.commit().await.map_err(DbError::from)?;
+            }
+        }
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// The same decision for many applications: each is decided (or refused) on its own.
+    pub async fn decide_many(
+        &self,
+        tenant: &Tenant,
+        sender: &Sender,
+        viewer: &Viewer,
+        ids: &[i64],
+        decision: Decision<'_>,
+    ) -> Result<Vec<(i64, std::result::Result<(), String>)>> {
+        staff_org(viewer)?;
+        let mut results = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let outcome = match self.decide(tenant, sender, viewer, id, decision).await {
+                Ok(()) => Ok(()),
+                // The same comment is missing for every one: say it once.
+                Err(e @ ApplicationError::Invalid(_)) => return Err(e),
+                // Earlier ones are decided already: report this one and go on.
+                Err(ApplicationError::Internal(e)) => {
+                    tracing::error!(error = %e, application = id, "bulk decision failed");
+                    Err(ApplicationError::Internal(e).to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            results.push((id, outcome));
+        }
+        Ok(results)
+    }
+
+    async fn plan_contract(&self, tenant: &Tenant, app: &Application) -> Result<ContractPlan> {
+        let group = catalog::group(&self.db, tenant.id, app.group_id)
+            .await?
+            .ok_or(ApplicationError::NotFound)?;
+        let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
+        let certificate = certificates::of_parent(&self.db, tenant.id, app.parent_id)
+            .await?
+            .into_iter()
+            .find(|c| c.child_id == app.child_id && c.status == CertificateStatus::Confirmed)
+            .ok_or_else(|| {
+                ApplicationError::Refused("У ребёнка нет подтверждённого сертификата.".into())
+            })?;
+        let period = crate::certificates::service::current_period(tenant.today(&self.clock));
+        let today = tenant.today(&self.clock);
+        let start = group.study_from.max(today);
+        let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
+        let end = group.study_to.min(year_end);
+        let plan = ContractPlan {
+            certificate_id: certificate.id,
+            period,
+            monthly,
+            first_month: month_of(start),
+            last_month: month_of(end),
+        };
+        if plan.months() == 0 || monthly == 0 {
+            return refused(
+                "Период обучения группы не попадает в текущий период финансирования сертификата.",
+            );
+        }
+        Ok(plan)
+    }
+
+    /// Debits each active contract once for `month` (`YYYY-MM`); a second run changes nothing.
+    pub async fn billing_run(&self, tenant: &Tenant, month: &str) -> Result<Billing> {
+        let valid = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok()
+            && month.len() == 7;
+        if !valid {
+            return Err(ApplicationError::Invalid(vec![FieldError::new(
+                "month",
+                "месяц в формате ГГГГ-ММ",
+            )]));
+        }
+        let mut billing = Billing::default();
+        for contract in store::active_contracts(&self.db, tenant.id).await? {
+            if month < contract.first_month.as_str() || month > contract.last_month.as_str() {
+                continue;
+            }
+            let now = self.clock.now();
+            let mut tx = self.db.begin().await?;
+            // Ended since the list was read (a withdrawal released its months): nothing to bill.
+            if !store::lock_active_contract(&mut tx, tenant.id, contract.id).await? {
+                continue;
+            }
+            if !store::insert_charge(
+                &mut tx,
+                tenant.id,
+                contract.id,
+                month,
+                contract.monthly,
+                now,
+            )
+            .await?
+            {
+                billing.already += 1;
+                continue;
+            }
+            let reason = format!("Оплата за {month}, договор № {}", contract.id);
+            let released = certificates::record(
+                &mut tx,
+                tenant.id,
+                contract.certificate_id,
+                contract.period,
+                Movement::Release,
+                contract.monthly,
+                &reason,
+                None,
+                now,
+            )
+            .await?;
+            let debited = released
+                && certificates::record(
+                    &mut tx,
+                    tenant.id,
+                    contract.certificate_id,
+                    contract.period,
+                    Movement::Debit,
+                    contract.monthly,
+                    &reason,
+                    None,
+                    now,
+                )
+                .await?;
+            if !debited {
+                // Never happens while commitments are kept; never leave a half-billed month.
+                tracing::error!(contract = contract.id, month, "billing: commitment missing");
+                continue;
+            }
+            tx.commit().await.map_err(DbError::from)?;
+            billing.charged += 1;
+            billing.amount += contract.monthly;
+        }
+        Ok(billing)
+    }
 }
 
 /// Ends the application's active contract, returning its unbilled months to the
@@ -239,11 +590,11 @@ async fn end_contract(
     tenant: i64,
     application: i64,
     actor: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     let Some(contract) = store::active_contract_of(tx, tenant, application).await? else {
         return Ok(());
     };
-    let now = crate::time::now();
     if !store::end_contract(tx, tenant, contract.id, now).await? {
         return Ok(());
     }
@@ -277,45 +628,6 @@ async fn end_contract(
     Ok(())
 }
 
-/// A seat freed up: the first application in the waitlist becomes «Новая» for the
-/// organization to decide on, and both sides are told. Its own transaction, after the
-/// seat was freed; if someone else moved that application meanwhile, the next one goes.
-async fn promote(state: &State, tenant: &Tenant, sender: &Sender, group: i64) -> Result<()> {
-    for _ in 0..5 {
-        let Some(next) = store::first_waiting(&state.db, tenant.id, group).await? else {
-            return Ok(());
-        };
-        let app = store::by_id(&state.db, tenant.id, next)
-            .await?
-            .ok_or(ApplicationError::NotFound)?;
-        let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
-        let mut tx = state.db.begin().await?;
-        if !store::transition(
-            &mut tx,
-            tenant.id,
-            next,
-            &[Status::Waitlisted],
-            Status::New,
-            Some("Освободилось место"),
-            None,
-            crate::time::now(),
-        )
-        .await?
-        {
-            continue;
-        }
-        mailing
-            .to_parent(&mut tx, state, sender, "application_promoted", None)
-            .await?;
-        mailing
-            .to_organization(&mut tx, state, sender, "В группе освободилось место: первая заявка из очереди передана вам на рассмотрение.")
-            .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        return Ok(());
-    }
-    Ok(())
-}
-
 /// What the organization decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision<'a> {
@@ -327,187 +639,6 @@ pub enum Decision<'a> {
 /// The staff member's organization, if they are organization staff.
 fn staff_org(viewer: &Viewer) -> Result<i64> {
     viewer.user.staff_org().ok_or(ApplicationError::Forbidden)
-}
-
-/// The organization's application; another organization's is not found.
-pub async fn organizations(
-    state: &State,
-    tenant: &Tenant,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<Application> {
-    let org = staff_org(viewer)?;
-    store::by_id(&state.db, tenant.id, id)
-        .await?
-        .filter(|a| a.organization_id == org)
-        .ok_or(ApplicationError::NotFound)
-}
-
-/// «Подтвердить» / «Отклонить» / «Зачислить» one application, in its own transaction.
-/// Everything the decision reads besides the rows it changes is read before the
-/// transaction starts: a transaction never waits for a second connection.
-pub async fn decide(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    viewer: &Viewer,
-    id: i64,
-    decision: Decision<'_>,
-) -> Result<()> {
-    let app = organizations(state, tenant, viewer, id).await?;
-    let mailing = Mailing::prepare(state, tenant, sender, &app).await?;
-    let actor = Some(viewer.user.id);
-    let now = crate::time::now();
-    match decision {
-        Decision::Confirm => {
-            if app.status != Status::New {
-                return refused(format!(
-                    "Заявка в состоянии «{}»: подтвердить можно только новую.",
-                    app.status.label()
-                ));
-            }
-            let plan = match app.funding.as_str() {
-                "certificate" => Some(plan_contract(state, tenant, &app).await?),
-                _ => None,
-            };
-            let mut tx = state.db.begin().await?;
-            if !store::take_seat(&mut tx, tenant.id, app.group_id).await? {
-                return refused("В группе нет свободных мест.");
-            }
-            if let Some(plan) = &plan {
-                if !commit_contract(&mut tx, tenant, &app, plan, actor).await? {
-                    drop(tx);
-                    let available = certificates::balance(
-                        &state.db,
-                        tenant.id,
-                        plan.certificate_id,
-                        plan.period,
-                    )
-                    .await?
-                    .map_or(0, |b| b.available());
-                    return refused(format!(
-                        "Недостаточно средств на сертификате: по договору нужно {}, доступно {}.",
-                        Money::from_kopecks(plan.total()),
-                        Money::from_kopecks(available)
-                    ));
-                }
-            }
-            if !store::transition(
-                &mut tx,
-                tenant.id,
-                id,
-                &[Status::New],
-                Status::Confirmed,
-                None,
-                actor,
-                now,
-            )
-            .await?
-            {
-                return refused("Заявку уже рассмотрели.");
-            }
-            mailing
-                .to_parent(&mut tx, state, sender, "application_confirmed", None)
-                .await?;
-            tx.commit().await.map_err(DbError::from)?;
-        }
-        Decision::Reject(comment) => {
-            let comment = comment.trim();
-            if let Err(m) = crate::domain::plain_text(comment, 1000) {
-                return Err(ApplicationError::Invalid(vec![FieldError::new(
-                    "comment", m,
-                )]));
-            }
-            if comment.is_empty() {
-                return Err(ApplicationError::Invalid(vec![FieldError::new(
-                    "comment",
-                    "напишите родителю причину отказа",
-                )]));
-            }
-            let mut tx = state.db.begin().await?;
-            if !store::transition(
-                &mut tx,
-                tenant.id,
-                id,
-                &[Status::New, Status::Waitlisted],
-                Status::Rejected,
-                Some(comment),
-                actor,
-                now,
-            )
-            .await?
-            {
-                return refused(format!(
-                    "Заявка в состоянии «{}»: отклонить можно только нерассмотренную.",
-                    app.status.label()
-                ));
-            }
-            mailing
-                .to_parent(
-                    &mut tx,
-                    state,
-                    sender,
-                    "application_rejected",
-                    Some(comment),
-                )
-                .await?;
-            tx.commit().await.map_err(DbError::from)?;
-        }
-        Decision::Enroll => {
-            let mut tx = state.db.begin().await?;
-            if !store::transition(
-                &mut tx,
-                tenant.id,
-                id,
-                &[Status::Confirmed],
-                Status::Enrolled,
-                None,
-                actor,
-                now,
-            )
-            .await?
-            {
-                return refused(format!(
-                    "Заявка в состоянии «{}»: зачислить можно только по подтверждённой.",
-                    app.status.label()
-                ));
-            }
-            mailing
-                .to_parent(&mut tx, state, sender, "application_enrolled", None)
-                .await?;
-            tx.commit().await.map_err(DbError::from)?;
-        }
-    }
-    state.mailer.wake();
-    Ok(())
-}
-
-/// The same decision for many applications: each is decided (or refused) on its own.
-pub async fn decide_many(
-    state: &State,
-    tenant: &Tenant,
-    sender: &Sender,
-    viewer: &Viewer,
-    ids: &[i64],
-    decision: Decision<'_>,
-) -> Result<Vec<(i64, std::result::Result<(), String>)>> {
-    staff_org(viewer)?;
-    let mut results = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let outcome = match decide(state, tenant, sender, viewer, id, decision).await {
-            Ok(()) => Ok(()),
-            // The same comment is missing for every one: say it once.
-            Err(e @ ApplicationError::Invalid(_)) => return Err(e),
-            // Earlier ones are decided already: report this one and go on.
-            Err(ApplicationError::Internal(e)) => {
-                tracing::error!(error = %e, application = id, "bulk decision failed");
-                Err(ApplicationError::Internal(e).to_string())
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        results.push((id, outcome));
-    }
-    Ok(results)
 }
 
 /// `YYYY-MM` of a date.
@@ -547,38 +678,6 @@ impl ContractPlan {
     }
 }
 
-async fn plan_contract(state: &State, tenant: &Tenant, app: &Application) -> Result<ContractPlan> {
-    let group = catalog::group(&state.db, tenant.id, app.group_id)
-        .await?
-        .ok_or(ApplicationError::NotFound)?;
-    let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
-    let certificate = certificates::of_parent(&state.db, tenant.id, app.parent_id)
-        .await?
-        .into_iter()
-        .find(|c| c.child_id == app.child_id && c.status == CertificateStatus::Confirmed)
-        .ok_or_else(|| {
-            ApplicationError::Refused("У ребёнка нет подтверждённого сертификата.".into())
-        })?;
-    let period = crate::certificates::service::current_period(tenant);
-    let today = today(tenant);
-    let start = group.study_from.max(today);
-    let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
-    let end = group.study_to.min(year_end);
-    let plan = ContractPlan {
-        certificate_id: certificate.id,
-        period,
-        monthly,
-        first_month: month_of(start),
-        last_month: month_of(end),
-    };
-    if plan.months() == 0 || monthly == 0 {
-        return refused(
-            "Период обучения группы не попадает в текущий период финансирования сертификата.",
-        );
-    }
-    Ok(plan)
-}
-
 /// Creates the contract and commits its total from the certificate; `false` (and nothing
 /// to keep: the caller drops the transaction) when the balance is short.
 async fn commit_contract(
@@ -587,6 +686,7 @@ async fn commit_contract(
     app: &Application,
     plan: &ContractPlan,
     actor: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
     let contract = Contract {
         id: 0,
@@ -597,7 +697,6 @@ async fn commit_contract(
         first_month: plan.first_month.clone(),
         last_month: plan.last_month.clone(),
     };
-    let now = crate::time::now();
     let id = store::insert_contract(tx, tenant.id, &contract, now).await?;
     Ok(certificates::record(
         tx,
@@ -625,78 +724,6 @@ pub struct Billing {
     pub amount: i64,
 }
 
-/// Debits each active contract once for `month` (`YYYY-MM`); a second run changes nothing.
-pub async fn billing_run(state: &State, tenant: &Tenant, month: &str) -> Result<Billing> {
-    let valid =
-        NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok() && month.len() == 7;
-    if !valid {
-        return Err(ApplicationError::Invalid(vec![FieldError::new(
-            "month",
-            "месяц в формате ГГГГ-ММ",
-        )]));
-    }
-    let mut billing = Billing::default();
-    for contract in store::active_contracts(&state.db, tenant.id).await? {
-        if month < contract.first_month.as_str() || month > contract.last_month.as_str() {
-            continue;
-        }
-        let now = crate::time::now();
-        let mut tx = state.db.begin().await?;
-        // Ended since the list was read (a withdrawal released its months): nothing to bill.
-        if !store::lock_active_contract(&mut tx, tenant.id, contract.id).await? {
-            continue;
-        }
-        if !store::insert_charge(
-            &mut tx,
-            tenant.id,
-            contract.id,
-            month,
-            contract.monthly,
-            now,
-        )
-        .await?
-        {
-            billing.already += 1;
-            continue;
-        }
-        let reason = format!("Оплата за {month}, договор № {}", contract.id);
-        let released = certificates::record(
-            &mut tx,
-            tenant.id,
-            contract.certificate_id,
-            contract.period,
-            Movement::Release,
-            contract.monthly,
-            &reason,
-            None,
-            now,
-        )
-        .await?;
-        let debited = released
-            && certificates::record(
-                &mut tx,
-                tenant.id,
-                contract.certificate_id,
-                contract.period,
-                Movement::Debit,
-                contract.monthly,
-                &reason,
-                None,
-                now,
-            )
-            .await?;
-        if !debited {
-            // Never happens while commitments are kept; never leave a half-billed month.
-            tracing::error!(contract = contract.id, month, "billing: commitment missing");
-            continue;
-        }
-        tx.commit().await.map_err(DbError::from)?;
-        billing.charged += 1;
-        billing.amount += contract.monthly;
-    }
-    Ok(billing)
-}
-
 /// Everything the mails about one application need, read before a transaction starts.
 struct Mailing {
     parent: Option<accounts::User>,
@@ -706,19 +733,14 @@ struct Mailing {
 }
 
 impl Mailing {
-    async fn prepare(
-        state: &State,
-        tenant: &Tenant,
-        sender: &Sender,
-        app: &Application,
-    ) -> Result<Self> {
-        let org: Organization = catalog::organization(&state.db, tenant.id, app.organization_id)
+    async fn prepare(db: &Db, tenant: &Tenant, sender: &Sender, app: &Application) -> Result<Self> {
+        let org: Organization = catalog::organization(db, tenant.id, app.organization_id)
             .await?
             .ok_or(ApplicationError::NotFound)?;
-        let program = catalog::published_program(&state.db, tenant.id, app.program_id).await?;
-        let group = catalog::group(&state.db, tenant.id, app.group_id).await?;
-        let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
-        let parent = accounts::user_by_id(&state.db, tenant.id, app.parent_id).await?;
+        let program = catalog::published_program(db, tenant.id, app.program_id).await?;
+        let group = catalog::group(db, tenant.id, app.group_id).await?;
+        let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
+        let parent = accounts::user_by_id(db, tenant.id, app.parent_id).await?;
         let ctx = minijinja::context! {
             number => app.id,
             program => program.map(|p| p.title).unwrap_or_default(),
@@ -742,7 +764,7 @@ impl Mailing {
     async fn to_parent(
         &self,
         tx: &mut Tx,
-        state: &State,
+        outbox: &Outbox,
         sender: &Sender,
         kind: &str,
         comment: Option<&str>,
@@ -751,7 +773,7 @@ impl Mailing {
             return Ok(());
         };
         let ctx = minijinja::context! { name => &parent.first_name, comment, ..self.ctx.clone() };
-        mail::enqueue(tx, &state.templates, sender, kind, &parent.email, ctx).await?;
+        outbox.enqueue(tx, sender, kind, &parent.email, ctx).await?;
         Ok(())
     }
 
@@ -759,21 +781,21 @@ impl Mailing {
     async fn to_organization(
         &self,
         tx: &mut Tx,
-        state: &State,
+        outbox: &Outbox,
         sender: &Sender,
         what: &str,
     ) -> Result<()> {
         let ctx =
             minijinja::context! { what, provider_url => &self.provider_url, ..self.ctx.clone() };
-        mail::enqueue(
-            tx,
-            &state.templates,
-            sender,
-            "application_notice",
-            &self.organization_email,
-            ctx,
-        )
-        .await?;
+        outbox
+            .enqueue(
+                tx,
+                sender,
+                "application_notice",
+                &self.organization_email,
+                ctx,
+            )
+            .await?;
         Ok(())
     }
 }

@@ -5,9 +5,10 @@ use serde::Serialize;
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store as accounts;
 use crate::catalog::store as catalog;
+use crate::db::Db;
 use crate::db::DbError;
 use crate::regions::Tenant;
-use crate::State;
+use crate::time::Clock;
 
 use super::store::{self, Application, Line, Status};
 
@@ -43,27 +44,27 @@ fn when(at: &str) -> String {
 }
 
 pub async fn for_parent(
-    state: &State,
+    db: &Db,
     tenant: &Tenant,
     parent: i64,
 ) -> Result<Vec<ParentApplication>, DbError> {
     let mut out = Vec::new();
-    for app in store::of_parent(&state.db, tenant.id, parent).await? {
-        out.push(parent_view(state, tenant, app).await?);
+    for app in store::of_parent(db, tenant.id, parent).await? {
+        out.push(parent_view(db, tenant, app).await?);
     }
     Ok(out)
 }
 
 pub async fn parent_view(
-    state: &State,
+    db: &Db,
     tenant: &Tenant,
     app: Application,
 ) -> Result<ParentApplication, DbError> {
-    let org = catalog::organization(&state.db, tenant.id, app.organization_id).await?;
-    let group = catalog::group(&state.db, tenant.id, app.group_id).await?;
-    let program = catalog::published_program(&state.db, tenant.id, app.program_id).await?;
-    let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
-    let history = store::history(&state.db, tenant.id, app.id)
+    let org = catalog::organization(db, tenant.id, app.organization_id).await?;
+    let group = catalog::group(db, tenant.id, app.group_id).await?;
+    let program = catalog::published_program(db, tenant.id, app.program_id).await?;
+    let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
+    let history = store::history(db, tenant.id, app.id)
         .await?
         .into_iter()
         .map(|e| HistoryLine {
@@ -144,30 +145,34 @@ pub struct ProviderCard {
 
 /// The card; opening it is a view of the child's personal data, so it is audited.
 pub async fn provider_card(
-    state: &State,
+    db: &Db,
+    clock: &Clock,
     tenant: &Tenant,
     viewer: &Viewer,
     app: Application,
 ) -> Result<ProviderCard, DbError> {
-    let parent = accounts::user_by_id(&state.db, tenant.id, app.parent_id).await?;
-    let child = accounts::child_of(&state.db, tenant.id, app.parent_id, app.child_id).await?;
+    let parent = accounts::user_by_id(db, tenant.id, app.parent_id).await?;
+    let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
     let status = app.status;
     let child_id = app.child_id;
     let id = app.id;
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     accounts::audit(
         &mut tx,
         tenant.id,
-        Some(viewer.user.id),
-        "child_data_view",
-        &format!("child:{child_id}"),
-        &format!("application {id}"),
-        None,
+        &crate::accounts::store::Audit {
+            actor: Some(viewer.user.id),
+            action: "child_data_view",
+            subject: &format!("child:{child_id}"),
+            detail: &format!("application {id}"),
+            ip: None,
+            at: clock.now(),
+        },
     )
     .await?;
     tx.commit().await?;
     Ok(ProviderCard {
-        application: parent_view(state, tenant, app).await?,
+        application: parent_view(db, tenant, app).await?,
         child_birth_date: child.map(|c| c.birth_date).unwrap_or_default(),
         parent: parent.as_ref().map(|p| p.full_name()).unwrap_or_default(),
         parent_phone: parent

@@ -4,15 +4,20 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::api::{ApiError, ApiTags, JsonText};
 use crate::regions::{MunicipalityInfo, RegionInfo, Site, Tenant};
 use crate::State;
 
+use super::cards::CardList;
+use super::index::{AsMap, FacetCounts};
 use super::query::RawQuery;
 use super::read::{self, SearchError};
-use super::views::{directions, DirectionView, OrganizationDetail, ProgramDetail, SearchResults};
+use super::views::{
+    directions, DirectionView, OrganizationDetail, ProgramCard, ProgramDetail, SearchResults,
+};
 
 pub struct CatalogApi;
 
@@ -303,5 +308,19 @@ impl CatalogApi {
             Err(SearchError::Invalid(errors)) => GeoJsonResponse::BadRequest(Json(invalid(errors))),
             Err(SearchError::Catalog(e)) => GeoJsonResponse::Internal(Json(internal(e))),
         }
+    }
+}
+
+// Counts per filter value are documented as what they are on the wire: an object of counts.
+crate::api::documented_as!(FacetCounts, AsMap);
+
+// A page's cards, rendered ahead of time, are documented as the list of cards they are.
+crate::api::documented_as!(CardList, Vec<ProgramCard>);
+
+impl ParseFromJSON for FacetCounts {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        AsMap::parse_from_json(value)
+            .map(Self::from)
+            .map_err(ParseError::propagate)
     }
 }

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde_json::value::RawValue;
 
 use crate::regions::Tenant;
-use crate::web::Templates;
+use crate::templates::Templates;
 
 use super::index::CatalogIndex;
 use super::views::ProgramCard;
@@ -146,8 +146,6 @@ impl Drop for Cards {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 #[serde(transparent)]
 pub struct CardList(Vec<Box<RawValue>>);
-
-crate::api::documented_as!(CardList, Vec<ProgramCard>);
 
 #[cfg(test)]
 mod tests {

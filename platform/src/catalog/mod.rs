@@ -13,4 +13,4 @@ pub mod service;
 pub mod store;
 pub mod views;
 
-pub use service::{today, Catalog, CatalogError};
+pub use service::{Catalog, CatalogError};

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::web::Pager;
 
 use crate::regions::Site;
-use crate::web::templates::Layout;
+use crate::web::Layout;
 use crate::web::{Region, WebError};
 use crate::State;
 

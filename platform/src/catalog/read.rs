@@ -13,7 +13,7 @@ use crate::State;
 use super::geo;
 use super::index::CatalogIndex;
 use super::query::{CatalogQuery, FieldError, RawQuery};
-use super::service::{today, CatalogError};
+use super::service::CatalogError;
 use super::store;
 use super::views::{
     OrganizationDetail, OrganizationView, ProgramDetail, ProgramSummary, SearchPage, SearchResults,
@@ -64,7 +64,7 @@ impl Search {
         Ok(Self {
             index,
             q,
-            today: today(tenant),
+            today: tenant.today(&state.clock),
         })
     }
 
@@ -135,7 +135,11 @@ pub async fn map_points(
 ) -> Result<FeatureCollection, SearchError> {
     let index = state.catalog.index(tenant).await?;
     let q = parse(raw, tenant, &index).map_err(SearchError::Invalid)?;
-    Ok(geo::feature_collection(&index, &q, today(tenant)))
+    Ok(geo::feature_collection(
+        &index,
+        &q,
+        tenant.today(&state.clock),
+    ))
 }
 
 /// A published program of the region with its groups and organization.
@@ -160,7 +164,7 @@ pub async fn program(
         &groups,
         &profiles,
         tenant,
-        today(tenant),
+        tenant.today(&state.clock),
     )))
 }
 

@@ -218,10 +218,3 @@ impl Catalog {
         Ok(value)
     }
 }
-
-/// Today in the region's time zone: «идёт набор» turns with the region's midnight.
-pub fn today(tenant: &Tenant) -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&tenant.config.time_zone)
-        .date_naive()
-}

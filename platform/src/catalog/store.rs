@@ -217,7 +217,7 @@ pub async fn insert_organizations(
     tenant: i64,
     orgs: &[Organization],
 ) -> Result<(), DbError> {
-    let now = crate::time::to_db(crate::time::now());
+    let now = crate::time::to_db(crate::time::Clock::system().now());
     for chunk in orgs.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO organizations (tenant_id, id, name, short_name, kind, inn, municipality_id, \
@@ -671,7 +671,7 @@ pub async fn set_status(
     status: ProgramStatus,
 ) -> Result<bool, DbError> {
     let mut tx = db.begin().await?;
-    let now = crate::time::to_db(crate::time::now());
+    let now = crate::time::to_db(crate::time::Clock::system().now());
     let done = sqlx::query(
         "UPDATE programs SET status = $3, updated_at = $4, changed_in = NULL \
          WHERE tenant_id = $1 AND id = $2",

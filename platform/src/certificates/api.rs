@@ -6,14 +6,13 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::accounts::api::{done, writer, Done, Reply};
 use crate::api::ApiTags;
+use crate::api::{done, try_reply, writer, Done, Reply};
 use crate::regions::Site;
-use crate::try_reply;
 use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
-use super::service::{self, CertificateError, PeriodForm, StaffQuery};
+use super::service::{CertificateError, PeriodForm, StaffQuery};
 use super::views::{card, CertificateCard, StaffCard};
 
 pub struct CertificatesApi;
@@ -138,7 +137,7 @@ async fn certificate_reply(
     tenant: &crate::regions::Tenant,
     cert: super::store::Certificate,
 ) -> Reply<CertificateInfo> {
-    match card(state, tenant, cert).await {
+    match card(&state.db, &state.clock, tenant, cert).await {
         Ok(c) => Reply::Ok(Json(c.into())),
         Err(e) => CertificateError::Internal(e.into()).into(),
     }
@@ -158,7 +157,10 @@ impl CertificatesApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let cert = try_reply!(
-            service::certificate_of_child(&state, tenant.id, viewer.user.id, id.0).await
+            state
+                .certificates
+                .certificate_of_child(tenant.id, viewer.user.id, id.0)
+                .await
         );
         match cert {
             Some(cert) => certificate_reply(&state, tenant, cert).await,
@@ -181,7 +183,7 @@ impl CertificatesApi {
     ) -> Reply<CertificateInfo> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
-        let cert = try_reply!(service::issue(&state, tenant, viewer, id.0).await);
+        let cert = try_reply!(state.certificates.issue(tenant, viewer, id.0).await);
         certificate_reply(&state, tenant, cert).await
     }
 
@@ -200,9 +202,17 @@ impl CertificatesApi {
     ) -> Reply<CertificateInfo> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(service::apply_for_funding(&state, tenant, viewer, id.0).await);
+        try_reply!(
+            state
+                .certificates
+                .apply_for_funding(tenant, viewer, id.0)
+                .await
+        );
         let cert = try_reply!(
-            service::certificate_of_child(&state, tenant.id, viewer.user.id, id.0).await
+            state
+                .certificates
+                .certificate_of_child(tenant.id, viewer.user.id, id.0)
+                .await
         );
         match cert {
             Some(cert) => certificate_reply(&state, tenant, cert).await,
@@ -234,7 +244,12 @@ impl CertificatesApi {
             first_name: first_name.0.unwrap_or_default(),
             birth_date: birth_date.0.unwrap_or_default(),
         };
-        let found = try_reply!(service::staff_search(&state, tenant, viewer, &query).await);
+        let found = try_reply!(
+            state
+                .certificates
+                .staff_search(tenant, viewer, &query)
+                .await
+        );
         Reply::Ok(Json(
             found
                 .into_iter()
@@ -256,8 +271,13 @@ impl CertificatesApi {
     ) -> Reply<Done> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
-        let sender = try_reply!(crate::accounts::pages::sender(&state, &site, &origin));
-        try_reply!(service::decide(&state, tenant, &sender, viewer, id.0, None).await);
+        let sender = try_reply!(crate::web::page::sender(&state, &site, &origin));
+        try_reply!(
+            state
+                .certificates
+                .decide(tenant, &sender, viewer, id.0, None)
+                .await
+        );
         Reply::Ok(done("Данные подтверждены"))
     }
 
@@ -276,9 +296,12 @@ impl CertificatesApi {
     ) -> Reply<Done> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
-        let sender = try_reply!(crate::accounts::pages::sender(&state, &site, &origin));
+        let sender = try_reply!(crate::web::page::sender(&state, &site, &origin));
         try_reply!(
-            service::decide(&state, tenant, &sender, viewer, id.0, Some(&body.0.reason)).await
+            state
+                .certificates
+                .decide(tenant, &sender, viewer, id.0, Some(&body.0.reason))
+                .await
         );
         Reply::Ok(done("Отказ отправлен родителю"))
     }
@@ -296,7 +319,12 @@ impl CertificatesApi {
     ) -> Reply<Done> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(service::authorize(&state, tenant, viewer, id.0, body.0.can_confirm).await);
+        try_reply!(
+            state
+                .certificates
+                .authorize(tenant, viewer, id.0, body.0.can_confirm)
+                .await
+        );
         Reply::Ok(done("Сохранено"))
     }
 
@@ -317,7 +345,7 @@ impl CertificatesApi {
             nominal_rub: body.0.nominal_rub.to_string(),
             budget_rub: body.0.budget_rub.to_string(),
         };
-        try_reply!(service::set_period(&state, tenant, viewer, &form).await);
+        try_reply!(state.certificates.set_period(tenant, viewer, &form).await);
         Reply::Ok(done("Сохранено"))
     }
 }

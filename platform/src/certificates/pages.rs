@@ -7,10 +7,11 @@ use poem::web::{Data, Form, Path, Query, Redirect};
 use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::pages::{errors_map, render, render_cabinet, sender, CsrfOnly};
+use crate::accounts::pages::render_cabinet;
 use crate::accounts::values::Role;
 use crate::domain::{FieldError, Money};
 use crate::regions::Site;
+use crate::web::page::{errors_map, render, sender, CsrfOnly};
 use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
@@ -32,7 +33,11 @@ pub async fn issue(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require_role(Role::Parent)?;
-    match service::issue(&state, &tenant, viewer, path_id(&raw)?).await {
+    match state
+        .certificates
+        .issue(&tenant, viewer, path_id(&raw)?)
+        .await
+    {
         Ok(cert) => {
             let notice = format!(
                 "Сертификат учёта выдан: № {}. Теперь подтвердите данные ребёнка.",
@@ -59,7 +64,11 @@ pub async fn apply_for_funding(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require_role(Role::Parent)?;
-    match service::apply_for_funding(&state, &tenant, viewer, path_id(&raw)?).await {
+    match state
+        .certificates
+        .apply_for_funding(&tenant, viewer, path_id(&raw)?)
+        .await
+    {
         Ok(amount) => {
             let notice = format!(
                 "Заявление удовлетворено: на сертификат зачислено {}.",
@@ -143,9 +152,14 @@ pub async fn staff_search(
         && query.birth_date.is_empty());
     // Without a query only who asks is checked (the form is for authorized staff too).
     let found = if searched {
-        service::staff_search(&state, &tenant, viewer, &query).await
+        state
+            .certificates
+            .staff_search(&tenant, viewer, &query)
+            .await
     } else {
-        service::confirming_org(&state, &tenant, viewer)
+        state
+            .certificates
+            .confirming_org(&tenant, viewer)
             .await
             .map(|_| Vec::new())
     };
@@ -182,7 +196,10 @@ pub async fn staff_certificate(
     Path(raw): Path<String>,
 ) -> PageResult {
     let viewer = visitor.require()?;
-    let view = service::staff_open(&state, &tenant, viewer, path_id(&raw)?).await?;
+    let view = state
+        .certificates
+        .staff_open(&tenant, viewer, path_id(&raw)?)
+        .await?;
     let card = StaffCard::from(view);
     render(
         &state,
@@ -221,10 +238,14 @@ pub async fn staff_decide(
         _ => return Err(WebError::NotFound),
     };
     let sender = sender(&state, &site, &origin)?;
-    match service::decide(&state, tenant, &sender, viewer, id, reject).await {
+    match state
+        .certificates
+        .decide(tenant, &sender, viewer, id, reject)
+        .await
+    {
         Ok(()) => Ok(Redirect::see_other(format!("/provider/certificates/{id}")).into_response()),
         Err(CertificateError::Invalid(errors)) => {
-            let view = service::staff_open(&state, tenant, viewer, id).await?;
+            let view = state.certificates.staff_open(tenant, viewer, id).await?;
             render(
                 &state,
                 &visitor,
@@ -274,7 +295,7 @@ async fn municipal_page(
     let orgs = crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality)
         .await
         .map_err(anyhow::Error::from)?;
-    let this_year = service::current_period(tenant);
+    let this_year = service::current_period(tenant.today(&state.clock));
     let mut periods = Vec::new();
     for year in [this_year, this_year + 1] {
         let (nominal, budget, granted) =
@@ -347,14 +368,10 @@ pub async fn municipal_authorize(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require()?;
-    service::authorize(
-        &state,
-        &tenant,
-        viewer,
-        path_id(&raw)?,
-        form.can_confirm == "1",
-    )
-    .await?;
+    state
+        .certificates
+        .authorize(&tenant, viewer, path_id(&raw)?, form.can_confirm == "1")
+        .await?;
     Ok(Redirect::see_other("/municipal").into_response())
 }
 
@@ -376,7 +393,11 @@ pub async fn municipal_period(
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
     let viewer = visitor.require()?;
-    match service::set_period(&state, &tenant, viewer, &form.period).await {
+    match state
+        .certificates
+        .set_period(&tenant, viewer, &form.period)
+        .await
+    {
         Ok(()) => {
             municipal_page(
                 &state,

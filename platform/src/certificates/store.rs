@@ -238,8 +238,9 @@ pub async fn staff_view_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<St
     row.as_ref().map(staff_view).transpose()
 }
 
-/// Marks the data confirmed; `false` if it was confirmed already. Locks the child's row
-/// first, as a parent's edit does, so an edit and a confirmation never interleave.
+/// Marks the data confirmed; `false` if it was confirmed already. Marks (and so locks) the
+/// child's row first, as a parent's edit locks it, so an edit and a confirmation never
+/// interleave, and the children's rules see the data as checked.
 pub async fn set_confirmed(
     tx: &mut Tx,
     tenant: i64,
@@ -247,7 +248,7 @@ pub async fn set_confirmed(
     actor: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    lock_child_of(tx, tenant, id).await?;
+    mark_child_confirmed(tx, tenant, id, now).await?;
     let updated = sqlx::query(
         "UPDATE certificates SET status = $3, rejection = NULL, confirmed_by = $4, \
          confirmed_at = $5 WHERE tenant_id = $1 AND id = $2 AND status = $6",
@@ -263,31 +264,23 @@ pub async fn set_confirmed(
     Ok(updated.rows_affected() == 1)
 }
 
-async fn lock_child_of(tx: &mut Tx, tenant: i64, certificate: i64) -> Result<(), DbError> {
+async fn mark_child_confirmed(
+    tx: &mut Tx,
+    tenant: i64,
+    certificate: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE children SET updated_at = updated_at WHERE tenant_id = $1 \
+        "UPDATE children SET data_confirmed_at = COALESCE(data_confirmed_at, $3) \
+         WHERE tenant_id = $1 \
          AND id = (SELECT child_id FROM certificates WHERE tenant_id = $1 AND id = $2)",
     )
     .bind(tenant)
     .bind(certificate)
+    .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Whether the child's data was confirmed (read in the transaction of an edit, after the
-/// child's row is locked).
-pub async fn child_confirmed(tx: &mut Tx, tenant: i64, child: i64) -> Result<bool, DbError> {
-    let n: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM certificates WHERE tenant_id = $1 AND child_id = $2 \
-         AND status = 'confirmed'",
-    )
-    .bind(tenant)
-    .bind(child)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    Ok(n > 0)
 }
 
 /// Records why the data was not confirmed; `false` if it was confirmed meanwhile.

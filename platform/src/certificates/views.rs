@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::db::Db;
 use crate::db::DbError;
 use crate::domain::Money;
 use crate::regions::Tenant;
-use crate::State;
+use crate::time::Clock;
 
 use super::service::{current_period, ineligibility};
 use super::store::{self, Certificate, Movement, StaffView, Status};
@@ -50,13 +51,14 @@ fn money(kopecks: i64) -> String {
 }
 
 pub async fn card(
-    state: &State,
+    db: &Db,
+    clock: &Clock,
     tenant: &Tenant,
     cert: Certificate,
 ) -> Result<CertificateCard, DbError> {
-    let period = current_period(tenant);
-    let balance = store::balance(&state.db, tenant.id, cert.id, period).await?;
-    let history = store::ledger(&state.db, tenant.id, cert.id)
+    let period = current_period(tenant.today(clock));
+    let balance = store::balance(db, tenant.id, cert.id, period).await?;
+    let history = store::ledger(db, tenant.id, cert.id)
         .await?
         .into_iter()
         .map(|r| HistoryRow {
@@ -94,12 +96,13 @@ pub struct ChildCertificate {
 }
 
 pub async fn for_parent(
-    state: &State,
+    db: &Db,
+    clock: &Clock,
     tenant: &Tenant,
     parent: i64,
     children: &[(i64, String)],
 ) -> Result<HashMap<i64, ChildCertificate>, DbError> {
-    let mut certs: HashMap<i64, Certificate> = store::of_parent(&state.db, tenant.id, parent)
+    let mut certs: HashMap<i64, Certificate> = store::of_parent(db, tenant.id, parent)
         .await?
         .into_iter()
         .map(|c| (c.child_id, c))
@@ -108,12 +111,12 @@ pub async fn for_parent(
     for (child, birth_date) in children {
         let entry = match certs.remove(child) {
             Some(cert) => ChildCertificate {
-                card: Some(card(state, tenant, cert).await?),
+                card: Some(card(db, clock, tenant, cert).await?),
                 ineligible: None,
             },
             None => ChildCertificate {
                 card: None,
-                ineligible: ineligibility(tenant, birth_date),
+                ineligible: ineligibility(tenant, birth_date, tenant.today(clock)),
             },
         };
         out.insert(*child, entry);

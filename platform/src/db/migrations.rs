@@ -1,5 +1,5 @@
-//! The migrations are compiled into the binary, one list per dialect, so a deployed
-//! `navigator` needs no files beside it. Both lists must describe the same schema.
+//! The migrations are compiled into the binary, so a deployed `navigator` needs no files
+//! beside it: one list of names, a file per dialect for each.
 
 use std::borrow::Cow;
 
@@ -7,15 +7,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 use super::Backend;
 
+/// The one list of migrations: each name is a file in both `migrations/sqlite/` and
+/// `migrations/postgres/`, so a migration cannot be added to one dialect only.
 macro_rules! migrations {
-    ($dialect:literal: $($version:literal => $name:literal),* $(,)?) => {
-        &[$(($version, $name, include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"), "/../migrations/", $dialect, "/", $name, ".sql"
-        )))),*]
+    ($($version:literal => $name:literal),* $(,)?) => {
+        const SQLITE: &[(i64, &str, &str)] = &[$(($version, $name, include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"), "/../migrations/sqlite/", $name, ".sql"
+        )))),*];
+        const POSTGRES: &[(i64, &str, &str)] = &[$(($version, $name, include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"), "/../migrations/postgres/", $name, ".sql"
+        )))),*];
     };
 }
 
-const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
+migrations!(
     1 => "0001_tenants",
     2 => "0002_catalog",
     3 => "0003_accounts",
@@ -23,16 +28,7 @@ const SQLITE: &[(i64, &str, &str)] = migrations!("sqlite":
     5 => "0005_applications",
     6 => "0006_api_tokens",
     7 => "0007_catalog_changes",
-);
-
-const POSTGRES: &[(i64, &str, &str)] = migrations!("postgres":
-    1 => "0001_tenants",
-    2 => "0002_catalog",
-    3 => "0003_accounts",
-    4 => "0004_certificates",
-    5 => "0005_applications",
-    6 => "0006_api_tokens",
-    7 => "0007_catalog_changes",
+    8 => "0008_children_confirmed",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -83,7 +83,7 @@ async fn ensure_one(
     municipality: Option<&str>,
     hash: &str,
 ) -> anyhow::Result<()> {
-    let now = crate::time::now();
+    let now = crate::time::Clock::system().now();
     let mut tx = db.begin().await?;
     let new = NewUser {
         email,

@@ -14,8 +14,8 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use crate::db::{DbError, Tx};
-use crate::regions::Tenant;
-use crate::web::Templates;
+use crate::templates::Templates;
+use crate::time::Clock;
 
 pub use outbox::Mail;
 
@@ -125,18 +125,6 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn region(tenant: &Tenant, base_url: &str) -> Self {
-        let c = &tenant.config;
-        Self {
-            tenant_id: tenant.id,
-            name: format!("{}. Отдел поддержки", c.short_name),
-            address: c.support_email.ascii(),
-            region_name: c.name.clone(),
-            support_email: c.support_email.to_string(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
-        }
-    }
-
     /// The platform itself (operators' mail), from `noreply@` the base domain.
     pub fn platform(base_domain: &tenants::Host, base_url: &str) -> Self {
         let address = format!("noreply@{}", base_domain.as_ascii());
@@ -151,35 +139,59 @@ impl Sender {
     }
 }
 
-/// Renders `mail/{kind}.txt` (first line: the subject) and `mail/{kind}.html` with `ctx`
-/// plus the sender's region, and writes the mail to the outbox in `tx`.
-pub async fn enqueue(
-    tx: &mut Tx,
-    templates: &Templates,
-    sender: &Sender,
-    kind: &str,
-    recipient: &str,
-    ctx: minijinja::Value,
-) -> Result<(), MailError> {
-    let ctx = minijinja::context! { sender, ..ctx };
-    let render = |name: String| {
-        templates
-            .render(&name, ctx.clone())
-            .map_err(|source| MailError::Template { name, source })
-    };
-    let text = render(format!("mail/{kind}.txt"))?;
-    let html = render(format!("mail/{kind}.html"))?;
-    let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-    let mail = Mail {
-        tenant_id: sender.tenant_id,
-        kind: kind.to_owned(),
-        recipient: recipient.to_owned(),
-        sender_name: sender.name.clone(),
-        sender: sender.address.clone(),
-        subject: subject.trim().to_owned(),
-        text: body.trim_start().to_owned(),
-        html,
-    };
-    outbox::insert(tx, &mail, crate::time::now()).await?;
-    Ok(())
+/// Where the capabilities put their mail: rendered from the templates, written to the
+/// outbox in the caller's transaction, and the worker woken after the commit.
+#[derive(Clone)]
+pub struct Outbox {
+    templates: Arc<Templates>,
+    mailer: Mailer,
+    clock: Clock,
+}
+
+impl Outbox {
+    pub fn new(templates: Arc<Templates>, mailer: Mailer, clock: Clock) -> Self {
+        Self {
+            templates,
+            mailer,
+            clock,
+        }
+    }
+
+    /// Call after committing a transaction that wrote to the outbox.
+    pub fn wake(&self) {
+        self.mailer.wake();
+    }
+
+    /// Renders `mail/{kind}.txt` (first line: the subject) and `mail/{kind}.html` with `ctx`
+    /// plus the sender's region, and writes the mail to the outbox in `tx`.
+    pub async fn enqueue(
+        &self,
+        tx: &mut Tx,
+        sender: &Sender,
+        kind: &str,
+        recipient: &str,
+        ctx: minijinja::Value,
+    ) -> Result<(), MailError> {
+        let ctx = minijinja::context! { sender, ..ctx };
+        let render = |name: String| {
+            self.templates
+                .render(&name, ctx.clone())
+                .map_err(|source| MailError::Template { name, source })
+        };
+        let text = render(format!("mail/{kind}.txt"))?;
+        let html = render(format!("mail/{kind}.html"))?;
+        let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        let mail = Mail {
+            tenant_id: sender.tenant_id,
+            kind: kind.to_owned(),
+            recipient: recipient.to_owned(),
+            sender_name: sender.name.clone(),
+            sender: sender.address.clone(),
+            subject: subject.trim().to_owned(),
+            text: body.trim_start().to_owned(),
+            html,
+        };
+        outbox::insert(tx, &mail, self.clock.now()).await?;
+        Ok(())
+    }
 }

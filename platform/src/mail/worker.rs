@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use crate::State;
+use crate::db::{Db, DbError};
+use crate::time::Clock;
 
-use super::outbox;
+use super::{outbox, Mailer};
 
 /// How long a claim holds; longer than any send (the SMTP timeout is 10 s).
 const LEASE: Duration = Duration::from_secs(60);
@@ -25,58 +26,70 @@ pub fn backoff(base: Duration, attempts: i64) -> Duration {
     base.saturating_mul(1u32 << exp).min(MAX_BACKOFF)
 }
 
-/// Runs until the runtime stops.
-pub fn spawn(state: State) {
-    tokio::spawn(async move {
-        loop {
-            let sent = match run_once(&state).await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox: could not claim mail");
-                    0
-                }
-            };
-            if sent == 0 {
-                // Woken by a commit in this process, or by the poll for rows written by
-                // other processes and for retries that have come due.
-                let _ =
-                    tokio::time::timeout(state.settings.mail_poll, state.mailer.wake.notified())
-                        .await;
-            }
-        }
-    });
+/// What the worker needs: the outbox's database, the transport, and its timing.
+#[derive(Clone)]
+pub struct Worker {
+    pub db: Db,
+    pub mailer: Mailer,
+    /// The first retry of a mail that could not be sent; each next one waits twice as long.
+    pub retry_base: Duration,
+    /// How often the outbox is checked for mail written by other processes and for retries.
+    pub poll: Duration,
+    pub clock: Clock,
 }
 
-/// Claims and sends one batch; returns how many rows it handled.
-pub async fn run_once(state: &State) -> Result<usize, crate::db::DbError> {
-    let batch = outbox::claim(&state.db, crate::time::now(), LEASE, BATCH).await?;
-    let count = batch.len();
-    let mut sends = JoinSet::new();
-    for claimed in batch {
-        let state = state.clone();
-        sends.spawn(async move {
-            let result = state.mailer.send(&claimed.mail).await;
-            let now = crate::time::now();
-            let outcome = match result {
-                Ok(()) => {
-                    tracing::info!(id = claimed.id, kind = %claimed.mail.kind, "mail sent");
-                    outbox::mark_sent(&state.db, &claimed, now).await
+impl Worker {
+    /// Runs until the runtime stops.
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            loop {
+                let sent = match self.run_once().await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox: could not claim mail");
+                        0
+                    }
+                };
+                if sent == 0 {
+                    // Woken by a commit in this process, or by the poll for rows written by
+                    // other processes and for retries that have come due.
+                    let _ = tokio::time::timeout(self.poll, self.mailer.wake.notified()).await;
                 }
-                Err(error) => {
-                    let give_up = claimed.attempts >= MAX_ATTEMPTS;
-                    let wait = backoff(state.settings.mail_retry_base, claimed.attempts);
-                    tracing::warn!(id = claimed.id, attempts = claimed.attempts, %error, give_up, "mail not sent");
-                    let due = now + chrono::Duration::from_std(wait).unwrap_or_default();
-                    outbox::mark_failed(&state.db, &claimed, &error, due, give_up, now).await
-                }
-            };
-            if let Err(e) = outcome {
-                tracing::error!(id = claimed.id, error = %e, "outbox: could not record the result");
             }
         });
     }
-    while sends.join_next().await.is_some() {}
-    Ok(count)
+
+    /// Claims and sends one batch; returns how many rows it handled.
+    pub async fn run_once(&self) -> Result<usize, DbError> {
+        let batch = outbox::claim(&self.db, self.clock.now(), LEASE, BATCH).await?;
+        let count = batch.len();
+        let mut sends = JoinSet::new();
+        for claimed in batch {
+            let worker = self.clone();
+            sends.spawn(async move {
+                let result = worker.mailer.send(&claimed.mail).await;
+                let now = worker.clock.now();
+                let outcome = match result {
+                    Ok(()) => {
+                        tracing::info!(id = claimed.id, kind = %claimed.mail.kind, "mail sent");
+                        outbox::mark_sent(&worker.db, &claimed, now).await
+                    }
+                    Err(error) => {
+                        let give_up = claimed.attempts >= MAX_ATTEMPTS;
+                        let wait = backoff(worker.retry_base, claimed.attempts);
+                        tracing::warn!(id = claimed.id, attempts = claimed.attempts, %error, give_up, "mail not sent");
+                        let due = now + chrono::Duration::from_std(wait).unwrap_or_default();
+                        outbox::mark_failed(&worker.db, &claimed, &error, due, give_up, now).await
+                    }
+                };
+                if let Err(e) = outcome {
+                    tracing::error!(id = claimed.id, error = %e, "outbox: could not record the result");
+                }
+            });
+        }
+        while sends.join_next().await.is_some() {}
+        Ok(count)
+    }
 }
 
 #[cfg(test)]

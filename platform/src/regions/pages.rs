@@ -4,7 +4,7 @@ use poem::http::header;
 use poem::web::{Data, Html};
 use poem::{handler, IntoResponse, Response};
 
-use crate::web::templates::Layout;
+use crate::web::Layout;
 use crate::web::{Origin, Region, WebError};
 use crate::State;
 

@@ -93,7 +93,7 @@ pub async fn upsert_tenant(
     region: &LoadedRegion,
     revision: i64,
 ) -> Result<i64, DbError> {
-    let now = time::to_db(time::now());
+    let now = time::to_db(time::Clock::system().now());
     let (logo_type, logo) = match &region.logo {
         Some(l) => (Some(l.content_type.clone()), Some(l.bytes.clone())),
         None => (None, None),

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::regions::Site;
 use crate::State;
 
+use super::layout::Layout;
 use super::site::Origin;
-use super::templates::Layout;
 use super::visitor::Visitor;
 use crate::accounts::limits::RetryAfter;
 use crate::accounts::service::AccountError;

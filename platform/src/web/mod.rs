@@ -1,26 +1,24 @@
-//! The HTTP face: routing, the middlewares every request passes, templates, static assets,
-//! and the one place where errors become responses.
+//! The web kernel: the process state handlers reach, the middlewares every request passes
+//! (host → region, request log), who is asking, the page layout, static assets, and the
+//! one place where errors become responses. The routes themselves are in `routes`.
 
 pub mod assets;
 mod error;
+mod layout;
+pub mod page;
 pub mod pager;
 mod request_log;
 mod site;
-pub mod templates;
+mod state;
 mod visitor;
 
-use poem::{get, post, Endpoint, EndpointExt, Route};
-
 pub use error::WebError;
+pub use layout::{Layout, LayoutUser};
 pub use pager::Pager;
+pub use request_log::RequestLog;
 pub use site::{accounts_tenant, region_of, Origin, Region, SiteResolver};
-pub use templates::{Layout, Links, Templates};
+pub use state::{AppState, State};
 pub use visitor::Visitor;
-
-use crate::accounts::{cabinets, pages as accounts};
-use crate::applications::pages as applications;
-use crate::certificates::pages as certificates;
-use crate::{api, catalog, health, regions, State};
 
 /// The status of a form page: 422 when it comes back with field errors.
 pub fn form_status<T>(errors: &[T]) -> poem::http::StatusCode {
@@ -34,98 +32,4 @@ pub fn form_status<T>(errors: &[T]) -> poem::http::StatusCode {
 /// A numeric id from a path; anything else is a page that does not exist.
 pub fn path_id(raw: &str) -> Result<i64, WebError> {
     raw.parse().map_err(|_| WebError::NotFound)
-}
-
-/// Every route of the server.
-pub fn routes(state: State) -> impl Endpoint {
-    let site = Route::new()
-        .at("/", get(regions::pages::home))
-        .at("/branding/logo", get(regions::pages::logo))
-        .at("/programs", get(catalog::pages::programs))
-        .at("/programs/:id", get(catalog::pages::program))
-        .at("/organizations/:id", get(catalog::pages::organization))
-        .at("/map", get(catalog::pages::map))
-        .at("/static/*file", get(assets::serve))
-        .at(
-            "/register",
-            get(accounts::register_page).post(accounts::register),
-        )
-        .at("/verify/email", get(accounts::verify_email))
-        .at("/verify/resend", post(accounts::resend))
-        .at("/login", get(accounts::login_page).post(accounts::login))
-        .at("/logout", post(accounts::logout))
-        .at(
-            "/password/forgot",
-            get(accounts::forgot_page).post(accounts::forgot),
-        )
-        .at(
-            "/password/reset",
-            get(accounts::reset_page).post(accounts::reset),
-        )
-        .at("/cabinet", get(accounts::cabinet))
-        .at(
-            "/cabinet/children/:id",
-            get(accounts::child_page).post(accounts::save_child),
-        )
-        .at("/cabinet/profile", get(accounts::profile))
-        .at("/cabinet/profile/:what", post(accounts::update_profile))
-        .at("/privacy", get(accounts::privacy))
-        .at("/terms", get(accounts::terms))
-        .at("/provider", get(cabinets::provider))
-        .at("/municipal", get(certificates::municipal))
-        .at(
-            "/municipal/organizations/:id",
-            post(certificates::municipal_authorize),
-        )
-        .at("/municipal/periods", post(certificates::municipal_period))
-        .at(
-            "/cabinet/children/:id/certificate",
-            post(certificates::issue),
-        )
-        .at(
-            "/cabinet/children/:id/funding",
-            post(certificates::apply_for_funding),
-        )
-        .at("/certificate/activate", get(certificates::activate))
-        .at(
-            "/apply/:group",
-            get(applications::apply_form).post(applications::apply),
-        )
-        .at("/cabinet/applications", get(applications::parent_list))
-        .at(
-            "/cabinet/applications/:id/:action",
-            post(applications::parent_action),
-        )
-        .at("/provider/applications", get(applications::provider_list))
-        .at(
-            "/provider/applications/bulk",
-            post(applications::provider_bulk),
-        )
-        .at(
-            "/provider/applications/:id",
-            get(applications::provider_card),
-        )
-        .at(
-            "/provider/applications/:id/:action",
-            post(applications::provider_decide),
-        )
-        .at("/provider/certificates", get(certificates::staff_search))
-        .at(
-            "/provider/certificates/:id",
-            get(certificates::staff_certificate),
-        )
-        .at(
-            "/provider/certificates/:id/:decision",
-            post(certificates::staff_decide),
-        )
-        .at("/admin", get(cabinets::regional))
-        .at("/operator", get(cabinets::operator))
-        .nest("/api", api::routes());
-    Route::new()
-        // Probes come from load balancers that address the server by IP: no region needed.
-        .at("/healthz", get(health::healthz))
-        .at("/readyz", get(health::readyz))
-        .nest("/", site.with(SiteResolver))
-        .with(request_log::RequestLog)
-        .data(state)
 }

@@ -65,7 +65,7 @@ impl Visitor {
             };
         }
         let viewer = match (tenant, sessions::read_cookie(header, sessions::COOKIE)) {
-            (Some(tenant), Some(id)) => match sessions::load(state, tenant, id).await {
+            (Some(tenant), Some(id)) => match state.sessions.load(tenant, id).await {
                 Ok(v) => v,
                 Err(e) => {
                     tracing::warn!(error = %e, "session not loaded");

@@ -273,7 +273,7 @@ async fn sessions_end_when_idle_and_when_too_old() {
         || {
             let state = idle_app.state.clone();
             let id = id.clone();
-            async move { !platform::accounts::sessions::stored(&state, &id).await }
+            async move { !state.sessions.stored(&id).await }
         },
     )
     .await;

@@ -60,7 +60,7 @@ async fn bench_rush() {
         .unwrap();
     let born =
         (chrono::Utc::now().date_naive() - chrono::Duration::days(9 * 365 + 100)).to_string();
-    let year = platform::certificates::service::current_period(&tenant);
+    let year = platform::certificates::service::current_period(tenant.today(&state.clock));
     let mut sessions = Vec::with_capacity(parents);
     for i in 0..parents {
         let now = chrono::Utc::now();
@@ -121,11 +121,8 @@ async fn bench_rush() {
             .await
             .unwrap()
             .unwrap();
-        let sid = platform::accounts::sessions::start(&state, tenant.id, &u).await;
-        let viewer = platform::accounts::sessions::load(&state, tenant.id, &sid)
-            .await
-            .unwrap()
-            .unwrap();
+        let sid = state.sessions.start(tenant.id, &u).await;
+        let viewer = state.sessions.load(tenant.id, &sid).await.unwrap().unwrap();
         sessions.push((sid, viewer.csrf, cid));
     }
     tests::staff_account(

@@ -605,7 +605,7 @@ async fn rendered_cards_are_the_program_cards_and_follow_the_region_settings() {
     let (env, app) = seeded().await;
     let smolensk = app.state.registry.by_slug("smolensk").unwrap();
     let index = app.state.catalog.index(&smolensk).await.unwrap();
-    let today = platform::catalog::today(&smolensk);
+    let today = smolensk.today(&platform::time::Clock::system());
     // Each search renders the cards it shows once; later pages copy them. Both must be
     // exactly `ProgramCard` as serialized, in the order of the results.
     for query in [

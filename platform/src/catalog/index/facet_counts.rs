@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// The ids of one filter's values (municipality ids, organization ids, direction codes …),
@@ -21,7 +20,7 @@ pub struct FacetCounts {
     counts: Vec<(u32, u32)>,
 }
 
-type AsMap = HashMap<String, u32>;
+pub type AsMap = HashMap<String, u32>;
 
 impl FacetCounts {
     /// The nonzero counts of `counts`, where `counts[i]` is the count of `ids[i]`.
@@ -109,16 +108,5 @@ impl Serialize for FacetCounts {
             map.serialize_entry(id, &n)?;
         }
         map.end()
-    }
-}
-
-// Documented as what it is on the wire: an object of counts.
-crate::api::documented_as!(FacetCounts, AsMap);
-
-impl ParseFromJSON for FacetCounts {
-    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
-        AsMap::parse_from_json(value)
-            .map(Self::from)
-            .map_err(ParseError::propagate)
     }
 }

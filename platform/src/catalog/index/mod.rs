@@ -29,7 +29,7 @@ use facet_counts::FacetIds;
 use scan::{Attrs, OrgCounts, Scan, Wanted};
 use text::{normalize, TextIndex, TextWriter};
 
-pub use facet_counts::FacetCounts;
+pub use facet_counts::{AsMap, FacetCounts};
 pub use scan::{Facets, MAX_ORGANIZATIONS};
 
 /// A published program as the catalog lists it. Organization, municipality and profile are

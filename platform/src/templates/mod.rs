@@ -1,14 +1,12 @@
-//! minijinja templates, compiled into the binary from `platform/templates/`, and the data
-//! the shared layout needs on every page.
+//! The template engine: minijinja templates compiled into the binary from
+//! `platform/templates/` (pages and mails), with the filters and functions they share, and
+//! the static files they link to (`assets`). Used by the pages, by mail and by `sitegen`.
+
+pub mod assets;
 
 use minijinja::Environment;
-use serde::Serialize;
 
-use crate::regions::{Site, Tenant};
-
-use super::assets;
-use super::site::Origin;
-use super::visitor::Visitor;
+use crate::domain::group_thousands;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -225,22 +223,6 @@ impl Templates {
     }
 }
 
-/// `132000` → `132 000` (a no-break space between groups, as Russian typography has it).
-pub fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{a0}');
-        }
-        out.push(d);
-    }
-    if n < 0 {
-        out.insert(0, '−');
-    }
-    out
-}
-
 /// A static page's way back to the top of the copy (`root` in its context).
 fn root(state: &minijinja::State) -> String {
     state
@@ -252,143 +234,5 @@ fn root(state: &minijinja::State) -> String {
 impl Default for Templates {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// What `layout.html` shows around every page: the region's name and colours in the
-/// header, its support contacts in the footer, the way back to the region list.
-#[derive(Serialize)]
-pub struct Layout {
-    pub is_region: bool,
-    pub name: String,
-    pub short_name: String,
-    pub region_name: String,
-    pub primary_color: String,
-    pub accent_color: String,
-    pub logo_url: Option<String>,
-    pub support_email: Option<String>,
-    pub apex_url: String,
-    pub css_url: String,
-    /// Who is logged in: their name links to their cabinet.
-    pub user: Option<LayoutUser>,
-    /// For the «Выход» form in the header.
-    pub csrf: String,
-    /// A static copy written by `sitegen`: no accounts, no live figures.
-    pub is_static: bool,
-    /// The region's dynamic site, which a static copy links to.
-    pub dynamic_url: String,
-}
-
-#[derive(Serialize)]
-pub struct LayoutUser {
-    pub name: String,
-    pub home: &'static str,
-    pub email_confirmed: bool,
-}
-
-const PLATFORM_NAME: &str = "Навигатор дополнительного образования детей";
-
-impl Layout {
-    pub fn new(site: &Site, origin: &Origin, visitor: Option<&Visitor>) -> Self {
-        let css_url = assets::url("navigator.css");
-        let user = visitor.and_then(|v| v.viewer.as_ref()).map(|v| LayoutUser {
-            name: format!("{} {}", v.user.first_name, v.user.last_name),
-            home: v.user.role.home(),
-            email_confirmed: v.user.email_confirmed,
-        });
-        let csrf = visitor.map(|v| v.csrf().to_owned()).unwrap_or_default();
-        match site {
-            Site::Region(t) => Self {
-                logo_url: t
-                    .logo
-                    .as_ref()
-                    .map(|_| format!("/branding/logo?v={}", t.revision)),
-                apex_url: origin.apex_url(),
-                css_url,
-                user,
-                csrf,
-                ..Self::region(t)
-            },
-            Site::Apex | Site::Unknown => Self {
-                is_region: false,
-                name: PLATFORM_NAME.to_owned(),
-                short_name: "Навигатор".to_owned(),
-                region_name: String::new(),
-                primary_color: "#1d4f91".to_owned(),
-                accent_color: "#e8a317".to_owned(),
-                logo_url: None,
-                support_email: None,
-                apex_url: origin.apex_url(),
-                css_url,
-                user,
-                csrf,
-                is_static: false,
-                dynamic_url: String::new(),
-            },
-        }
-    }
-
-    /// The layout of a static copy of the region's catalog; `root` leads from the page to
-    /// the top of the copy, `host` is the region's dynamic site.
-    pub fn for_static(tenant: &Tenant, root: &str, host: &str) -> Self {
-        Self {
-            logo_url: tenant
-                .logo
-                .as_ref()
-                .map(|l| format!("{root}static/logo.{}", l.extension())),
-            apex_url: format!("{host}/"),
-            css_url: format!("{root}static/navigator.css"),
-            is_static: true,
-            dynamic_url: format!("{host}/"),
-            ..Self::region(tenant)
-        }
-    }
-
-    /// What a region's layout shows of its settings, on either site; the rest as for
-    /// nobody logged in, to be filled in by the caller.
-    fn region(tenant: &Tenant) -> Self {
-        let c = &tenant.config;
-        Self {
-            is_region: true,
-            name: c.name.clone(),
-            short_name: c.short_name.clone(),
-            region_name: c.region_name.clone(),
-            primary_color: c.branding.primary_color.as_str().to_owned(),
-            accent_color: c.branding.accent_color.as_str().to_owned(),
-            logo_url: None,
-            support_email: Some(c.support_email.to_string()),
-            apex_url: String::new(),
-            css_url: String::new(),
-            user: None,
-            csrf: String::new(),
-            is_static: false,
-            dynamic_url: String::new(),
-        }
-    }
-}
-
-impl<'a> poem::FromRequest<'a> for Layout {
-    async fn from_request(
-        req: &'a poem::Request,
-        _body: &mut poem::RequestBody,
-    ) -> poem::Result<Self> {
-        let ext = req.extensions();
-        let (Some(site), Some(origin)) = (ext.get::<Site>(), ext.get::<Origin>()) else {
-            panic!("SiteResolver runs before handlers");
-        };
-        Ok(Layout::new(site, origin, ext.get::<Visitor>()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group_thousands;
-
-    #[test]
-    fn groups_digits() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(5000), "5\u{a0}000");
-        assert_eq!(group_thousands(-1234567), "−1\u{a0}234\u{a0}567");
     }
 }

@@ -1,0 +1,151 @@
+//! The one reply of every API call: the value, or an error with its status, code and
+//! message; the conversions from every layer's error; `try_reply!`, the `?` of handlers.
+
+use poem_openapi::param::Header;
+use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::accounts::service::AccountError;
+use crate::accounts::sessions::Viewer;
+use crate::service_error::ServiceError;
+use crate::web::{Visitor, WebError};
+
+use super::ApiError;
+
+/// Every call of the API answers with one of these.
+#[derive(ApiResponse)]
+pub enum Reply<T: ToJSON + Send + Sync> {
+    #[oai(status = 200)]
+    Ok(Json<T>),
+    /// A field is invalid (`field` names it), or a link is stale.
+    #[oai(status = 400)]
+    Invalid(Json<ApiError>),
+    /// Not logged in, or a wrong e-mail or password.
+    #[oai(status = 401)]
+    Unauthorized(Json<ApiError>),
+    /// The role may not do this, or the CSRF token is missing or wrong.
+    #[oai(status = 403)]
+    Forbidden(Json<ApiError>),
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
+    /// Refused by the rules; `message` says why.
+    #[oai(status = 409)]
+    Conflict(Json<ApiError>),
+    /// Too many attempts: `Retry-After` says when to try again.
+    #[oai(status = 429)]
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    #[oai(status = 500)]
+    Internal(Json<ApiError>),
+}
+
+pub fn error(code: &str, message: &str) -> Json<ApiError> {
+    Json(ApiError::new(code, message))
+}
+
+/// The reply to refused fields: every message, and the first field named.
+pub fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
+    Json(ApiError {
+        code: "invalid_field".into(),
+        message: errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        field: errors.first().map(|e| e.field.to_owned()),
+    })
+}
+
+/// The errors of the services that apply rules (certificates, applications) as replies.
+impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
+    fn from(e: ServiceError) -> Self {
+        let message = e.to_string();
+        match e {
+            ServiceError::Refused(m) => Reply::Conflict(error("refused", &m)),
+            ServiceError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
+            ServiceError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            ServiceError::NotFound => Reply::NotFound(error("not_found", &message)),
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %e, "API call failed");
+                Reply::Internal(error("internal", &message))
+            }
+        }
+    }
+}
+
+impl<T: ToJSON + Send + Sync> From<AccountError> for Reply<T> {
+    fn from(e: AccountError) -> Self {
+        let message = e.to_string();
+        match e {
+            AccountError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
+            AccountError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
+            AccountError::TooMany(r) => {
+                Reply::TooMany(error("too_many_requests", &message), r.seconds())
+            }
+            AccountError::BadLink => Reply::Invalid(error("bad_link", &message)),
+            AccountError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
+            AccountError::NotFound => Reply::NotFound(error("not_found", &message)),
+            AccountError::Internal(e) => {
+                tracing::error!(error = %e, "accounts API failed");
+                Reply::Internal(error("internal", &message))
+            }
+        }
+    }
+}
+
+impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
+    fn from(e: WebError) -> Self {
+        let message = e.to_string();
+        match e {
+            WebError::LoginRequired => Reply::Unauthorized(error("login_required", &message)),
+            WebError::Forbidden | WebError::ForbiddenBecause(_) => {
+                Reply::Forbidden(error("forbidden", &message))
+            }
+            WebError::Csrf => Reply::Forbidden(error("csrf", &message)),
+            WebError::TooMany(r) => {
+                Reply::TooMany(error("too_many_requests", &message), r.seconds())
+            }
+            WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
+            WebError::Refused(m) => Reply::Conflict(error("refused", &m)),
+            WebError::Internal(e) => {
+                tracing::error!(error = %e, "accounts API failed");
+                Reply::Internal(error("internal", &message))
+            }
+            WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
+                Reply::NotFound(error("not_found", &message))
+            }
+        }
+    }
+}
+
+/// `?` for handlers: any error becomes its reply.
+macro_rules! try_reply {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return e.into(),
+        }
+    };
+}
+pub(crate) use try_reply;
+
+#[derive(Object)]
+pub struct Done {
+    pub message: String,
+}
+
+pub fn done(message: impl Into<String>) -> Json<Done> {
+    Json(Done {
+        message: message.into(),
+    })
+}
+
+/// The viewer of a state-changing call: logged in, with the session's CSRF token.
+pub fn writer<'a>(
+    visitor: &'a Visitor,
+    csrf: &Header<Option<String>>,
+) -> Result<&'a Viewer, WebError> {
+    let viewer = visitor.require()?;
+    visitor.check_csrf(csrf.0.as_deref().unwrap_or_default())?;
+    Ok(viewer)
+}

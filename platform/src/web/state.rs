@@ -1,0 +1,100 @@
+//! What every handler can reach: the process's connections and the capabilities' shared
+//! pieces, made once at start-up.
+
+use std::sync::Arc;
+
+use crate::accounts::secrets::Hasher;
+use crate::accounts::service::Accounts;
+use crate::accounts::sessions::Sessions;
+use crate::applications::service::Applications;
+use crate::cache::Cache;
+use crate::catalog::Catalog;
+use crate::certificates::service::Certificates;
+use crate::db::Db;
+use crate::mail::worker::Worker;
+use crate::mail::{Mailer, Outbox};
+use crate::regions::Registry;
+use crate::settings::Settings;
+use crate::templates::Templates;
+use crate::time::Clock;
+
+/// What every handler can reach. Nothing in it is the only copy of shared state: the
+/// registry is a cache of the database, reloaded when the shared version moves.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub cache: Cache,
+    /// Sessions, in a store of their own in-process (the same Redis as `cache` in
+    /// production), so that cached pages never evict a session.
+    pub sessions: Sessions,
+    pub mailer: Mailer,
+    pub hasher: Hasher,
+    pub registry: Arc<Registry>,
+    pub catalog: Arc<Catalog>,
+    pub templates: Arc<Templates>,
+    /// The one clock: every rule reads the time from it, tests set it.
+    pub clock: Clock,
+    pub accounts: Accounts,
+    pub certificates: Certificates,
+    pub applications: Applications,
+}
+
+pub type State = Arc<AppState>;
+
+impl AppState {
+    /// Connects to the database (migrating it) and the cache, and loads the regions.
+    pub async fn connect(settings: Settings) -> anyhow::Result<State> {
+        let db = Db::connect(&settings.database_url()).await?;
+        db.migrate().await?;
+        let clock = Clock::system();
+        let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let session_store = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?;
+        let hasher = Hasher::new(settings.hash_concurrency);
+        let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
+        let catalog = Catalog::new(db.clone(), cache.clone());
+        catalog.refresh_versions().await?;
+        let templates = Arc::new(Templates::new());
+        let outbox = Outbox::new(templates.clone(), mailer.clone(), clock.clone());
+        Ok(Arc::new(AppState {
+            sessions: Sessions::new(
+                session_store.clone(),
+                settings.sessions,
+                db.clone(),
+                clock.clone(),
+            ),
+            accounts: Accounts::new(
+                db.clone(),
+                outbox.clone(),
+                hasher.clone(),
+                session_store,
+                settings.rate_limits.clone(),
+                clock.clone(),
+            ),
+            certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
+            applications: Applications::new(db.clone(), outbox, clock.clone()),
+            settings,
+            db,
+            cache,
+            mailer,
+            hasher,
+            registry,
+            catalog,
+            templates,
+            clock,
+        }))
+    }
+}
+
+impl AppState {
+    /// The outbox worker of this process.
+    pub fn mail_worker(&self) -> Worker {
+        Worker {
+            db: self.db.clone(),
+            mailer: self.mailer.clone(),
+            retry_base: self.settings.mail_retry_base,
+            poll: self.settings.mail_poll,
+            clock: self.clock.clone(),
+        }
+    }
+}
