@@ -127,6 +127,9 @@ pub enum LoginReply {
     Invalid(Json<ApiError>),
     #[oai(status = 401)]
     Unauthorized(Json<ApiError>),
+    /// Not a region's host nor the base domain.
+    #[oai(status = 404)]
+    NotFound(Json<ApiError>),
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
@@ -287,7 +290,7 @@ impl AccountsApi {
     ) -> LoginReply {
         let tenant = match accounts_tenant(&site) {
             Ok(t) => t,
-            Err(e) => return LoginReply::Invalid(error("not_found", &e.to_string())),
+            Err(e) => return LoginReply::NotFound(error("not_found", &e.to_string())),
         };
         match state
             .accounts

@@ -12,8 +12,9 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use poem_openapi::{Object, Tags};
+use poem_openapi::Tags;
 
+pub use crate::web::{ApiError, ErrorDetail};
 pub(crate) use reply::try_reply;
 pub use reply::{done, error, invalid, writer, Done, Reply};
 
@@ -29,25 +30,6 @@ pub enum ApiTags {
     Certificates,
     /// Applications to study groups
     Applications,
-}
-
-/// The body of every API error: a stable code, a message for people, and the field at
-/// fault when there is one.
-#[derive(Debug, Clone, Object)]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-    pub field: Option<String>,
-}
-
-impl ApiError {
-    pub fn new(code: &str, message: &str) -> Self {
-        Self {
-            code: code.to_owned(),
-            message: message.to_owned(),
-            field: None,
-        }
-    }
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

@@ -11,7 +11,7 @@ use crate::accounts::sessions::Viewer;
 use crate::service_error::ServiceError;
 use crate::web::{Visitor, WebError};
 
-use super::ApiError;
+use crate::web::ApiError;
 
 /// Every call of the API answers with one of these.
 #[derive(ApiResponse)]
@@ -45,15 +45,10 @@ pub fn error(code: &str, message: &str) -> Json<ApiError> {
 
 /// The reply to refused fields: every message, and the first field named.
 pub fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
-    Json(ApiError {
-        code: "invalid_field".into(),
-        message: errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        field: errors.first().map(|e| e.field.to_owned()),
-    })
+    Json(ApiError::fields(
+        "invalid_field",
+        errors.iter().map(|e| (e.field, e.message.as_str())),
+    ))
 }
 
 /// The errors of the services that apply rules (certificates, applications) as replies.

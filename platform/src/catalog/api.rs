@@ -101,16 +101,10 @@ fn region(site: Site) -> Option<std::sync::Arc<Tenant>> {
 
 /// The first invalid parameter, as the API's error body (all of them are in `message`).
 fn invalid(errors: Vec<super::query::FieldError>) -> ApiError {
-    let message = errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    ApiError {
-        code: "invalid_parameter".into(),
-        message,
-        field: errors.first().map(|e| e.field.to_owned()),
-    }
+    ApiError::fields(
+        "invalid_parameter",
+        errors.iter().map(|e| (e.field, e.message.as_str())),
+    )
 }
 
 /// Search parameters, shared by `/programs` and `/catalog.geojson`.

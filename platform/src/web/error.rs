@@ -5,6 +5,7 @@ use poem::error::{MethodNotAllowedError, NotFoundError};
 use poem::http::StatusCode;
 use poem::web::Json;
 use poem::{IntoResponse, Response};
+use poem_openapi::Object;
 use serde::Serialize;
 
 use crate::regions::Site;
@@ -97,16 +98,64 @@ impl poem::error::ResponseError for WebError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody {
-    error: ErrorDetail,
+/// The body of every API failure, whoever answers (a handler, the host middleware, poem's
+/// own parsing): `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ApiError {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail {
-    status: u16,
-    code: &'static str,
-    message: String,
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ErrorDetail {
+    /// A stable code for programs: `invalid_field`, `not_found`, `csrf`, …
+    pub code: String,
+    /// For people, in Russian.
+    pub message: String,
+    /// The field or parameter at fault, when there is one.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: message.into(),
+                field: None,
+            },
+        }
+    }
+
+    /// Refused fields: every message, and the first field named.
+    pub fn fields<'a>(code: &str, errors: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut first = None;
+        let message = errors
+            .into_iter()
+            .map(|(field, message)| {
+                first.get_or_insert(field);
+                format!("{field}: {message}")
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut error = Self::new(code, message);
+        error.error.field = first.map(str::to_owned);
+        error
+    }
+}
+
+/// The code of a failure that has no error of ours behind it (poem's routing and parsing).
+fn code_of_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_field",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
 }
 
 /// Renders any error of a handler (ours, poem's routing, poem-openapi's parsing).
@@ -159,20 +208,15 @@ pub fn respond(
         )
     } else {
         // poem-openapi's messages for malformed requests (they name the parameter).
-        ("bad_request", err.to_string())
+        (code_of_status(status), err.to_string())
     };
     if status.is_server_error() {
         tracing::error!(error = %err, "handler failed");
     }
     if json {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                status: status.as_u16(),
-                code,
-                message,
-            },
-        };
-        let mut response = Json(body).with_status(status).into_response();
+        let mut response = Json(ApiError::new(code, message))
+            .with_status(status)
+            .into_response();
         if let Some(s) = retry_after {
             response.headers_mut().insert("retry-after", s.into());
         }

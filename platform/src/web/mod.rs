@@ -12,7 +12,7 @@ mod site;
 mod state;
 mod visitor;
 
-pub use error::WebError;
+pub use error::{ApiError, ErrorDetail, WebError};
 pub use layout::{Layout, LayoutUser};
 pub use pager::Pager;
 pub use request_log::RequestLog;

@@ -703,8 +703,11 @@ async fn the_api_registers_confirms_logs_in_and_manages_children() {
         .api(Method::POST, "/api/v1/auth/register", Some(body), None)
         .await;
     assert_eq!(status, 400);
-    assert_eq!(err["field"], "password");
-    assert!(err["message"].as_str().unwrap().contains("consent"));
+    assert_eq!(err["error"]["field"], "password");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("consent"));
     let body = json!({
         "municipality": "smolensk", "last_name": "Петров", "first_name": "Иван",
         "phone": "+79121234567", "email": "api@example.ru", "password": PASSWORD, "consent": true
@@ -751,7 +754,7 @@ async fn the_api_registers_confirms_logs_in_and_manages_children() {
         )
         .await;
     assert_eq!(status, 403, "{body}");
-    assert_eq!(body["code"], "csrf");
+    assert_eq!(body["error"]["code"], "csrf");
     let (status, created, _) = b
         .api(
             Method::POST,

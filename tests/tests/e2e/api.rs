@@ -33,7 +33,7 @@ async fn region_endpoint_returns_the_region_of_the_host_only() {
 
     let (status, apex) = json(&app, "навигатор.дети", "/api/v1/region").await;
     assert_eq!(status, 404);
-    assert_eq!(apex["code"], "not_a_region");
+    assert_eq!(apex["error"]["code"], "not_a_region");
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn regions_endpoint_answers_on_the_base_domain_only() {
 
     let (status, err) = json(&app, "p67.навигатор.дети", "/api/v1/regions").await;
     assert_eq!(status, 404);
-    assert_eq!(err["code"], "not_apex");
+    assert_eq!(err["error"]["code"], "not_apex");
 }
 
 #[tokio::test]

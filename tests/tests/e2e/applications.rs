@@ -620,7 +620,10 @@ async fn bulk_decisions_and_the_api() {
         )
         .await;
     assert_eq!(status, 409);
-    assert!(err["message"].as_str().unwrap().contains("уже есть заявка"));
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("уже есть заявка"));
     let id2 = filed(&apply(&mut mama, CHESS_GROUP, &second).await);
     let id1 = app1["id"].as_i64().unwrap();
 

@@ -191,8 +191,8 @@ async fn paging_edges() {
     ] {
         let (status, body) = app.json(S, &format!("/api/v1/programs?{query}")).await;
         assert_eq!(status, 400, "{query}");
-        assert_eq!(body["field"], field, "{query}: {body}");
-        assert_eq!(body["code"], "invalid_parameter");
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_parameter");
     }
     // Sorted by title, and newest first by creation date.
     let titles = |body: &Value| -> Vec<String> {
@@ -413,7 +413,7 @@ async fn geojson_is_valid_and_follows_filters_and_bbox() {
             .json(S, &format!("/api/v1/catalog.geojson?bbox={bad}"))
             .await;
         assert_eq!(status, 400, "{bad}");
-        assert_eq!(body["field"], "bbox");
+        assert_eq!(body["error"]["field"], "bbox");
     }
 }
 
