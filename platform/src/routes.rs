@@ -1,14 +1,14 @@
 //! Every route of the server: the region sites' pages, the API with its spec and docs,
 //! and the probes, behind the middlewares of the web kernel.
 
-use poem::{get, post, Endpoint, EndpointExt, Route};
+use poem::{get, post, Endpoint, EndpointExt, IntoResponse, Route};
 use poem_openapi::OpenApiService;
 
 use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
-use crate::web::{assets, RequestLog, SiteResolver, State};
-use crate::{catalog, health, regions};
+use crate::web::{assets, AllowedMethods, RequestLog, SiteResolver, State};
+use crate::{api, catalog, health, regions};
 
 /// Every route of the server.
 pub fn routes(state: State) -> impl Endpoint {
@@ -118,10 +118,17 @@ fn api() -> Route {
         env!("CARGO_PKG_VERSION"),
     )
     .server("/api/v1");
-    let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
+    let spec = api::with_parameter_schemas(&service.spec(), &catalog::query::parameter_schemas());
+    let allowed = AllowedMethods::from_spec(&spec, "/api/v1");
     Route::new()
-        .at("/openapi.json", spec)
+        .at(
+            "/openapi.json",
+            get(poem::endpoint::make_sync(move |_| {
+                spec.clone()
+                    .with_content_type("application/json; charset=utf-8")
+            })),
+        )
         .nest("/docs", docs)
-        .nest("/v1", service)
+        .nest("/v1", service.with(allowed))
 }

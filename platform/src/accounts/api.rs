@@ -26,6 +26,7 @@ pub struct RegisterRequest {
     pub municipality: String,
     pub last_name: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub middle_name: Option<String>,
     /// Mobile number, `+7 (9XX) XXX-XX-XX` in any usual spelling.
     pub phone: String,
@@ -36,6 +37,7 @@ pub struct RegisterRequest {
     #[oai(default)]
     pub is_child: bool,
     /// `YYYY-MM-DD`.
+    #[oai(nullable)]
     pub birth_date: Option<String>,
     /// «Я ознакомлен и выражаю согласие» with /privacy and /terms: must be true.
     pub consent: bool,
@@ -88,12 +90,16 @@ pub struct Me {
     pub role: String,
     pub last_name: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub middle_name: Option<String>,
     pub email: String,
     pub email_confirmed: bool,
     /// `+7XXXXXXXXXX`.
+    #[oai(nullable)]
     pub phone: Option<String>,
+    #[oai(nullable)]
     pub organization_id: Option<i64>,
+    #[oai(nullable)]
     pub municipality_id: Option<String>,
     /// Send it as `X-CSRF-Token` with every state-changing call.
     pub csrf_token: String,
@@ -132,6 +138,10 @@ pub enum LoginReply {
     NotFound(Json<ApiError>),
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    /// The body is not JSON. Documents poem-openapi's refusal before the handler runs.
+    #[oai(status = 415)]
+    #[allow(dead_code)]
+    UnsupportedMediaType(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
 }
@@ -140,12 +150,14 @@ pub enum LoginReply {
 pub struct ChildRequest {
     pub last_name: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub middle_name: Option<String>,
     /// `YYYY-MM-DD`.
     pub birth_date: String,
     /// `male` or `female`.
     pub sex: String,
     /// Optional; checked with its checksum.
+    #[oai(nullable)]
     pub snils: Option<String>,
 }
 
@@ -167,10 +179,12 @@ pub struct Child {
     pub id: i64,
     pub last_name: String,
     pub first_name: String,
+    #[oai(nullable)]
     pub middle_name: Option<String>,
     pub birth_date: String,
     pub sex: String,
     /// `XXX-XXX-XXX YY`.
+    #[oai(nullable)]
     pub snils: Option<String>,
 }
 

@@ -3,6 +3,7 @@
 //! them with the spec (`/api/openapi.json`) and the docs (`/api/docs`).
 
 mod reply;
+mod spec;
 
 use std::marker::PhantomData;
 
@@ -17,6 +18,7 @@ use poem_openapi::Tags;
 pub use crate::web::{ApiError, ErrorDetail};
 pub(crate) use reply::try_reply;
 pub use reply::{done, error, invalid, writer, Done, Reply};
+pub use spec::with_parameter_schemas;
 
 #[derive(Tags)]
 pub enum ApiTags {

@@ -35,6 +35,9 @@ pub enum Reply<T: ToJSON + Send + Sync> {
     /// Too many attempts: `Retry-After` says when to try again.
     #[oai(status = 429)]
     TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+    /// The body is not JSON (`Content-Type: application/json` is expected).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
 }
@@ -102,6 +105,8 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
             }
             WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
             WebError::Refused(m) => Reply::Conflict(error("refused", &m)),
+            // Answered by the router before any handler (with `Allow`), never by one.
+            WebError::MethodNotAllowed(_) => Reply::Internal(error("internal", &message)),
             WebError::Internal(e) => {
                 tracing::error!(error = %e, "accounts API failed");
                 Reply::Internal(error("internal", &message))

@@ -37,6 +37,7 @@ pub struct ApplicationInfo {
     pub group: String,
     pub organization: String,
     pub organization_phone: String,
+    #[oai(nullable)]
     pub comment: Option<String>,
     pub funding: String,
     pub history: Vec<ApplicationEvent>,
@@ -46,6 +47,7 @@ pub struct ApplicationInfo {
 pub struct ApplicationEvent {
     pub date: String,
     pub status: String,
+    #[oai(nullable)]
     pub comment: Option<String>,
 }
 
@@ -114,6 +116,7 @@ pub struct DecisionRequest {
     /// confirm | reject | enroll
     pub action: String,
     /// Required to reject: the reason for the parent.
+    #[oai(nullable)]
     pub comment: Option<String>,
 }
 
@@ -122,6 +125,7 @@ pub struct DecisionResult {
     pub id: i64,
     pub ok: bool,
     /// Why this one was not decided.
+    #[oai(nullable)]
     pub reason: Option<String>,
 }
 

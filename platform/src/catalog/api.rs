@@ -39,6 +39,11 @@ enum SearchResponse {
 enum ProgramResponse {
     #[oai(status = 200)]
     Ok(Json<Box<ProgramDetail>>),
+    /// The id is not a number. Documents the refusal poem-openapi makes before the
+    /// handler runs (the host middleware writes it), so no handler builds it.
+    #[oai(status = 400)]
+    #[allow(dead_code)]
+    BadRequest(Json<ApiError>),
     /// No published program with this id in this region.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
@@ -50,6 +55,11 @@ enum ProgramResponse {
 enum OrganizationResponse {
     #[oai(status = 200)]
     Ok(Json<Box<OrganizationDetail>>),
+    /// The id is not a number. Documents the refusal poem-openapi makes before the
+    /// handler runs (the host middleware writes it), so no handler builds it.
+    #[oai(status = 400)]
+    #[allow(dead_code)]
+    BadRequest(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
     #[oai(status = 500)]

@@ -424,6 +424,7 @@ pub struct OrganizationView {
     pub phone: String,
     pub phone_e164: String,
     pub email: String,
+    #[oai(nullable)]
     pub website: Option<String>,
     pub description: String,
     /// Authorized by the municipality to confirm children's data.
@@ -484,10 +485,14 @@ pub struct GroupView {
     pub study_period: String,
     pub enrollment_open: bool,
     /// Monthly price when paid by certificate, roubles.
+    #[oai(nullable)]
     pub price_certificate_rub: Option<i64>,
     /// Monthly price when paid by the family, roubles.
+    #[oai(nullable)]
     pub price_paid_rub: Option<i64>,
+    #[oai(nullable)]
     pub price_certificate: Option<String>,
+    #[oai(nullable)]
     pub price_paid: Option<String>,
 }
 

@@ -25,8 +25,10 @@ pub struct CertificateInfo {
     pub number: String,
     /// The child's data was confirmed in person.
     pub confirmed: bool,
+    #[oai(nullable)]
     pub rejection: Option<String>,
     /// «В настоящее время финансирование сертификата не осуществляется» when absent.
+    #[oai(nullable)]
     pub funding: Option<FundingInfo>,
     pub history: Vec<HistoryInfo>,
 }
@@ -86,6 +88,7 @@ pub struct StaffCertificate {
     pub id: i64,
     pub number: String,
     pub confirmed: bool,
+    #[oai(nullable)]
     pub rejection: Option<String>,
     pub child: String,
     pub birth_date: String,

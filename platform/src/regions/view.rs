@@ -33,6 +33,7 @@ pub struct RegionInfo {
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct CoordinatorInfo {
     pub organization: String,
+    #[oai(nullable)]
     pub person: Option<String>,
     /// `+7 (481) 200-00-67`.
     pub phone: String,
@@ -40,6 +41,7 @@ pub struct CoordinatorInfo {
     pub phone_e164: String,
     pub email: String,
     pub address: String,
+    #[oai(nullable)]
     pub hours: Option<String>,
 }
 
@@ -55,6 +57,7 @@ pub struct BrandingInfo {
     pub primary_color: String,
     pub accent_color: String,
     /// Path of the logo on the region's host, when it has one.
+    #[oai(nullable)]
     pub logo_url: Option<String>,
 }
 

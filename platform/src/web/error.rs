@@ -76,6 +76,9 @@ pub enum WebError {
     /// Refused by the rules (the message says why).
     #[error("{0}")]
     Refused(String),
+    /// The method is not one the path takes; the methods it takes, for `Allow`.
+    #[error("Метод не поддерживается")]
+    MethodNotAllowed(String),
     #[error("Внутренняя ошибка сервера")]
     Internal(#[from] anyhow::Error),
 }
@@ -93,6 +96,7 @@ impl poem::error::ResponseError for WebError {
             WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
+            WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,6 +176,10 @@ pub fn respond(
         Some(WebError::TooMany(r)) => Some(r.seconds()),
         _ => None,
     };
+    let allow = match err.downcast_ref::<WebError>() {
+        Some(WebError::MethodNotAllowed(allow)) if !allow.is_empty() => Some(allow.clone()),
+        _ => None,
+    };
     // A page that needs a login sends the browser to the login form and back.
     if !json
         && matches!(
@@ -183,6 +191,10 @@ pub fn respond(
         let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
         return poem::web::Redirect::see_other(format!("/login?{query}")).into_response();
     }
+    // A query or path parameter poem-openapi could not parse names itself.
+    let field = err
+        .downcast_ref::<poem_openapi::error::ParseParamError>()
+        .map(|p| p.name.to_owned());
     let (code, message) = if let Some(e) = err.downcast_ref::<WebError>() {
         let code = match e {
             WebError::UnknownHost => "unknown_host",
@@ -194,9 +206,12 @@ pub fn respond(
             WebError::TooMany(_) => "too_many_requests",
             WebError::BadRequest(_) => "bad_request",
             WebError::Refused(_) => "refused",
+            WebError::MethodNotAllowed(_) => "method_not_allowed",
             WebError::Internal(_) => "internal",
         };
         (code, e.to_string())
+    } else if field.is_some() {
+        ("invalid_parameter", err.to_string())
     } else if err.is::<NotFoundError>() {
         ("not_found", WebError::NotFound.to_string())
     } else if err.is::<MethodNotAllowedError>() {
@@ -214,11 +229,14 @@ pub fn respond(
         tracing::error!(error = %err, "handler failed");
     }
     if json {
-        let mut response = Json(ApiError::new(code, message))
-            .with_status(status)
-            .into_response();
+        let mut body = ApiError::new(code, message);
+        body.error.field = field;
+        let mut response = Json(body).with_status(status).into_response();
         if let Some(s) = retry_after {
             response.headers_mut().insert("retry-after", s.into());
+        }
+        if let Some(value) = allow.and_then(|a| a.parse().ok()) {
+            response.headers_mut().insert("allow", value);
         }
         return response;
     }

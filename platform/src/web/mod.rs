@@ -2,6 +2,7 @@
 //! (host → region, request log), who is asking, the page layout, static assets, and the
 //! one place where errors become responses. The routes themselves are in `routes`.
 
+mod allowed;
 pub mod assets;
 mod error;
 mod layout;
@@ -12,6 +13,7 @@ mod site;
 mod state;
 mod visitor;
 
+pub use allowed::AllowedMethods;
 pub use error::{ApiError, ErrorDetail, WebError};
 pub use layout::{Layout, LayoutUser};
 pub use pager::Pager;

@@ -1,0 +1,58 @@
+//! The spec as served: poem-openapi's document, with the schemas of parameters that the
+//! handlers take as text and check themselves (so that a wrong value gets a message in
+//! Russian naming it) written in, so the spec says what the server enforces.
+
+use serde_json::Value;
+
+/// Sets the schema of every query parameter called `name` in `spec` to `schema`.
+pub fn with_parameter_schemas(spec: &str, schemas: &[(&str, Value)]) -> String {
+    let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
+        return spec.to_owned();
+    };
+    let operations = doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut());
+    for op in operations {
+        let params = op.get_mut("parameters").and_then(Value::as_array_mut);
+        for param in params.into_iter().flatten() {
+            let named =
+                |p: &Value, key: &str| p.get(key).and_then(Value::as_str).map(str::to_owned);
+            if named(param, "in").as_deref() != Some("query") {
+                continue;
+            }
+            let Some(name) = named(param, "name") else {
+                continue;
+            };
+            if let Some((_, schema)) = schemas.iter().find(|(n, _)| *n == name) {
+                param["schema"] = schema.clone();
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_the_schema_of_named_query_parameters_only() {
+        let spec = r#"{"paths": {"/programs": {"get": {"parameters": [
+            {"name": "level", "in": "query", "schema": {"type": "string"}},
+            {"name": "id", "in": "path", "schema": {"type": "integer"}}
+        ]}}}}"#;
+        let enumed = serde_json::json!({"type": "string", "pattern": "^(start)?$"});
+        let out: Value = serde_json::from_str(&with_parameter_schemas(
+            spec,
+            &[("level", enumed.clone()), ("id", enumed.clone())],
+        ))
+        .unwrap();
+        let params = &out["paths"]["/programs"]["get"]["parameters"];
+        assert_eq!(params[0]["schema"], enumed);
+        assert_eq!(params[1]["schema"]["type"], "integer");
+    }
+}
