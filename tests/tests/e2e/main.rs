@@ -11,3 +11,4 @@ mod health;
 mod hosts;
 mod mail;
 mod onboarding;
+mod schema;
