@@ -315,6 +315,41 @@ fn parse_bbox(raw: &str) -> Result<BBox, String> {
     })
 }
 
+/// What each search parameter accepts, as JSON Schema for the API's spec, from the same
+/// vocabularies and limits `CatalogQuery::parse` checks. Every parameter is text that may
+/// be empty or padded with spaces (a form sends it so); municipality and profile ids are the
+/// region's own, listed by `/municipalities` and `/directions`.
+pub fn parameter_schemas() -> Vec<(&'static str, serde_json::Value)> {
+    fn one_of(codes: impl IntoIterator<Item = &'static str>) -> serde_json::Value {
+        let codes: Vec<&str> = codes.into_iter().collect();
+        padded(&codes.join("|"))
+    }
+    // `\s*(…)?\s*`: what `given` reads; `\+?0*` what `str::parse` takes before the digits.
+    fn padded(body: &str) -> serde_json::Value {
+        serde_json::json!({ "type": "string", "pattern": format!("^\\s*({body})?\\s*$") })
+    }
+    // The patterns below spell these limits out.
+    const _: () = assert!(MIN_AGE == 3 && MAX_AGE == 18 && MAX_PAGE == 10_000);
+    const _: () = assert!(MAX_PER_PAGE == 100);
+    let number = r"\+?0*";
+    vec![
+        ("direction", one_of(Direction::ALL.iter().map(|d| d.code()))),
+        ("level", one_of(Level::ALL.iter().map(|l| l.code()))),
+        ("financing", one_of(Financing::ALL.iter().map(|f| f.code()))),
+        ("sort", one_of(["relevance", "newest", "title"])),
+        ("age", padded(&format!("{number}([3-9]|1[0-8])"))),
+        (
+            "page",
+            padded(&format!("{number}([1-9][0-9]{{0,3}}|10000)")),
+        ),
+        ("per_page", padded(&format!("{number}([1-9][0-9]?|100)"))),
+        (
+            "organization",
+            padded(&format!("{number}[1-9][0-9]{{0,17}}")),
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,39 +419,4 @@ mod tests {
         let q = parse(&[("q", &"ы".repeat(10_000))]).unwrap();
         assert_eq!(q.text.unwrap().chars().count(), MAX_TEXT_CHARS);
     }
-}
-
-/// What each search parameter accepts, as JSON Schema for the API's spec, from the same
-/// vocabularies and limits `CatalogQuery::parse` checks. Every parameter is text that may
-/// be empty or padded with spaces (a form sends it so); municipality and profile ids are the
-/// region's own, listed by `/municipalities` and `/directions`.
-pub fn parameter_schemas() -> Vec<(&'static str, serde_json::Value)> {
-    fn one_of(codes: impl IntoIterator<Item = &'static str>) -> serde_json::Value {
-        let codes: Vec<&str> = codes.into_iter().collect();
-        padded(&codes.join("|"))
-    }
-    // `\s*(…)?\s*`: what `given` reads; `\+?0*` what `str::parse` takes before the digits.
-    fn padded(body: &str) -> serde_json::Value {
-        serde_json::json!({ "type": "string", "pattern": format!("^\\s*({body})?\\s*$") })
-    }
-    // The patterns below spell these limits out.
-    const _: () = assert!(MIN_AGE == 3 && MAX_AGE == 18 && MAX_PAGE == 10_000);
-    const _: () = assert!(MAX_PER_PAGE == 100);
-    let number = r"\+?0*";
-    vec![
-        ("direction", one_of(Direction::ALL.iter().map(|d| d.code()))),
-        ("level", one_of(Level::ALL.iter().map(|l| l.code()))),
-        ("financing", one_of(Financing::ALL.iter().map(|f| f.code()))),
-        ("sort", one_of(["relevance", "newest", "title"])),
-        ("age", padded(&format!("{number}([3-9]|1[0-8])"))),
-        (
-            "page",
-            padded(&format!("{number}([1-9][0-9]{{0,3}}|10000)")),
-        ),
-        ("per_page", padded(&format!("{number}([1-9][0-9]?|100)"))),
-        (
-            "organization",
-            padded(&format!("{number}[1-9][0-9]{{0,17}}")),
-        ),
-    ]
 }

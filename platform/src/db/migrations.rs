@@ -29,6 +29,7 @@ migrations!(
     6 => "0006_api_tokens",
     7 => "0007_catalog_changes",
     8 => "0008_children_confirmed",
+    9 => "0009_platform_keys",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {
