@@ -12,13 +12,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tenants::Host;
 
-use crate::accounts::service::{AccountError, StaffAccount};
+use crate::accounts::service::StaffAccount;
 use crate::accounts::values::Role;
 use crate::app::Application;
 use crate::cache::Cache;
 use crate::catalog::model::ProgramStatus;
 use crate::db::Db;
 use crate::regions::{self, Applied};
+use crate::service_error::ServiceError;
 use crate::settings::Settings;
 use crate::telemetry;
 use crate::web::AppState;
@@ -535,7 +536,7 @@ async fn add_user(
         .await
     {
         Ok(user) => user,
-        Err(AccountError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| format!("  --{}: {}", e.field.replace('_', "-"), e.message))

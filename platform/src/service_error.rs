@@ -1,6 +1,8 @@
-//! The error of the capability services that apply rules (certificates, applications):
-//! a refusal with its reason, invalid fields, no right, nothing there, or a failure.
-//! Mapped to pages in `web::error` and to API replies in `accounts::api`.
+//! The one error of the capability cores: a refusal with its reason, invalid fields, a wrong
+//! password, a stale link, too many attempts, no right, nothing there, or a failure.
+//! Mapped to pages in `web::error` and to API replies in `api::reply`.
+
+use std::time::Duration;
 
 use crate::db::DbError;
 use crate::domain::FieldError;
@@ -13,6 +15,12 @@ pub enum ServiceError {
     Refused(String),
     #[error("Проверьте правильность заполнения полей")]
     Invalid(Vec<FieldError>),
+    #[error("Неверный адрес электронной почты или пароль")]
+    BadCredentials,
+    #[error("Ссылка недействительна: она устарела или уже использована. Запросите новое письмо.")]
+    BadLink,
+    #[error("Слишком много попыток. Повторите {}", .0.in_words())]
+    TooMany(RetryAfter),
     #[error("Недостаточно прав для этого действия")]
     Forbidden,
     #[error("Не найдено")]
@@ -30,5 +38,39 @@ impl From<DbError> for ServiceError {
 impl From<MailError> for ServiceError {
     fn from(e: MailError) -> Self {
         ServiceError::Internal(e.into())
+    }
+}
+
+impl From<RetryAfter> for ServiceError {
+    fn from(r: RetryAfter) -> Self {
+        ServiceError::TooMany(r)
+    }
+}
+
+impl ServiceError {
+    /// One invalid field.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Over the limit: when the window ends.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryAfter(pub Duration);
+
+impl RetryAfter {
+    /// Whole seconds, rounded up (the `Retry-After` header).
+    pub fn seconds(self) -> u64 {
+        self.0.as_secs() + u64::from(self.0.subsec_nanos() > 0)
+    }
+
+    /// «через 14 мин.», «через 40 с»: what the page says.
+    pub fn in_words(self) -> String {
+        let s = self.seconds();
+        if s >= 60 {
+            format!("через {} мин.", s.div_ceil(60))
+        } else {
+            format!("через {s} с")
+        }
     }
 }

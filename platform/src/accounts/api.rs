@@ -13,10 +13,11 @@ use crate::web::page::sender;
 use crate::web::{accounts_tenant, region_of, Origin, Visitor, WebError};
 use crate::State;
 
-use super::service::{AccountError, ChildForm, Confirmed, Registration};
+use super::service::{ChildForm, Confirmed, Registration};
 use super::sessions::{self, Viewer};
 use super::store;
 use super::values::{Role, Snils};
+use crate::service_error::ServiceError;
 
 pub struct AccountsApi;
 
@@ -468,12 +469,12 @@ impl AccountsApi {
     ) -> Reply<Vec<Child>> {
         let viewer = try_reply!(visitor.require());
         if viewer.user.role != Role::Parent {
-            return AccountError::Forbidden.into();
+            return ServiceError::Forbidden.into();
         }
         let tenant = try_reply!(accounts_tenant(&site));
         let list = try_reply!(store::children(&state.db, tenant, viewer.user.id)
             .await
-            .map_err(AccountError::from));
+            .map_err(ServiceError::from));
         Reply::Ok(Json(list.into_iter().map(Child::from).collect()))
     }
 
@@ -523,9 +524,9 @@ async fn save(
     );
     let child = try_reply!(store::child_of(&state.db, tenant.id, viewer.user.id, id)
         .await
-        .map_err(AccountError::from));
+        .map_err(ServiceError::from));
     match child {
         Some(c) => Reply::Ok(Json(c.into())),
-        None => AccountError::NotFound.into(),
+        None => ServiceError::NotFound.into(),
     }
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::cache::Cache;
+pub use crate::service_error::RetryAfter;
 
 use super::secrets::digest;
 
@@ -47,27 +48,6 @@ impl Default for RateLimits {
             resend_account: Limit::per(3, 15),
             reset_ip: Limit::per(10, 60),
             reset_account: Limit::per(3, 60),
-        }
-    }
-}
-
-/// Over the limit: when the window ends.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryAfter(pub Duration);
-
-impl RetryAfter {
-    /// Whole seconds, rounded up (the `Retry-After` header).
-    pub fn seconds(self) -> u64 {
-        self.0.as_secs() + u64::from(self.0.subsec_nanos() > 0)
-    }
-
-    /// «через 14 мин.», «через 40 с»: what the page says.
-    pub fn in_words(self) -> String {
-        let s = self.seconds();
-        if s >= 60 {
-            format!("через {} мин.", s.div_ceil(60))
-        } else {
-            format!("через {s} с")
         }
     }
 }

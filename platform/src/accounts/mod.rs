@@ -2,6 +2,7 @@
 //! a parent's children, staff roles, rate limits and the audit log.
 
 pub mod api;
+mod authentication;
 pub mod cabinets;
 pub mod limits;
 pub mod pages;
@@ -10,3 +11,5 @@ pub mod service;
 pub mod sessions;
 pub mod store;
 pub mod values;
+
+pub use authentication::Credential;

@@ -19,17 +19,18 @@ use crate::web::{
 };
 use crate::State;
 
-use super::service::{AccountError, ChildForm, Confirmed, Registration};
+use super::service::{ChildForm, Confirmed, Registration};
 use super::sessions;
 use super::store;
 use super::values::{age_on, Role, Sex, Snils};
+use crate::service_error::ServiceError;
 
 /// Field errors become the form again; other refusals are error pages (or, for a bad
 /// login, a message shown on the form).
-fn form_errors(e: AccountError) -> Result<Vec<FieldError>, WebError> {
+fn form_errors(e: ServiceError) -> Result<Vec<FieldError>, WebError> {
     match e {
-        AccountError::Invalid(errors) => Ok(errors),
-        AccountError::BadCredentials => Ok(vec![FieldError::new("email", e.to_string())]),
+        ServiceError::Invalid(errors) => Ok(errors),
+        ServiceError::BadCredentials => Ok(vec![FieldError::new("email", e.to_string())]),
         other => Err(other.into()),
     }
 }
@@ -205,8 +206,8 @@ pub async fn verify_email(
             &["Этот адрес электронной почты уже подтверждён, ничего делать не нужно.".to_owned()],
             Some(next),
         ),
-        Err(AccountError::BadLink) => Err(WebError::BadRequest(AccountError::BadLink.to_string())),
-        Err(AccountError::Invalid(errors)) => Err(WebError::BadRequest(
+        Err(ServiceError::BadLink) => Err(WebError::BadRequest(ServiceError::BadLink.to_string())),
+        Err(ServiceError::Invalid(errors)) => Err(WebError::BadRequest(
             errors.first().map(|e| e.message.clone()).unwrap_or_default(),
         )),
         Err(e) => Err(e.into()),
@@ -437,7 +438,7 @@ pub async fn reset_page(
 ) -> PageResult {
     let tenant = accounts_tenant(&site)?;
     if !state.accounts.reset_link_valid(tenant, &q.code).await? {
-        return Err(WebError::BadRequest(AccountError::BadLink.to_string()));
+        return Err(WebError::BadRequest(ServiceError::BadLink.to_string()));
     }
     let errors: BTreeMap<&str, &str> = BTreeMap::new();
     render(
@@ -483,7 +484,7 @@ pub async fn reset(
             ],
             Some(("/login", "Вход")),
         ),
-        Err(AccountError::Invalid(errors)) => render(
+        Err(ServiceError::Invalid(errors)) => render(
             &state,
             &visitor,
             "reset.html",
@@ -703,7 +704,7 @@ pub async fn save_child(
         .await
     {
         Ok(_) => Ok(Redirect::see_other("/cabinet?saved=1").into_response()),
-        Err(AccountError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             child_form_page(&state, &visitor, layout, id, &form.child, &errors)
         }
         Err(e) => Err(e.into()),

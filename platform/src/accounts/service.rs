@@ -6,11 +6,12 @@ use chrono::{Duration, NaiveDate};
 
 use crate::db::{Db, DbError, Tx};
 use crate::domain::{Email, FieldError};
-use crate::mail::{MailError, Sender};
+use crate::mail::Sender;
 use crate::regions::Tenant;
+use crate::service_error::ServiceError;
 
+use super::limits;
 use super::limits::RateLimits;
-use super::limits::{self, RetryAfter};
 use super::secrets::Hasher;
 use super::secrets::{digest, random_token};
 use super::sessions::Viewer;
@@ -60,48 +61,6 @@ const CONFIRM_LINK_TTL: Duration = Duration::hours(48);
 const RESET_LINK_TTL: Duration = Duration::hours(1);
 const SET_PASSWORD_LINK_TTL: Duration = Duration::hours(72);
 
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("Проверьте правильность заполнения полей")]
-    Invalid(Vec<FieldError>),
-    #[error("Неверный адрес электронной почты или пароль")]
-    BadCredentials,
-    #[error("Слишком много попыток. Повторите {}", .0.in_words())]
-    TooMany(RetryAfter),
-    #[error("Ссылка недействительна: она устарела или уже использована. Запросите новое письмо.")]
-    BadLink,
-    #[error("Недостаточно прав для этого действия")]
-    Forbidden,
-    #[error("Не найдено")]
-    NotFound,
-    #[error("Внутренняя ошибка сервера")]
-    Internal(#[from] anyhow::Error),
-}
-
-impl From<DbError> for AccountError {
-    fn from(e: DbError) -> Self {
-        AccountError::Internal(e.into())
-    }
-}
-
-impl From<MailError> for AccountError {
-    fn from(e: MailError) -> Self {
-        AccountError::Internal(e.into())
-    }
-}
-
-impl From<RetryAfter> for AccountError {
-    fn from(r: RetryAfter) -> Self {
-        AccountError::TooMany(r)
-    }
-}
-
-impl AccountError {
-    fn field(field: &'static str, message: impl Into<String>) -> Self {
-        AccountError::Invalid(vec![FieldError::new(field, message)])
-    }
-}
-
 /// Collects field errors while parsing a form, so every wrong field is reported at once.
 #[derive(Default)]
 struct Check(Vec<FieldError>);
@@ -117,11 +76,11 @@ impl Check {
         }
     }
 
-    fn done(self) -> Result<(), AccountError> {
+    fn done(self) -> Result<(), ServiceError> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(AccountError::Invalid(self.0))
+            Err(ServiceError::Invalid(self.0))
         }
     }
 }
@@ -164,7 +123,7 @@ impl Accounts {
         sender: &Sender,
         client: &Client,
         form: &Registration,
-    ) -> Result<Email, AccountError> {
+    ) -> Result<Email, ServiceError> {
         limits::hit(
             &self.counters,
             tenant.id,
@@ -327,7 +286,7 @@ impl Accounts {
         &self,
         tenant_id: i64,
         token: &str,
-    ) -> Result<Confirmed, AccountError> {
+    ) -> Result<Confirmed, ServiceError> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let used = store::use_token(
@@ -338,10 +297,10 @@ impl Accounts {
             now,
         )
         .await?
-        .ok_or(AccountError::BadLink)?;
+        .ok_or(ServiceError::BadLink)?;
         let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
             .await?
-            .ok_or(AccountError::BadLink)?;
+            .ok_or(ServiceError::BadLink)?;
         if used.already_used {
             tx.rollback().await.map_err(DbError::from)?;
             return if user.email_confirmed
@@ -349,11 +308,11 @@ impl Accounts {
             {
                 Ok(Confirmed::Already)
             } else {
-                Err(AccountError::BadLink)
+                Err(ServiceError::BadLink)
             };
         }
         if !store::confirm_email(&mut tx, tenant_id, used.user_id, &used.email, now).await? {
-            return Err(AccountError::field(
+            return Err(ServiceError::field(
                 "email",
                 "этот адрес уже используется другой учётной записью",
             ));
@@ -367,7 +326,7 @@ impl Accounts {
         &self,
         sender: &Sender,
         viewer: &Viewer,
-    ) -> Result<(), AccountError> {
+    ) -> Result<(), ServiceError> {
         let user = &viewer.user;
         limits::hit(
             &self.counters,
@@ -396,7 +355,7 @@ impl Accounts {
         client: &Client,
         email: &str,
         password: &str,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, ServiceError> {
         let limits = &self.limits;
         limits::hit(
             &self.counters,
@@ -408,16 +367,16 @@ impl Accounts {
         .await?;
         let key = store::email_key(email);
         if let Err(m) = crate::domain::plain_text(&key, 254) {
-            return Err(AccountError::field("email", m));
+            return Err(ServiceError::field("email", m));
         }
         if key.is_empty() {
-            return Err(AccountError::field(
+            return Err(ServiceError::field(
                 "email",
                 "укажите адрес электронной почты",
             ));
         }
         if password.is_empty() {
-            return Err(AccountError::field("password", "введите пароль"));
+            return Err(ServiceError::field("password", "введите пароль"));
         }
         limits::hit(
             &self.counters,
@@ -460,7 +419,7 @@ impl Accounts {
         tx.commit().await.map_err(DbError::from)?;
         match (user, ok) {
             (Some(user), true) => Ok(user),
-            _ => Err(AccountError::BadCredentials),
+            _ => Err(ServiceError::BadCredentials),
         }
     }
 
@@ -471,9 +430,9 @@ impl Accounts {
         sender: &Sender,
         client: &Client,
         email: &str,
-    ) -> Result<(), AccountError> {
+    ) -> Result<(), ServiceError> {
         let tenant_id = sender.tenant_id;
-        let email = Email::parse(email).map_err(|m| AccountError::field("email", m))?;
+        let email = Email::parse(email).map_err(|m| ServiceError::field("email", m))?;
         let limits = &self.limits;
         limits::hit(
             &self.counters,
@@ -508,7 +467,7 @@ impl Accounts {
         &self,
         tenant_id: i64,
         token: &str,
-    ) -> Result<bool, AccountError> {
+    ) -> Result<bool, ServiceError> {
         Ok(store::token_usable(
             &self.db,
             tenant_id,
@@ -527,8 +486,8 @@ impl Accounts {
         client: &Client,
         token: &str,
         password: &str,
-    ) -> Result<User, AccountError> {
-        let password = Password::parse(password).map_err(|m| AccountError::field("password", m))?;
+    ) -> Result<User, ServiceError> {
+        let password = Password::parse(password).map_err(|m| ServiceError::field("password", m))?;
         let hash = self.hasher.hash(&password).await?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -541,11 +500,11 @@ impl Accounts {
         )
         .await?
         .filter(|u| !u.already_used)
-        .ok_or(AccountError::BadLink)?;
+        .ok_or(ServiceError::BadLink)?;
         store::set_password(&mut tx, tenant_id, used.user_id, &hash, now).await?;
         let user = store::user_by_id_in(&mut tx, tenant_id, used.user_id)
             .await?
-            .ok_or(AccountError::BadLink)?;
+            .ok_or(ServiceError::BadLink)?;
         if store::email_key(&user.email) == store::email_key(&used.email) {
             store::confirm_email(&mut tx, tenant_id, user.id, &user.email, now).await?;
         }
@@ -566,7 +525,7 @@ impl Accounts {
         // Re-read: the epoch moved on, and the session started next must carry the new one.
         store::user_by_id(&self.db, tenant_id, user.id)
             .await?
-            .ok_or(AccountError::BadLink)
+            .ok_or(ServiceError::BadLink)
     }
 
     /// Changes the password of the logged-in account (the current one is asked for). Other
@@ -577,7 +536,7 @@ impl Accounts {
         viewer: &Viewer,
         current: &str,
         new: &str,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, ServiceError> {
         let user = &viewer.user;
         let mut check = Check::default();
         let new = check.field("new_password", Password::parse(new));
@@ -613,11 +572,11 @@ impl Accounts {
         tx.commit().await.map_err(DbError::from)?;
         store::user_by_id(&self.db, user.tenant_id, user.id)
             .await?
-            .ok_or(AccountError::NotFound)
+            .ok_or(ServiceError::NotFound)
     }
 
-    pub async fn change_phone(&self, viewer: &Viewer, phone: &str) -> Result<(), AccountError> {
-        let phone = parse_mobile(phone).map_err(|m| AccountError::field("phone", m))?;
+    pub async fn change_phone(&self, viewer: &Viewer, phone: &str) -> Result<(), ServiceError> {
+        let phone = parse_mobile(phone).map_err(|m| ServiceError::field("phone", m))?;
         let mut tx = self.db.begin().await?;
         store::set_phone(
             &mut tx,
@@ -639,7 +598,7 @@ impl Accounts {
         viewer: &Viewer,
         new_email: &str,
         password: &str,
-    ) -> Result<Email, AccountError> {
+    ) -> Result<Email, ServiceError> {
         let user = &viewer.user;
         let mut check = Check::default();
         let email = check.field("new_email", Email::parse(new_email));
@@ -659,7 +618,7 @@ impl Accounts {
         if store::email_key(&text) != store::email_key(&user.email)
             && store::email_taken(&mut tx, user.tenant_id, &text).await?
         {
-            return Err(AccountError::field(
+            return Err(ServiceError::field(
                 "new_email",
                 "этот адрес уже используется другой учётной записью",
             ));
@@ -678,7 +637,7 @@ impl Accounts {
         viewer: &Viewer,
         id: Option<i64>,
         form: &ChildForm,
-    ) -> Result<i64, AccountError> {
+    ) -> Result<i64, ServiceError> {
         parent_of_children(viewer)?;
         let child = parse_child(form, tenant.today(&self.clock))?;
         let data = ChildData {
@@ -698,17 +657,17 @@ impl Accounts {
                 // certificate describe someone the organization never saw. The child's row is
                 // locked first, as a confirmation does, so the two never interleave.
                 if !store::lock_child(&mut tx, tenant.id, viewer.user.id, id).await? {
-                    return Err(AccountError::NotFound);
+                    return Err(ServiceError::NotFound);
                 }
                 if store::child_data_confirmed(&mut tx, tenant.id, id).await? {
-                    return Err(AccountError::field(
+                    return Err(ServiceError::field(
                         "last_name",
                         "данные ребёнка подтверждены организацией по документам; чтобы исправить \
                          их, обратитесь в уполномоченную организацию",
                     ));
                 }
                 if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
-                    return Err(AccountError::NotFound);
+                    return Err(ServiceError::NotFound);
                 }
                 id
             }
@@ -725,7 +684,7 @@ impl Accounts {
         tenant: Option<&Tenant>,
         sender: &Sender,
         account: &StaffAccount,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, ServiceError> {
         let mut check = Check::default();
         let email = check.field("email", Email::parse(&account.email));
         let last_name = check.field(
@@ -819,7 +778,7 @@ impl Accounts {
         let id = store::insert_user(&mut tx, tenant_id, &new, now)
             .await?
             .ok_or_else(|| {
-                AccountError::field("email", format!("адрес {email} уже занят в этом регионе"))
+                ServiceError::field("email", format!("адрес {email} уже занят в этом регионе"))
             })?;
         store::audit(
             &mut tx,
@@ -872,7 +831,7 @@ impl Accounts {
         user_id: i64,
         email: &str,
         first_name: &impl std::fmt::Display,
-    ) -> Result<(), AccountError> {
+    ) -> Result<(), ServiceError> {
         let token = random_token();
         let now = self.clock.now();
         store::insert_token(
@@ -918,7 +877,7 @@ impl Accounts {
         user: &User,
         kind: &str,
         ttl: Duration,
-    ) -> Result<(), AccountError> {
+    ) -> Result<(), ServiceError> {
         let now = self.clock.now();
         store::void_tokens(
             tx,
@@ -982,7 +941,7 @@ struct ParsedChild {
     snils: Option<Snils>,
 }
 
-fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, AccountError> {
+fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, ServiceError> {
     let mut check = Check::default();
     let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
     let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
@@ -1023,11 +982,11 @@ fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, Accoun
     }
 }
 
-fn parent_of_children(viewer: &Viewer) -> Result<(), AccountError> {
+fn parent_of_children(viewer: &Viewer) -> Result<(), ServiceError> {
     if viewer.user.role == Role::Parent {
         Ok(())
     } else {
-        Err(AccountError::Forbidden)
+        Err(ServiceError::Forbidden)
     }
 }
 

@@ -91,6 +91,10 @@ impl Sessions {
         }
     }
 
+    pub(super) fn db(&self) -> &Db {
+        &self.db
+    }
+
     fn unix_now(&self) -> i64 {
         self.clock.now().timestamp()
     }

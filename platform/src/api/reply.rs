@@ -6,7 +6,6 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object};
 
-use crate::accounts::service::AccountError;
 use crate::accounts::sessions::Viewer;
 use crate::service_error::ServiceError;
 use crate::web::{Visitor, WebError};
@@ -54,37 +53,22 @@ pub fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
     ))
 }
 
-/// The errors of the services that apply rules (certificates, applications) as replies.
+/// The cores' error as replies.
 impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
     fn from(e: ServiceError) -> Self {
         let message = e.to_string();
         match e {
             ServiceError::Refused(m) => Reply::Conflict(error("refused", &m)),
             ServiceError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
+            ServiceError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
+            ServiceError::BadLink => Reply::Invalid(error("bad_link", &message)),
+            ServiceError::TooMany(r) => {
+                Reply::TooMany(error("too_many_requests", &message), r.seconds())
+            }
             ServiceError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
             ServiceError::NotFound => Reply::NotFound(error("not_found", &message)),
             ServiceError::Internal(e) => {
                 tracing::error!(error = %e, "API call failed");
-                Reply::Internal(error("internal", &message))
-            }
-        }
-    }
-}
-
-impl<T: ToJSON + Send + Sync> From<AccountError> for Reply<T> {
-    fn from(e: AccountError) -> Self {
-        let message = e.to_string();
-        match e {
-            AccountError::Invalid(errors) => Reply::Invalid(invalid(&errors)),
-            AccountError::BadCredentials => Reply::Unauthorized(error("bad_credentials", &message)),
-            AccountError::TooMany(r) => {
-                Reply::TooMany(error("too_many_requests", &message), r.seconds())
-            }
-            AccountError::BadLink => Reply::Invalid(error("bad_link", &message)),
-            AccountError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
-            AccountError::NotFound => Reply::NotFound(error("not_found", &message)),
-            AccountError::Internal(e) => {
-                tracing::error!(error = %e, "accounts API failed");
                 Reply::Internal(error("internal", &message))
             }
         }

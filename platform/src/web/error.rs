@@ -14,8 +14,7 @@ use crate::State;
 use super::layout::Layout;
 use super::site::Origin;
 use super::visitor::Visitor;
-use crate::accounts::limits::RetryAfter;
-use crate::accounts::service::AccountError;
+use crate::service_error::RetryAfter;
 use crate::service_error::ServiceError;
 
 impl From<ServiceError> for WebError {
@@ -25,6 +24,10 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound => WebError::NotFound,
             ServiceError::Internal(e) => WebError::Internal(e),
             ServiceError::Refused(m) => WebError::Refused(m),
+            ServiceError::TooMany(r) => WebError::TooMany(r),
+            other @ (ServiceError::BadCredentials | ServiceError::BadLink) => {
+                WebError::BadRequest(other.to_string())
+            }
             ServiceError::Invalid(errors) => WebError::BadRequest(
                 errors
                     .iter()
@@ -32,20 +35,6 @@ impl From<ServiceError> for WebError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-        }
-    }
-}
-
-impl From<AccountError> for WebError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::TooMany(r) => WebError::TooMany(r),
-            AccountError::Forbidden => WebError::Forbidden,
-            AccountError::NotFound => WebError::NotFound,
-            AccountError::Internal(e) => WebError::Internal(e),
-            other @ (AccountError::Invalid(_)
-            | AccountError::BadCredentials
-            | AccountError::BadLink) => WebError::BadRequest(other.to_string()),
         }
     }
 }

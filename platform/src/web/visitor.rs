@@ -6,6 +6,7 @@ use poem::{FromRequest, Request, RequestBody, Result};
 use crate::accounts::secrets::{random_token, same};
 use crate::accounts::sessions::{self, Viewer};
 use crate::accounts::store::PLATFORM;
+use crate::accounts::Credential;
 use crate::regions::Site;
 use crate::State;
 
@@ -37,26 +38,26 @@ impl Visitor {
             Site::Apex => Some(PLATFORM),
             Site::Unknown => None,
         };
+        // Only the API takes tokens: a browser never sends one on its own.
         let bearer_token = req
             .headers()
             .get(poem::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .filter(|_| req.uri().path().starts_with("/api/"));
-        if let (Some(token), Site::Region(t)) = (bearer_token, site) {
-            let user = crate::accounts::store::user_of_api_token(
-                &state.db,
-                t.id,
-                &crate::accounts::secrets::digest(token.trim()),
-            )
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "API token not checked");
-                None
-            })
-            .filter(|u| u.role == crate::accounts::values::Role::Provider);
+        let credential = match bearer_token {
+            Some(token) => Some(Credential::ApiToken(token)),
+            None => sessions::read_cookie(header, sessions::COOKIE).map(Credential::Session),
+        };
+        let viewer = match (tenant, credential) {
+            (Some(tenant), Some(credential)) => {
+                state.sessions.authenticate(tenant, credential).await
+            }
+            _ => None,
+        };
+        if bearer_token.is_some() {
             return Self {
-                viewer: user.map(Viewer::for_api_token),
+                viewer,
                 anon_csrf: String::new(),
                 anon_csrf_is_new: false,
                 ip: origin.client_ip.clone(),
@@ -64,16 +65,6 @@ impl Visitor {
                 bearer: true,
             };
         }
-        let viewer = match (tenant, sessions::read_cookie(header, sessions::COOKIE)) {
-            (Some(tenant), Some(id)) => match state.sessions.load(tenant, id).await {
-                Ok(v) => v,
-                Err(e) => {
-                    tracing::warn!(error = %e, "session not loaded");
-                    None
-                }
-            },
-            _ => None,
-        };
         let (anon_csrf, anon_csrf_is_new) =
             match sessions::read_cookie(header, sessions::CSRF_COOKIE) {
                 Some(t) if t.len() == 64 => (t.to_owned(), false),
