@@ -11,6 +11,7 @@ pub mod applications;
 pub mod cache;
 pub mod catalog;
 pub mod certificates;
+pub mod children;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -7,6 +7,7 @@ use poem_openapi::OpenApiService;
 use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
+use crate::children::pages as children;
 use crate::web::{assets, AllowedMethods, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -36,10 +37,10 @@ pub fn routes(state: State) -> impl Endpoint {
             "/password/reset",
             get(accounts::reset_page).post(accounts::reset),
         )
-        .at("/cabinet", get(accounts::cabinet))
+        .at("/cabinet", get(children::cabinet))
         .at(
             "/cabinet/children/:id",
-            get(accounts::child_page).post(accounts::save_child),
+            get(children::child_page).post(children::save_child),
         )
         .at("/cabinet/profile", get(accounts::profile))
         .at("/cabinet/profile/:what", post(accounts::update_profile))
@@ -111,6 +112,7 @@ fn api() -> Route {
             regions::api::RegionsApi,
             catalog::api::CatalogApi,
             crate::accounts::api::AccountsApi,
+            crate::children::api::ChildrenApi,
             crate::certificates::api::CertificatesApi,
             crate::applications::api::ApplicationsApi,
         ),

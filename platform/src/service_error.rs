@@ -74,3 +74,27 @@ impl RetryAfter {
         }
     }
 }
+
+/// Collects field errors while parsing a form, so every wrong field is reported at once.
+#[derive(Default)]
+pub struct FieldCheck(pub Vec<FieldError>);
+
+impl FieldCheck {
+    pub fn field<T>(&mut self, name: &'static str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.0.push(FieldError::new(name, message));
+                None
+            }
+        }
+    }
+
+    pub fn done(self) -> Result<(), ServiceError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.0))
+        }
+    }
+}

@@ -2,23 +2,21 @@
 //! validates everything first, then changes the database in one transaction together with
 //! the outbox row of the mail it causes, then wakes the mail worker.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 
 use crate::db::{Db, DbError, Tx};
 use crate::domain::{Email, FieldError};
 use crate::mail::Sender;
 use crate::regions::Tenant;
-use crate::service_error::ServiceError;
+use crate::service_error::{FieldCheck, ServiceError};
 
 use super::limits;
 use super::limits::RateLimits;
 use super::secrets::Hasher;
 use super::secrets::{digest, random_token};
 use super::sessions::Viewer;
-use super::store::{self, ChildData, NewUser, TokenPurpose, User};
-use super::values::{
-    age_on, parse_birth_date, parse_mobile, Password, PersonName, Role, Sex, Snils,
-};
+use super::store::{self, NewUser, TokenPurpose, User};
+use super::values::{age_on, parse_birth_date, parse_mobile, Password, PersonName, Role};
 use crate::cache::Cache;
 use crate::mail::Outbox;
 use crate::time::Clock;
@@ -60,30 +58,6 @@ impl Accounts {
 const CONFIRM_LINK_TTL: Duration = Duration::hours(48);
 const RESET_LINK_TTL: Duration = Duration::hours(1);
 const SET_PASSWORD_LINK_TTL: Duration = Duration::hours(72);
-
-/// Collects field errors while parsing a form, so every wrong field is reported at once.
-#[derive(Default)]
-struct Check(Vec<FieldError>);
-
-impl Check {
-    fn field<T>(&mut self, name: &'static str, result: Result<T, String>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(message) => {
-                self.0.push(FieldError::new(name, message));
-                None
-            }
-        }
-    }
-
-    fn done(self) -> Result<(), ServiceError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(self.0))
-        }
-    }
-}
 
 /// Where the request came from: for rate limits and the audit log.
 #[derive(Debug, Clone)]
@@ -132,7 +106,7 @@ impl Accounts {
             self.limits.register_ip,
         )
         .await?;
-        let mut check = Check::default();
+        let mut check = FieldCheck::default();
         let municipality = check.field("municipality", {
             let m = form.municipality.trim();
             if m.is_empty() {
@@ -538,7 +512,7 @@ impl Accounts {
         new: &str,
     ) -> Result<User, ServiceError> {
         let user = &viewer.user;
-        let mut check = Check::default();
+        let mut check = FieldCheck::default();
         let new = check.field("new_password", Password::parse(new));
         if !self
             .hasher
@@ -600,7 +574,7 @@ impl Accounts {
         password: &str,
     ) -> Result<Email, ServiceError> {
         let user = &viewer.user;
-        let mut check = Check::default();
+        let mut check = FieldCheck::default();
         let email = check.field("new_email", Email::parse(new_email));
         if !self
             .hasher
@@ -630,52 +604,6 @@ impl Accounts {
         Ok(email)
     }
 
-    /// Adds a child of the logged-in parent (`None`) or edits one of theirs (`Some(id)`).
-    pub async fn save_child(
-        &self,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        id: Option<i64>,
-        form: &ChildForm,
-    ) -> Result<i64, ServiceError> {
-        parent_of_children(viewer)?;
-        let child = parse_child(form, tenant.today(&self.clock))?;
-        let data = ChildData {
-            last_name: child.last_name.as_str(),
-            first_name: child.first_name.as_str(),
-            middle_name: child.middle_name.as_ref().map(PersonName::as_str),
-            birth_date: child.birth_date.to_string(),
-            sex: child.sex.as_str(),
-            snils: child.snils.as_ref().map(Snils::digits),
-        };
-        let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
-        let id = match id {
-            None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
-            Some(id) => {
-                // Data checked against documents stays as checked: a change would make the
-                // certificate describe someone the organization never saw. The child's row is
-                // locked first, as a confirmation does, so the two never interleave.
-                if !store::lock_child(&mut tx, tenant.id, viewer.user.id, id).await? {
-                    return Err(ServiceError::NotFound);
-                }
-                if store::child_data_confirmed(&mut tx, tenant.id, id).await? {
-                    return Err(ServiceError::field(
-                        "last_name",
-                        "данные ребёнка подтверждены организацией по документам; чтобы исправить \
-                         их, обратитесь в уполномоченную организацию",
-                    ));
-                }
-                if !store::update_child(&mut tx, tenant.id, viewer.user.id, id, &data, now).await? {
-                    return Err(ServiceError::NotFound);
-                }
-                id
-            }
-        };
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(id)
-    }
-
     /// Creates a staff account (no password yet) and mails it a link to set one. `tenant` is
     /// `None` for a platform operator. Checks that the organization or municipality exists in
     /// the region and matches the role.
@@ -685,7 +613,7 @@ impl Accounts {
         sender: &Sender,
         account: &StaffAccount,
     ) -> Result<User, ServiceError> {
-        let mut check = Check::default();
+        let mut check = FieldCheck::default();
         let email = check.field("email", Email::parse(&account.email));
         let last_name = check.field(
             "last_name",
@@ -917,76 +845,6 @@ impl Accounts {
             )
             .await?;
         Ok(())
-    }
-}
-
-/// The child form as typed.
-#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct ChildForm {
-    pub last_name: String,
-    pub first_name: String,
-    pub middle_name: String,
-    pub birth_date: String,
-    pub sex: String,
-    pub snils: String,
-}
-
-struct ParsedChild {
-    last_name: PersonName,
-    first_name: PersonName,
-    middle_name: Option<PersonName>,
-    birth_date: NaiveDate,
-    sex: Sex,
-    snils: Option<Snils>,
-}
-
-fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, ServiceError> {
-    let mut check = Check::default();
-    let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
-    let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
-    let middle_name = check.field(
-        "middle_name",
-        PersonName::parse_optional(&form.middle_name, "отчество"),
-    );
-    let birth_date = check.field(
-        "birth_date",
-        parse_birth_date(&form.birth_date, today).and_then(|d| {
-            if age_on(d, today) >= 18 {
-                Err("в «Дети» добавляют детей младше 18 лет".to_owned())
-            } else {
-                Ok(d)
-            }
-        }),
-    );
-    let sex = check.field("sex", Sex::parse(&form.sex));
-    let snils = check.field("snils", Snils::parse_optional(&form.snils));
-    check.done()?;
-    match (last_name, first_name, middle_name, birth_date, sex, snils) {
-        (
-            Some(last_name),
-            Some(first_name),
-            Some(middle_name),
-            Some(birth_date),
-            Some(sex),
-            Some(snils),
-        ) => Ok(ParsedChild {
-            last_name,
-            first_name,
-            middle_name,
-            birth_date,
-            sex,
-            snils,
-        }),
-        _ => unreachable!("every field parsed when there are no errors"),
-    }
-}
-
-fn parent_of_children(viewer: &Viewer) -> Result<(), ServiceError> {
-    if viewer.user.role == Role::Parent {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
     }
 }
 

@@ -133,3 +133,15 @@ pub fn writer<'a>(
     visitor.check_csrf(csrf.0.as_deref().unwrap_or_default())?;
     Ok(viewer)
 }
+
+/// The viewer of a call that changes the account itself: never through an organization's
+/// API token (it acts for the organization, not as the person).
+pub fn own_account<'a>(
+    visitor: &'a Visitor,
+    csrf: &Header<Option<String>>,
+) -> Result<&'a Viewer, WebError> {
+    if visitor.bearer {
+        return Err(WebError::Forbidden);
+    }
+    writer(visitor, csrf)
+}

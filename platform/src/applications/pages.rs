@@ -10,7 +10,6 @@ use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::sessions::Viewer;
-use crate::accounts::store as accounts;
 use crate::accounts::values::Role;
 use crate::catalog::store as catalog;
 use crate::regions::{Site, Tenant};
@@ -47,15 +46,16 @@ async fn apply_page(
         .await
         .map_err(anyhow::Error::from)?
         .ok_or(WebError::NotFound)?;
-    let children: Vec<ChildOption> = accounts::children(&state.db, tenant.id, viewer.user.id)
-        .await
-        .map_err(anyhow::Error::from)?
-        .into_iter()
-        .map(|c| ChildOption {
-            id: c.id,
-            name: format!("{} {} ({})", c.last_name, c.first_name, c.birth_date),
-        })
-        .collect();
+    let children: Vec<ChildOption> =
+        crate::children::store::children(&state.db, tenant.id, viewer.user.id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .into_iter()
+            .map(|c| ChildOption {
+                id: c.id,
+                name: format!("{} {} ({})", c.last_name, c.first_name, c.birth_date),
+            })
+            .collect();
     let status = if alert.is_some() {
         StatusCode::CONFLICT
     } else {

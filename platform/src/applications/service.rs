@@ -72,7 +72,7 @@ impl Applications {
         let program = catalog::published_program(&self.db, tenant.id, group.program_id)
             .await?
             .ok_or(ApplicationError::NotFound)?;
-        let child = accounts::child_of(&self.db, tenant.id, user.id, child_id)
+        let child = crate::children::store::child_of(&self.db, tenant.id, user.id, child_id)
             .await?
             .ok_or_else(|| {
                 ApplicationError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
@@ -739,7 +739,8 @@ impl Mailing {
             .ok_or(ApplicationError::NotFound)?;
         let program = catalog::published_program(db, tenant.id, app.program_id).await?;
         let group = catalog::group(db, tenant.id, app.group_id).await?;
-        let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
+        let child =
+            crate::children::store::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
         let parent = accounts::user_by_id(db, tenant.id, app.parent_id).await?;
         let ctx = minijinja::context! {
             number => app.id,

@@ -63,7 +63,8 @@ pub async fn parent_view(
     let org = catalog::organization(db, tenant.id, app.organization_id).await?;
     let group = catalog::group(db, tenant.id, app.group_id).await?;
     let program = catalog::published_program(db, tenant.id, app.program_id).await?;
-    let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
+    let child =
+        crate::children::store::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
     let history = store::history(db, tenant.id, app.id)
         .await?
         .into_iter()
@@ -152,7 +153,8 @@ pub async fn provider_card(
     app: Application,
 ) -> Result<ProviderCard, DbError> {
     let parent = accounts::user_by_id(db, tenant.id, app.parent_id).await?;
-    let child = accounts::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
+    let child =
+        crate::children::store::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
     let status = app.status;
     let child_id = app.child_id;
     let id = app.id;

@@ -7,8 +7,8 @@ use poem::web::{Data, Form, Path, Query, Redirect};
 use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::pages::render_cabinet;
 use crate::accounts::values::Role;
+use crate::children::pages::render_cabinet;
 use crate::domain::{FieldError, Money};
 use crate::regions::Site;
 use crate::web::page::{errors_map, render, sender, CsrfOnly};

@@ -98,7 +98,7 @@ impl Certificates {
         child_id: i64,
     ) -> Result<Certificate> {
         let user = parent(viewer)?;
-        let child = accounts::child_of(&self.db, tenant.id, user.id, child_id)
+        let child = crate::children::store::child_of(&self.db, tenant.id, user.id, child_id)
             .await?
             .ok_or(CertificateError::NotFound)?;
         if !user.email_confirmed {

@@ -10,6 +10,7 @@ use crate::applications::service::Applications;
 use crate::cache::Cache;
 use crate::catalog::Catalog;
 use crate::certificates::service::Certificates;
+use crate::children::Children;
 use crate::db::Db;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
@@ -35,6 +36,7 @@ pub struct AppState {
     /// The one clock: every rule reads the time from it, tests set it.
     pub clock: Clock,
     pub accounts: Accounts,
+    pub children: Children,
     pub certificates: Certificates,
     pub applications: Applications,
 }
@@ -71,6 +73,7 @@ impl AppState {
                 settings.rate_limits.clone(),
                 clock.clone(),
             ),
+            children: Children::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox, clock.clone()),
             settings,

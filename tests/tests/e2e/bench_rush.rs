@@ -18,9 +18,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use platform::accounts::secrets::Hasher;
-use platform::accounts::store::{self, ChildData, NewUser};
+use platform::accounts::store::{self, NewUser};
 use platform::accounts::values::{Password, Role};
 use platform::certificates::store::{self as certificates, Movement};
+use platform::children::store::ChildData;
 use serde_json::json;
 use tests::smtp::SmtpSink;
 use tests::{wait_until, TestApp, TestEnv};
@@ -93,7 +94,7 @@ async fn bench_rush() {
             sex: "male",
             snils: None,
         };
-        let cid = store::insert_child(&mut tx, tenant.id, uid, &child, now)
+        let cid = platform::children::store::insert_child(&mut tx, tenant.id, uid, &child, now)
             .await
             .unwrap();
         let cert = certificates::issue(&mut tx, tenant.id, 67, cid, uid, "smolensk", now)
