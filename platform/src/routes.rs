@@ -121,7 +121,11 @@ fn api() -> Route {
     )
     .server("/api/v1");
     let docs = service.swagger_ui();
-    let spec = api::with_parameter_schemas(&service.spec(), &catalog::query::parameter_schemas());
+    let spec = api::with_parameter_schemas(
+        &service.spec(),
+        &catalog::query::parameter_schemas(),
+        &api::request_field_schemas(),
+    );
     let allowed = AllowedMethods::from_spec(&spec, "/api/v1");
     Route::new()
         .at(

@@ -4,11 +4,60 @@
 
 use serde_json::Value;
 
-/// Sets the schema of every query parameter called `name` in `spec` to `schema`.
-pub fn with_parameter_schemas(spec: &str, schemas: &[(&str, Value)]) -> String {
+/// What the request bodies' fields of these names accept, as the value parsers check them
+/// (`Email::parse`, `Phone::parse`, `Snils::parse`): written into every `…Request` schema.
+pub fn request_field_schemas() -> Vec<(&'static str, Value)> {
+    vec![
+        // An address whose domain may be Cyrillic (почта.рф).
+        (
+            "email",
+            serde_json::json!({ "type": "string", "format": "idn-email" }),
+        ),
+        // Any usual spelling: digits, spaces, brackets, hyphens, a leading plus.
+        (
+            "phone",
+            serde_json::json!({ "type": "string", "pattern": r"^\s*\+?[0-9 ()-]*\s*$" }),
+        ),
+        // 11 digits, spaces and hyphens between them allowed; empty for none.
+        (
+            "snils",
+            serde_json::json!({
+                "type": "string",
+                "nullable": true,
+                "pattern": r"^\s*([ -]*([0-9][ -]*){11})?\s*$"
+            }),
+        ),
+    ]
+}
+
+/// Sets the schema of every query parameter called `name` in `spec` to `schema`, and of
+/// every property called `name` of a request body's schema (`…Request`) to `fields`'.
+pub fn with_parameter_schemas(
+    spec: &str,
+    schemas: &[(&str, Value)],
+    fields: &[(&str, Value)],
+) -> String {
     let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
         return spec.to_owned();
     };
+    let requests = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|schemas| schemas.iter_mut())
+        .filter(|(name, _)| name.ends_with("Request"))
+        .filter_map(|(_, schema)| schema.get_mut("properties")?.as_object_mut());
+    for properties in requests {
+        for (name, schema) in fields {
+            if let Some(property) = properties.get_mut(*name) {
+                let description = property.get("description").cloned();
+                *property = schema.clone();
+                if let Some(d) = description {
+                    property["description"] = d;
+                }
+            }
+        }
+    }
     let operations = doc
         .get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -49,6 +98,7 @@ mod tests {
         let out: Value = serde_json::from_str(&with_parameter_schemas(
             spec,
             &[("level", enumed.clone()), ("id", enumed.clone())],
+            &[],
         ))
         .unwrap();
         let params = &out["paths"]["/programs"]["get"]["parameters"];

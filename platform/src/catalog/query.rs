@@ -347,6 +347,12 @@ pub fn parameter_schemas() -> Vec<(&'static str, serde_json::Value)> {
             "organization",
             padded(&format!("{number}[1-9][0-9]{{0,17}}")),
         ),
+        // west,south,east,north: four numbers as `f64` reads them; the ranges and their
+        // order are the server's to check (a 400 naming `bbox`).
+        ("bbox", {
+            let n = r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*";
+            padded(&format!("{n},{n},{n},{n}"))
+        }),
     ]
 }
 
