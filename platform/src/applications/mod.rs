@@ -3,6 +3,7 @@
 //! monthly billing.
 
 pub mod api;
+pub mod contracts;
 pub mod pages;
 pub mod service;
 pub mod store;

@@ -1,14 +1,15 @@
 //! The rules of applications: who may apply where, the organization's decisions, seats and
-//! the waitlist, contracts that commit certificate money, withdrawal, monthly billing.
-//! Every decision is mailed (to a confirmed address) with the organization's contacts.
+//! the waitlist, withdrawal. Every decision is mailed (to a confirmed address) with the
+//! organization's contacts. The contracts a confirmation commits certificate money to, and
+//! their monthly billing, are in [`super::contracts`].
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store as accounts;
 use crate::accounts::values::{age_on, Role};
 use crate::catalog::store::{self as catalog, Group, Organization};
-use crate::certificates::store::{self as certificates, Movement, Status as CertificateStatus};
+use crate::certificates::store::{self as certificates, Status as CertificateStatus};
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::mail::Sender;
@@ -16,15 +17,16 @@ use crate::regions::Tenant;
 
 pub use crate::service_error::ServiceError as ApplicationError;
 
-use super::store::{self, Application, Contract, NewApplication, Status};
+use super::contracts::{commit_contract, end_contract};
+use super::store::{self, Application, NewApplication, Status};
 
-/// Applications: applying, the waitlist, decisions, contracts and billing. Holds
-/// what these rules use, and nothing else.
+/// Applications: applying, the waitlist, decisions, contracts and billing (the last two in
+/// [`super::contracts`]). Holds what these rules use, and nothing else.
 #[derive(Clone)]
 pub struct Applications {
-    db: Db,
+    pub(super) db: Db,
     outbox: Outbox,
-    clock: Clock,
+    pub(super) clock: Clock,
 }
 
 impl Applications {
@@ -33,9 +35,9 @@ impl Applications {
     }
 }
 
-type Result<T> = std::result::Result<T, ApplicationError>;
+pub(super) type Result<T> = std::result::Result<T, ApplicationError>;
 
-fn refused<T>(message: impl Into<String>) -> Result<T> {
+pub(super) fn refused<T>(message: impl Into<String>) -> Result<T> {
     Err(ApplicationError::Refused(message.into()))
 }
 
@@ -476,156 +478,6 @@ impl Applications {
         }
         Ok(results)
     }
-
-    async fn plan_contract(&self, tenant: &Tenant, app: &Application) -> Result<ContractPlan> {
-        let group = catalog::group(&self.db, tenant.id, app.group_id)
-            .await?
-            .ok_or(ApplicationError::NotFound)?;
-        let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
-        let certificate = certificates::of_parent(&self.db, tenant.id, app.parent_id)
-            .await?
-            .into_iter()
-            .find(|c| c.child_id == app.child_id && c.status == CertificateStatus::Confirmed)
-            .ok_or_else(|| {
-                ApplicationError::Refused("У ребёнка нет подтверждённого сертификата.".into())
-            })?;
-        let period = crate::certificates::service::current_period(tenant.today(&self.clock));
-        let today = tenant.today(&self.clock);
-        let start = group.study_from.max(today);
-        let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
-        let end = group.study_to.min(year_end);
-        let plan = ContractPlan {
-            certificate_id: certificate.id,
-            period,
-            monthly,
-            first_month: month_of(start),
-            last_month: month_of(end),
-        };
-        if plan.months() == 0 || monthly == 0 {
-            return refused(
-                "Период обучения группы не попадает в текущий период финансирования сертификата.",
-            );
-        }
-        Ok(plan)
-    }
-
-    /// Debits each active contract once for `month` (`YYYY-MM`); a second run changes nothing.
-    pub async fn billing_run(&self, tenant: &Tenant, month: &str) -> Result<Billing> {
-        let valid = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok()
-            && month.len() == 7;
-        if !valid {
-            return Err(ApplicationError::Invalid(vec![FieldError::new(
-                "month",
-                "месяц в формате ГГГГ-ММ",
-            )]));
-        }
-        let mut billing = Billing::default();
-        for contract in store::active_contracts(&self.db, tenant.id).await? {
-            if month < contract.first_month.as_str() || month > contract.last_month.as_str() {
-                continue;
-            }
-            let now = self.clock.now();
-            let mut tx = self.db.begin().await?;
-            // Ended since the list was read (a withdrawal released its months): nothing to bill.
-            if !store::lock_active_contract(&mut tx, tenant.id, contract.id).await? {
-                continue;
-            }
-            if !store::insert_charge(
-                &mut tx,
-                tenant.id,
-                contract.id,
-                month,
-                contract.monthly,
-                now,
-            )
-            .await?
-            {
-                billing.already += 1;
-                continue;
-            }
-            let reason = format!("Оплата за {month}, договор № {}", contract.id);
-            let released = certificates::record(
-                &mut tx,
-                tenant.id,
-                contract.certificate_id,
-                contract.period,
-                Movement::Release,
-                contract.monthly,
-                &reason,
-                None,
-                now,
-            )
-            .await?;
-            let debited = released
-                && certificates::record(
-                    &mut tx,
-                    tenant.id,
-                    contract.certificate_id,
-                    contract.period,
-                    Movement::Debit,
-                    contract.monthly,
-                    &reason,
-                    None,
-                    now,
-                )
-                .await?;
-            if !debited {
-                // Never happens while commitments are kept; never leave a half-billed month.
-                tracing::error!(contract = contract.id, month, "billing: commitment missing");
-                continue;
-            }
-            tx.commit().await.map_err(DbError::from)?;
-            billing.charged += 1;
-            billing.amount += contract.monthly;
-        }
-        Ok(billing)
-    }
-}
-
-/// Ends the application's active contract, returning its unbilled months to the
-/// certificate. The contract's row is locked first, so the months billed are counted after
-/// any billing run of it has committed.
-async fn end_contract(
-    tx: &mut Tx,
-    tenant: i64,
-    application: i64,
-    actor: Option<i64>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    let Some(contract) = store::active_contract_of(tx, tenant, application).await? else {
-        return Ok(());
-    };
-    if !store::end_contract(tx, tenant, contract.id, now).await? {
-        return Ok(());
-    }
-    let months = months_between(&contract.first_month, &contract.last_month);
-    let charged = store::charged_months(tx, tenant, contract.id).await?;
-    let left = contract.monthly * (months - charged).max(0);
-    if left > 0
-        && !certificates::record(
-            tx,
-            tenant,
-            contract.certificate_id,
-            contract.period,
-            Movement::Release,
-            left,
-            &format!(
-                "Договор № {} расторгнут: возврат неизрасходованного",
-                contract.id
-            ),
-            actor,
-            now,
-        )
-        .await?
-    {
-        // The reservation is smaller than the unbilled months: the books disagree, so
-        // nothing is changed and the operator hears of it.
-        return Err(ApplicationError::Internal(anyhow::anyhow!(
-            "contract {}: reserved amount below the unbilled months",
-            contract.id
-        )));
-    }
-    Ok(())
 }
 
 /// What the organization decides.
@@ -639,89 +491,6 @@ pub enum Decision<'a> {
 /// The staff member's organization, if they are organization staff.
 fn staff_org(viewer: &Viewer) -> Result<i64> {
     viewer.user.staff_org().ok_or(ApplicationError::Forbidden)
-}
-
-/// `YYYY-MM` of a date.
-fn month_of(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
-/// Months from `first` to `last` inclusive (`YYYY-MM`).
-fn months_between(first: &str, last: &str) -> i64 {
-    let parse = |m: &str| -> Option<i64> {
-        let (y, mo) = m.split_once('-')?;
-        Some(y.parse::<i64>().ok()? * 12 + mo.parse::<i64>().ok()?)
-    };
-    match (parse(first), parse(last)) {
-        (Some(a), Some(b)) if b >= a => b - a + 1,
-        _ => 0,
-    }
-}
-
-/// The contract a certificate-paid application would get: the months of the study period
-/// within the current financing year, from this month on, at the group's monthly price.
-pub struct ContractPlan {
-    certificate_id: i64,
-    period: i64,
-    monthly: i64,
-    first_month: String,
-    last_month: String,
-}
-
-impl ContractPlan {
-    fn months(&self) -> i64 {
-        months_between(&self.first_month, &self.last_month)
-    }
-
-    fn total(&self) -> i64 {
-        self.monthly * self.months()
-    }
-}
-
-/// Creates the contract and commits its total from the certificate; `false` (and nothing
-/// to keep: the caller drops the transaction) when the balance is short.
-async fn commit_contract(
-    tx: &mut Tx,
-    tenant: &Tenant,
-    app: &Application,
-    plan: &ContractPlan,
-    actor: Option<i64>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<bool> {
-    let contract = Contract {
-        id: 0,
-        application_id: app.id,
-        certificate_id: plan.certificate_id,
-        period: plan.period,
-        monthly: plan.monthly,
-        first_month: plan.first_month.clone(),
-        last_month: plan.last_month.clone(),
-    };
-    let id = store::insert_contract(tx, tenant.id, &contract, now).await?;
-    Ok(certificates::record(
-        tx,
-        tenant.id,
-        plan.certificate_id,
-        plan.period,
-        Movement::Commit,
-        plan.total(),
-        &format!(
-            "Договор № {id}: {} мес. × {}",
-            plan.months(),
-            Money::from_kopecks(plan.monthly)
-        ),
-        actor,
-        now,
-    )
-    .await?)
-}
-
-/// What a billing run did.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Billing {
-    pub charged: usize,
-    pub already: usize,
-    pub amount: i64,
 }
 
 /// Everything the mails about one application need, read before a transaction starts.
@@ -798,17 +567,5 @@ impl Mailing {
             )
             .await?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::months_between;
-
-    #[test]
-    fn months() {
-        assert_eq!(months_between("2026-09", "2026-12"), 4);
-        assert_eq!(months_between("2026-12", "2027-01"), 2);
-        assert_eq!(months_between("2026-05", "2026-04"), 0);
     }
 }

@@ -5,12 +5,12 @@ pub mod api;
 pub mod cards;
 pub mod geo;
 pub mod index;
+pub mod indexes;
 pub mod model;
 pub mod pages;
 pub mod query;
 pub mod read;
-pub mod service;
 pub mod store;
 pub mod views;
 
-pub use service::{Catalog, CatalogError};
+pub use indexes::{Catalog, CatalogError};

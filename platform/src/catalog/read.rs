@@ -12,8 +12,8 @@ use crate::State;
 
 use super::geo;
 use super::index::CatalogIndex;
+use super::indexes::CatalogError;
 use super::query::{CatalogQuery, FieldError, RawQuery};
-use super::service::CatalogError;
 use super::store;
 use super::views::{
     OrganizationDetail, OrganizationView, ProgramDetail, ProgramSummary, SearchPage, SearchResults,

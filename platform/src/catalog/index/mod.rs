@@ -21,9 +21,9 @@ use chrono::NaiveDate;
 
 use crate::domain::{AgeRange, LatLon, Money, MAX_AGE};
 
+use super::indexes::CatalogError;
 use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
-use super::service::CatalogError;
 use super::store::{GroupLocation, Profile, PublishedCatalog};
 use facet_counts::FacetIds;
 use scan::{Attrs, OrgCounts, Scan, Wanted};

@@ -1,0 +1,88 @@
+//! `navigator demo`: the sample regions applied, their catalogs filled with generated
+//! programs, and the demo accounts made; `serve --demo` does the same before serving.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cache::Cache;
+use crate::db::Db;
+use crate::regions;
+use crate::settings::Settings;
+use crate::{catalog, demo};
+
+use super::context::connect;
+use super::tenant::apply_dir;
+
+/// Applies the region files of `regions_dir`, fills the catalogs (all, or the one `region`)
+/// and makes the demo accounts.
+pub(super) async fn run(
+    settings: &Settings,
+    regions_dir: &Path,
+    programs: Option<u32>,
+    region: Option<&str>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let db = connect(settings).await?;
+    let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+    apply_dir(&db, &cache, settings, regions_dir, out).await?;
+    fill_demo(&db, settings, programs.map(|n| n as usize), region, out).await?;
+    demo_accounts(&db, settings, out).await
+}
+
+/// Fills regions with demo catalogs: `programs` replaces each catalog; without it, only
+/// empty catalogs get the default size.
+pub(super) async fn fill_demo(
+    db: &Db,
+    settings: &Settings,
+    programs: Option<usize>,
+    only: Option<&str>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    let tenants = registry.tenants();
+    if let Some(slug) = only {
+        if !tenants.iter().any(|t| t.slug() == slug) {
+            let known: Vec<&str> = tenants.iter().map(|t| t.slug()).collect();
+            anyhow::bail!("--region: региона «{slug}» нет; есть: {}", known.join(", "));
+        }
+    }
+    for tenant in tenants
+        .iter()
+        .filter(|t| only.is_none_or(|s| s == t.slug()))
+    {
+        let size = match programs {
+            Some(n) => n,
+            None if catalog::store::count_programs(db, tenant.id).await? == 0 => {
+                demo::DEFAULT_PROGRAMS
+            }
+            None => continue,
+        };
+        let started = std::time::Instant::now();
+        let filled = demo::fill(
+            db,
+            tenant,
+            size,
+            tenant.today(&crate::time::Clock::system()),
+        )
+        .await?;
+        writeln!(
+            out,
+            "{}: каталог — {} программ, {} организаций, {} групп ({:.1} с)",
+            tenant.slug(),
+            filled.programs,
+            filled.organizations,
+            filled.groups,
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) async fn demo_accounts(
+    db: &Db,
+    settings: &Settings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    demo::accounts::ensure(db, &registry.tenants(), out).await
+}
