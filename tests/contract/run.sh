@@ -11,6 +11,10 @@ per_run="${SECONDS_PER_RUN:-60}"
 [ -x "$bin" ] || { echo "contract: $bin is not an executable (build it first)" >&2; exit 2; }
 command -v st >/dev/null 2>&1 || { echo "contract: schemathesis (st) is not installed" >&2; exit 2; }
 
+# The demo server is configured by its flags alone, whatever this shell's environment says.
+unset DATABASE_URL REDIS_URL SMTP_URL NAVIGATOR_LISTEN NAVIGATOR_DATA_DIR NAVIGATOR_BASE_DOMAIN \
+  NAVIGATOR_REDIS_PREFIX NAVIGATOR_TRUST_PROXY NAVIGATOR_LOG_FORMAT
+
 data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
@@ -34,15 +38,17 @@ run() {
   printf '\n== contract: %s\n' "$who"
   st --config-file "$here/schemathesis.toml" run "$data/openapi.json" \
     --url "$base/api/v1" -H "Host: $host" --checks all --max-time "$per_run" \
-    --seed 20261201 --no-color "$@" || failed+=("$who")
+    --seed 20261201 --request-timeout 10 --no-color "$@" || failed+=("$who")
 }
 
 # A parent: the API's own login gives the session cookie and the CSRF token.
 login() {
-  curl -sf -D "$data/headers" -H "Host: $host" -H 'Content-Type: application/json' \
+  curl -sf --max-time 10 -D "$data/headers" -H "Host: $host" -H 'Content-Type: application/json' \
     -d "{\"email\": \"$1\", \"password\": \"navigator-demo-2026\"}" "$base/api/v1/auth/login"
 }
-csrf="$(login parent@smolensk.demo.navigator.local | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')"
+me="$(login parent@smolensk.demo.navigator.local)" ||
+  { echo "contract: the demo parent could not log in" >&2; cat "$data/server.log" >&2; exit 1; }
+csrf="$(printf '%s' "$me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])')"
 cookie="$(grep -i '^set-cookie: nav_session=' "$data/headers" | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')"
 
 # An organization's own system: a token of its staff account.

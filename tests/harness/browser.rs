@@ -50,7 +50,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut req = self
             .app
             .client()

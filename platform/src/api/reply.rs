@@ -77,26 +77,25 @@ impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
 
 impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
     fn from(e: WebError) -> Self {
-        let message = e.to_string();
+        let body = error(e.code(), &e.to_string());
         match e {
-            WebError::LoginRequired => Reply::Unauthorized(error("login_required", &message)),
-            WebError::Forbidden | WebError::ForbiddenBecause(_) => {
-                Reply::Forbidden(error("forbidden", &message))
+            WebError::LoginRequired => Reply::Unauthorized(body),
+            WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
+                Reply::Forbidden(body)
             }
-            WebError::Csrf => Reply::Forbidden(error("csrf", &message)),
-            WebError::TooMany(r) => {
-                Reply::TooMany(error("too_many_requests", &message), r.seconds())
-            }
-            WebError::BadRequest(m) => Reply::Invalid(error("bad_request", &m)),
-            WebError::Refused(m) => Reply::Conflict(error("refused", &m)),
-            // Answered by the router before any handler (with `Allow`), never by one.
-            WebError::MethodNotAllowed(_) => Reply::Internal(error("internal", &message)),
-            WebError::Internal(e) => {
-                tracing::error!(error = %e, "accounts API failed");
-                Reply::Internal(error("internal", &message))
-            }
+            WebError::TooMany(r) => Reply::TooMany(body, r.seconds()),
+            WebError::BadRequest(_) => Reply::Invalid(body),
+            WebError::Refused(_) => Reply::Conflict(body),
             WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
-                Reply::NotFound(error("not_found", &message))
+                Reply::NotFound(body)
+            }
+            // Answered by the router before any handler (with `Allow`), never by one.
+            WebError::MethodNotAllowed(_) => {
+                Reply::Internal(error("internal", "Внутренняя ошибка сервера"))
+            }
+            WebError::Internal(e) => {
+                tracing::error!(error = %e, "API call failed");
+                Reply::Internal(body)
             }
         }
     }

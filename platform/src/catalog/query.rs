@@ -345,7 +345,7 @@ pub fn parameter_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("per_page", padded(&format!("{number}([1-9][0-9]?|100)"))),
         (
             "organization",
-            padded(&format!("{number}[1-9][0-9]{{0,17}}")),
+            padded(&format!("{number}[1-9][0-9]{{0,18}}")),
         ),
         // west,south,east,north: four numbers as `f64` reads them; the ranges and their
         // order are the server's to check (a 400 naming `bbox`).

@@ -103,7 +103,6 @@ pub async fn insert_child(
     Ok(id)
 }
 
-/// Locks a child's row of this parent for an edit; `false` when there is no such child.
 /// Whether an organization has confirmed this child's data against documents (read after
 /// `lock_child`, in the edit's transaction).
 pub async fn child_data_confirmed(tx: &mut Tx, tenant: i64, id: i64) -> Result<bool, DbError> {
@@ -119,6 +118,7 @@ pub async fn child_data_confirmed(tx: &mut Tx, tenant: i64, id: i64) -> Result<b
     Ok(confirmed.is_some())
 }
 
+/// Locks a child's row of this parent for an edit; `false` when there is no such child.
 pub async fn lock_child(tx: &mut Tx, tenant: i64, parent: i64, id: i64) -> Result<bool, DbError> {
     Ok(sqlx::query(
         "UPDATE children SET updated_at = updated_at \

@@ -72,6 +72,25 @@ pub enum WebError {
     Internal(#[from] anyhow::Error),
 }
 
+impl WebError {
+    /// The stable code of the API's error body, whoever writes it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::UnknownHost => "unknown_host",
+            WebError::NotARegion => "not_a_region",
+            WebError::NotFound => "not_found",
+            WebError::LoginRequired => "login_required",
+            WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
+            WebError::Csrf => "csrf",
+            WebError::TooMany(_) => "too_many_requests",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::Refused(_) => "refused",
+            WebError::MethodNotAllowed(_) => "method_not_allowed",
+            WebError::Internal(_) => "internal",
+        }
+    }
+}
+
 impl poem::error::ResponseError for WebError {
     fn status(&self) -> StatusCode {
         match self {
@@ -185,20 +204,7 @@ pub fn respond(
         .downcast_ref::<poem_openapi::error::ParseParamError>()
         .map(|p| p.name.to_owned());
     let (code, message) = if let Some(e) = err.downcast_ref::<WebError>() {
-        let code = match e {
-            WebError::UnknownHost => "unknown_host",
-            WebError::NotARegion => "not_a_region",
-            WebError::NotFound => "not_found",
-            WebError::LoginRequired => "login_required",
-            WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
-            WebError::Csrf => "csrf",
-            WebError::TooMany(_) => "too_many_requests",
-            WebError::BadRequest(_) => "bad_request",
-            WebError::Refused(_) => "refused",
-            WebError::MethodNotAllowed(_) => "method_not_allowed",
-            WebError::Internal(_) => "internal",
-        };
-        (code, e.to_string())
+        (e.code(), e.to_string())
     } else if field.is_some() {
         ("invalid_parameter", err.to_string())
     } else if err.is::<NotFoundError>() {

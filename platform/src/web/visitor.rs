@@ -45,6 +45,8 @@ impl Visitor {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .filter(|_| req.uri().path().starts_with("/api/"));
+        // Tokens are issued in a region; on the apex only the session cookie counts.
+        let bearer_token = bearer_token.filter(|_| matches!(site, Site::Region(_)));
         let credential = match bearer_token {
             Some(token) => Some(Credential::ApiToken(token)),
             None => sessions::read_cookie(header, sessions::COOKIE).map(Credential::Session),

@@ -940,6 +940,15 @@ async fn staff_accounts_get_a_link_and_see_only_their_cabinet() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Смоленская область") && page.body.contains("Красноярский край"));
     assert_eq!(operator.on_host(S).get("/admin").await.status, 303);
+    // On the platform's own host an `Authorization` header is no credential: the operator's
+    // session still counts (tokens are issued in a region, and only there are they read).
+    let me = operator
+        .request(Method::GET, "/api/v1/me")
+        .header("Authorization", "Bearer not-a-token-of-any-region")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
     // A parent sees no staff cabinet.
     let mut parent = registered(&app, &sink, S, "parent@example.ru").await;
     for path in ["/provider", "/municipal", "/admin"] {

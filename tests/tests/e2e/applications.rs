@@ -434,10 +434,16 @@ async fn a_full_group_keeps_a_waitlist_and_promotes_in_order() {
     assert_eq!(taken, capacity, "full again, never over");
 }
 
+/// Today in Smolensk, by the server's clock: the contract's months and the billing month
+/// turn at the region's midnight, not at UTC's.
+fn smolensk_today(app: &tests::TestApp) -> chrono::NaiveDate {
+    let smolensk = app.state.registry.by_slug("smolensk").expect("Smolensk");
+    smolensk.today(&app.state.clock)
+}
+
 /// Months of the fixture's certificate group's contract: from this month to the earlier
 /// of the study end (today + 200 days) and December.
-fn contract_months() -> i64 {
-    let today = chrono::Utc::now().date_naive();
+fn contract_months(today: chrono::NaiveDate) -> i64 {
     let end = today + chrono::Duration::days(200);
     let last = if end.year() > today.year() {
         12
@@ -493,7 +499,7 @@ async fn certificate_contracts_commit_bill_once_and_release_on_withdrawal() {
         200
     );
 
-    let months = contract_months();
+    let months = contract_months(smolensk_today(&app));
     let mut olimp = staff(&app, OLIMP_STAFF).await;
     // Too expensive for the balance, even for a one-month contract (December's): refused
     // with the amounts, nothing committed.
@@ -545,7 +551,7 @@ async fn certificate_contracts_commit_bill_once_and_release_on_withdrawal() {
     assert!(cabinet.body.contains("Резерв по договору"));
 
     // Billing this month: once.
-    let today = chrono::Utc::now().date_naive();
+    let today = smolensk_today(&app);
     let month = format!("{:04}-{:02}", today.year(), today.month());
     let out = env
         .cli(&["billing", "run", "--region", "smolensk", "--month", &month])
