@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::Cache;
 use crate::db::{Db, DbError};
+use crate::service_error::ServiceError;
 use crate::time::Clock;
 
 use super::secrets::{digest, random_token};
 use super::store::{self, User};
+use super::values::Role;
 
 pub const COOKIE: &str = "nav_session";
 /// The CSRF token of a visitor without a session (double-submit cookie).
@@ -38,6 +40,16 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// The account, when it is a parent's (or a child's of 14+ registered alone): only they
+    /// act for children — add them, get their certificates, apply.
+    pub fn parent(&self) -> Result<&User, ServiceError> {
+        if self.user.role == Role::Parent {
+            Ok(&self.user)
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
     /// The account an organization's API token acts as: no session, no CSRF (a token is
     /// sent deliberately, never by a browser on its own).
     pub fn for_api_token(user: User) -> Self {

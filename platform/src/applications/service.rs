@@ -64,10 +64,7 @@ impl Applications {
         group_id: i64,
         child_id: i64,
     ) -> Result<Application> {
-        let user = &viewer.user;
-        if user.role != Role::Parent {
-            return Err(ApplicationError::Forbidden);
-        }
+        let user = viewer.parent()?;
         let group = catalog::group(&self.db, tenant.id, group_id)
             .await?
             .ok_or(ApplicationError::NotFound)?;

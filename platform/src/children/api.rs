@@ -5,7 +5,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::accounts::values::{Role, Snils};
+use crate::accounts::values::Snils;
 use crate::api::{own_account, try_reply, ApiTags, Reply};
 use crate::regions::Site;
 use crate::service_error::ServiceError;
@@ -87,9 +87,7 @@ impl ChildrenApi {
         visitor: Visitor,
     ) -> Reply<Vec<Child>> {
         let viewer = try_reply!(visitor.require());
-        if viewer.user.role != Role::Parent {
-            return ServiceError::Forbidden.into();
-        }
+        try_reply!(viewer.parent());
         let tenant = try_reply!(accounts_tenant(&site));
         let list = try_reply!(store::children(&state.db, tenant, viewer.user.id)
             .await

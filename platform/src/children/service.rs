@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::accounts::sessions::Viewer;
-use crate::accounts::values::{age_on, parse_birth_date, PersonName, Role, Sex, Snils};
+use crate::accounts::values::{age_on, parse_birth_date, PersonName, Sex, Snils};
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
 use crate::service_error::{FieldCheck, ServiceError};
@@ -31,7 +31,7 @@ impl Children {
         id: Option<i64>,
         form: &ChildForm,
     ) -> Result<i64, ServiceError> {
-        parent_of_children(viewer)?;
+        viewer.parent()?;
         let child = parse_child(form, tenant.today(&self.clock))?;
         let data = ChildData {
             last_name: child.last_name.as_str(),
@@ -129,13 +129,5 @@ fn parse_child(form: &ChildForm, today: NaiveDate) -> Result<ParsedChild, Servic
             snils,
         }),
         _ => unreachable!("every field parsed when there are no errors"),
-    }
-}
-
-fn parent_of_children(viewer: &Viewer) -> Result<(), ServiceError> {
-    if viewer.user.role == Role::Parent {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
     }
 }
