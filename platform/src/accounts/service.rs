@@ -215,7 +215,7 @@ impl Accounts {
                         subject: &format!("user:{id}"),
                         detail: "",
                         ip: Some(&client.ip),
-                        at: self.clock.now(),
+                        at: now,
                     },
                 )
                 .await?;
@@ -491,7 +491,7 @@ impl Accounts {
                 subject: &format!("user:{}", user.id),
                 detail: "",
                 ip: Some(&client.ip),
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;
@@ -539,7 +539,7 @@ impl Accounts {
                 subject: &format!("user:{}", user.id),
                 detail: "",
                 ip: Some(&client.ip),
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;
@@ -717,7 +717,7 @@ impl Accounts {
                 subject: &format!("user:{id}"),
                 detail: role.as_str(),
                 ip: None,
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;

@@ -247,7 +247,7 @@ impl Certificates {
                 subject: &format!("certificate:{}", cert.id),
                 detail: &format!("{nominal} коп., {year}"),
                 ip: None,
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;
@@ -413,7 +413,7 @@ impl Certificates {
                     reject.unwrap_or("")
                 ),
                 ip: None,
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;
@@ -554,7 +554,7 @@ impl Certificates {
                 subject: &format!("municipality:{municipality}"),
                 detail: &format!("{year}: номинал {nominal} коп., бюджет {budget} коп."),
                 ip: None,
-                at: self.clock.now(),
+                at: now,
             },
         )
         .await?;
