@@ -1,7 +1,7 @@
 //! Times `CatalogIndex::search` alone (no HTTP, no JSON) on a region of a database, per
 //! kind of query of the load benchmark: the figure to watch when changing the index.
 //!
-//!   cargo run --release -p platform --example catalog_search -- DATABASE_URL TENANT_ID
+//!   cargo run --release -p platform --example catalog_search -- DATABASE_URL REGION
 //!
 //! `N` sets the searches per kind (400), `ONLY` one text ("" for no text); for `perf`.
 use std::time::Instant;
@@ -17,11 +17,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(url), Some(Ok(tenant))) = (args.get(1), args.get(2).map(|t| t.parse::<i64>())) else {
-        eprintln!("usage: catalog_search DATABASE_URL TENANT_ID");
+    let (Some(url), Some(slug)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: catalog_search DATABASE_URL REGION (its slug: smolensk)");
         std::process::exit(2);
     };
     let db = Db::connect(url).await.unwrap();
+    // The region's id comes from the registry, as every request's does.
+    let base = tenants::Host::parse("localhost").expect("valid host");
+    let registry = platform::regions::Registry::load(&db, base).await.unwrap();
+    let Some(region) = registry.by_slug(slug) else {
+        eprintln!("REGION: региона «{slug}» нет в базе");
+        std::process::exit(2);
+    };
+    let tenant = region.id;
     let version = store::version(&db, tenant).await.unwrap();
     let catalog = store::published_catalog(&db, tenant, store::Descriptions::With)
         .await

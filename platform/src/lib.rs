@@ -24,6 +24,7 @@ pub mod service_error;
 pub mod settings;
 pub mod telemetry;
 pub mod templates;
+pub mod tenant_id;
 pub mod time;
 pub mod web;
 

@@ -25,13 +25,63 @@ pub enum ServiceError {
     Forbidden,
     #[error("Не найдено")]
     NotFound,
+    /// A store the request needs did not answer; nothing was changed.
+    #[error("{}", .0.message())]
+    Unavailable(Outage),
     #[error("Внутренняя ошибка сервера")]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<DbError> for ServiceError {
     fn from(e: DbError) -> Self {
-        ServiceError::Internal(e.into())
+        if e.is_unavailable() {
+            ServiceError::Unavailable(Outage::new(Store::Database, e))
+        } else {
+            ServiceError::Internal(e.into())
+        }
+    }
+}
+
+/// Which store did not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// Where sessions and the login counters live (Redis): nobody can log in or be
+    /// recognized.
+    Sessions,
+    Database,
+}
+
+/// A store that did not answer, and why (for the log line of the request; the visitor
+/// sees only the message).
+#[derive(Debug)]
+pub struct Outage {
+    pub store: Store,
+    pub cause: anyhow::Error,
+}
+
+impl Outage {
+    pub fn new(store: Store, cause: impl Into<anyhow::Error>) -> Self {
+        Self {
+            store,
+            cause: cause.into(),
+        }
+    }
+
+    /// What the page says. A write under way when the database went is rolled back with
+    /// its transaction, so the message may promise that nothing was saved.
+    pub fn message(&self) -> &'static str {
+        match self.store {
+            Store::Sessions => "Вход временно недоступен, попробуйте через минуту",
+            Store::Database => {
+                "Сервис временно недоступен, попробуйте через минуту. \
+                 Если вы отправляли форму, данные не сохранены: отправьте её ещё раз."
+            }
+        }
+    }
+
+    /// `Retry-After`: the minute the message speaks of.
+    pub fn retry_after(&self) -> RetryAfter {
+        RetryAfter(Duration::from_secs(60))
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub mail_poll: Duration,
     /// Concurrent password hashes (each takes 19 MiB and a core for tens of milliseconds).
     pub hash_concurrency: usize,
+    /// How long a query waits for a database connection before the request answers 503.
+    pub database_wait: Duration,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             mail_retry_base: Duration::from_secs(5),
             mail_poll: Duration::from_secs(1),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            database_wait: crate::db::DEFAULT_WAIT,
         }
     }
 

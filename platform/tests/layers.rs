@@ -1,6 +1,6 @@
 //! The modules of `platform` form layers, and each layer may only import the ones below it.
 //!
-//! Values (`domain`, `time`) know nothing; infrastructure (`db`, `cache`, …) knows values;
+//! Values (`domain`, `time`, `tenant_id`) know nothing; infrastructure (`db`, `cache`, …) knows values;
 //! each capability's core knows the infrastructure and the capabilities before it; the web
 //! kernels know the cores; pages and handlers ("faces") know everything beneath them; the
 //! wiring (`routes`, `app`, `cli`) sits on top. Keeping the arrows one way is what lets a
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// architecture: extend it rather than work around it.
 const LAYERS: &[(&str, &[&str])] = &[
     // 1. Plain values: no I/O, no framework.
-    ("values", &["domain", "time"]),
+    ("values", &["domain", "time", "tenant_id"]),
     // 2. Adapters to the outside world.
     (
         "infrastructure",
@@ -54,6 +54,10 @@ const FACES: usize = 4;
 /// process state and speak HTTP); the rest is core. `views.rs` is core: the read models both
 /// faces show, built from the database alone.
 const FACE_STEMS: &[&str] = &["pages", "api", "read", "cabinets"];
+/// External crates that belong to a layer and those above it: the HTTP framework to the web
+/// kernels, its OpenAPI derives to the cores (the read models describe their own schema).
+/// Below them a crate would tie a value or a store to the web, and `sitegen` to poem.
+const FRAMEWORKS: &[(&str, usize)] = &[("poem", 3), ("poem_openapi", CORES)];
 const FACE_DIRS: &[&str] = &["pages", "api"];
 
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +549,7 @@ fn check(root: &Path) -> Vec<String> {
             continue;
         };
         positions.insert(node(rel), here);
+        found.extend(frameworks_used(tokens, here.0).map(|(line, why)| (rel.clone(), line, why)));
         for r in references(tokens, &module_of(rel)) {
             let Some(to) = absolute(&r).and_then(|path| tree.resolve(&path)) else {
                 let why = format!("cannot resolve `{}`", r.written.join("::"));
@@ -575,6 +580,27 @@ fn check(root: &Path) -> Vec<String> {
             .map(|(rel, line, why)| format!("{shown}/{rel}:{line}: {why}")),
     );
     report
+}
+
+/// Uses of a crate of [`FRAMEWORKS`] below the layer it belongs to: `poem::…` anywhere in a
+/// path, a `use` of it included.
+fn frameworks_used(tokens: &[Token], layer: usize) -> impl Iterator<Item = (usize, String)> + '_ {
+    tokens.windows(2).enumerate().filter_map(move |(i, pair)| {
+        let Tok::Ident(name) = &pair[0].tok else {
+            return None;
+        };
+        let &(krate, lowest) = FRAMEWORKS.iter().find(|(k, _)| k == name)?;
+        let starts_path = i == 0 || !matches!(tokens[i - 1].tok, Tok::Colons);
+        (matches!(pair[1].tok, Tok::Colons) && starts_path && layer < lowest).then(|| {
+            (
+                pair[0].line,
+                format!(
+                    "uses `{krate}` in {}: it belongs to {} and above",
+                    LAYERS[layer].0, LAYERS[lowest].0
+                ),
+            )
+        })
+    })
 }
 
 /// Which nodes each node imports directly.
@@ -711,6 +737,17 @@ fn a_core_may_not_import_its_own_pages() {
     assert_eq!(
         fixture("core_imports_face"),
         ["layers/core_imports_face/catalog/store.rs:3: catalog core imports catalog::pages (catalog faces): a core never imports its pages"]
+    );
+}
+
+#[test]
+fn a_core_may_not_speak_http() {
+    assert_eq!(
+        fixture("framework_in_core"),
+        [
+            "layers/framework_in_core/catalog/store.rs:3: uses `poem` in cores: it belongs to web kernels and above",
+            "layers/framework_in_core/domain.rs:4: uses `poem_openapi` in values: it belongs to cores and above",
+        ]
     );
 }
 

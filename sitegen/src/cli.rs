@@ -132,10 +132,12 @@ async fn connect(url: &str) -> Result<Db, SitegenError> {
             url: platform::db::redact(url),
             source,
         })?;
-    db.ping().await.map_err(|source| SitegenError::Database {
-        url: platform::db::redact(url),
-        source,
-    })?;
+    db.ping(std::time::Duration::from_secs(5))
+        .await
+        .map_err(|source| SitegenError::Database {
+            url: platform::db::redact(url),
+            source,
+        })?;
     Ok(db)
 }
 

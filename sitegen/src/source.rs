@@ -9,6 +9,7 @@ use platform::catalog::store::{
 use platform::db::Db;
 
 use crate::error::SitegenError;
+use platform::tenant_id::TenantId;
 
 /// The published catalog of one region at `version`.
 pub struct Snapshot {
@@ -35,7 +36,7 @@ pub enum Scope {
 
 impl Snapshot {
     #[tracing::instrument(skip(db))]
-    pub async fn read(db: &Db, tenant: i64, scope: Scope) -> Result<Self, SitegenError> {
+    pub async fn read(db: &Db, tenant: TenantId, scope: Scope) -> Result<Self, SitegenError> {
         let version = store::version(db, tenant).await?;
         let wanted = match scope {
             Scope::All => None,
@@ -87,7 +88,7 @@ impl Snapshot {
     /// Published programs (all, or those of `ids`) with their groups.
     pub async fn details(
         db: &Db,
-        tenant: i64,
+        tenant: TenantId,
         ids: Option<&[i64]>,
     ) -> Result<Vec<(Program, Vec<Group>)>, SitegenError> {
         let (programs, groups) = tokio::try_join!(

@@ -261,14 +261,9 @@ async fn the_copy_is_complete_and_every_link_resolves() {
 async fn long_lists_are_paged_by_letter_and_every_link_still_resolves() {
     let (_env, app) = TestApp::spawn().await;
     let smolensk = tenant(&app, "smolensk");
-    platform::demo::fill(
-        &app.state.db,
-        &smolensk,
-        3200,
-        smolensk.today(&platform::time::Clock::system()),
-    )
-    .await
-    .unwrap();
+    platform::demo::fill(&app.state.db, &smolensk, 3200, &app.state.clock)
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     build(&app, "smolensk", &out).await;
@@ -401,9 +396,15 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
 
     // A program is withdrawn from publication: its page goes, the others stay.
     let tenant_id = tenant(&app, "smolensk").id;
-    store::set_status(&app.state.db, tenant_id, ROBOTICS, ProgramStatus::Archived)
-        .await
-        .unwrap();
+    store::set_status(
+        &app.state.db,
+        tenant_id,
+        ROBOTICS,
+        ProgramStatus::Archived,
+        app.state.clock.now(),
+    )
+    .await
+    .unwrap();
     let summary = build(&app, "smolensk", &out).await;
     // It was Desnogorsk's only program and the only one on «Р», so that municipality's
     // map and that letter's page go too.

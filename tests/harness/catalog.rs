@@ -90,7 +90,7 @@ async fn insert(
     store::insert_profiles(&mut tx, tenant.id, &platform::demo::default_profiles())
         .await
         .expect("profiles");
-    store::insert_organizations(&mut tx, tenant.id, &orgs)
+    store::insert_organizations(&mut tx, tenant.id, &orgs, state.clock.now())
         .await
         .expect("orgs");
     let mut rows = Vec::new();

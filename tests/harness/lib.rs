@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod catalog;
+pub mod faults;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -120,6 +121,33 @@ impl TestEnv {
         let mut out = Vec::new();
         platform::cli::run_args(argv, &mut out).await?;
         Ok(String::from_utf8(out).expect("CLI prints UTF-8"))
+    }
+
+    /// On PostgreSQL, routes this environment's servers to the database through a proxy the
+    /// test can cut and restore (the database server going away and coming back); `None` on
+    /// SQLite, whose file cannot be taken away (close the pool instead). Call before
+    /// starting servers.
+    pub async fn database_behind_proxy(&mut self) -> Option<faults::CutProxy> {
+        self.postgres.as_ref()?;
+        // postgres://user@host:port/db?…: the authority after the last '@' (or the scheme).
+        let (scheme, rest) = self.database_url.split_once("://").expect("URL scheme");
+        let (userinfo, rest) = match rest.split_once('@') {
+            Some((u, r)) => (format!("{u}@"), r),
+            None => (String::new(), rest),
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let upstream = tokio::net::lookup_host(if authority.contains(':') {
+            authority.to_owned()
+        } else {
+            format!("{authority}:5432")
+        })
+        .await
+        .expect("database host resolves")
+        .next()
+        .expect("database address");
+        let proxy = faults::CutProxy::start(upstream).await;
+        self.database_url = format!("{scheme}://{userinfo}{}{path}", proxy.addr());
+        Some(proxy)
     }
 
     /// Makes the database unreachable for servers of this environment: a PostgreSQL

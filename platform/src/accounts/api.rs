@@ -142,6 +142,22 @@ pub enum LoginReply {
     UnsupportedMediaType(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The session store or the database did not answer: «Вход временно недоступен».
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+}
+
+impl From<Reply<Done>> for LoginReply {
+    fn from(reply: Reply<Done>) -> Self {
+        match reply {
+            Reply::Invalid(j) => LoginReply::Invalid(j),
+            Reply::Unauthorized(j) => LoginReply::Unauthorized(j),
+            Reply::TooMany(j, s) => LoginReply::TooMany(j, s),
+            Reply::Unavailable(j, s) => LoginReply::Unavailable(j, s),
+            Reply::NotFound(j) => LoginReply::NotFound(j),
+            _ => LoginReply::Internal(error("internal", "Внутренняя ошибка сервера")),
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Accounts")]
@@ -239,18 +255,19 @@ impl AccountsApi {
             .await
         {
             Ok(user) => {
-                let id = state.sessions.renew(visitor.viewer.as_ref(), &user).await;
-                let Ok(Some(viewer)) = state.sessions.load(tenant, &id).await else {
-                    return LoginReply::Internal(error("internal", "сеанс не создан"));
+                let started = match state.sessions.renew(visitor.viewer.as_ref(), &user).await {
+                    Ok(id) => state.sessions.load(tenant, &id).await.map(|v| (id, v)),
+                    Err(e) => Err(e),
                 };
-                LoginReply::Ok(Json(Me::of(&viewer)), sessions::cookie(&id, visitor.secure))
+                match started {
+                    Ok((id, Some(viewer))) => {
+                        LoginReply::Ok(Json(Me::of(&viewer)), sessions::cookie(&id, visitor.secure))
+                    }
+                    Ok((_, None)) => LoginReply::Internal(error("internal", "сеанс не создан")),
+                    Err(e) => Reply::<Done>::from(e).into(),
+                }
             }
-            Err(e) => match Reply::<Done>::from(e) {
-                Reply::Invalid(j) => LoginReply::Invalid(j),
-                Reply::Unauthorized(j) => LoginReply::Unauthorized(j),
-                Reply::TooMany(j, s) => LoginReply::TooMany(j, s),
-                _ => LoginReply::Internal(error("internal", "Внутренняя ошибка сервера")),
-            },
+            Err(e) => Reply::<Done>::from(e).into(),
         }
     }
 
@@ -265,7 +282,7 @@ impl AccountsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
     ) -> Reply<Done> {
         let viewer = try_reply!(own_account(&visitor, &csrf));
-        state.sessions.end(viewer).await;
+        try_reply!(state.sessions.end(viewer).await);
         Reply::Ok(done("Вы вышли"))
     }
 

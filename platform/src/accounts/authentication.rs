@@ -4,8 +4,11 @@
 
 use super::secrets::digest;
 use super::sessions::{Sessions, Viewer};
-use super::store::{self, PLATFORM};
+use super::store;
 use super::values::Role;
+
+use crate::service_error::ServiceError;
+use crate::tenant_id::TenantId;
 
 /// What a request presents.
 #[derive(Debug, Clone, Copy)]
@@ -20,24 +23,22 @@ impl Sessions {
     /// The account behind `credential` in `tenant`, if any. An API token acts as the
     /// organization staff account it was issued for and nothing else: a token of another
     /// role, or presented on the platform's own host, is nobody. A store that cannot be
-    /// read is logged and taken as nobody.
-    pub async fn authenticate(&self, tenant: i64, credential: Credential<'_>) -> Option<Viewer> {
+    /// read is an error, not nobody: the visitor is told to come back, not logged out.
+    pub async fn authenticate(
+        &self,
+        tenant: TenantId,
+        credential: Credential<'_>,
+    ) -> Result<Option<Viewer>, ServiceError> {
         match credential {
-            Credential::ApiToken(_) if tenant == PLATFORM => None,
+            Credential::ApiToken(_) if tenant.is_platform() => Ok(None),
             Credential::ApiToken(token) => {
-                store::user_of_api_token(self.db(), tenant, &digest(token.trim()))
-                    .await
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "API token not checked");
-                        None
-                    })
+                let user =
+                    store::user_of_api_token(self.db(), tenant, &digest(token.trim())).await?;
+                Ok(user
                     .filter(|u| u.role == Role::Provider)
-                    .map(Viewer::for_api_token)
+                    .map(Viewer::for_api_token))
             }
-            Credential::Session(id) => self.load(tenant, id).await.unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "session not loaded");
-                None
-            }),
+            Credential::Session(id) => self.load(tenant, id).await,
         }
     }
 }

@@ -41,15 +41,12 @@ fn page(
         name: viewer.user.full_name(),
         role: viewer.user.role.label(),
     };
-    let html = state
-        .templates
-        .render(
-            "staff.html",
-            minijinja::context! {
-                layout, title, user, sections, home => viewer.user.role.home(), nav => "cabinet",
-            },
-        )
-        .map_err(anyhow::Error::from)?;
+    let html = state.templates.render(
+        "staff.html",
+        minijinja::context! {
+            layout, title, user, sections, home => viewer.user.role.home(), nav => "cabinet",
+        },
+    )?;
     Ok(poem::web::Html(html)
         .with_status(StatusCode::OK)
         .into_response())

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
-use crate::cache::Cache;
+use crate::cache::{region_key, Cache};
 pub use crate::service_error::RetryAfter;
+use crate::service_error::{Outage, ServiceError, Store};
+use crate::tenant_id::TenantId;
 
 use super::secrets::digest;
 
@@ -53,23 +55,23 @@ impl Default for RateLimits {
 }
 
 /// Counts one attempt of `action` by `who` in the region; refuses once `limit` is passed.
-/// When the cache is unreachable the attempt is allowed: a cache outage must not lock
-/// everyone out (argon2's cost still bounds guessing).
+///
+/// When the cache is unreachable the attempt is refused too (503, "come back in a minute"):
+/// these actions are logins, registrations and mails sent on a stranger's request, exactly
+/// what an attacker would try while the counters are gone, and a login could not start a
+/// session without the cache anyway. Reads are never counted here, so they stay open.
 pub async fn hit(
     cache: &Cache,
-    tenant: i64,
+    tenant: TenantId,
     action: &str,
     who: &str,
     limit: Limit,
-) -> Result<(), RetryAfter> {
+) -> Result<(), ServiceError> {
     // Addresses are personal data: the key holds a digest of them.
-    let key = format!("rl:{tenant}:{action}:{}", &digest(who)[..24]);
+    let key = region_key("rl", tenant, &format!("{action}:{}", &digest(who)[..24]));
     match cache.incr(&key, limit.window).await {
-        Some((count, left)) if count > limit.max => Err(RetryAfter(left)),
-        Some(_) => Ok(()),
-        None => {
-            tracing::warn!(action, "rate limit not checked: cache unreachable");
-            Ok(())
-        }
+        Ok((count, left)) if count > limit.max => Err(RetryAfter(left).into()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(ServiceError::Unavailable(Outage::new(Store::Sessions, e))),
     }
 }

@@ -323,7 +323,7 @@ pub async fn login(
         .await
     {
         Ok(user) => {
-            let id = state.sessions.renew(visitor.viewer.as_ref(), &user).await;
+            let id = state.sessions.renew(visitor.viewer.as_ref(), &user).await?;
             let next = match safe_next(&form.next) {
                 "" => user.role.home(),
                 next => next,
@@ -347,7 +347,7 @@ pub async fn logout(
 ) -> PageResult {
     if let Some(viewer) = &visitor.viewer {
         visitor.check_csrf(&form.csrf)?;
-        state.sessions.end(viewer).await;
+        state.sessions.end(viewer).await?;
     }
     let mut response = Redirect::see_other("/").into_response();
     append_cookie(&mut response, &sessions::clear_cookie(visitor.secure));
@@ -603,7 +603,7 @@ pub async fn update_profile(
             {
                 // Every session ended with the change; this browser gets a new one.
                 Ok(user) => {
-                    let id = state.sessions.renew(Some(viewer), &user).await;
+                    let id = state.sessions.renew(Some(viewer), &user).await?;
                     let mut response = Redirect::see_other("/cabinet/profile").into_response();
                     append_cookie(&mut response, &sessions::cookie(&id, visitor.secure));
                     return Ok(response);
@@ -618,9 +618,8 @@ pub async fn update_profile(
             // Re-read the account so the page shows the new phone.
             let mut visitor = visitor.clone();
             if let Some(v) = visitor.viewer.as_mut() {
-                if let Some(user) = store::user_by_id(&state.db, v.user.tenant_id, v.user.id)
-                    .await
-                    .map_err(anyhow::Error::from)?
+                if let Some(user) =
+                    store::user_by_id(&state.db, v.user.tenant_id, v.user.id).await?
                 {
                     v.user = user;
                 }

@@ -19,6 +19,7 @@ use super::store::{self, NewUser, TokenPurpose, User};
 use super::values::{age_on, parse_birth_date, parse_mobile, Password, PersonName, Role};
 use crate::cache::Cache;
 use crate::mail::Outbox;
+use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
 /// Accounts: registration, confirmation, login, recovery, profile, children, staff. Holds
@@ -258,7 +259,7 @@ impl Accounts {
     /// Follows a confirmation link. Logs nobody in; a second click says it is done already.
     pub async fn confirm_email(
         &self,
-        tenant_id: i64,
+        tenant_id: TenantId,
         token: &str,
     ) -> Result<Confirmed, ServiceError> {
         let now = self.clock.now();
@@ -325,7 +326,7 @@ impl Accounts {
     /// per address. The same answer for a wrong password and for an unknown address.
     pub async fn login(
         &self,
-        tenant_id: i64,
+        tenant_id: TenantId,
         client: &Client,
         email: &str,
         password: &str,
@@ -439,7 +440,7 @@ impl Accounts {
     /// Whether a reset link can still be used (to show the form or say it is stale).
     pub async fn reset_link_valid(
         &self,
-        tenant_id: i64,
+        tenant_id: TenantId,
         token: &str,
     ) -> Result<bool, ServiceError> {
         Ok(store::token_usable(
@@ -456,7 +457,7 @@ impl Accounts {
     /// the link proves the address, so it counts as confirmed.
     pub async fn reset_password(
         &self,
-        tenant_id: i64,
+        tenant_id: TenantId,
         client: &Client,
         token: &str,
         password: &str,
@@ -687,7 +688,7 @@ impl Accounts {
         else {
             unreachable!("every field parsed when there are no errors");
         };
-        let tenant_id = tenant.map_or(store::PLATFORM, |t| t.id);
+        let tenant_id = tenant.map_or(TenantId::PLATFORM, |t| t.id);
         let email = email.to_string();
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;

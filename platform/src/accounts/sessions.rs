@@ -2,14 +2,19 @@
 //! production) under a digest of the id, bound to one tenant. A session ends when it is
 //! idle too long, when it is too old, on logout, and when the account's password changes
 //! (the record carries the account's session epoch, which a reset moves on).
+//!
+//! The cache is the only copy of a session, so a store that cannot be reached is not "no
+//! session": reading or writing one then fails with [`Store::Sessions`], which the pages and
+//! the API answer with 503 and `Retry-After`, never with a silent log-out.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cache::Cache;
-use crate::db::{Db, DbError};
-use crate::service_error::ServiceError;
+use crate::cache::{region_key, Cache};
+use crate::db::Db;
+use crate::service_error::{Outage, ServiceError, Store};
+use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
 use super::secrets::{digest, random_token};
@@ -22,6 +27,8 @@ pub const CSRF_COOKIE: &str = "nav_csrf";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Record {
+    /// Stored as the number: a record read back is checked against the request's region,
+    /// never turned into one.
     tenant_id: i64,
     user_id: i64,
     epoch: i64,
@@ -79,8 +86,10 @@ impl Default for SessionPolicy {
     }
 }
 
-fn key(session_id: &str) -> String {
-    format!("session:{}", digest(session_id))
+/// Keyed by region as well as by the id's digest: a cookie replayed on another region's host
+/// looks up a key that does not exist (the record's own region is checked as well).
+fn key(tenant: TenantId, session_id: &str) -> String {
+    region_key("session", tenant, &digest(session_id))
 }
 
 /// Where sessions live (Redis, or the process), their timeouts, and what they are
@@ -114,39 +123,48 @@ impl Sessions {
     /// Ends the browser's current session, if any, and starts one for `user`: a new id on
     /// every login and password change, so an id planted before is worth nothing. Returns the
     /// id for the cookie.
-    pub async fn renew(&self, old: Option<&Viewer>, user: &User) -> String {
+    pub async fn renew(&self, old: Option<&Viewer>, user: &User) -> Result<String, ServiceError> {
         if let Some(old) = old {
-            self.end(old).await;
+            self.end(old).await?;
         }
         self.start(user.tenant_id, user).await
     }
 
     /// Starts a session for `user` in `tenant`; returns the id for the cookie.
-    pub async fn start(&self, tenant: i64, user: &User) -> String {
+    pub async fn start(&self, tenant: TenantId, user: &User) -> Result<String, ServiceError> {
         let id = random_token();
         let now = self.unix_now();
         let record = Record {
-            tenant_id: tenant,
+            tenant_id: tenant.get(),
             user_id: user.id,
             epoch: user.session_epoch,
             csrf: random_token(),
             created: now,
             seen: now,
         };
-        self.save(&key(&id), &record).await;
-        id
+        self.save(&key(tenant, &id), &record)
+            .await
+            .map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))?;
+        Ok(id)
     }
 
-    async fn save(&self, key: &str, record: &Record) {
+    async fn save(&self, key: &str, record: &Record) -> Result<(), crate::cache::CacheError> {
         let json = serde_json::to_vec(record).expect("session record serializes");
-        self.store.set(key, json.into(), self.policy.idle).await;
+        self.store.try_set(key, json.into(), self.policy.idle).await
     }
 
     /// The session behind a cookie, if it is alive, of this tenant, and its account still
     /// exists with the same epoch. Touches it (at most once a minute) to keep it from idling.
-    pub async fn load(&self, tenant: i64, session_id: &str) -> Result<Option<Viewer>, DbError> {
-        let key = key(session_id);
-        let Some(bytes) = self.store.get(&key).await else {
+    pub async fn load(
+        &self,
+        tenant: TenantId,
+        session_id: &str,
+    ) -> Result<Option<Viewer>, ServiceError> {
+        let key = key(tenant, session_id);
+        let found = self.store.try_get(&key).await;
+        let found =
+            found.map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))?;
+        let Some(bytes) = found else {
             return Ok(None);
         };
         let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
@@ -155,20 +173,21 @@ impl Sessions {
         let policy = self.policy;
         let now = self.unix_now();
         // A cookie from another region's host is not a session here.
-        if record.tenant_id != tenant {
+        if record.tenant_id != tenant.get() {
             return Ok(None);
         }
         if now - record.created > policy.lifetime.as_secs() as i64
             || now - record.seen > policy.idle.as_secs() as i64
         {
-            self.store.delete(&key).await;
+            // Expired either way: a record the cache failed to drop expires on its own.
+            let _ = self.store.delete(&key).await;
             return Ok(None);
         }
         let Some(user) = store::user_by_id(&self.db, tenant, record.user_id).await? else {
             return Ok(None);
         };
         if user.session_epoch != record.epoch {
-            self.store.delete(&key).await;
+            let _ = self.store.delete(&key).await;
             return Ok(None);
         }
         // Touching costs a cache write: once a minute is enough to keep an hour-long idle
@@ -176,7 +195,8 @@ impl Sessions {
         let touch_every = (policy.idle.as_secs() as i64 / 2).clamp(0, 60);
         if now - record.seen >= touch_every {
             record.seen = now;
-            self.save(&key, &record).await;
+            // A touch that fails costs at most an earlier idle end, not this request.
+            let _ = self.save(&key, &record).await;
         }
         Ok(Some(Viewer {
             user,
@@ -187,15 +207,20 @@ impl Sessions {
 
     /// Whether the session's record is still stored (without touching it): for operators'
     /// tools and tests that watch a session expire.
-    pub async fn stored(&self, session_id: &str) -> bool {
-        self.store.get(&key(session_id)).await.is_some()
+    pub async fn stored(&self, tenant: TenantId, session_id: &str) -> bool {
+        self.store.get(&key(tenant, session_id)).await.is_some()
     }
 
-    /// Ends the session server-side: the cookie, if replayed, finds nothing.
-    pub async fn end(&self, viewer: &Viewer) {
-        if !viewer.key.is_empty() {
-            self.store.delete(&viewer.key).await;
+    /// Ends the session server-side: the cookie, if replayed, finds nothing. Fails when the
+    /// store cannot be reached, since the session would then live on.
+    pub async fn end(&self, viewer: &Viewer) -> Result<(), ServiceError> {
+        if viewer.key.is_empty() {
+            return Ok(());
         }
+        self.store
+            .delete(&viewer.key)
+            .await
+            .map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))
     }
 }
 

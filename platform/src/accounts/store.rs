@@ -7,16 +7,14 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{next_ids, Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
 use super::values::Role;
 
-/// The tenant of platform operators, who work on the base domain.
-pub const PLATFORM: i64 = 0;
-
 #[derive(Debug, Clone)]
 pub struct User {
-    pub tenant_id: i64,
+    pub tenant_id: TenantId,
     pub id: i64,
     pub email: String,
     pub email_confirmed: bool,
@@ -85,7 +83,7 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn user_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<User>, DbError> {
+pub async fn user_by_id(db: &Db, tenant: TenantId, id: i64) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
     let row = sqlx::query(&sql)
         .bind(tenant)
@@ -95,7 +93,11 @@ pub async fn user_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<User>, D
     row.map(user).transpose()
 }
 
-pub async fn user_by_email(db: &Db, tenant: i64, email: &str) -> Result<Option<User>, DbError> {
+pub async fn user_by_email(
+    db: &Db,
+    tenant: TenantId,
+    email: &str,
+) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND email_key = $2");
     let row = sqlx::query(&sql)
         .bind(tenant)
@@ -107,7 +109,11 @@ pub async fn user_by_email(db: &Db, tenant: i64, email: &str) -> Result<Option<U
 
 /// `user_by_id` inside a transaction: a transaction must not wait for a second connection
 /// of the pool (on SQLite the pool's connections may all be waiting for its lock).
-pub async fn user_by_id_in(tx: &mut Tx, tenant: i64, id: i64) -> Result<Option<User>, DbError> {
+pub async fn user_by_id_in(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
     let row = sqlx::query(&sql)
         .bind(tenant)
@@ -119,7 +125,7 @@ pub async fn user_by_id_in(tx: &mut Tx, tenant: i64, id: i64) -> Result<Option<U
 
 pub async fn user_by_email_in(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     email: &str,
 ) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND email_key = $2");
@@ -131,7 +137,7 @@ pub async fn user_by_email_in(
     row.map(user).transpose()
 }
 
-pub async fn email_taken(tx: &mut Tx, tenant: i64, email: &str) -> Result<bool, DbError> {
+pub async fn email_taken(tx: &mut Tx, tenant: TenantId, email: &str) -> Result<bool, DbError> {
     let row = sqlx::query("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email_key = $2")
         .bind(tenant)
         .bind(email_key(email))
@@ -157,14 +163,14 @@ pub struct NewUser<'a> {
 /// decides, so two concurrent registrations cannot both win).
 pub async fn insert_user(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     new: &NewUser<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbError> {
     if email_taken(tx, tenant, new.email).await? {
         return Ok(None);
     }
-    let id = if tenant == PLATFORM {
+    let id = if tenant.is_platform() {
         // Operators are few and made by the CLI only; the region sequences belong to regions.
         let row = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE tenant_id = $1")
             .bind(tenant)
@@ -204,7 +210,7 @@ pub async fn insert_user(
 /// Sets a new password hash and ends every session of the account.
 pub async fn set_password(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     hash: &str,
     now: DateTime<Utc>,
@@ -227,7 +233,7 @@ pub async fn set_password(
 /// address in the meantime.
 pub async fn confirm_email(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     email: &str,
     now: DateTime<Utc>,
@@ -260,7 +266,7 @@ pub async fn confirm_email(
 
 pub async fn set_phone(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     phone: &str,
     now: DateTime<Utc>,
@@ -276,7 +282,7 @@ pub async fn set_phone(
 }
 
 /// Accounts of the region per role, for the administrators' overview.
-pub async fn count_by_role(db: &Db, tenant: i64) -> Result<Vec<(Role, i64)>, DbError> {
+pub async fn count_by_role(db: &Db, tenant: TenantId) -> Result<Vec<(Role, i64)>, DbError> {
     let rows = sqlx::query(
         "SELECT role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY role ORDER BY role",
     )
@@ -319,7 +325,7 @@ pub struct NewToken<'a> {
 
 pub async fn insert_token(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     token: &NewToken<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
@@ -352,7 +358,7 @@ pub struct TokenUse {
 /// stays used.
 pub async fn use_token(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     hash: &str,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
@@ -394,7 +400,7 @@ pub async fn use_token(
 /// Ends the unused tokens of one purpose (a new reset link voids the older ones).
 pub async fn void_tokens(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     user_id: i64,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
@@ -423,7 +429,7 @@ pub struct Audit<'a> {
 }
 
 /// One audit row: who (`actor`, none for an anonymous attempt) did `action` to `subject`.
-pub async fn audit(tx: &mut Tx, tenant: i64, entry: &Audit<'_>) -> Result<(), DbError> {
+pub async fn audit(tx: &mut Tx, tenant: TenantId, entry: &Audit<'_>) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO audit_log (tenant_id, at, actor_id, action, subject, detail, ip) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -450,7 +456,7 @@ pub struct AuditRow {
 }
 
 /// The region's latest audit rows, newest first.
-pub async fn audit_rows(db: &Db, tenant: i64, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+pub async fn audit_rows(db: &Db, tenant: TenantId, limit: i64) -> Result<Vec<AuditRow>, DbError> {
     let rows = sqlx::query(
         "SELECT at, actor_id, action, subject, detail FROM audit_log WHERE tenant_id = $1 \
          ORDER BY id DESC LIMIT $2",
@@ -475,7 +481,7 @@ pub async fn audit_rows(db: &Db, tenant: i64, limit: i64) -> Result<Vec<AuditRow
 /// Whether a token exists, is unused and unexpired (without using it).
 pub async fn token_usable(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     hash: &str,
     purpose: TokenPurpose,
     now: DateTime<Utc>,
@@ -495,7 +501,7 @@ pub async fn token_usable(
 
 pub async fn insert_api_token(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     hash: &str,
     user_id: i64,
     name: &str,
@@ -515,7 +521,11 @@ pub async fn insert_api_token(
 }
 
 /// The account an API token acts as, unless the token is unknown here or revoked.
-pub async fn user_of_api_token(db: &Db, tenant: i64, hash: &str) -> Result<Option<User>, DbError> {
+pub async fn user_of_api_token(
+    db: &Db,
+    tenant: TenantId,
+    hash: &str,
+) -> Result<Option<User>, DbError> {
     let sql = format!(
         "SELECT {} FROM users u JOIN api_tokens t ON t.tenant_id = u.tenant_id AND t.user_id = u.id \
          WHERE t.tenant_id = $1 AND t.hash = $2 AND t.revoked_at IS NULL",

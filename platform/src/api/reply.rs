@@ -7,7 +7,7 @@ use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object};
 
 use crate::accounts::sessions::Viewer;
-use crate::service_error::ServiceError;
+use crate::service_error::{Outage, ServiceError};
 use crate::web::{Visitor, WebError};
 
 use crate::web::ApiError;
@@ -39,6 +39,16 @@ pub enum Reply<T: ToJSON + Send + Sync> {
     UnsupportedMediaType(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database or the session store did not answer; nothing was changed.
+    /// `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
+}
+
+/// 503 for an outage, its cause in the log line.
+fn unavailable<T: ToJSON + Send + Sync>(o: &Outage) -> Reply<T> {
+    tracing::warn!(store = ?o.store, cause = format!("{:#}", o.cause), "store unreachable: 503");
+    Reply::Unavailable(error("unavailable", o.message()), o.retry_after().seconds())
 }
 
 pub fn error(code: &str, message: &str) -> Json<ApiError> {
@@ -67,16 +77,15 @@ impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
             }
             ServiceError::Forbidden => Reply::Forbidden(error("forbidden", &message)),
             ServiceError::NotFound => Reply::NotFound(error("not_found", &message)),
-            ServiceError::Internal(e) => {
-                tracing::error!(error = %e, "API call failed");
-                Reply::Internal(error("internal", &message))
-            }
+            ServiceError::Unavailable(o) => unavailable(&o),
+            ServiceError::Internal(e) => Reply::from(WebError::Internal(e)),
         }
     }
 }
 
 impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
     fn from(e: WebError) -> Self {
+        let e = e.classified();
         let body = error(e.code(), &e.to_string());
         match e {
             WebError::LoginRequired => Reply::Unauthorized(body),
@@ -93,8 +102,9 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
             WebError::MethodNotAllowed(_) => {
                 Reply::Internal(error("internal", "Внутренняя ошибка сервера"))
             }
+            WebError::Unavailable(o) => unavailable(&o),
             WebError::Internal(e) => {
-                tracing::error!(error = %e, "API call failed");
+                tracing::error!(error = format!("{e:#}"), "API call failed");
                 Reply::Internal(body)
             }
         }

@@ -10,6 +10,7 @@ use crate::certificates::store::{self as certificates, Movement, Status as Certi
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::regions::Tenant;
+use crate::tenant_id::TenantId;
 
 use super::service::{refused, ApplicationError, Applications, Result};
 use super::store::{self, Application, Contract};
@@ -129,7 +130,7 @@ impl Applications {
 /// any billing run of it has committed.
 pub(super) async fn end_contract(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     application: i64,
     actor: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,

@@ -39,17 +39,14 @@ async fn apply_page(
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Parent)?;
     let group = catalog::group(&state.db, tenant.id, group_id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(WebError::NotFound)?;
     let program = catalog::published_program(&state.db, tenant.id, group.program_id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(WebError::NotFound)?;
     let children: Vec<ChildOption> =
         crate::children::store::children(&state.db, tenant.id, viewer.user.id)
-            .await
-            .map_err(anyhow::Error::from)?
+            .await?
             .into_iter()
             .map(|c| ChildOption {
                 id: c.id,
@@ -146,9 +143,7 @@ pub async fn parent_list(
     Query(q): Query<FiledQuery>,
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Parent)?;
-    let applications = views::for_parent(&state.db, &tenant, viewer.user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let applications = views::for_parent(&state.db, &tenant, viewer.user.id).await?;
     let notice = q
         .filed
         .map(|n| format!("Заявка № {n} отправлена в организацию."));
@@ -284,9 +279,7 @@ async fn provider_list_page(
         Ok(f) => (f, Vec::new()),
         Err(errors) => (Filter::default(), errors),
     };
-    let (lines, counts) = store::for_organization(&state.db, tenant.id, org, &filter, 500)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let (lines, counts) = store::for_organization(&state.db, tenant.id, org, &filter, 500).await?;
     let counts: Vec<StatusCount> = Status::ALL
         .iter()
         .map(|s| StatusCount {
@@ -399,9 +392,7 @@ pub async fn provider_card(
         .applications
         .organizations(&tenant, viewer, path_id(&raw)?)
         .await?;
-    let card = views::provider_card(&state.db, &state.clock, &tenant, viewer, app)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let card = views::provider_card(&state.db, &state.clock, &tenant, viewer, app).await?;
     render(
         &state,
         &visitor,

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{next_ids, Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -99,7 +100,7 @@ fn application(row: &AnyRow) -> Result<Application, DbError> {
     })
 }
 
-pub async fn by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<Application>, DbError> {
+pub async fn by_id(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Application>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM applications a WHERE a.tenant_id = $1 AND a.id = $2"
     ))
@@ -110,7 +111,11 @@ pub async fn by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<Application>,
     row.as_ref().map(application).transpose()
 }
 
-pub async fn of_parent(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Application>, DbError> {
+pub async fn of_parent(
+    db: &Db,
+    tenant: TenantId,
+    parent: i64,
+) -> Result<Vec<Application>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM applications a WHERE a.tenant_id = $1 AND a.parent_id = $2 ORDER BY a.id DESC"
     ))
@@ -124,7 +129,7 @@ pub async fn of_parent(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Applicat
 /// Whether the child has a live application or enrollment in the group.
 pub async fn live_exists(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     child: i64,
     group: i64,
 ) -> Result<bool, DbError> {
@@ -153,7 +158,7 @@ pub struct NewApplication<'a> {
 
 pub async fn insert(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     new: &NewApplication<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
@@ -195,7 +200,7 @@ pub async fn insert(
 #[allow(clippy::too_many_arguments)]
 pub async fn transition(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     from: &[Status],
     to: Status,
@@ -243,7 +248,7 @@ pub struct Event {
     pub created_at: String,
 }
 
-pub async fn history(db: &Db, tenant: i64, application: i64) -> Result<Vec<Event>, DbError> {
+pub async fn history(db: &Db, tenant: TenantId, application: i64) -> Result<Vec<Event>, DbError> {
     let rows = sqlx::query(
         "SELECT status, comment, created_at FROM application_events \
          WHERE tenant_id = $1 AND application_id = $2 ORDER BY id",
@@ -266,7 +271,7 @@ pub async fn history(db: &Db, tenant: i64, application: i64) -> Result<Vec<Event
 
 /// Takes a seat if the group has one. The condition is on the row being changed, so a
 /// group never holds more than its capacity, whatever runs at once.
-pub async fn take_seat(tx: &mut Tx, tenant: i64, group: i64) -> Result<bool, DbError> {
+pub async fn take_seat(tx: &mut Tx, tenant: TenantId, group: i64) -> Result<bool, DbError> {
     Ok(sqlx::query(
         "UPDATE study_groups SET seats_taken = seats_taken + 1 \
          WHERE tenant_id = $1 AND id = $2 AND seats_taken < capacity",
@@ -279,7 +284,7 @@ pub async fn take_seat(tx: &mut Tx, tenant: i64, group: i64) -> Result<bool, DbE
         == 1)
 }
 
-pub async fn free_seat(tx: &mut Tx, tenant: i64, group: i64) -> Result<(), DbError> {
+pub async fn free_seat(tx: &mut Tx, tenant: TenantId, group: i64) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE study_groups SET seats_taken = seats_taken - 1 \
          WHERE tenant_id = $1 AND id = $2 AND seats_taken > 0",
@@ -291,7 +296,7 @@ pub async fn free_seat(tx: &mut Tx, tenant: i64, group: i64) -> Result<(), DbErr
     Ok(())
 }
 
-pub async fn group_is_full(tx: &mut Tx, tenant: i64, group: i64) -> Result<bool, DbError> {
+pub async fn group_is_full(tx: &mut Tx, tenant: TenantId, group: i64) -> Result<bool, DbError> {
     let row = sqlx::query(
         "SELECT capacity, seats_taken FROM study_groups WHERE tenant_id = $1 AND id = $2",
     )
@@ -303,7 +308,7 @@ pub async fn group_is_full(tx: &mut Tx, tenant: i64, group: i64) -> Result<bool,
 }
 
 /// The first application waiting for a seat in the group, by arrival.
-pub async fn first_waiting(db: &Db, tenant: i64, group: i64) -> Result<Option<i64>, DbError> {
+pub async fn first_waiting(db: &Db, tenant: TenantId, group: i64) -> Result<Option<i64>, DbError> {
     let row = sqlx::query(
         "SELECT id FROM applications WHERE tenant_id = $1 AND group_id = $2 AND status = 'waitlisted' \
          ORDER BY id LIMIT 1",
@@ -340,7 +345,7 @@ pub struct Line {
 /// the count per status of all its applications matching the other filters.
 pub async fn for_organization(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     organization: i64,
     filter: &Filter,
     limit: i64,
@@ -371,7 +376,7 @@ pub async fn for_organization(
     });
     fn bind_all<'q>(
         sql: &'q str,
-        tenant: i64,
+        tenant: TenantId,
         organization: i64,
         filter: &Filter,
         to: &Option<String>,
@@ -430,7 +435,7 @@ pub struct Contract {
 
 pub async fn insert_contract(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     c: &Contract,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
@@ -470,7 +475,7 @@ const CONTRACT_COLUMNS: &str =
 
 pub async fn active_contract_of(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     application: i64,
 ) -> Result<Option<Contract>, DbError> {
     let row = sqlx::query(&format!(
@@ -483,7 +488,7 @@ pub async fn active_contract_of(
     row.as_ref().map(contract).transpose()
 }
 
-pub async fn active_contracts(db: &Db, tenant: i64) -> Result<Vec<Contract>, DbError> {
+pub async fn active_contracts(db: &Db, tenant: TenantId) -> Result<Vec<Contract>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE tenant_id = $1 AND status = 'active' ORDER BY id"
     ))
@@ -497,7 +502,7 @@ pub async fn active_contracts(db: &Db, tenant: i64) -> Result<Vec<Contract>, DbE
 /// row, so a billing run of the same contract waits for it (or it for the billing run).
 pub async fn end_contract(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
@@ -515,7 +520,7 @@ pub async fn end_contract(
 }
 
 /// Locks an active contract's row for billing; `false` if it ended meanwhile.
-pub async fn lock_active_contract(tx: &mut Tx, tenant: i64, id: i64) -> Result<bool, DbError> {
+pub async fn lock_active_contract(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<bool, DbError> {
     Ok(sqlx::query(
         "UPDATE contracts SET status = status WHERE tenant_id = $1 AND id = $2 AND status = 'active'",
     )
@@ -528,7 +533,7 @@ pub async fn lock_active_contract(tx: &mut Tx, tenant: i64, id: i64) -> Result<b
 }
 
 /// Months already billed on a contract.
-pub async fn charged_months(tx: &mut Tx, tenant: i64, contract: i64) -> Result<i64, DbError> {
+pub async fn charged_months(tx: &mut Tx, tenant: TenantId, contract: i64) -> Result<i64, DbError> {
     Ok(sqlx::query(
         "SELECT COUNT(*) FROM contract_charges WHERE tenant_id = $1 AND contract_id = $2",
     )
@@ -542,7 +547,7 @@ pub async fn charged_months(tx: &mut Tx, tenant: i64, contract: i64) -> Result<i
 /// Records the charge of a month; `false` if that month was billed already.
 pub async fn insert_charge(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     contract: i64,
     month: &str,
     amount: i64,

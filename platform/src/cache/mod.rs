@@ -1,10 +1,12 @@
 //! The shared cache: Redis when `REDIS_URL` is set, an in-process map otherwise.
 //!
 //! One interface for both, so nothing above this layer knows which one runs. A cache is
-//! never the only copy of anything that matters: when Redis is unreachable, reads are
-//! misses and writes are dropped (with a warning), and the callers fall back to the
-//! database — public pages keep working.
+//! never the only copy of anything that matters but sessions: when Redis is unreachable,
+//! `get` is a miss and `set` is dropped, and the callers fall back to the database — public
+//! pages keep working. Sessions use `try_get`/`try_set`, which tell an outage from a miss,
+//! so a visitor is told to come back rather than silently logged out.
 
+mod breaker;
 mod memory;
 mod redis_cache;
 
@@ -14,6 +16,14 @@ use bytes::Bytes;
 
 pub use memory::MemoryCache;
 pub use redis_cache::RedisCache;
+
+use crate::tenant_id::TenantId;
+
+/// The key of one region's entry of `kind`: `{kind}:{tenant}:{rest}`. Every per-region key is
+/// made here, so two regions can never share an entry, whatever `rest` holds.
+pub fn region_key(kind: &str, tenant: TenantId, rest: &str) -> String {
+    format!("{kind}:{tenant}:{rest}")
+}
 
 #[derive(Clone)]
 pub enum Cache {
@@ -30,6 +40,8 @@ pub enum CacheError {
     },
     #[error("Redis не ответил вовремя")]
     Timeout,
+    #[error("Redis недоступен (запросы не отправляются, пока он не ответит на пробный)")]
+    CircuitOpen,
     #[error("Redis недоступен: {0}")]
     Unreachable(#[from] redis::RedisError),
 }
@@ -50,15 +62,29 @@ impl Cache {
 
     /// The value under `key`; a miss when absent, expired or the cache is unreachable.
     pub async fn get(&self, key: &str) -> Option<Bytes> {
+        self.try_get(key).await.ok().flatten()
+    }
+
+    /// The value under `key`, telling a miss from an unreachable cache: for what the cache
+    /// is the only copy of (sessions), where "not there" would log people out.
+    pub async fn try_get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
         match self {
-            Cache::Memory(m) => m.get(key),
+            Cache::Memory(m) => Ok(m.get(key)),
             Cache::Redis(r) => r.get(key).await,
         }
     }
 
+    /// Stores `value`; dropped when the cache is unreachable (a cache is never the only copy).
     pub async fn set(&self, key: &str, value: Bytes, ttl: Duration) {
+        let _ = self.try_set(key, value, ttl).await;
+    }
+
+    pub async fn try_set(&self, key: &str, value: Bytes, ttl: Duration) -> Result<(), CacheError> {
         match self {
-            Cache::Memory(m) => m.set(key, value, ttl),
+            Cache::Memory(m) => {
+                m.set(key, value, ttl);
+                Ok(())
+            }
             Cache::Redis(r) => r.set(key, value, ttl).await,
         }
     }
@@ -76,18 +102,31 @@ impl Cache {
     }
 
     /// Counts an event under `key` in a window that starts with the first one: the count so
-    /// far and the time until the window ends. `None` when the cache is unreachable.
-    pub async fn incr(&self, key: &str, window: Duration) -> Option<(u64, Duration)> {
+    /// far and the time until the window ends; an error when the cache is unreachable.
+    pub async fn incr(&self, key: &str, window: Duration) -> Result<(u64, Duration), CacheError> {
         match self {
-            Cache::Memory(m) => Some(m.incr(key, window)),
+            Cache::Memory(m) => Ok(m.incr(key, window)),
             Cache::Redis(r) => r.incr(key, window).await,
         }
     }
 
-    pub async fn delete(&self, key: &str) {
+    /// Removes `key`; an error when the cache is unreachable (the entry may outlive it).
+    pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         match self {
-            Cache::Memory(m) => m.delete(key),
+            Cache::Memory(m) => {
+                m.delete(key);
+                Ok(())
+            }
             Cache::Redis(r) => r.delete(key).await,
+        }
+    }
+
+    /// Whether Redis is known to be unreachable right now, without asking it (never, for the
+    /// in-process cache): `/readyz` answers at once during an outage.
+    pub fn known_unreachable(&self) -> bool {
+        match self {
+            Cache::Memory(_) => false,
+            Cache::Redis(r) => r.circuit_open(),
         }
     }
 

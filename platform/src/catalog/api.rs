@@ -9,6 +9,9 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::api::{ApiError, ApiTags, JsonText};
 use crate::regions::{MunicipalityInfo, RegionInfo, Site, Tenant};
+use crate::web::WebError;
+
+use super::CatalogError;
 use crate::State;
 
 use super::cards::CardList;
@@ -33,6 +36,9 @@ enum SearchResponse {
     NotFound(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database did not answer: `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -49,6 +55,9 @@ enum ProgramResponse {
     NotFound(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database did not answer: `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -64,6 +73,9 @@ enum OrganizationResponse {
     NotFound(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database did not answer: `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -74,6 +86,9 @@ enum ListResponse<T: poem_openapi::types::ToJSON + Send + Sync> {
     NotFound(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database did not answer: `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -88,6 +103,9 @@ enum GeoJsonResponse {
     NotFound(Json<ApiError>),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
+    /// The database did not answer: `Retry-After` says when to try again.
+    #[oai(status = 503)]
+    Unavailable(Json<ApiError>, #[oai(header = "Retry-After")] u64),
 }
 
 fn not_a_region() -> ApiError {
@@ -97,9 +115,50 @@ fn not_a_region() -> ApiError {
     )
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "catalog API failed");
-    ApiError::new("internal", "Внутренняя ошибка сервера")
+/// The replies that can fail: a bug (500) or the database out of reach (503).
+trait Fails {
+    fn internal(body: Json<ApiError>) -> Self;
+    fn unavailable(body: Json<ApiError>, retry_after: u64) -> Self;
+}
+
+macro_rules! fails {
+    ($($reply:ident $(<$t:ident>)?),*) => {$(
+        impl$(<$t: poem_openapi::types::ToJSON + Send + Sync>)? Fails for $reply$(<$t>)? {
+            fn internal(body: Json<ApiError>) -> Self {
+                Self::Internal(body)
+            }
+            fn unavailable(body: Json<ApiError>, retry_after: u64) -> Self {
+                Self::Unavailable(body, retry_after)
+            }
+        }
+    )*};
+}
+fails!(
+    SearchResponse,
+    ProgramResponse,
+    OrganizationResponse,
+    ListResponse<T>,
+    GeoJsonResponse
+);
+
+/// The reply to a failure, by the web kernel's one rule for outages, its cause logged.
+fn failed<R: Fails>(e: CatalogError) -> R {
+    match WebError::from(e).classified() {
+        WebError::Unavailable(o) => {
+            tracing::warn!(store = ?o.store, cause = format!("{:#}", o.cause), "store unreachable: 503");
+            R::unavailable(
+                Json(ApiError::new("unavailable", o.message())),
+                o.retry_after().seconds(),
+            )
+        }
+        other => {
+            tracing::error!(
+                error = format!("{:#}", anyhow::Error::from(other)),
+                "catalog API failed"
+            );
+            R::internal(Json(ApiError::new("internal", "Внутренняя ошибка сервера")))
+        }
+    }
 }
 
 fn region(site: Site) -> Option<std::sync::Arc<Tenant>> {
@@ -206,7 +265,7 @@ impl CatalogApi {
         match read::search_json(&state, &tenant, &raw).await {
             Ok(json) => SearchResponse::Ok(JsonText::new(json)),
             Err(SearchError::Invalid(errors)) => SearchResponse::BadRequest(Json(invalid(errors))),
-            Err(SearchError::Catalog(e)) => SearchResponse::Internal(Json(internal(e))),
+            Err(SearchError::Catalog(e)) => failed(e),
         }
     }
 
@@ -216,12 +275,12 @@ impl CatalogApi {
         let Some(tenant) = region(site) else {
             return ProgramResponse::NotFound(Json(not_a_region()));
         };
-        match read::program(&state, &tenant, id.0).await {
+        match read::program_now(&state, &tenant, id.0).await {
             Ok(Some(p)) => ProgramResponse::Ok(Json(Box::new(p))),
             Ok(None) => {
                 ProgramResponse::NotFound(Json(ApiError::new("not_found", "Программа не найдена")))
             }
-            Err(e) => ProgramResponse::Internal(Json(internal(e))),
+            Err(e) => failed(e),
         }
     }
 
@@ -242,7 +301,7 @@ impl CatalogApi {
                 "not_found",
                 "Организация не найдена",
             ))),
-            Err(e) => OrganizationResponse::Internal(Json(internal(e))),
+            Err(e) => failed(e),
         }
     }
 
@@ -263,7 +322,7 @@ impl CatalogApi {
         };
         match read::index(&state, &tenant).await {
             Ok(index) => ListResponse::Ok(Json(directions(&index.profiles))),
-            Err(e) => ListResponse::Internal(Json(internal(e))),
+            Err(e) => failed(e),
         }
     }
 
@@ -310,7 +369,7 @@ impl CatalogApi {
                 GeoJsonResponse::Ok(Json(serde_json::to_value(fc).expect("GeoJSON serializes")))
             }
             Err(SearchError::Invalid(errors)) => GeoJsonResponse::BadRequest(Json(invalid(errors))),
-            Err(SearchError::Catalog(e)) => GeoJsonResponse::Internal(Json(internal(e))),
+            Err(SearchError::Catalog(e)) => failed(e),
         }
     }
 }

@@ -14,6 +14,8 @@ use chrono::NaiveDate;
 use crate::cache::Cache;
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
+use crate::service_error::ServiceError;
+use crate::tenant_id::TenantId;
 
 use super::cards::Cards;
 use super::index::CatalogIndex;
@@ -31,6 +33,17 @@ pub enum CatalogError {
     Interrupted,
 }
 
+/// The catalog's failures as the cores' one error: the database out of reach stays an
+/// outage (503), the rest is internal.
+impl From<CatalogError> for ServiceError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Db(e) => e.into(),
+            other => ServiceError::Internal(other.into()),
+        }
+    }
+}
+
 /// How long a cached search result lives. Staleness is not the concern (the key holds the
 /// index version); memory is.
 const RESULT_TTL: Duration = Duration::from_secs(600);
@@ -38,15 +51,15 @@ const RESULT_TTL: Duration = Duration::from_secs(600);
 pub struct Catalog {
     db: Db,
     cache: Cache,
-    indexes: RwLock<HashMap<i64, Arc<CatalogIndex>>>,
+    indexes: RwLock<HashMap<TenantId, Arc<CatalogIndex>>>,
     /// Latest catalog version seen per region.
-    known: RwLock<HashMap<i64, i64>>,
+    known: RwLock<HashMap<TenantId, i64>>,
     /// Regions whose index is being rebuilt in the background.
-    rebuilding: Mutex<HashSet<i64>>,
+    rebuilding: Mutex<HashSet<TenantId>>,
     /// One build at a time per process: a build of 100 000 programs takes the CPU.
     build_lock: tokio::sync::Mutex<()>,
     /// Per region, the rendered cards of its current index, revision and day.
-    cards: Mutex<HashMap<i64, Arc<Cards>>>,
+    cards: Mutex<HashMap<TenantId, Arc<Cards>>>,
     /// Bytes those tables keep, together (bounded by `cards::BUDGET`).
     card_bytes: Arc<AtomicUsize>,
 }
@@ -77,13 +90,13 @@ impl Catalog {
     }
 
     /// Records a version this process just committed, so it need not wait for the poll.
-    pub fn note_version(&self, tenant: i64, version: i64) {
+    pub fn note_version(&self, tenant: TenantId, version: i64) {
         let mut known = self.known.write().expect("versions lock");
         let entry = known.entry(tenant).or_default();
         *entry = (*entry).max(version);
     }
 
-    fn known_version(&self, tenant: i64) -> i64 {
+    fn known_version(&self, tenant: TenantId) -> i64 {
         self.known
             .read()
             .expect("versions lock")
@@ -121,7 +134,7 @@ impl Catalog {
         }
     }
 
-    fn rebuild_in_background(self: &Arc<Self>, tenant: i64) {
+    fn rebuild_in_background(self: &Arc<Self>, tenant: TenantId) {
         if !self.rebuilding.lock().expect("rebuild lock").insert(tenant) {
             return;
         }
@@ -132,7 +145,7 @@ impl Catalog {
                 this.build(tenant).await
             };
             if let Err(e) = result {
-                tracing::error!(tenant, error = %e, "catalog index rebuild failed");
+                tracing::error!(%tenant, error = %e, "catalog index rebuild failed");
             }
             this.rebuilding
                 .lock()
@@ -142,7 +155,7 @@ impl Catalog {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn build(&self, tenant: i64) -> Result<Arc<CatalogIndex>, CatalogError> {
+    async fn build(&self, tenant: TenantId) -> Result<Arc<CatalogIndex>, CatalogError> {
         let started = std::time::Instant::now();
         // The version is read before the data: a change committed meanwhile leaves this
         // index one version behind, and the next request rebuilds it.
@@ -166,7 +179,7 @@ impl Catalog {
         .await??;
         let index = Arc::new(index);
         tracing::info!(
-            tenant,
+            %tenant,
             version,
             programs = index.docs.len(),
             load_ms,
@@ -184,7 +197,7 @@ impl Catalog {
     /// The rendered cards of `index` for the region and day; a new table when any of the
     /// three changed.
     pub fn cards(&self, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Arc<Cards> {
-        let current = |cards: &HashMap<i64, Arc<Cards>>| {
+        let current = |cards: &HashMap<TenantId, Arc<Cards>>| {
             cards
                 .get(&tenant.id)
                 .filter(|table| table.fits(index, tenant, today))

@@ -100,10 +100,7 @@ fn render(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let html = state
-        .templates
-        .render(template, ctx)
-        .map_err(anyhow::Error::from)?;
+    let html = state.templates.render(template, ctx)?;
     Ok(Html(html).with_status(status).into_response())
 }
 
@@ -136,15 +133,12 @@ async fn catalog_page(
                         minijinja::context! { page, links, form, q, region => &tenant.config.map },
                     )
                 })
-                .await
-                .map_err(anyhow::Error::from)?;
+                .await?;
             (body, StatusCode::OK)
         }
         Err(SearchError::Invalid(errors)) => {
             // Show the form with the messages next to the fields and no results.
-            let index = read::index(state, tenant)
-                .await
-                .map_err(anyhow::Error::from)?;
+            let index = read::index(state, tenant).await?;
             let empty = super::index::SearchResult {
                 total: 0,
                 ids: vec![],
@@ -163,16 +157,14 @@ async fn catalog_page(
                 .render(
                     &body_template,
                     minijinja::context! { page, links, form, q, errors => &errors, region => &tenant.config.map },
-                )
-                .map_err(anyhow::Error::from)?;
+                )?;
             (body.into(), StatusCode::BAD_REQUEST)
         }
-        Err(SearchError::Catalog(e)) => return Err(WebError::Internal(e.into())),
+        Err(SearchError::Catalog(e)) => return Err(e.into()),
     };
     let page = state
         .templates
-        .render_around(template, minijinja::context! { layout }, &body)
-        .map_err(anyhow::Error::from)?;
+        .render_around(template, minijinja::context! { layout }, &body)?;
     Ok(Response::builder()
         .status(status)
         .content_type("text/html; charset=utf-8")
@@ -208,8 +200,7 @@ pub async fn program(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let program = read::program(&state, &tenant, id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(WebError::NotFound)?;
     render(
         &state,
@@ -228,8 +219,7 @@ pub async fn organization(
 ) -> Result<Response, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let detail = read::organization(&state, &tenant, id)
-        .await
-        .map_err(anyhow::Error::from)?
+        .await?
         .ok_or(WebError::NotFound)?;
     render(
         &state,

@@ -91,14 +91,14 @@ impl Search {
     /// (municipality names), index version, day («идёт набор» turns at midnight) and the
     /// query.
     pub fn cache_key(&self, tenant: &Tenant, face: &str) -> String {
-        format!(
-            "catalog:{}:{}:{}:{}:{face}:{}",
-            tenant.id,
+        let rest = format!(
+            "{}:{}:{}:{face}:{}",
             tenant.revision,
             self.index.version,
             self.today,
             serde_json::to_string(&self.q).expect("query serializes")
-        )
+        );
+        crate::cache::region_key("catalog", tenant.id, &rest)
     }
 }
 
@@ -142,8 +142,45 @@ pub async fn map_points(
     ))
 }
 
-/// A published program of the region with its groups and organization.
+/// How long the copy of a program page kept for outages lives.
+const SAVED_COPY_TTL: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
+
+/// A published program of the region with its groups and organization, for its page. While
+/// the database is out of reach, the copy saved at its last view is served instead (marked
+/// as such), so a family reading about a program is not turned away; without one, the
+/// outage stands. (The API serves [`program_now`]: an integration must not take an old
+/// count of seats for the present one.)
 pub async fn program(
+    state: &State,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<Option<ProgramDetail>, CatalogError> {
+    let key = crate::cache::region_key("program", tenant.id, &id.to_string());
+    match program_now(state, tenant, id).await {
+        Ok(detail) => {
+            if let Some(detail) = &detail {
+                let json = serde_json::to_vec(detail).expect("program serializes");
+                state.cache.set(&key, json.into(), SAVED_COPY_TTL).await;
+            }
+            Ok(detail)
+        }
+        Err(CatalogError::Db(e)) if e.is_unavailable() => {
+            let saved = state.cache.get(&key).await;
+            match saved.and_then(|b| serde_json::from_slice::<ProgramDetail>(&b).ok()) {
+                Some(mut detail) => {
+                    tracing::warn!(cause = %e, program = id, "database unreachable: program served from its saved copy");
+                    detail.saved_copy = true;
+                    Ok(Some(detail))
+                }
+                None => Err(CatalogError::Db(e)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A published program as the database has it now.
+pub async fn program_now(
     state: &State,
     tenant: &Tenant,
     id: i64,

@@ -1,13 +1,14 @@
 //! Queries on the catalog tables. Every function takes the tenant first, and every query
 //! is filtered by it: a program id from another region finds nothing.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub use crate::db::next_ids;
 use crate::db::{Db, DbError, Tx};
 use crate::domain::{AgeRange, LatLon, Money};
+use crate::tenant_id::TenantId;
 
 use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule};
 
@@ -15,7 +16,7 @@ use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule
 /// transaction of the change: it also stamps the rows the change touched (their
 /// `changed_in` is NULL: new rows, and rows whose public content a writer changed) with
 /// the new version, which is how `sitegen` finds what to re-render.
-pub async fn bump_version(tx: &mut Tx, tenant: i64) -> Result<i64, DbError> {
+pub async fn bump_version(tx: &mut Tx, tenant: TenantId) -> Result<i64, DbError> {
     let row = sqlx::query(
         "INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 1) \
          ON CONFLICT (tenant_id) DO UPDATE SET version = catalog_versions.version + 1 \
@@ -43,7 +44,11 @@ const CHANGE_TRACKED: [&str; 3] = ["organizations", "programs", "study_groups"];
 /// Ids of the published programs whose page may differ from how it was at catalog version
 /// `since`: the program, one of its groups or its organization changed after it.
 #[tracing::instrument(skip(db))]
-pub async fn programs_changed_since(db: &Db, tenant: i64, since: i64) -> Result<Vec<i64>, DbError> {
+pub async fn programs_changed_since(
+    db: &Db,
+    tenant: TenantId,
+    since: i64,
+) -> Result<Vec<i64>, DbError> {
     // No `changed_in IS NULL`: a committed change is always stamped (bump_version runs in
     // its transaction), so NULL is left only on rows older than the first version, which
     // every copy made since has already shown. Without it the indexes answer.
@@ -61,7 +66,7 @@ pub async fn programs_changed_since(db: &Db, tenant: i64, since: i64) -> Result<
 }
 
 /// The catalog version of every region that has one.
-pub async fn versions(db: &Db) -> Result<Vec<(i64, i64)>, DbError> {
+pub async fn versions(db: &Db) -> Result<Vec<(TenantId, i64)>, DbError> {
     let rows = sqlx::query("SELECT tenant_id, version FROM catalog_versions")
         .fetch_all(db.pool())
         .await?;
@@ -70,7 +75,7 @@ pub async fn versions(db: &Db) -> Result<Vec<(i64, i64)>, DbError> {
         .collect()
 }
 
-pub async fn version(db: &Db, tenant: i64) -> Result<i64, DbError> {
+pub async fn version(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
     let row = sqlx::query("SELECT version FROM catalog_versions WHERE tenant_id = $1")
         .bind(tenant)
         .fetch_optional(db.pool())
@@ -78,7 +83,7 @@ pub async fn version(db: &Db, tenant: i64) -> Result<i64, DbError> {
     Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
 }
 
-pub async fn count_programs(db: &Db, tenant: i64) -> Result<i64, DbError> {
+pub async fn count_programs(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
     let row = sqlx::query("SELECT COUNT(*) FROM programs WHERE tenant_id = $1")
         .bind(tenant)
         .fetch_one(db.pool())
@@ -109,7 +114,7 @@ pub struct Profile {
 
 pub async fn insert_profiles(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     profiles: &[Profile],
 ) -> Result<(), DbError> {
     for (position, p) in profiles.iter().enumerate() {
@@ -129,7 +134,7 @@ pub async fn insert_profiles(
     Ok(())
 }
 
-pub async fn profiles(db: &Db, tenant: i64) -> Result<Vec<Profile>, DbError> {
+pub async fn profiles(db: &Db, tenant: TenantId) -> Result<Vec<Profile>, DbError> {
     let rows = sqlx::query(
         "SELECT id, direction, name FROM profiles WHERE tenant_id = $1 ORDER BY position, id",
     )
@@ -214,10 +219,11 @@ impl Group {
 
 pub async fn insert_organizations(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     orgs: &[Organization],
+    now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let now = crate::time::to_db(crate::time::Clock::system().now());
+    let now = crate::time::to_db(now);
     for chunk in orgs.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO organizations (tenant_id, id, name, short_name, kind, inn, municipality_id, \
@@ -253,7 +259,7 @@ pub async fn insert_organizations(
 
 pub async fn insert_programs(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     programs: &[Program],
 ) -> Result<(), DbError> {
     for chunk in programs.chunks(BATCH) {
@@ -292,7 +298,7 @@ pub async fn insert_programs(
     Ok(())
 }
 
-pub async fn insert_groups(tx: &mut Tx, tenant: i64, groups: &[Group]) -> Result<(), DbError> {
+pub async fn insert_groups(tx: &mut Tx, tenant: TenantId, groups: &[Group]) -> Result<(), DbError> {
     for chunk in groups.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO study_groups (tenant_id, id, program_id, name, teacher, address, lat, lon, \
@@ -327,7 +333,7 @@ pub async fn insert_groups(tx: &mut Tx, tenant: i64, groups: &[Group]) -> Result
 }
 
 /// Removes a region's whole catalog (demo data is regenerated this way).
-pub async fn delete_catalog(tx: &mut Tx, tenant: i64) -> Result<(), DbError> {
+pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError> {
     for table in [
         "study_groups",
         "programs",
@@ -505,7 +511,7 @@ pub enum Descriptions {
 #[tracing::instrument(skip(db))]
 pub async fn published_catalog(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     descriptions: Descriptions,
 ) -> Result<PublishedCatalog, DbError> {
     let description = match descriptions {
@@ -570,7 +576,7 @@ pub async fn published_catalog(
 
 /// Where every group of the region meets (packed like `published_catalog`).
 #[tracing::instrument(skip(db))]
-pub async fn group_locations(db: &Db, tenant: i64) -> Result<Vec<GroupLocation>, DbError> {
+pub async fn group_locations(db: &Db, tenant: TenantId) -> Result<Vec<GroupLocation>, DbError> {
     sqlx::query(
         "SELECT id || $2 || program_id || $2 || lat || $2 || lon || $2 || enroll_from || $2 \
                || enroll_to || $2 || name || $2 || address \
@@ -607,7 +613,11 @@ pub async fn group_locations(db: &Db, tenant: i64) -> Result<Vec<GroupLocation>,
 }
 
 /// A published program of the region, or `None` (unknown, unpublished, or another region's).
-pub async fn published_program(db: &Db, tenant: i64, id: i64) -> Result<Option<Program>, DbError> {
+pub async fn published_program(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<Program>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND id = $2 AND status = $3"
     ))
@@ -619,7 +629,7 @@ pub async fn published_program(db: &Db, tenant: i64, id: i64) -> Result<Option<P
     row.as_ref().map(program_from).transpose()
 }
 
-pub async fn groups_of(db: &Db, tenant: i64, program: i64) -> Result<Vec<Group>, DbError> {
+pub async fn groups_of(db: &Db, tenant: TenantId, program: i64) -> Result<Vec<Group>, DbError> {
     sqlx::query(&format!(
         "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND program_id = $2 ORDER BY id"
     ))
@@ -632,7 +642,11 @@ pub async fn groups_of(db: &Db, tenant: i64, program: i64) -> Result<Vec<Group>,
     .collect()
 }
 
-pub async fn organization(db: &Db, tenant: i64, id: i64) -> Result<Option<Organization>, DbError> {
+pub async fn organization(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<Organization>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2"
     ))
@@ -646,7 +660,7 @@ pub async fn organization(db: &Db, tenant: i64, id: i64) -> Result<Option<Organi
 /// Published programs of an organization, by title.
 pub async fn published_programs_of(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     organization: i64,
 ) -> Result<Vec<Program>, DbError> {
     sqlx::query(&format!(
@@ -666,12 +680,13 @@ pub async fn published_programs_of(
 /// Sets a program's status (and marks the catalog changed).
 pub async fn set_status(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     program: i64,
     status: ProgramStatus,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let mut tx = db.begin().await?;
-    let now = crate::time::to_db(crate::time::Clock::system().now());
+    let now = crate::time::to_db(now);
     let done = sqlx::query(
         "UPDATE programs SET status = $3, updated_at = $4, changed_in = NULL \
          WHERE tenant_id = $1 AND id = $2",
@@ -696,7 +711,7 @@ pub async fn set_status(
 /// Organizations of one municipality, by name: (id, name, authorized to confirm data).
 pub async fn organizations_in(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
 ) -> Result<Vec<(i64, String, bool)>, DbError> {
     let rows = sqlx::query(
@@ -719,7 +734,7 @@ pub async fn organizations_in(
 }
 
 /// One study group of the region.
-pub async fn group(db: &Db, tenant: i64, id: i64) -> Result<Option<Group>, DbError> {
+pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND id = $2"
     ))
@@ -735,7 +750,7 @@ pub async fn group(db: &Db, tenant: i64, id: i64) -> Result<Option<Group>, DbErr
 #[tracing::instrument(skip(db, ids))]
 pub async fn published_programs(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     ids: Option<&[i64]>,
 ) -> Result<Vec<Program>, DbError> {
     let sql =
@@ -762,7 +777,7 @@ pub async fn published_programs(
 #[tracing::instrument(skip(db, ids))]
 pub async fn groups_of_programs(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     ids: Option<&[i64]>,
 ) -> Result<Vec<Group>, DbError> {
     let sql = format!("SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1");

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use poem_openapi::Object;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{plural, AgeRange, Money, Phone};
 use crate::regions::Tenant;
@@ -15,7 +15,7 @@ use super::query::CatalogQuery;
 use super::store::{Group, ListedProgram, Organization, Profile, Program};
 
 /// A code with its Russian label.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
 pub struct Labeled {
     pub code: String,
     pub label: String,
@@ -409,7 +409,7 @@ fn profile_groups(
 }
 
 /// An organization's contacts and description.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
 pub struct OrganizationView {
     pub id: i64,
     pub name: String,
@@ -461,7 +461,7 @@ impl OrganizationView {
 }
 
 /// An учебная группа of a program.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
 pub struct GroupView {
     pub id: i64,
     pub name: String,
@@ -529,7 +529,7 @@ impl GroupView {
 }
 
 /// Everything about a program.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
 pub struct ProgramDetail {
     pub id: i64,
     pub title: String,
@@ -550,6 +550,11 @@ pub struct ProgramDetail {
     pub hours: i64,
     pub organization: OrganizationView,
     pub groups: Vec<GroupView>,
+    /// Served from the last copy while the database is out of reach (seats may have
+    /// changed): the page says so. Not part of the API's object.
+    #[oai(skip)]
+    #[serde(default)]
+    pub saved_copy: bool,
 }
 
 impl ProgramDetail {
@@ -584,6 +589,7 @@ impl ProgramDetail {
             hours: p.hours,
             organization: OrganizationView::of(org, tenant),
             groups: groups.iter().map(|g| GroupView::of(g, today)).collect(),
+            saved_copy: false,
         }
     }
 }

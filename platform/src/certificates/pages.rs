@@ -106,17 +106,13 @@ pub async fn activate(
         .municipality(&municipality)
         .map_or_else(String::new, |m| m.name.clone());
     let mut orgs = Vec::new();
-    for (id, _, can) in crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality)
-        .await
-        .map_err(anyhow::Error::from)?
+    for (id, _, can) in
+        crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality).await?
     {
         if !can {
             continue;
         }
-        if let Some(o) = crate::catalog::store::organization(&state.db, tenant.id, id)
-            .await
-            .map_err(anyhow::Error::from)?
-        {
+        if let Some(o) = crate::catalog::store::organization(&state.db, tenant.id, id).await? {
             orgs.push(OrgLine {
                 name: o.name,
                 address: o.address,
@@ -292,17 +288,12 @@ async fn municipal_page(
         .config
         .municipality(&municipality)
         .map_or(municipality.clone(), |m| m.name.clone());
-    let orgs = crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let orgs = crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality).await?;
     let this_year = service::current_period(tenant.today(&state.clock));
     let mut periods = Vec::new();
     for year in [this_year, this_year + 1] {
         let (nominal, budget, granted) =
-            match store::period(&state.db, tenant.id, &municipality, year)
-                .await
-                .map_err(anyhow::Error::from)?
-            {
+            match store::period(&state.db, tenant.id, &municipality, year).await? {
                 Some(p) => (p.nominal, p.budget, p.granted),
                 None => {
                     let (n, b) = service::period_defaults(tenant, &municipality);

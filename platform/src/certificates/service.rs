@@ -17,6 +17,7 @@ use super::number::CertificateNumber;
 use super::store::{self, Certificate, Movement, StaffView, Status};
 use crate::db::Db;
 use crate::mail::Outbox;
+use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
 pub use crate::service_error::ServiceError as CertificateError;
@@ -145,7 +146,7 @@ impl Certificates {
 
     pub async fn certificate_of_child(
         &self,
-        tenant: i64,
+        tenant: TenantId,
         parent: i64,
         child: i64,
     ) -> Result<Option<Certificate>> {
@@ -575,7 +576,7 @@ pub struct StaffQuery {
 
 async fn audit_view(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     viewer: &Viewer,
     view: &StaffView,
     how: &str,

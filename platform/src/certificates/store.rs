@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{next_ids, Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,11 @@ fn certificate(row: &AnyRow) -> Result<Certificate, DbError> {
 }
 
 /// The certificates of a parent's children.
-pub async fn of_parent(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Certificate>, DbError> {
+pub async fn of_parent(
+    db: &Db,
+    tenant: TenantId,
+    parent: i64,
+) -> Result<Vec<Certificate>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM certificates c WHERE c.tenant_id = $1 AND c.parent_id = $2"
     ))
@@ -71,7 +76,7 @@ pub async fn of_parent(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Certific
     rows.iter().map(certificate).collect()
 }
 
-pub async fn by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<Certificate>, DbError> {
+pub async fn by_id(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Certificate>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM certificates c WHERE c.tenant_id = $1 AND c.id = $2"
     ))
@@ -87,7 +92,7 @@ pub async fn by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<Certificate>,
 #[allow(clippy::too_many_arguments)]
 pub async fn issue(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     region_code: u8,
     child: i64,
     parent: i64,
@@ -181,7 +186,7 @@ const STAFF_FROM: &str = "FROM certificates c \
 /// Certificates of one municipality by number, or by the child's name and birth date.
 pub async fn find_for_staff(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     number: Option<&str>,
     name_and_birth: Option<(&str, &str, &str)>,
@@ -227,7 +232,11 @@ pub async fn find_for_staff(
     rows.iter().map(staff_view).collect()
 }
 
-pub async fn staff_view_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<StaffView>, DbError> {
+pub async fn staff_view_by_id(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<StaffView>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {STAFF_COLUMNS} {STAFF_FROM} WHERE c.tenant_id = $1 AND c.id = $2"
     ))
@@ -243,7 +252,7 @@ pub async fn staff_view_by_id(db: &Db, tenant: i64, id: i64) -> Result<Option<St
 /// interleave, and the children's rules see the data as checked.
 pub async fn set_confirmed(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     actor: i64,
     now: DateTime<Utc>,
@@ -266,7 +275,7 @@ pub async fn set_confirmed(
 
 async fn mark_child_confirmed(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     certificate: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
@@ -286,7 +295,7 @@ async fn mark_child_confirmed(
 /// Records why the data was not confirmed; `false` if it was confirmed meanwhile.
 pub async fn set_rejected(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     id: i64,
     reason: &str,
 ) -> Result<bool, DbError> {
@@ -311,7 +320,7 @@ pub struct Period {
 
 pub async fn period(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     year: i64,
 ) -> Result<Option<Period>, DbError> {
@@ -337,7 +346,7 @@ pub async fn period(
 /// Creates the period with the given defaults unless it exists.
 pub async fn ensure_period(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     year: i64,
     defaults: (i64, i64),
@@ -362,7 +371,7 @@ pub async fn ensure_period(
 /// Sets nominal and budget; `false` when the budget would fall below what is granted.
 pub async fn set_period(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     year: i64,
     nominal: i64,
@@ -388,7 +397,7 @@ pub async fn set_period(
 /// conditional update: of concurrent grants, only those that fit succeed.
 pub async fn grant(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     year: i64,
     amount: i64,
@@ -422,7 +431,7 @@ impl Balance {
 
 pub async fn balance(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     certificate: i64,
     year: i64,
 ) -> Result<Option<Balance>, DbError> {
@@ -484,7 +493,7 @@ impl Movement {
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     certificate: i64,
     year: i64,
     movement: Movement,
@@ -567,7 +576,11 @@ pub struct LedgerRow {
 }
 
 /// The certificate's history, oldest first.
-pub async fn ledger(db: &Db, tenant: i64, certificate: i64) -> Result<Vec<LedgerRow>, DbError> {
+pub async fn ledger(
+    db: &Db,
+    tenant: TenantId,
+    certificate: i64,
+) -> Result<Vec<LedgerRow>, DbError> {
     let rows = sqlx::query(
         "SELECT period, kind, amount, reason, created_at FROM certificate_ledger \
          WHERE tenant_id = $1 AND certificate_id = $2 ORDER BY id",
@@ -593,7 +606,7 @@ pub async fn ledger(db: &Db, tenant: i64, certificate: i64) -> Result<Vec<Ledger
 /// `false` when it is not the municipality's.
 pub async fn set_can_confirm(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     municipality: &str,
     organization: i64,
     can: bool,
@@ -622,7 +635,7 @@ pub struct ReportLine {
     pub granted: i64,
 }
 
-pub async fn report(db: &Db, tenant: i64, year: i64) -> Result<Vec<ReportLine>, DbError> {
+pub async fn report(db: &Db, tenant: TenantId, year: i64) -> Result<Vec<ReportLine>, DbError> {
     let counts = sqlx::query(
         "SELECT c.municipality_id, COUNT(*) AS issued, \
          SUM(CASE WHEN c.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, \

@@ -91,9 +91,7 @@ pub async fn render_cabinet(
     alert: Option<String>,
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Parent)?;
-    let children = store::children(&state.db, tenant.id, viewer.user.id)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let children = store::children(&state.db, tenant.id, viewer.user.id).await?;
     let births: Vec<(i64, String)> = children
         .iter()
         .map(|c| (c.id, c.birth_date.clone()))
@@ -105,8 +103,7 @@ pub async fn render_cabinet(
         viewer.user.id,
         &births,
     )
-    .await
-    .map_err(anyhow::Error::from)?;
+    .await?;
     let children: Vec<_> = children
         .into_iter()
         .map(|c| {
@@ -181,8 +178,7 @@ pub async fn child_page(
         Some(id) => {
             // Another parent's child is simply not found.
             let child = store::child_of(&state.db, tenant.id, viewer.user.id, id)
-                .await
-                .map_err(anyhow::Error::from)?
+                .await?
                 .ok_or(WebError::NotFound)?;
             ChildForm {
                 last_name: child.last_name,

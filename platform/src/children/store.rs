@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{next_ids, Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ fn child(row: AnyRow) -> Result<Child, DbError> {
 const CHILD_COLUMNS: &str = "id, last_name, first_name, middle_name, birth_date, sex, snils";
 
 /// The children of one parent; nobody else's.
-pub async fn children(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Child>, DbError> {
+pub async fn children(db: &Db, tenant: TenantId, parent: i64) -> Result<Vec<Child>, DbError> {
     let sql = format!(
         "SELECT {CHILD_COLUMNS} FROM children WHERE tenant_id = $1 AND parent_id = $2 ORDER BY id"
     );
@@ -58,7 +59,7 @@ pub async fn children(db: &Db, tenant: i64, parent: i64) -> Result<Vec<Child>, D
 /// One child, if it is this parent's.
 pub async fn child_of(
     db: &Db,
-    tenant: i64,
+    tenant: TenantId,
     parent: i64,
     id: i64,
 ) -> Result<Option<Child>, DbError> {
@@ -76,7 +77,7 @@ pub async fn child_of(
 
 pub async fn insert_child(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     parent: i64,
     data: &ChildData<'_>,
     now: DateTime<Utc>,
@@ -105,7 +106,7 @@ pub async fn insert_child(
 
 /// Whether an organization has confirmed this child's data against documents (read after
 /// `lock_child`, in the edit's transaction).
-pub async fn child_data_confirmed(tx: &mut Tx, tenant: i64, id: i64) -> Result<bool, DbError> {
+pub async fn child_data_confirmed(tx: &mut Tx, tenant: TenantId, id: i64) -> Result<bool, DbError> {
     let confirmed: Option<String> =
         sqlx::query("SELECT data_confirmed_at FROM children WHERE tenant_id = $1 AND id = $2")
             .bind(tenant)
@@ -119,7 +120,12 @@ pub async fn child_data_confirmed(tx: &mut Tx, tenant: i64, id: i64) -> Result<b
 }
 
 /// Locks a child's row of this parent for an edit; `false` when there is no such child.
-pub async fn lock_child(tx: &mut Tx, tenant: i64, parent: i64, id: i64) -> Result<bool, DbError> {
+pub async fn lock_child(
+    tx: &mut Tx,
+    tenant: TenantId,
+    parent: i64,
+    id: i64,
+) -> Result<bool, DbError> {
     Ok(sqlx::query(
         "UPDATE children SET updated_at = updated_at \
          WHERE tenant_id = $1 AND parent_id = $2 AND id = $3",
@@ -136,7 +142,7 @@ pub async fn lock_child(tx: &mut Tx, tenant: i64, parent: i64, id: i64) -> Resul
 /// Updates a child of this parent; `false` when there is no such child of theirs.
 pub async fn update_child(
     tx: &mut Tx,
-    tenant: i64,
+    tenant: TenantId,
     parent: i64,
     id: i64,
     data: &ChildData<'_>,

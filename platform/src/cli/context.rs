@@ -19,11 +19,13 @@ impl Cli {
         if let Command::Serve {
             listen,
             trust_proxy,
+            database_wait_ms,
             ..
         } = &self.command
         {
             settings.listen = *listen;
             settings.trust_proxy = *trust_proxy;
+            settings.database_wait = std::time::Duration::from_millis(*database_wait_ms);
         }
         settings
     }

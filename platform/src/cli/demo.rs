@@ -8,6 +8,7 @@ use crate::cache::Cache;
 use crate::db::Db;
 use crate::regions;
 use crate::settings::Settings;
+use crate::time::Clock;
 use crate::{catalog, demo};
 
 use super::context::connect;
@@ -58,13 +59,7 @@ pub(super) async fn fill_demo(
             None => continue,
         };
         let started = std::time::Instant::now();
-        let filled = demo::fill(
-            db,
-            tenant,
-            size,
-            tenant.today(&crate::time::Clock::system()),
-        )
-        .await?;
+        let filled = demo::fill(db, tenant, size, &Clock::system()).await?;
         writeln!(
             out,
             "{}: каталог — {} программ, {} организаций, {} групп ({:.1} с)",
@@ -84,5 +79,5 @@ pub(super) async fn demo_accounts(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
-    demo::accounts::ensure(db, &registry.tenants(), out).await
+    demo::accounts::ensure(db, &registry.tenants(), Clock::system().now(), out).await
 }

@@ -101,6 +101,14 @@ enum Command {
         /// Доверять X-Forwarded-Host/-Proto (только за своим обратным прокси)
         #[arg(long, env = "NAVIGATOR_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Сколько ждать соединения с базой данных, мс; дольше — ответ 503
+        #[arg(
+            long,
+            env = "NAVIGATOR_DATABASE_WAIT_MS",
+            default_value_t = 1000,
+            value_parser = clap::value_parser!(u64).range(50..=30_000)
+        )]
+        database_wait_ms: u64,
     },
     /// Применить миграции базы данных
     Migrate,

@@ -7,6 +7,7 @@ use crate::catalog::model::ProgramStatus;
 use crate::db::Db;
 use crate::regions;
 use crate::settings::Settings;
+use crate::time::Clock;
 
 use super::context::region_by_slug;
 
@@ -21,7 +22,7 @@ pub(super) async fn set_status(
 ) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
     let tenant = region_by_slug(&registry, slug)?;
-    if !catalog::store::set_status(db, tenant.id, id, status).await? {
+    if !catalog::store::set_status(db, tenant.id, id, status, Clock::system().now()).await? {
         anyhow::bail!("--id: в каталоге региона «{slug}» нет программы {id}");
     }
     writeln!(out, "Программа {id}: статус «{}»", status.label())?;

@@ -8,6 +8,7 @@ use crate::cache::Cache;
 use crate::db::Db;
 use crate::regions::{self, Applied};
 use crate::settings::Settings;
+use crate::time::Clock;
 
 pub(super) async fn apply_files(
     db: &Db,
@@ -16,7 +17,15 @@ pub(super) async fn apply_files(
     files: &[PathBuf],
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    for region in regions::apply_files(db, cache, &settings.base_domain, files).await? {
+    for region in regions::apply_files(
+        db,
+        cache,
+        &settings.base_domain,
+        files,
+        Clock::system().now(),
+    )
+    .await?
+    {
         let word = match region.outcome {
             Applied::Created => "создан",
             Applied::Updated => "обновлён",

@@ -7,6 +7,7 @@ use crate::accounts::values::Role;
 use crate::db::Db;
 use crate::regions;
 use crate::settings::Settings;
+use crate::time::Clock;
 
 use super::context::region_by_slug;
 
@@ -32,6 +33,7 @@ pub(super) async fn add(
         );
     }
     let token = secrets::random_token();
+    let now = Clock::system().now();
     let mut tx = db.begin().await?;
     store::insert_api_token(
         &mut tx,
@@ -39,7 +41,7 @@ pub(super) async fn add(
         &secrets::digest(&token),
         user.id,
         name,
-        crate::time::Clock::system().now(),
+        now,
     )
     .await?;
     store::audit(
@@ -51,7 +53,7 @@ pub(super) async fn add(
             subject: &format!("user:{}", user.id),
             detail: name,
             ip: None,
-            at: crate::time::Clock::system().now(),
+            at: now,
         },
     )
     .await?;

@@ -12,6 +12,8 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::{AnyPool, Executor, Row};
 
+use crate::tenant_id::TenantId;
+
 pub use sqlx::Error as SqlError;
 
 /// A transaction on the pool; store functions take `&mut Tx` when they must be atomic
@@ -49,10 +51,59 @@ pub struct Db {
     backend: Backend,
 }
 
+/// How long a query waits for a free connection by default. A database that cannot be
+/// reached must cost a request at most this before it answers 503, not the 30 s of sqlx.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(1);
+
+impl DbError {
+    /// Whether the database could not be reached (no connection in time, a connection
+    /// lost, the server shutting down), as opposed to a query it refused: the first is an
+    /// outage the visitor may retry, the second a bug.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Connect(_) => true,
+            DbError::Query(e) => sql_unavailable(e),
+            _ => false,
+        }
+    }
+}
+
+fn sql_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08…), and the server going down (57P01
+        // admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
+/// Whether an error, anywhere in its chain, is the database being unreachable.
+pub fn unavailable_in(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<DbError>()
+            .is_some_and(DbError::is_unavailable)
+            || cause
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(sql_unavailable)
+    })
+}
+
 impl Db {
-    /// Connects to `url`. A SQLite file (and its folder) is created if missing.
-    #[tracing::instrument(skip_all, fields(backend))]
+    /// Connects to `url`, waiting [`DEFAULT_WAIT`] for a connection. A SQLite file (and
+    /// its folder) is created if missing.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
+        Self::connect_waiting(url, DEFAULT_WAIT).await
+    }
+
+    /// Connects to `url`; a query waits at most `wait` for a connection, then fails as
+    /// unavailable.
+    #[tracing::instrument(skip_all, fields(backend))]
+    pub async fn connect_waiting(url: &str, wait: Duration) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalize_url(url)?;
         tracing::Span::current().record("backend", tracing::field::debug(backend));
@@ -61,7 +112,9 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(wait)
+            // A warm connection lets `/readyz` answer within its deadline under load.
+            .min_connections(1)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -105,9 +158,12 @@ impl Db {
         Ok(())
     }
 
-    /// A round trip to the database, for readiness checks.
-    pub async fn ping(&self) -> Result<(), DbError> {
-        let _: AnyQueryResult = sqlx::query("SELECT 1").execute(&self.pool).await?;
+    /// A round trip to the database within `deadline`, for readiness checks.
+    pub async fn ping(&self, deadline: Duration) -> Result<(), DbError> {
+        let query = sqlx::query("SELECT 1").execute(&self.pool);
+        let _: AnyQueryResult = tokio::time::timeout(deadline, query)
+            .await
+            .map_err(|_| DbError::Query(sqlx::Error::PoolTimedOut))??;
         Ok(())
     }
 
@@ -118,7 +174,12 @@ impl Db {
 }
 
 /// Hands out `count` consecutive ids of the sequence `name` in the region; returns the first.
-pub async fn next_ids(tx: &mut Tx, tenant: i64, name: &str, count: i64) -> Result<i64, DbError> {
+pub async fn next_ids(
+    tx: &mut Tx,
+    tenant: TenantId,
+    name: &str,
+    count: i64,
+) -> Result<i64, DbError> {
     sqlx::query(
         "INSERT INTO id_sequences (tenant_id, name, next_id) VALUES ($1, $2, 1) \
          ON CONFLICT (tenant_id, name) DO NOTHING",

@@ -3,11 +3,14 @@
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
+
 use crate::accounts::secrets::Hasher;
-use crate::accounts::store::{self, NewUser, PLATFORM};
+use crate::accounts::store::{self, NewUser};
 use crate::accounts::values::{Password, Role};
 use crate::db::Db;
 use crate::regions::Tenant;
+use crate::tenant_id::TenantId;
 
 /// The password of every demo account (printed; never use demo data in production).
 pub const DEMO_PASSWORD: &str = "navigator-demo-2026";
@@ -16,6 +19,7 @@ pub const DEMO_PASSWORD: &str = "navigator-demo-2026";
 pub async fn ensure(
     db: &Db,
     tenants: &[std::sync::Arc<Tenant>],
+    now: DateTime<Utc>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let password = Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
@@ -57,12 +61,14 @@ pub async fn ensure(
                 continue;
             }
             let email = format!("{name}@{slug}.demo.navigator.local");
-            ensure_one(db, tenant.id, &email, role, org, mun.as_deref(), &hash).await?;
+            let user = demo_user(&email, role, org, mun.as_deref(), &hash);
+            ensure_one(db, tenant.id, &user, now).await?;
             logins.push((tenant.config.region_name.clone(), role, email));
         }
     }
     let email = "operator@demo.navigator.local".to_owned();
-    ensure_one(db, PLATFORM, &email, Role::Operator, None, None, &hash).await?;
+    let operator = demo_user(&email, Role::Operator, None, None, &hash);
+    ensure_one(db, TenantId::PLATFORM, &operator, now).await?;
     logins.push(("платформа (основной домен)".into(), Role::Operator, email));
     writeln!(
         out,
@@ -74,18 +80,14 @@ pub async fn ensure(
     Ok(())
 }
 
-async fn ensure_one(
-    db: &Db,
-    tenant: i64,
-    email: &str,
+fn demo_user<'a>(
+    email: &'a str,
     role: Role,
     organization: Option<i64>,
-    municipality: Option<&str>,
-    hash: &str,
-) -> anyhow::Result<()> {
-    let now = crate::time::Clock::system().now();
-    let mut tx = db.begin().await?;
-    let new = NewUser {
+    municipality: Option<&'a str>,
+    hash: &'a str,
+) -> NewUser<'a> {
+    NewUser {
         email,
         password_hash: Some(hash),
         role,
@@ -100,9 +102,19 @@ async fn ensure_one(
         middle_name: None,
         phone: Some("+79000000000"),
         birth_date: None,
-    };
-    if let Some(id) = store::insert_user(&mut tx, tenant, &new, now).await? {
-        store::confirm_email(&mut tx, tenant, id, email, now).await?;
+    }
+}
+
+/// Creates the account with its address confirmed, unless it exists.
+async fn ensure_one(
+    db: &Db,
+    tenant: TenantId,
+    new: &NewUser<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    if let Some(id) = store::insert_user(&mut tx, tenant, new, now).await? {
+        store::confirm_email(&mut tx, tenant, id, new.email, now).await?;
     }
     tx.commit().await?;
     Ok(())

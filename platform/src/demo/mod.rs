@@ -17,6 +17,7 @@ use crate::catalog::store::{self, Group, Organization, Profile, Program};
 use crate::db::{Db, DbError};
 use crate::domain::{AgeRange, LatLon, Money, Phone};
 use crate::regions::Tenant;
+use crate::time::Clock;
 
 use rng::Rng;
 use words::{ProfileWords, PROFILES};
@@ -50,9 +51,9 @@ pub async fn fill(
     db: &Db,
     tenant: &Tenant,
     programs: usize,
-    today: NaiveDate,
+    clock: &Clock,
 ) -> Result<Filled, DbError> {
-    let catalog = generate(tenant, programs, today);
+    let catalog = generate(tenant, programs, tenant.today(clock));
     let mut tx = db.begin().await?;
     store::delete_catalog(&mut tx, tenant.id).await?;
     store::insert_profiles(&mut tx, tenant.id, &default_profiles()).await?;
@@ -74,7 +75,7 @@ pub async fn fill(
         store::next_ids(&mut tx, tenant.id, "groups", catalog.groups.len() as i64).await?;
     // Generated ids count from 1; the sequences were just reset, so they match.
     debug_assert!(first_org == 1 && first_program == 1 && first_group == 1);
-    store::insert_organizations(&mut tx, tenant.id, &catalog.organizations).await?;
+    store::insert_organizations(&mut tx, tenant.id, &catalog.organizations, clock.now()).await?;
     store::insert_programs(&mut tx, tenant.id, &catalog.programs).await?;
     store::insert_groups(&mut tx, tenant.id, &catalog.groups).await?;
     store::bump_version(&mut tx, tenant.id).await?;

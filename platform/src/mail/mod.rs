@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use crate::db::{DbError, Tx};
 use crate::templates::Templates;
+use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
 pub use outbox::Mail;
@@ -113,7 +114,7 @@ impl Mailer {
 /// Whom a mail is from and what it says about the region.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sender {
-    pub tenant_id: i64,
+    pub tenant_id: TenantId,
     /// «Навигатор67. Отдел поддержки».
     pub name: String,
     /// ASCII form (punycode domain), as SMTP needs it.
@@ -129,7 +130,7 @@ impl Sender {
     pub fn platform(base_domain: &tenants::Host, base_url: &str) -> Self {
         let address = format!("noreply@{}", base_domain.as_ascii());
         Self {
-            tenant_id: 0,
+            tenant_id: TenantId::PLATFORM,
             name: "Навигатор. Отдел поддержки".into(),
             support_email: address.clone(),
             address,

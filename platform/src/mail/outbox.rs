@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use crate::db::{Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
 /// A mail, rendered in full, ready to be written to the outbox.
 #[derive(Debug, Clone)]
 pub struct Mail {
-    pub tenant_id: i64,
+    pub tenant_id: TenantId,
     /// What caused it (`confirm_email`, `reset_password`, …), for logs and tests.
     pub kind: String,
     pub recipient: String,

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use tenants::{Host, HostTable, LoadedRegion};
 
 use crate::cache::Cache;
@@ -75,6 +76,7 @@ pub async fn apply_files(
     cache: &Cache,
     base_domain: &Host,
     files: &[PathBuf],
+    now: DateTime<Utc>,
 ) -> Result<Vec<AppliedRegion>, ApplyError> {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
@@ -107,7 +109,7 @@ pub async fn apply_files(
         applied.push(AppliedRegion {
             slug: region.config.slug.to_string(),
             region_name: region.config.region_name.clone(),
-            outcome: apply_region(db, cache, region, file).await?,
+            outcome: apply_region(db, cache, region, file, now).await?,
         });
     }
     Ok(applied)
@@ -120,6 +122,7 @@ pub async fn apply_region(
     cache: &Cache,
     region: &LoadedRegion,
     file: &str,
+    now: DateTime<Utc>,
 ) -> Result<Applied, ApplyError> {
     let hosts: Vec<String> = region
         .config
@@ -147,7 +150,7 @@ pub async fn apply_region(
         Some(_) => Applied::Updated,
         None => Applied::Created,
     };
-    let own_id = existing.as_ref().map_or(-1, |e| e.id);
+    let own_id = existing.as_ref().map(|e| e.id);
     if let Some(owner) = store::code_owner(&mut tx, own_id, region.config.code).await? {
         return Err(ApplyError::CodeTaken {
             file: file.to_owned(),
@@ -165,14 +168,16 @@ pub async fn apply_region(
         }
     }
     let revision = store::bump_registry_version(&mut tx).await?;
-    let id = store::upsert_tenant(&mut tx, region, revision).await?;
+    let id = store::upsert_tenant(&mut tx, region, revision, now).await?;
     store::replace_hosts(&mut tx, id, &hosts).await?;
     store::sync_municipalities(&mut tx, id, &region.config).await?;
     tx.commit().await.map_err(DbError::from)?;
 
     // Servers sharing this cache see the change on their next poll instead of when the
     // cached version expires.
-    cache.delete(registry::VERSION_KEY).await;
+    if let Err(e) = cache.delete(registry::VERSION_KEY).await {
+        tracing::warn!(error = %e, "registry version left in the cache: other servers see the change when it expires");
+    }
     tracing::info!(?outcome, revision, "region applied");
     Ok(outcome)
 }

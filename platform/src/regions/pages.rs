@@ -21,7 +21,7 @@ pub async fn home(
 ) -> Result<Html<String>, WebError> {
     let html = match &site {
         Site::Region(tenant) => {
-            let local_now = chrono::Utc::now().with_timezone(&tenant.config.time_zone);
+            let local_now = state.clock.now().with_timezone(&tenant.config.time_zone);
             state.templates.render(
                 "region_home.html",
                 minijinja::context! {
@@ -40,7 +40,7 @@ pub async fn home(
         ),
         Site::Unknown => return Err(WebError::UnknownHost),
     };
-    Ok(Html(html.map_err(anyhow::Error::from)?))
+    Ok(Html(html?))
 }
 
 pub fn region_links(registry: &Registry, origin: &Origin) -> Vec<RegionLink> {

@@ -1,10 +1,12 @@
 //! Queries on the platform's tenant tables. Tenants are the one thing not scoped by
 //! tenant: these tables *are* the list of tenants.
 
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 use tenants::{LoadedRegion, Logo, RegionConfig};
 
 use crate::db::{Db, DbError, Tx};
+use crate::tenant_id::TenantId;
 use crate::time;
 
 use super::Tenant;
@@ -56,7 +58,7 @@ pub async fn load_all(db: &Db) -> Result<Vec<Tenant>, DbError> {
 }
 
 pub struct Existing {
-    pub id: i64,
+    pub id: TenantId,
     pub source: String,
     pub logo: Option<Vec<u8>>,
 }
@@ -92,8 +94,9 @@ pub async fn upsert_tenant(
     tx: &mut Tx,
     region: &LoadedRegion,
     revision: i64,
-) -> Result<i64, DbError> {
-    let now = time::to_db(time::Clock::system().now());
+    now: DateTime<Utc>,
+) -> Result<TenantId, DbError> {
+    let now = time::to_db(now);
     let (logo_type, logo) = match &region.logo {
         Some(l) => (Some(l.content_type.clone()), Some(l.bytes.clone())),
         None => (None, None),
@@ -118,20 +121,30 @@ pub async fn upsert_tenant(
     Ok(row.try_get(0)?)
 }
 
-/// The slug of another tenant that already has this region code, if any.
-pub async fn code_owner(tx: &mut Tx, tenant_id: i64, code: u8) -> Result<Option<String>, DbError> {
+/// What a region being applied is not compared with: itself, once it exists.
+fn other_than(tenant: Option<TenantId>) -> i64 {
+    // No tenant has a negative id.
+    tenant.map_or(-1, TenantId::get)
+}
+
+/// The slug of another tenant than `except` that already has this region code, if any.
+pub async fn code_owner(
+    tx: &mut Tx,
+    except: Option<TenantId>,
+    code: u8,
+) -> Result<Option<String>, DbError> {
     let row = sqlx::query("SELECT slug FROM tenants WHERE code = $1 AND id <> $2")
         .bind(i64::from(code))
-        .bind(tenant_id)
+        .bind(other_than(except))
         .fetch_optional(&mut **tx)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-/// The slug of another tenant that already has `host`, if any.
+/// The slug of another tenant than `except` that already has `host`, if any.
 pub async fn host_owner(
     tx: &mut Tx,
-    tenant_id: i64,
+    except: Option<TenantId>,
     host: &str,
 ) -> Result<Option<String>, DbError> {
     let row = sqlx::query(
@@ -139,13 +152,17 @@ pub async fn host_owner(
          WHERE h.host = $1 AND h.tenant_id <> $2",
     )
     .bind(host)
-    .bind(tenant_id)
+    .bind(other_than(except))
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-pub async fn replace_hosts(tx: &mut Tx, tenant_id: i64, hosts: &[String]) -> Result<(), DbError> {
+pub async fn replace_hosts(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    hosts: &[String],
+) -> Result<(), DbError> {
     sqlx::query("DELETE FROM tenant_hosts WHERE tenant_id = $1")
         .bind(tenant_id)
         .execute(&mut **tx)
@@ -163,7 +180,7 @@ pub async fn replace_hosts(tx: &mut Tx, tenant_id: i64, hosts: &[String]) -> Res
 /// Makes the municipalities table match the config: upserts every listed one, removes the rest.
 pub async fn sync_municipalities(
     tx: &mut Tx,
-    tenant_id: i64,
+    tenant_id: TenantId,
     config: &RegionConfig,
 ) -> Result<(), DbError> {
     for (position, m) in config.municipalities.iter().enumerate() {

@@ -5,12 +5,13 @@ use tenants::{Logo, RegionConfig};
 use chrono::NaiveDate;
 
 use crate::mail::Sender;
+use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
     /// `tenant_id` of every row this region owns.
-    pub id: i64,
+    pub id: TenantId,
     pub config: RegionConfig,
     pub logo: Option<Logo>,
     /// Registry version at which this region last changed.

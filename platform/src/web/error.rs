@@ -14,8 +14,9 @@ use crate::State;
 use super::layout::Layout;
 use super::site::Origin;
 use super::visitor::Visitor;
-use crate::service_error::RetryAfter;
-use crate::service_error::ServiceError;
+use crate::catalog::CatalogError;
+use crate::db::DbError;
+use crate::service_error::{Outage, RetryAfter, ServiceError, Store};
 
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
@@ -25,6 +26,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Internal(e) => WebError::Internal(e),
             ServiceError::Refused(m) => WebError::Refused(m),
             ServiceError::TooMany(r) => WebError::TooMany(r),
+            ServiceError::Unavailable(o) => WebError::Unavailable(o),
             other @ (ServiceError::BadCredentials | ServiceError::BadLink) => {
                 WebError::BadRequest(other.to_string())
             }
@@ -68,8 +70,43 @@ pub enum WebError {
     /// The method is not one the path takes; the methods it takes, for `Allow`.
     #[error("Метод не поддерживается")]
     MethodNotAllowed(String),
+    /// A store the request needs did not answer: 503 with `Retry-After`.
+    #[error("{}", .0.message())]
+    Unavailable(Outage),
     #[error("Внутренняя ошибка сервера")]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<DbError> for WebError {
+    fn from(e: DbError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+/// A page that fails to render is a bug of ours.
+impl From<minijinja::Error> for WebError {
+    fn from(e: minijinja::Error) -> Self {
+        WebError::Internal(e.into())
+    }
+}
+
+impl From<CatalogError> for WebError {
+    fn from(e: CatalogError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+impl WebError {
+    /// An internal error whose cause is the database being unreachable is an outage: 503,
+    /// not 500. Pages that put a `DbError` into `anyhow` lose nothing by it.
+    pub fn classified(self) -> Self {
+        match self {
+            WebError::Internal(e) if crate::db::unavailable_in(&e) => {
+                WebError::Unavailable(Outage::new(Store::Database, e))
+            }
+            other => other,
+        }
+    }
 }
 
 impl WebError {
@@ -86,6 +123,7 @@ impl WebError {
             WebError::BadRequest(_) => "bad_request",
             WebError::Refused(_) => "refused",
             WebError::MethodNotAllowed(_) => "method_not_allowed",
+            WebError::Unavailable(_) => "unavailable",
             WebError::Internal(_) => "internal",
         }
     }
@@ -105,6 +143,7 @@ impl poem::error::ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,9 +218,14 @@ pub fn respond(
     json: bool,
     err: poem::Error,
 ) -> Response {
+    let err = match err.downcast::<WebError>() {
+        Ok(e) => poem::Error::from(e.classified()),
+        Err(err) => err,
+    };
     let status = err.status();
     let retry_after = match err.downcast_ref::<WebError>() {
         Some(WebError::TooMany(r)) => Some(r.seconds()),
+        Some(WebError::Unavailable(o)) => Some(o.retry_after().seconds()),
         _ => None,
     };
     let allow = match err.downcast_ref::<WebError>() {
@@ -220,8 +264,16 @@ pub fn respond(
         // poem-openapi's messages for malformed requests (they name the parameter).
         (code_of_status(status), err.to_string())
     };
-    if status.is_server_error() {
-        tracing::error!(error = %err, "handler failed");
+    // The log line carries the cause, the whole chain: the visitor's message does not.
+    match err.downcast_ref::<WebError>() {
+        Some(WebError::Unavailable(o)) => {
+            tracing::warn!(store = ?o.store, cause = format!("{:#}", o.cause), "store unreachable: 503");
+        }
+        Some(WebError::Internal(e)) => {
+            tracing::error!(error = format!("{e:#}"), "handler failed");
+        }
+        _ if status.is_server_error() => tracing::error!(error = %err, "handler failed"),
+        _ => {}
     }
     if json {
         let mut body = ApiError::new(code, message);

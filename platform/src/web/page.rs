@@ -25,10 +25,7 @@ pub fn render(
     ctx: minijinja::Value,
     status: StatusCode,
 ) -> PageResult {
-    let html = state
-        .templates
-        .render(template, ctx)
-        .map_err(anyhow::Error::from)?;
+    let html = state.templates.render(template, ctx)?;
     let mut response = Html(html).with_status(status).into_response();
     if let Some(cookie) = visitor.csrf_cookie() {
         append_cookie(&mut response, &cookie);

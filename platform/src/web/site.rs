@@ -10,6 +10,7 @@ use poem::{
 use tenants::Host;
 
 use crate::regions::{Site, Tenant};
+use crate::tenant_id::TenantId;
 use crate::{Settings, State};
 
 use super::error::{self, WebError};
@@ -198,10 +199,10 @@ pub fn region_of(site: &Site) -> Result<&Arc<Tenant>, WebError> {
 }
 
 /// The tenant whose accounts this host holds: a region's, or the operators' on the apex.
-pub fn accounts_tenant(site: &Site) -> Result<i64, WebError> {
+pub fn accounts_tenant(site: &Site) -> Result<TenantId, WebError> {
     match site {
         Site::Region(t) => Ok(t.id),
-        Site::Apex => Ok(crate::accounts::store::PLATFORM),
+        Site::Apex => Ok(TenantId::PLATFORM),
         Site::Unknown => Err(WebError::UnknownHost),
     }
 }

@@ -46,7 +46,7 @@ pub type State = Arc<AppState>;
 impl AppState {
     /// Connects to the database (migrating it) and the cache, and loads the regions.
     pub async fn connect(settings: Settings) -> anyhow::Result<State> {
-        let db = Db::connect(&settings.database_url()).await?;
+        let db = Db::connect_waiting(&settings.database_url(), settings.database_wait).await?;
         db.migrate().await?;
         let clock = Clock::system();
         let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;

@@ -5,9 +5,10 @@ use poem::{FromRequest, Request, RequestBody, Result};
 
 use crate::accounts::secrets::{random_token, same};
 use crate::accounts::sessions::{self, Viewer};
-use crate::accounts::store::PLATFORM;
 use crate::accounts::Credential;
 use crate::regions::Site;
+use crate::service_error::{Outage, ServiceError, Store};
+use crate::tenant_id::TenantId;
 use crate::State;
 
 use super::error::WebError;
@@ -23,6 +24,10 @@ pub struct Visitor {
     pub secure: bool,
     /// Authenticated by an organization's API token rather than a session cookie.
     pub bearer: bool,
+    /// The credential could not be checked (its store did not answer): pages that need the
+    /// account answer 503 rather than treat the visitor as logged out; public pages still
+    /// render.
+    unchecked: Option<Store>,
 }
 
 impl Visitor {
@@ -35,7 +40,7 @@ impl Visitor {
             .unwrap_or_default();
         let tenant = match site {
             Site::Region(t) => Some(t.id),
-            Site::Apex => Some(PLATFORM),
+            Site::Apex => Some(TenantId::PLATFORM),
             Site::Unknown => None,
         };
         // Only the API takes tokens: a browser never sends one on its own.
@@ -51,9 +56,16 @@ impl Visitor {
             Some(token) => Some(Credential::ApiToken(token)),
             None => sessions::read_cookie(header, sessions::COOKIE).map(Credential::Session),
         };
+        let mut unchecked = None;
         let viewer = match (tenant, credential) {
             (Some(tenant), Some(credential)) => {
-                state.sessions.authenticate(tenant, credential).await
+                match state.sessions.authenticate(tenant, credential).await {
+                    Ok(viewer) => viewer,
+                    Err(e) => {
+                        unchecked = Some(unchecked_because(e));
+                        None
+                    }
+                }
             }
             _ => None,
         };
@@ -65,6 +77,7 @@ impl Visitor {
                 ip: origin.client_ip.clone(),
                 secure: origin.scheme == "https",
                 bearer: true,
+                unchecked,
             };
         }
         let (anon_csrf, anon_csrf_is_new) =
@@ -79,6 +92,18 @@ impl Visitor {
             ip: origin.client_ip.clone(),
             secure: origin.scheme == "https",
             bearer: false,
+            unchecked,
+        }
+    }
+
+    /// 503 for a visitor whose credential could not be checked, if that is the case.
+    fn unchecked(&self) -> Result<(), WebError> {
+        match self.unchecked {
+            Some(store) => Err(WebError::Unavailable(Outage::new(
+                store,
+                anyhow::anyhow!("credential not checked (the cause is logged above)"),
+            ))),
+            None => Ok(()),
         }
     }
 
@@ -99,6 +124,8 @@ impl Visitor {
         if self.bearer && self.viewer.is_some() {
             return Ok(());
         }
+        // A form of a logged-in visitor would otherwise look forged.
+        self.unchecked()?;
         let expected = match &self.viewer {
             Some(v) => v.csrf.as_str(),
             // A cookie we just made up was never sent with a form.
@@ -114,6 +141,7 @@ impl Visitor {
 
     /// The logged-in viewer, or the login page (HTML) / 401 (API).
     pub fn require(&self) -> Result<&Viewer, WebError> {
+        self.unchecked()?;
         self.viewer.as_ref().ok_or(WebError::LoginRequired)
     }
 
@@ -130,6 +158,23 @@ impl Visitor {
     pub fn client(&self) -> crate::accounts::service::Client {
         crate::accounts::service::Client {
             ip: self.ip.clone(),
+        }
+    }
+}
+
+/// Logs why a credential could not be checked; the store to name in the 503.
+fn unchecked_because(e: ServiceError) -> Store {
+    match e {
+        ServiceError::Unavailable(outage) => {
+            tracing::warn!(store = ?outage.store, cause = format!("{:#}", outage.cause), "credential not checked: store unreachable");
+            outage.store
+        }
+        other => {
+            tracing::error!(
+                error = format!("{:#}", anyhow::Error::from(other)),
+                "credential not checked"
+            );
+            Store::Sessions
         }
     }
 }

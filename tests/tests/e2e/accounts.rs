@@ -273,7 +273,8 @@ async fn sessions_end_when_idle_and_when_too_old() {
         || {
             let state = idle_app.state.clone();
             let id = id.clone();
-            async move { !state.sessions.stored(&id).await }
+            let tenant = state.registry.by_slug("smolensk").expect("smolensk").id;
+            async move { !state.sessions.stored(tenant, &id).await }
         },
     )
     .await;

@@ -29,6 +29,7 @@ async fn spawn() -> (TestEnv, TestApp, SmtpSink) {
     platform::demo::accounts::ensure(
         &app.state.db,
         &app.state.registry.tenants(),
+        app.state.clock.now(),
         &mut Vec::new(),
     )
     .await

@@ -122,7 +122,7 @@ async fn bench_rush() {
             .await
             .unwrap()
             .unwrap();
-        let sid = state.sessions.start(tenant.id, &u).await;
+        let sid = state.sessions.start(tenant.id, &u).await.unwrap();
         let viewer = state.sessions.load(tenant.id, &sid).await.unwrap().unwrap();
         sessions.push((sid, viewer.csrf, cid));
     }

@@ -525,6 +525,7 @@ async fn the_index_follows_changes_made_by_another_server() {
         smolensk.id,
         SECRET,
         platform::catalog::model::ProgramStatus::Published,
+        b.state.clock.now(),
     )
     .await
     .unwrap();

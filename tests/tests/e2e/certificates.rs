@@ -24,6 +24,7 @@ async fn spawn() -> (tests::TestEnv, TestApp, SmtpSink) {
     platform::demo::accounts::ensure(
         &app.state.db,
         &app.state.registry.tenants(),
+        app.state.clock.now(),
         &mut Vec::new(),
     )
     .await

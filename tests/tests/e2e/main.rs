@@ -7,6 +7,7 @@ mod bench_accounts;
 mod bench_rush;
 mod catalog;
 mod certificates;
+mod faults;
 mod health;
 mod hosts;
 mod mail;

@@ -96,6 +96,7 @@ async fn two_servers_on_one_database_see_regions_added_through_either() {
         &a.state.cache,
         a.state.registry.base_domain(),
         &[first],
+        a.state.clock.now(),
     )
     .await
     .unwrap();
@@ -105,6 +106,7 @@ async fn two_servers_on_one_database_see_regions_added_through_either() {
         &b.state.cache,
         b.state.registry.base_domain(),
         &[second],
+        b.state.clock.now(),
     )
     .await
     .unwrap();
