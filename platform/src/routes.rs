@@ -8,10 +8,11 @@ use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
-use crate::web::{assets, AllowedMethods, RequestLog, SiteResolver, State};
+use crate::web::{assets, AllowedMethods, BodyLimit, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
-/// Every route of the server.
+/// Every route of the server. Every route under the site takes bodies up to the forms'
+/// limit; one that takes files says `.with(BodyLimit::uploads())`.
 pub fn routes(state: State) -> impl Endpoint {
     let site = Route::new()
         .at("/", get(regions::pages::home))
@@ -98,9 +99,11 @@ pub fn routes(state: State) -> impl Endpoint {
         .nest("/api", api());
     Route::new()
         // Probes come from load balancers that address the server by IP: no region needed.
+        // They read no body, so there is nothing of one to limit.
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
-        .nest("/", site.with(SiteResolver))
+        // The body limit inside the resolver, so that its 413 is a page or JSON like any error.
+        .nest("/", site.with(BodyLimit::forms()).with(SiteResolver))
         .with(RequestLog)
         .data(state)
 }
@@ -121,11 +124,11 @@ fn api() -> Route {
     )
     .server("/api/v1");
     let docs = service.swagger_ui();
-    let spec = api::with_parameter_schemas(
+    let spec = api::with_payload_too_large(&api::with_parameter_schemas(
         &service.spec(),
         &catalog::query::parameter_schemas(),
         &api::request_field_schemas(),
-    );
+    ));
     let allowed = AllowedMethods::from_spec(&spec, "/api/v1");
     Route::new()
         .at(

@@ -33,6 +33,53 @@ pub struct Settings {
     pub mail_poll: Duration,
     /// Concurrent password hashes (each takes 19 MiB and a core for tens of milliseconds).
     pub hash_concurrency: usize,
+    /// How much a request may send.
+    pub limits: RequestLimits,
+}
+
+/// What one request may take of a process.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// The largest body of a form or a JSON call: every route unless it takes files.
+    pub body: usize,
+    /// The largest body of a route that takes files (imports, photos).
+    pub upload_body: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        Self {
+            // The largest form (a registration, a child's card) is a few KiB.
+            body: 64 * 1024,
+            // nginx's `client_max_body_size` in deploy/nginx.conf: raise the two together.
+            upload_body: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// `65536`, `64KiB`, `16MiB`, `1GiB` (binary units; `K`, `M`, `G` alone too): a size in bytes.
+pub fn parse_size(raw: &str) -> Result<usize, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let scale: usize = match unit.trim_end_matches("ib").trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "«{raw}»: ожидается размер вида 65536, 64KiB или 16MiB"
+            ))
+        }
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("«{raw}»: ожидается размер больше нуля, вида 64KiB или 16MiB"))
 }
 
 impl Settings {
@@ -53,6 +100,7 @@ impl Settings {
             mail_retry_base: Duration::from_secs(5),
             mail_poll: Duration::from_secs(1),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            limits: RequestLimits::default(),
         }
     }
 
@@ -66,5 +114,23 @@ impl Settings {
     /// Where mail goes as `.eml` files when no SMTP server is configured.
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_bytes_or_binary_units() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64KiB"), Ok(64 * 1024));
+        assert_eq!(parse_size("64k"), Ok(64 * 1024));
+        assert_eq!(parse_size("16 MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("64 KB!").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 }

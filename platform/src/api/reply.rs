@@ -89,8 +89,9 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
             WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
                 Reply::NotFound(body)
             }
-            // Answered by the router before any handler (with `Allow`), never by one.
-            WebError::MethodNotAllowed(_) => {
+            // Answered by the router before any handler (with `Allow`), or by the body
+            // limit around it, never by one.
+            WebError::MethodNotAllowed(_) | WebError::PayloadTooLarge(_) => {
                 Reply::Internal(error("internal", "Внутренняя ошибка сервера"))
             }
             WebError::Internal(e) => {

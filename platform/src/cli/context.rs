@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::regions;
-use crate::settings::Settings;
+use crate::settings::{RequestLimits, Settings};
 
 use super::{Cli, Command};
 
@@ -19,11 +19,16 @@ impl Cli {
         if let Command::Serve {
             listen,
             trust_proxy,
+            limits,
             ..
         } = &self.command
         {
             settings.listen = *listen;
             settings.trust_proxy = *trust_proxy;
+            settings.limits = RequestLimits {
+                body: limits.body_limit,
+                upload_body: limits.upload_body_limit,
+            };
         }
         settings
     }

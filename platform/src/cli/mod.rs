@@ -88,6 +88,17 @@ struct StorageArgs {
     base_domain: Host,
 }
 
+/// What one request may take of the server (`RequestLimits`).
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Наибольший размер тела запроса форм и JSON: 65536, 64KiB, 1MiB; больше — ответ 413
+    #[arg(long, env = "NAVIGATOR_BODY_LIMIT", default_value = "64KiB", value_parser = crate::settings::parse_size)]
+    body_limit: usize,
+    /// Наибольший размер тела запроса там, где загружают файлы
+    #[arg(long, env = "NAVIGATOR_UPLOAD_BODY_LIMIT", default_value = "10MiB", value_parser = crate::settings::parse_size)]
+    upload_body_limit: usize,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Запустить сервер
@@ -101,6 +112,8 @@ enum Command {
         /// Доверять X-Forwarded-Host/-Proto (только за своим обратным прокси)
         #[arg(long, env = "NAVIGATOR_TRUST_PROXY")]
         trust_proxy: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Применить миграции базы данных
     Migrate,

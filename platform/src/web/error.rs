@@ -60,6 +60,12 @@ pub enum WebError {
     Csrf,
     #[error("Слишком много попыток. Повторите {}", .0.in_words())]
     TooMany(RetryAfter),
+    /// The body is longer than the route's limit, in bytes (`body_limit`).
+    #[error(
+        "Слишком большой запрос: можно отправить не больше {}",
+        super::body_limit::size_in_words(*.0)
+    )]
+    PayloadTooLarge(usize),
     #[error("{0}")]
     BadRequest(String),
     /// Refused by the rules (the message says why).
@@ -83,6 +89,7 @@ impl WebError {
             WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
             WebError::Csrf => "csrf",
             WebError::TooMany(_) => "too_many_requests",
+            WebError::PayloadTooLarge(_) => "payload_too_large",
             WebError::BadRequest(_) => "bad_request",
             WebError::Refused(_) => "refused",
             WebError::MethodNotAllowed(_) => "method_not_allowed",
@@ -102,6 +109,7 @@ impl poem::error::ResponseError for WebError {
                 StatusCode::FORBIDDEN
             }
             WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

@@ -1,9 +1,10 @@
 //! The web kernel: the process state handlers reach, the middlewares every request passes
-//! (host → region, request log), who is asking, the page layout, static assets, and the
+//! (host → region, request log, the body limit), who is asking, the page layout, static assets, and the
 //! one place where errors become responses. The routes themselves are in `routes`.
 
 mod allowed;
 pub mod assets;
+mod body_limit;
 mod error;
 mod layout;
 pub mod page;
@@ -14,6 +15,7 @@ mod state;
 mod visitor;
 
 pub use allowed::AllowedMethods;
+pub use body_limit::{upload_body, BodyLimit};
 pub use error::{ApiError, ErrorDetail, WebError};
 pub use layout::{Layout, LayoutUser};
 pub use pager::Pager;

@@ -9,6 +9,7 @@ mod catalog;
 mod certificates;
 mod health;
 mod hosts;
+mod limits;
 mod mail;
 mod onboarding;
 mod schema;
