@@ -33,17 +33,20 @@ pub struct Settings {
     pub mail_poll: Duration,
     /// Concurrent password hashes (each takes 19 MiB and a core for tens of milliseconds).
     pub hash_concurrency: usize,
-    /// How much a request may send.
+    /// How much a request may send, and how many expensive requests an address may run.
     pub limits: RequestLimits,
 }
 
-/// What one request may take of a process.
+/// What one request, or one client, may take of a process.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLimits {
     /// The largest body of a form or a JSON call: every route unless it takes files.
     pub body: usize,
     /// The largest body of a route that takes files (imports, photos).
     pub upload_body: usize,
+    /// Requests one client address may have in flight at once on the expensive paths
+    /// (password hashing, search); 0: no bound.
+    pub expensive_per_client: usize,
 }
 
 impl Default for RequestLimits {
@@ -53,6 +56,8 @@ impl Default for RequestLimits {
             body: 64 * 1024,
             // nginx's `client_max_body_size` in deploy/nginx.conf: raise the two together.
             upload_body: 10 * 1024 * 1024,
+            // A family behind one NAT address logging in at once, not a flood.
+            expensive_per_client: 8,
         }
     }
 }

@@ -83,7 +83,7 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
             WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
                 Reply::Forbidden(body)
             }
-            WebError::TooMany(r) => Reply::TooMany(body, r.seconds()),
+            WebError::TooMany(r) | WebError::TooManyAtOnce(r) => Reply::TooMany(body, r.seconds()),
             WebError::BadRequest(_) => Reply::Invalid(body),
             WebError::Refused(_) => Reply::Conflict(body),
             WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {

@@ -28,6 +28,7 @@ impl Cli {
             settings.limits = RequestLimits {
                 body: limits.body_limit,
                 upload_body: limits.upload_body_limit,
+                expensive_per_client: limits.expensive_per_client,
             };
         }
         settings

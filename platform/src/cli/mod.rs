@@ -88,7 +88,7 @@ struct StorageArgs {
     base_domain: Host,
 }
 
-/// What one request may take of the server (`RequestLimits`).
+/// What one request or one client may take of the server (`RequestLimits`).
 #[derive(Args, Debug)]
 struct LimitArgs {
     /// Наибольший размер тела запроса форм и JSON: 65536, 64KiB, 1MiB; больше — ответ 413
@@ -97,6 +97,10 @@ struct LimitArgs {
     /// Наибольший размер тела запроса там, где загружают файлы
     #[arg(long, env = "NAVIGATOR_UPLOAD_BODY_LIMIT", default_value = "10MiB", value_parser = crate::settings::parse_size)]
     upload_body_limit: usize,
+    /// Сколько запросов входа, регистрации, смены пароля и поиска один адрес может выполнять
+    /// одновременно (остальным — 429 с Retry-After); 0 — без ограничения
+    #[arg(long, env = "NAVIGATOR_EXPENSIVE_PER_CLIENT", default_value_t = 8)]
+    expensive_per_client: usize,
 }
 
 #[derive(Subcommand, Debug)]

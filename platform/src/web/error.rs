@@ -60,6 +60,12 @@ pub enum WebError {
     Csrf,
     #[error("Слишком много попыток. Повторите {}", .0.in_words())]
     TooMany(RetryAfter),
+    /// One address has its share of expensive requests running (`in_flight`).
+    #[error(
+        "Слишком много одновременных запросов с вашего адреса. Повторите {}",
+        .0.in_words()
+    )]
+    TooManyAtOnce(RetryAfter),
     /// The body is longer than the route's limit, in bytes (`body_limit`).
     #[error(
         "Слишком большой запрос: можно отправить не больше {}",
@@ -88,7 +94,7 @@ impl WebError {
             WebError::LoginRequired => "login_required",
             WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
             WebError::Csrf => "csrf",
-            WebError::TooMany(_) => "too_many_requests",
+            WebError::TooMany(_) | WebError::TooManyAtOnce(_) => "too_many_requests",
             WebError::PayloadTooLarge(_) => "payload_too_large",
             WebError::BadRequest(_) => "bad_request",
             WebError::Refused(_) => "refused",
@@ -108,7 +114,7 @@ impl poem::error::ResponseError for WebError {
             WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
                 StatusCode::FORBIDDEN
             }
-            WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooMany(_) | WebError::TooManyAtOnce(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
@@ -189,7 +195,7 @@ pub fn respond(
 ) -> Response {
     let status = err.status();
     let retry_after = match err.downcast_ref::<WebError>() {
-        Some(WebError::TooMany(r)) => Some(r.seconds()),
+        Some(WebError::TooMany(r) | WebError::TooManyAtOnce(r)) => Some(r.seconds()),
         _ => None,
     };
     let allow = match err.downcast_ref::<WebError>() {

@@ -1,6 +1,7 @@
 //! What one request or one client may take of the server (issue 15): a body past the limit
 //! is refused with 413 before it is read, announced (`Content-Length`) or not (chunked),
-//! on the API and on a form, without the server's memory growing.
+//! on the API and on a form, without the server's memory growing; the expensive paths
+//! admit only so many requests in flight per client address.
 //!
 //! Requests are written by hand on a socket: a client library would refuse to send a body
 //! it cannot finish, and the test must see how much of the body went out before the
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tests::browser::Browser;
-use tests::{TestApp, TestEnv};
+use tests::{wait_until, TestApp, TestEnv};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -429,8 +430,116 @@ async fn the_body_limit_is_a_setting() {
         .contains("не больше 1 КБ"));
 }
 
+/// A login whose body is announced but not sent yet: in flight, holding its slot.
+async fn held_login(addr: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {S}\r\nContent-Type: {JSON}\r\n\
+         Content-Length: {}\r\n\r\n{{",
+        LOGIN.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream
+}
+
+const LOGIN: &str = r#"{"email": "nobody@example.ru", "password": "not-the-password"}"#;
+
 #[tokio::test]
-async fn the_spec_documents_413_where_a_body_is_taken() {
+async fn an_address_gets_its_share_of_expensive_requests_and_no_queue() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let mut settings = env.settings();
+    settings.limits.expensive_per_client = 2;
+    let app = TestApp::start(settings).await;
+    // Whether this address has `n` expensive requests in flight, for `wait_until`.
+    let in_flight = |n: usize| {
+        let state = app.state.clone();
+        move || {
+            let holds = state.in_flight.count("127.0.0.1") == n;
+            async move { holds }
+        }
+    };
+
+    let mut first = held_login(app.addr).await;
+    let second = held_login(app.addr).await;
+    wait_until(
+        "both logins in flight",
+        Duration::from_secs(10),
+        in_flight(2),
+    )
+    .await;
+
+    // The third expensive request of this address is refused at once, on any expensive path.
+    let login = app
+        .client()
+        .post(format!("http://{}/api/v1/auth/login", app.addr))
+        .header("Host", S)
+        .header("Content-Type", JSON)
+        .body(LOGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 429);
+    assert_eq!(login.headers()["retry-after"], "1");
+    let body: Value = login.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Слишком много одновременных запросов"));
+    let search = app
+        .get(S, "/api/v1/programs?q=шахматы")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 429);
+    assert_eq!(search.headers()["retry-after"], "1");
+    let (status, page) = app.page(S, "/programs").await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Слишком много одновременных запросов с вашего адреса"));
+    // Cheap paths are not counted; another address has its own share.
+    let (status, _) = app.json(S, "/api/v1/region").await;
+    assert_eq!(status, 200);
+    let elsewhere = reqwest::Client::builder()
+        .no_proxy()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let other = elsewhere
+        .post(format!("http://{}/api/v1/auth/login", app.addr))
+        .header("Host", S)
+        .header("Content-Type", JSON)
+        .body(LOGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 401, "another address is not refused");
+
+    // A held request that finishes gives its slot back.
+    first.write_all(&LOGIN.as_bytes()[1..]).await.unwrap();
+    let (status, _, _) = read_answer(&mut first).await;
+    assert_eq!(status, 401);
+    wait_until(
+        "the finished login's slot is free",
+        Duration::from_secs(10),
+        in_flight(1),
+    )
+    .await;
+    let (status, _) = app.json(S, "/api/v1/programs").await;
+    assert_eq!(status, 200, "a slot is free again");
+
+    // So does one whose client went away in the middle.
+    drop(second);
+    wait_until(
+        "the abandoned login's slot is free",
+        Duration::from_secs(10),
+        in_flight(0),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_spec_documents_413_where_a_body_is_taken_and_429_on_search() {
     let (_env, app) = TestApp::spawn().await;
     let (status, spec) = app.json(S, "/api/openapi.json").await;
     assert_eq!(status, 200);
@@ -446,4 +555,14 @@ async fn the_spec_documents_413_where_a_body_is_taken() {
         );
     }
     assert!(responses("/programs", "get").get("413").is_none());
+    for (path, method) in [
+        ("/programs", "get"),
+        ("/catalog.geojson", "get"),
+        ("/auth/login", "post"),
+    ] {
+        assert!(
+            responses(path, method).get("429").is_some(),
+            "{method} {path} is bounded: 429 must be documented"
+        );
+    }
 }
