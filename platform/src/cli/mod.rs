@@ -113,7 +113,7 @@ enum Command {
         /// Загрузить демонстрационные регионы (tenants/regions) перед запуском
         #[arg(long)]
         demo: bool,
-        /// Доверять X-Forwarded-Host/-Proto (только за своим обратным прокси)
+        /// Доверять X-Forwarded-Host/-Proto/-For (только за своим обратным прокси)
         #[arg(long, env = "NAVIGATOR_TRUST_PROXY")]
         trust_proxy: bool,
         #[command(flatten)]

@@ -539,6 +539,60 @@ async fn an_address_gets_its_share_of_expensive_requests_and_no_queue() {
 }
 
 #[tokio::test]
+async fn behind_the_proxy_an_address_written_by_the_client_is_not_a_new_one() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let mut settings = env.settings();
+    settings.trust_proxy = true;
+    settings.limits.expensive_per_client = 1;
+    let app = TestApp::start(settings).await;
+    // nginx appends the address it saw to whatever the client sent.
+    let mut held = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {S}\r\nContent-Type: {JSON}\r\n\
+         X-Forwarded-For: 10.0.0.1, 198.51.100.7\r\nContent-Length: {}\r\n\r\n{{",
+        LOGIN.len()
+    );
+    held.write_all(head.as_bytes()).await.unwrap();
+    let state = app.state.clone();
+    wait_until("the login in flight", Duration::from_secs(10), move || {
+        let holds = state.in_flight.count("198.51.100.7") == 1;
+        async move { holds }
+    })
+    .await;
+    let forged = app
+        .client()
+        .post(format!("http://{}/api/v1/auth/login", app.addr))
+        .header("Host", S)
+        .header("Content-Type", JSON)
+        .header("X-Forwarded-For", "10.0.0.2, 198.51.100.7")
+        .body(LOGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        429,
+        "a forged first address escaped the bound"
+    );
+    let other = app
+        .client()
+        .post(format!("http://{}/api/v1/auth/login", app.addr))
+        .header("Host", S)
+        .header("Content-Type", JSON)
+        .header("X-Forwarded-For", "198.51.100.8")
+        .body(LOGIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other.status(),
+        401,
+        "another client of the proxy has its own share"
+    );
+}
+
+#[tokio::test]
 async fn the_spec_documents_413_where_a_body_is_taken_and_429_on_search() {
     let (_env, app) = TestApp::spawn().await;
     let (status, spec) = app.json(S, "/api/openapi.json").await;
