@@ -8,26 +8,31 @@ use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
-use crate::web::{assets, AllowedMethods, RequestLog, SiteResolver, State};
+use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
-/// Every route of the server.
+/// Every route of the server. Every route under the site takes bodies up to the forms'
+/// limit; one that takes files says `.with(BodyLimit::uploads())`. Those that hash a
+/// password or search are `Expensive`: bounded in flight per client address.
 pub fn routes(state: State) -> impl Endpoint {
     let site = Route::new()
         .at("/", get(regions::pages::home))
         .at("/branding/logo", get(regions::pages::logo))
-        .at("/programs", get(catalog::pages::programs))
+        .at("/programs", get(catalog::pages::programs.with(Expensive)))
         .at("/programs/:id", get(catalog::pages::program))
         .at("/organizations/:id", get(catalog::pages::organization))
-        .at("/map", get(catalog::pages::map))
+        .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
         .at(
             "/register",
-            get(accounts::register_page).post(accounts::register),
+            get(accounts::register_page).post(accounts::register.with(Expensive)),
         )
         .at("/verify/email", get(accounts::verify_email))
         .at("/verify/resend", post(accounts::resend))
-        .at("/login", get(accounts::login_page).post(accounts::login))
+        .at(
+            "/login",
+            get(accounts::login_page).post(accounts::login.with(Expensive)),
+        )
         .at("/logout", post(accounts::logout))
         .at(
             "/password/forgot",
@@ -35,7 +40,7 @@ pub fn routes(state: State) -> impl Endpoint {
         )
         .at(
             "/password/reset",
-            get(accounts::reset_page).post(accounts::reset),
+            get(accounts::reset_page).post(accounts::reset.with(Expensive)),
         )
         .at("/cabinet", get(children::cabinet))
         .at(
@@ -43,7 +48,10 @@ pub fn routes(state: State) -> impl Endpoint {
             get(children::child_page).post(children::save_child),
         )
         .at("/cabinet/profile", get(accounts::profile))
-        .at("/cabinet/profile/:what", post(accounts::update_profile))
+        .at(
+            "/cabinet/profile/:what",
+            post(accounts::update_profile.with(Expensive)),
+        )
         .at("/privacy", get(accounts::privacy))
         .at("/terms", get(accounts::terms))
         .at("/provider", get(cabinets::provider))
@@ -98,9 +106,11 @@ pub fn routes(state: State) -> impl Endpoint {
         .nest("/api", api());
     Route::new()
         // Probes come from load balancers that address the server by IP: no region needed.
+        // They read no body, so there is nothing of one to limit.
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
-        .nest("/", site.with(SiteResolver))
+        // The body limit inside the resolver, so that its 413 is a page or JSON like any error.
+        .nest("/", site.with(BodyLimit::forms()).with(SiteResolver))
         .with(RequestLog)
         .data(state)
 }
@@ -121,11 +131,11 @@ fn api() -> Route {
     )
     .server("/api/v1");
     let docs = service.swagger_ui();
-    let spec = api::with_parameter_schemas(
+    let spec = api::with_payload_too_large(&api::with_parameter_schemas(
         &service.spec(),
         &catalog::query::parameter_schemas(),
         &api::request_field_schemas(),
-    );
+    ));
     let allowed = AllowedMethods::from_spec(&spec, "/api/v1");
     Route::new()
         .at(

@@ -35,6 +35,58 @@ pub struct Settings {
     pub hash_concurrency: usize,
     /// How long a query waits for a database connection before the request answers 503.
     pub database_wait: Duration,
+    /// How much a request may send, and how many expensive requests an address may run.
+    pub limits: RequestLimits,
+}
+
+/// What one request, or one client, may take of a process.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// The largest body of a form or a JSON call: every route unless it takes files.
+    pub body: usize,
+    /// The largest body of a route that takes files (imports, photos).
+    pub upload_body: usize,
+    /// Requests one client address may have in flight at once on the expensive paths
+    /// (password hashing, search); 0: no bound.
+    pub expensive_per_client: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        Self {
+            // The largest form (a registration, a child's card) is a few KiB.
+            body: 64 * 1024,
+            // nginx's `client_max_body_size` in deploy/nginx.conf: raise the two together.
+            upload_body: 10 * 1024 * 1024,
+            // A family behind one NAT address logging in at once, not a flood.
+            expensive_per_client: 8,
+        }
+    }
+}
+
+/// `65536`, `64KiB`, `16MiB`, `1GiB` (binary units; `K`, `M`, `G` alone too): a size in bytes.
+pub fn parse_size(raw: &str) -> Result<usize, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let scale: usize = match unit.trim_end_matches("ib").trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "«{raw}»: ожидается размер вида 65536, 64KiB или 16MiB"
+            ))
+        }
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("«{raw}»: ожидается размер больше нуля, вида 64KiB или 16MiB"))
 }
 
 impl Settings {
@@ -56,6 +108,7 @@ impl Settings {
             mail_poll: Duration::from_secs(1),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             database_wait: crate::db::DEFAULT_WAIT,
+            limits: RequestLimits::default(),
         }
     }
 
@@ -69,5 +122,23 @@ impl Settings {
     /// Where mail goes as `.eml` files when no SMTP server is configured.
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_bytes_or_binary_units() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64KiB"), Ok(64 * 1024));
+        assert_eq!(parse_size("64k"), Ok(64 * 1024));
+        assert_eq!(parse_size("16 MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("64 KB!").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 }

@@ -13,7 +13,8 @@ command -v st >/dev/null 2>&1 || { echo "contract: schemathesis (st) is not inst
 
 # The demo server is configured by its flags alone, whatever this shell's environment says.
 unset DATABASE_URL REDIS_URL SMTP_URL NAVIGATOR_LISTEN NAVIGATOR_DATA_DIR NAVIGATOR_BASE_DOMAIN \
-  NAVIGATOR_REDIS_PREFIX NAVIGATOR_TRUST_PROXY NAVIGATOR_LOG_FORMAT
+  NAVIGATOR_REDIS_PREFIX NAVIGATOR_TRUST_PROXY NAVIGATOR_LOG_FORMAT NAVIGATOR_BODY_LIMIT \
+  NAVIGATOR_UPLOAD_BODY_LIMIT NAVIGATOR_EXPENSIVE_PER_CLIENT
 
 data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::api::{done, error, own_account, try_reply, ApiError, ApiTags, Done, Reply};
 use crate::regions::Site;
 use crate::web::page::sender;
-use crate::web::{accounts_tenant, region_of, Origin, Visitor};
+use crate::web::{accounts_tenant, expensive, region_of, Origin, Visitor};
 use crate::State;
 
 use super::service::{Confirmed, Registration};
@@ -166,7 +166,7 @@ impl AccountsApi {
     ///
     /// Registers a parent (or a child of 14+) in the host's region and mails a confirmation
     /// link. The answer is the same whether or not the address already has an account.
-    #[oai(path = "/auth/register", method = "post")]
+    #[oai(path = "/auth/register", method = "post", transform = "expensive")]
     async fn register(
         &self,
         state: Data<&State>,
@@ -237,7 +237,7 @@ impl AccountsApi {
     /// «Вход»
     ///
     /// Sets the session cookie and returns the account with its CSRF token.
-    #[oai(path = "/auth/login", method = "post")]
+    #[oai(path = "/auth/login", method = "post", transform = "expensive")]
     async fn login(
         &self,
         state: Data<&State>,
@@ -313,7 +313,11 @@ impl AccountsApi {
     /// Set a new password from a reset link
     ///
     /// Every session of the account ends.
-    #[oai(path = "/auth/password/reset", method = "post")]
+    #[oai(
+        path = "/auth/password/reset",
+        method = "post",
+        transform = "expensive"
+    )]
     async fn reset(
         &self,
         state: Data<&State>,
@@ -355,7 +359,7 @@ impl AccountsApi {
     /// Change the e-mail address
     ///
     /// Mails a link to the new address; it becomes the account's when the link is followed.
-    #[oai(path = "/me/email", method = "post")]
+    #[oai(path = "/me/email", method = "post", transform = "expensive")]
     async fn email(
         &self,
         state: Data<&State>,
@@ -379,7 +383,7 @@ impl AccountsApi {
     /// Change the password
     ///
     /// Every session of the account ends, this one included: log in again.
-    #[oai(path = "/me/password", method = "post")]
+    #[oai(path = "/me/password", method = "post", transform = "expensive")]
     async fn password(
         &self,
         state: Data<&State>,

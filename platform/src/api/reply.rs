@@ -92,14 +92,15 @@ impl<T: ToJSON + Send + Sync> From<WebError> for Reply<T> {
             WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
                 Reply::Forbidden(body)
             }
-            WebError::TooMany(r) => Reply::TooMany(body, r.seconds()),
+            WebError::TooMany(r) | WebError::TooManyAtOnce(r) => Reply::TooMany(body, r.seconds()),
             WebError::BadRequest(_) => Reply::Invalid(body),
             WebError::Refused(_) => Reply::Conflict(body),
             WebError::UnknownHost | WebError::NotARegion | WebError::NotFound => {
                 Reply::NotFound(body)
             }
-            // Answered by the router before any handler (with `Allow`), never by one.
-            WebError::MethodNotAllowed(_) => {
+            // Answered by the router before any handler (with `Allow`), or by the body
+            // limit around it, never by one.
+            WebError::MethodNotAllowed(_) | WebError::PayloadTooLarge(_) => {
                 Reply::Internal(error("internal", "Внутренняя ошибка сервера"))
             }
             WebError::Unavailable(o) => unavailable(&o),

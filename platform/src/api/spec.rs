@@ -1,6 +1,8 @@
 //! The spec as served: poem-openapi's document, with the schemas of parameters that the
 //! handlers take as text and check themselves (so that a wrong value gets a message in
-//! Russian naming it) written in, so the spec says what the server enforces.
+//! Russian naming it) written in, and the 413 of the body limit (which wraps every
+//! operation, outside poem-openapi) on each operation that takes a body, so the spec says
+//! what the server enforces.
 
 use serde_json::Value;
 
@@ -84,6 +86,35 @@ pub fn with_parameter_schemas(
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
 }
 
+/// Adds the body limit's 413 to every operation of `spec` that takes a request body.
+pub fn with_payload_too_large(spec: &str) -> String {
+    let Ok(mut doc) = serde_json::from_str::<Value>(spec) else {
+        return spec.to_owned();
+    };
+    let response = serde_json::json!({
+        "description": "The body is longer than the server accepts: `message` names the limit.",
+        "content": {
+            "application/json; charset=utf-8": {
+                "schema": { "$ref": "#/components/schemas/ApiError" }
+            }
+        }
+    });
+    let operations = doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|ops| ops.values_mut())
+        .filter(|op| op.get("requestBody").is_some());
+    for op in operations {
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            responses.entry("413").or_insert_with(|| response.clone());
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| spec.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +135,21 @@ mod tests {
         let params = &out["paths"]["/programs"]["get"]["parameters"];
         assert_eq!(params[0]["schema"], enumed);
         assert_eq!(params[1]["schema"]["type"], "integer");
+    }
+
+    #[test]
+    fn documents_413_where_a_body_is_taken_only() {
+        let spec = r#"{"paths": {"/auth/confirm": {
+            "post": {"requestBody": {}, "responses": {"200": {}}},
+            "get": {"responses": {"200": {}}}
+        }}}"#;
+        let out: Value = serde_json::from_str(&with_payload_too_large(spec)).unwrap();
+        let ops = &out["paths"]["/auth/confirm"];
+        assert_eq!(
+            ops["post"]["responses"]["413"]["content"]["application/json; charset=utf-8"]["schema"]
+                ["$ref"],
+            "#/components/schemas/ApiError"
+        );
+        assert!(ops["get"]["responses"].get("413").is_none());
     }
 }

@@ -12,6 +12,7 @@ use crate::regions::{MunicipalityInfo, RegionInfo, Site, Tenant};
 use crate::web::WebError;
 
 use super::CatalogError;
+use crate::web::expensive;
 use crate::State;
 
 use super::cards::CardList;
@@ -34,6 +35,12 @@ enum SearchResponse {
     /// Not a region's host.
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
+    /// Too many searches in flight from this address: `Retry-After` says when to try again.
+    /// Documents the refusal of the bound around the handler (`web::expensive`), so no
+    /// handler builds it.
+    #[oai(status = 429)]
+    #[allow(dead_code)]
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
     /// The database did not answer: `Retry-After` says when to try again.
@@ -101,6 +108,10 @@ enum GeoJsonResponse {
     BadRequest(Json<ApiError>),
     #[oai(status = 404)]
     NotFound(Json<ApiError>),
+    /// As for `/programs`.
+    #[oai(status = 429)]
+    #[allow(dead_code)]
+    TooMany(Json<ApiError>, #[oai(header = "Retry-After")] u64),
     #[oai(status = 500)]
     Internal(Json<ApiError>),
     /// The database did not answer: `Retry-After` says when to try again.
@@ -212,7 +223,7 @@ impl CatalogApi {
     /// Published programs of the host's region with the filters of the catalog page, and the
     /// number of results each filter value would give (`facets`).
     #[allow(clippy::too_many_arguments)]
-    #[oai(path = "/programs", method = "get")]
+    #[oai(path = "/programs", method = "get", transform = "expensive")]
     async fn programs(
         &self,
         state: Data<&State>,
@@ -330,7 +341,7 @@ impl CatalogApi {
     ///
     /// The same filters as /programs, plus `bbox=west,south,east,north` in degrees.
     #[allow(clippy::too_many_arguments)]
-    #[oai(path = "/catalog.geojson", method = "get")]
+    #[oai(path = "/catalog.geojson", method = "get", transform = "expensive")]
     async fn geojson(
         &self,
         state: Data<&State>,

@@ -3,7 +3,7 @@
 
 use crate::db::Db;
 use crate::regions;
-use crate::settings::Settings;
+use crate::settings::{RequestLimits, Settings};
 
 use super::{Cli, Command};
 
@@ -20,12 +20,18 @@ impl Cli {
             listen,
             trust_proxy,
             database_wait_ms,
+            limits,
             ..
         } = &self.command
         {
             settings.listen = *listen;
             settings.trust_proxy = *trust_proxy;
             settings.database_wait = std::time::Duration::from_millis(*database_wait_ms);
+            settings.limits = RequestLimits {
+                body: limits.body_limit,
+                upload_body: limits.upload_body_limit,
+                expensive_per_client: limits.expensive_per_client,
+            };
         }
         settings
     }

@@ -88,6 +88,21 @@ struct StorageArgs {
     base_domain: Host,
 }
 
+/// What one request or one client may take of the server (`RequestLimits`).
+#[derive(Args, Debug)]
+struct LimitArgs {
+    /// Наибольший размер тела запроса форм и JSON: 65536, 64KiB, 1MiB; больше — ответ 413
+    #[arg(long, env = "NAVIGATOR_BODY_LIMIT", default_value = "64KiB", value_parser = crate::settings::parse_size)]
+    body_limit: usize,
+    /// Наибольший размер тела запроса там, где загружают файлы
+    #[arg(long, env = "NAVIGATOR_UPLOAD_BODY_LIMIT", default_value = "10MiB", value_parser = crate::settings::parse_size)]
+    upload_body_limit: usize,
+    /// Сколько запросов входа, регистрации, смены пароля и поиска один адрес может выполнять
+    /// одновременно (остальным — 429 с Retry-After); 0 — без ограничения
+    #[arg(long, env = "NAVIGATOR_EXPENSIVE_PER_CLIENT", default_value_t = 8)]
+    expensive_per_client: usize,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Запустить сервер
@@ -98,7 +113,7 @@ enum Command {
         /// Загрузить демонстрационные регионы (tenants/regions) перед запуском
         #[arg(long)]
         demo: bool,
-        /// Доверять X-Forwarded-Host/-Proto (только за своим обратным прокси)
+        /// Доверять X-Forwarded-Host/-Proto/-For (только за своим обратным прокси)
         #[arg(long, env = "NAVIGATOR_TRUST_PROXY")]
         trust_proxy: bool,
         /// Сколько ждать соединения с базой данных, мс; дольше — ответ 503
@@ -109,6 +124,8 @@ enum Command {
             value_parser = clap::value_parser!(u64).range(50..=30_000)
         )]
         database_wait_ms: u64,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Применить миграции базы данных
     Migrate,

@@ -62,6 +62,18 @@ pub enum WebError {
     Csrf,
     #[error("Слишком много попыток. Повторите {}", .0.in_words())]
     TooMany(RetryAfter),
+    /// One address has its share of expensive requests running (`in_flight`).
+    #[error(
+        "Слишком много одновременных запросов с вашего адреса. Повторите {}",
+        .0.in_words()
+    )]
+    TooManyAtOnce(RetryAfter),
+    /// The body is longer than the route's limit, in bytes (`body_limit`).
+    #[error(
+        "Слишком большой запрос: можно отправить не больше {}",
+        super::body_limit::size_in_words(*.0)
+    )]
+    PayloadTooLarge(usize),
     #[error("{0}")]
     BadRequest(String),
     /// Refused by the rules (the message says why).
@@ -119,7 +131,8 @@ impl WebError {
             WebError::LoginRequired => "login_required",
             WebError::Forbidden | WebError::ForbiddenBecause(_) => "forbidden",
             WebError::Csrf => "csrf",
-            WebError::TooMany(_) => "too_many_requests",
+            WebError::TooMany(_) | WebError::TooManyAtOnce(_) => "too_many_requests",
+            WebError::PayloadTooLarge(_) => "payload_too_large",
             WebError::BadRequest(_) => "bad_request",
             WebError::Refused(_) => "refused",
             WebError::MethodNotAllowed(_) => "method_not_allowed",
@@ -139,7 +152,8 @@ impl poem::error::ResponseError for WebError {
             WebError::Forbidden | WebError::ForbiddenBecause(_) | WebError::Csrf => {
                 StatusCode::FORBIDDEN
             }
-            WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooMany(_) | WebError::TooManyAtOnce(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -224,7 +238,7 @@ pub fn respond(
     };
     let status = err.status();
     let retry_after = match err.downcast_ref::<WebError>() {
-        Some(WebError::TooMany(r)) => Some(r.seconds()),
+        Some(WebError::TooMany(r) | WebError::TooManyAtOnce(r)) => Some(r.seconds()),
         Some(WebError::Unavailable(o)) => Some(o.retry_after().seconds()),
         _ => None,
     };

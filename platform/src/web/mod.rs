@@ -1,10 +1,13 @@
 //! The web kernel: the process state handlers reach, the middlewares every request passes
-//! (host → region, request log), who is asking, the page layout, static assets, and the
+//! (host → region, request log, the body limit) or an expensive one does (the bound on
+//! requests in flight per address), who is asking, the page layout, static assets, and the
 //! one place where errors become responses. The routes themselves are in `routes`.
 
 mod allowed;
 pub mod assets;
+mod body_limit;
 mod error;
+mod in_flight;
 mod layout;
 pub mod page;
 pub mod pager;
@@ -14,7 +17,9 @@ mod state;
 mod visitor;
 
 pub use allowed::AllowedMethods;
+pub use body_limit::{upload_body, BodyLimit};
 pub use error::{ApiError, ErrorDetail, WebError};
+pub use in_flight::{expensive, Expensive, InFlight};
 pub use layout::{Layout, LayoutUser};
 pub use pager::Pager;
 pub use request_log::RequestLog;

@@ -68,8 +68,8 @@ pub struct Origin {
     /// `:8080`, or empty.
     pub port_suffix: String,
     pub base_domain: Host,
-    /// The client's address (the proxy's `X-Forwarded-For` when trusted), for rate limits
-    /// and the audit log.
+    /// The client's address (the last of the proxy's `X-Forwarded-For` when trusted), for
+    /// rate limits, the bound on expensive requests in flight, and the audit log.
     pub client_ip: String,
     /// `/cabinet?tab=children`: where to come back to after logging in.
     pub path_and_query: String,
@@ -105,8 +105,12 @@ impl Origin {
             _ => String::new(),
         };
         let base_domain = settings.base_domain.clone();
+        // The last address is the one our proxy appended (nginx's
+        // `$proxy_add_x_forwarded_for`): any before it came from the client, who could write
+        // a new one into each request and so escape every per-address limit.
         let client_ip = forwarded("x-forwarded-for")
-            .and_then(|h| h.split(',').next().map(|ip| ip.trim().to_owned()))
+            .and_then(|h| h.rsplit(',').next().map(|ip| ip.trim().to_owned()))
+            .filter(|ip| !ip.is_empty())
             .or_else(|| {
                 req.remote_addr()
                     .as_socket_addr()

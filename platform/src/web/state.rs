@@ -19,6 +19,8 @@ use crate::settings::Settings;
 use crate::templates::Templates;
 use crate::time::Clock;
 
+use super::InFlight;
+
 /// What every handler can reach. Nothing in it is the only copy of shared state: the
 /// registry is a cache of the database, reloaded when the shared version moves.
 pub struct AppState {
@@ -39,6 +41,8 @@ pub struct AppState {
     pub children: Children,
     pub certificates: Certificates,
     pub applications: Applications,
+    /// Requests running on the expensive paths, by client address (see `in_flight`).
+    pub in_flight: InFlight,
 }
 
 pub type State = Arc<AppState>;
@@ -76,6 +80,7 @@ impl AppState {
             children: Children::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox, clock.clone()),
+            in_flight: InFlight::new(settings.limits.expensive_per_client),
             settings,
             db,
             cache,

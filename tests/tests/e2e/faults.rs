@@ -112,6 +112,8 @@ async fn readyz(app: &TestApp) -> (u16, serde_json::Value) {
 async fn app_with_redis(env: &TestEnv, redis: &RedisServer) -> TestApp {
     let mut settings = env.settings();
     settings.redis_url = Some(redis.url());
+    // The test's visitors all come from 127.0.0.1: not one client's flood.
+    settings.limits.expensive_per_client = 0;
     let app = TestApp::start(settings).await;
     seeded(&app).await;
     app
@@ -228,6 +230,7 @@ async fn with_the_database_gone_what_needs_it_answers_503_with_retry_after_at_on
     let proxy: Option<CutProxy> = env.database_behind_proxy().await;
     let mut settings = env.settings();
     settings.database_wait = Duration::from_millis(300);
+    settings.limits.expensive_per_client = 0;
     let app = TestApp::start(settings).await;
     seeded(&app).await;
     let mut parent = Browser::new(&app, S);

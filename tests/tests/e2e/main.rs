@@ -10,6 +10,7 @@ mod certificates;
 mod faults;
 mod health;
 mod hosts;
+mod limits;
 mod mail;
 mod onboarding;
 mod schema;
