@@ -10,7 +10,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-/// A message as accepted: envelope recipients and the decoded parts tests look at.
+/// A message as accepted: envelope recipients, the decoded parts tests look at, and the
+/// bytes as they arrived (headers included, dot-stuffing undone).
 #[derive(Debug, Clone)]
 pub struct Received {
     pub to: Vec<String>,
@@ -18,6 +19,7 @@ pub struct Received {
     pub from: String,
     pub text: String,
     pub html: String,
+    pub raw: Vec<u8>,
 }
 
 impl Received {
@@ -27,6 +29,43 @@ impl Received {
             .split_whitespace()
             .find(|w| w.starts_with("http") && w.contains(path))
             .map(str::to_owned)
+    }
+
+    /// The value of the first header called `name` (any case), unfolded and trimmed, as it
+    /// arrived (encoded words left encoded).
+    pub fn header(&self, name: &str) -> Option<String> {
+        header_fields(&self.raw)
+            .into_iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, field)| {
+                let value = field.split_once(':').map_or("", |(_, v)| v);
+                value.replace("\r\n", "").trim().to_owned()
+            })
+    }
+}
+
+/// The header fields of `raw`, in order, each as its name and its whole text (name, colon,
+/// value, folding and the final CRLF).
+pub fn header_fields(raw: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(split(raw).0);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, field)) = fields.last_mut() {
+                field.push_str(line);
+            }
+        } else if let Some((name, _)) = line.split_once(':') {
+            fields.push((name.trim().to_owned(), line.to_owned()));
+        }
+    }
+    fields
+}
+
+/// (header block with its last CRLF, body).
+pub fn split(raw: &[u8]) -> (&[u8], &[u8]) {
+    match raw.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(i) => (&raw[..i + 2], &raw[i + 4..]),
+        None => (raw, &[]),
     }
 }
 
@@ -88,10 +127,9 @@ impl SmtpSink {
                 return got[n - 1].clone();
             }
             if tokio::time::Instant::now() > deadline {
-                panic!(
-                    "no mail #{n} to {address} within 15 s; inbox: {:?}",
-                    self.all()
-                );
+                let inbox: Vec<(Vec<String>, String)> =
+                    self.all().into_iter().map(|m| (m.to, m.subject)).collect();
+                panic!("no mail #{n} to {address} within 15 s; inbox: {inbox:?}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -175,6 +213,7 @@ async fn session(
                         .to_owned(),
                     text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
                     html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+                    raw: data.clone(),
                 },
                 None => Received {
                     to: std::mem::take(&mut to),
@@ -182,6 +221,7 @@ async fn session(
                     from: String::new(),
                     text: String::from_utf8_lossy(&data).into_owned(),
                     html: String::new(),
+                    raw: data.clone(),
                 },
             };
             inbox.lock().unwrap().push(received);

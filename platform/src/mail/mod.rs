@@ -1,15 +1,18 @@
 //! Mail: composed from templates with the region's name and sender, written to the outbox
 //! in the transaction of the change that causes it, and sent by a worker (`worker`) over
 //! SMTP (`SMTP_URL`) or, without one, as `.eml` files in `data/mail` for a developer to read.
+//! On the way out each row becomes a message with the headers receivers want (`message`);
+//! what each kind of mail is, is decided in `kinds`.
 
+pub mod kinds;
+pub mod message;
 pub mod outbox;
 pub mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -33,6 +36,11 @@ pub enum MailError {
         name: String,
         source: minijinja::Error,
     },
+    #[error("вид письма «{0}» неизвестен (mail/kinds.rs)")]
+    Kind(String),
+    /// The row cannot be made into a message (an address that does not parse).
+    #[error("письмо не составлено: {0}")]
+    Invalid(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -84,25 +92,15 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    #[tracing::instrument(skip_all, fields(kind = %mail.kind))]
-    async fn send(&self, mail: &Mail) -> Result<(), String> {
-        let from = Mailbox::new(
-            Some(mail.sender_name.clone()),
-            mail.sender.parse().map_err(|e| format!("sender: {e}"))?,
-        );
-        let to: Mailbox = mail
-            .recipient
-            .parse()
-            .map_err(|e| format!("recipient: {e}"))?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                mail.html.clone(),
-            ))
-            .map_err(|e| format!("message: {e}"))?;
+    /// Sends outbox row `id`.
+    #[tracing::instrument(skip_all, fields(id = id, kind = %mail.kind))]
+    async fn send(
+        &self,
+        id: i64,
+        created_at: chrono::DateTime<chrono::Utc>,
+        mail: &Mail,
+    ) -> Result<(), String> {
+        let message = message::compose(id, created_at, mail).map_err(|e| e.to_string())?;
         match &self.transport {
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
@@ -172,6 +170,9 @@ impl Outbox {
         recipient: &str,
         ctx: minijinja::Value,
     ) -> Result<(), MailError> {
+        if kinds::class(kind).is_none() {
+            return Err(MailError::Kind(kind.to_owned()));
+        }
         let ctx = minijinja::context! { sender, ..ctx };
         let render = |name: String| {
             self.templates

@@ -7,6 +7,17 @@ use sqlx::Row;
 use crate::db::{Db, DbError, Tx};
 use crate::time::to_db;
 
+/// A stored time read back (the format `to_db` writes).
+fn from_db(text: &str) -> Result<DateTime<Utc>, DbError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            DbError::Query(sqlx::Error::Decode(
+                format!("outbox.created_at «{text}»: {e}").into(),
+            ))
+        })
+}
+
 /// A mail, rendered in full, ready to be written to the outbox.
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -46,6 +57,8 @@ pub async fn insert(tx: &mut Tx, mail: &Mail, now: DateTime<Utc>) -> Result<(), 
 #[derive(Debug)]
 pub struct Claimed {
     pub id: i64,
+    /// When the row was written: the message's `Date`, and part of its `Message-ID`.
+    pub created_at: DateTime<Utc>,
     /// The claim's `claimed_until`: results are recorded only while the claim is ours.
     pub lease: String,
     pub attempts: i64,
@@ -79,8 +92,8 @@ pub async fn claim(
             "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 \
              WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL \
              AND (claimed_until IS NULL OR claimed_until < $3) \
-             RETURNING attempts, tenant_id, kind, recipient, sender_name, sender, subject, \
-             body_text, body_html",
+             RETURNING attempts, created_at, tenant_id, kind, recipient, sender_name, sender, \
+             subject, body_text, body_html",
         )
         .bind(id)
         .bind(&until)
@@ -90,6 +103,7 @@ pub async fn claim(
         if let Some(row) = row {
             claimed.push(Claimed {
                 id,
+                created_at: from_db(&row.try_get::<String, _>("created_at")?)?,
                 lease: until.clone(),
                 attempts: row.try_get("attempts")?,
                 mail: Mail {

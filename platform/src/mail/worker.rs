@@ -67,7 +67,10 @@ impl Worker {
         for claimed in batch {
             let worker = self.clone();
             sends.spawn(async move {
-                let result = worker.mailer.send(&claimed.mail).await;
+                let result = worker
+                    .mailer
+                    .send(claimed.id, claimed.created_at, &claimed.mail)
+                    .await;
                 let now = worker.clock.now();
                 let outcome = match result {
                     Ok(()) => {
