@@ -1,6 +1,8 @@
 //! What every command shares: the [`Settings`] the flags make, the database opened (and
 //! migrated), and the region a `--region` flag names.
 
+use std::time::Duration;
+
 use crate::db::Db;
 use crate::regions;
 use crate::settings::Settings;
@@ -15,6 +17,7 @@ impl Cli {
         settings.redis_url = s.redis_url.clone();
         settings.redis_prefix = s.redis_prefix.clone();
         settings.smtp_url = s.smtp_url.clone();
+        settings.smtp_timeout = Duration::from_secs(s.smtp_timeout);
         settings.base_domain = s.base_domain.clone();
         if let Command::Serve {
             listen,

@@ -75,6 +75,10 @@ struct StorageArgs {
     /// Почтовый сервер smtp:// или smtps://; без него письма пишутся в DATA_DIR/mail
     #[arg(long, env = "SMTP_URL", global = true, value_parser = parse_smtp_url)]
     smtp_url: Option<String>,
+    /// Наибольшее время одной отправки письма, в секундах (от подключения до ответа сервера)
+    #[arg(long, env = "NAVIGATOR_SMTP_TIMEOUT", default_value_t = 60, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    smtp_timeout: u64,
     /// Папка для файла SQLite и писем
     #[arg(
         long,

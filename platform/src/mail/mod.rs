@@ -11,6 +11,7 @@ pub mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
@@ -38,11 +39,31 @@ pub enum MailError {
     },
     #[error("вид письма «{0}» неизвестен (mail/kinds.rs)")]
     Kind(String),
+    /// Not sent this time (no answer in time, connection refused, a 4xx reply): try later.
+    #[error("не отправлено, повторим: {0}")]
+    Deferred(String),
+    /// The receiving server refused this mail for good (a 5xx reply): the same mail to the
+    /// same address would get the same answer.
+    #[error("отклонено сервером получателя: {0}")]
+    Rejected(String),
     /// The row cannot be made into a message (an address that does not parse).
     #[error("письмо не составлено: {0}")]
     Invalid(String),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// SMTP replies that are permanent (5xx) but say that *our* credentials or connection are
+/// wrong, not the recipient (RFC 4954: 530, 534, 535, 538): giving up on the mail would
+/// lose every mail to a typo in the password, so they are retried like a 4xx.
+const OUR_FAULT: &[u16] = &[530, 534, 535, 538];
+
+/// Whether an SMTP failure gives up on the mail (`Rejected`) or is tried again (`Deferred`).
+fn smtp_failure(permanent: bool, code: Option<u16>, text: String) -> MailError {
+    match code {
+        Some(code) if permanent && !OUR_FAULT.contains(&code) => MailError::Rejected(text),
+        _ => MailError::Deferred(text),
+    }
 }
 
 #[derive(Clone)]
@@ -56,13 +77,20 @@ enum Transport {
 #[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
+    /// The most one send may take, from connecting to the server's last reply.
+    send_timeout: Duration,
     wake: Arc<Notify>,
 }
 
 impl Mailer {
     /// SMTP at `smtp_url` (`smtp://`, `smtps://`, `?tls=required` for STARTTLS, user and
-    /// password in the URL), or `.eml` files in `mail_dir`.
-    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> Result<Self, MailError> {
+    /// password in the URL), or `.eml` files in `mail_dir`; each send bounded by
+    /// `send_timeout`.
+    pub fn new(
+        smtp_url: Option<&str>,
+        mail_dir: PathBuf,
+        send_timeout: Duration,
+    ) -> Result<Self, MailError> {
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -70,7 +98,8 @@ impl Mailer {
                         url: crate::db::redact(url),
                         reason: e.to_string(),
                     })?
-                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    // lettre bounds only the TCP connect with this; `send` bounds the rest.
+                    .timeout(Some(send_timeout))
                     .build(),
             ),
             None => {
@@ -83,6 +112,7 @@ impl Mailer {
         };
         Ok(Self {
             transport,
+            send_timeout,
             wake: Arc::new(Notify::new()),
         })
     }
@@ -92,19 +122,38 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    /// Sends outbox row `id`.
+    /// Sends outbox row `id`. The whole conversation is bounded by the send timeout: lettre's
+    /// asynchronous transport bounds only the connect, and a server that accepts the
+    /// connection and then says nothing would hold the worker (and the row's claim) forever.
     #[tracing::instrument(skip_all, fields(id = id, kind = %mail.kind))]
     async fn send(
         &self,
         id: i64,
         created_at: chrono::DateTime<chrono::Utc>,
         mail: &Mail,
-    ) -> Result<(), String> {
-        let message = message::compose(id, created_at, mail).map_err(|e| e.to_string())?;
-        match &self.transport {
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-        }
+    ) -> Result<(), MailError> {
+        let message = message::compose(id, created_at, mail)?;
+        let sent = match &self.transport {
+            Transport::Smtp(t) => tokio::time::timeout(self.send_timeout, t.send(message))
+                .await
+                .map(|r| {
+                    r.map(|_| ()).map_err(|e| {
+                        smtp_failure(e.is_permanent(), e.status().map(u16::from), e.to_string())
+                    })
+                }),
+            Transport::Files(t) => tokio::time::timeout(self.send_timeout, t.send(message))
+                .await
+                .map(|r| {
+                    r.map(|_| ())
+                        .map_err(|e| MailError::Deferred(e.to_string()))
+                }),
+        };
+        sent.unwrap_or_else(|_| {
+            Err(MailError::Deferred(format!(
+                "нет ответа сервера за {} с",
+                self.send_timeout.as_secs_f64()
+            )))
+        })
     }
 }
 
@@ -194,5 +243,25 @@ impl Outbox {
         };
         outbox::insert(tx, &mail, self.clock.now()).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_permanent_reply_gives_up_unless_it_blames_our_credentials() {
+        let rejected = |permanent, code| {
+            matches!(
+                smtp_failure(permanent, code, String::new()),
+                MailError::Rejected(_)
+            )
+        };
+        assert!(rejected(true, Some(550)));
+        assert!(rejected(true, Some(554)));
+        assert!(!rejected(false, Some(450)), "4xx is retried");
+        assert!(!rejected(true, Some(535)), "bad password: retried");
+        assert!(!rejected(false, None), "no reply at all: retried");
     }
 }

@@ -137,25 +137,47 @@ pub async fn mark_sent(db: &Db, claimed: &Claimed, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// Puts a failed row back for `due`, or gives up on it (`failed_at`) when `give_up`; only
-/// while the claim is ours.
+/// Why a row was given up on (the `failure` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The receiving server refused it for good (a 5xx reply).
+    Rejected,
+    /// It could not be made into a message (an address that does not parse).
+    Invalid,
+    /// Every attempt failed for a reason that might have passed (`MAX_ATTEMPTS`).
+    Exhausted,
+}
+
+impl GaveUp {
+    pub fn code(self) -> &'static str {
+        match self {
+            GaveUp::Rejected => "rejected",
+            GaveUp::Invalid => "invalid",
+            GaveUp::Exhausted => "exhausted",
+        }
+    }
+}
+
+/// Puts a failed row back for `due`, or gives up on it (`failed_at`, and why in `failure`)
+/// when `give_up` says so; only while the claim is ours.
 pub async fn mark_failed(
     db: &Db,
     claimed: &Claimed,
     error: &str,
     due: DateTime<Utc>,
-    give_up: bool,
+    give_up: Option<GaveUp>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE outbox SET claimed_until = NULL, last_error = $3, due_at = $4, failed_at = $5 \
-         WHERE id = $1 AND claimed_until = $2",
+        "UPDATE outbox SET claimed_until = NULL, last_error = $3, due_at = $4, failed_at = $5, \
+         failure = $6 WHERE id = $1 AND claimed_until = $2",
     )
     .bind(claimed.id)
     .bind(&claimed.lease)
     .bind(error)
     .bind(to_db(due))
-    .bind(give_up.then(|| to_db(now)))
+    .bind(give_up.map(|_| to_db(now)))
+    .bind(give_up.map(GaveUp::code))
     .execute(db.pool())
     .await?;
     Ok(())

@@ -1,6 +1,9 @@
 //! The outbox: mail written with the change survives an SMTP outage and goes out when
 //! SMTP returns; two server processes never send one mail twice; without SMTP, mail is
-//! written as .eml files. Every mail carries the headers receivers judge it by.
+//! written as .eml files. Every mail carries the headers receivers judge it by. And the
+//! SMTP faults: a server that never answers, one that answers 4xx (retried with back-off),
+//! one that answers 5xx (given up on at once, with the reason), and a process killed in the
+//! middle of a send.
 
 use std::time::Duration;
 
@@ -8,7 +11,7 @@ use chrono::{DateTime, Utc};
 use platform::db::Db;
 use sqlx::Row as _;
 use tests::browser::{path_of, Browser};
-use tests::smtp::SmtpSink;
+use tests::smtp::{Fault, SmtpSink};
 use tests::{wait_until, TestApp, TestEnv};
 
 const S: &str = "p67.навигатор.дети";
@@ -130,8 +133,14 @@ async fn without_smtp_mail_is_written_to_files() {
 #[derive(Debug)]
 struct Outboxed {
     id: i64,
+    attempts: i64,
     created_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+    claimed_until: Option<String>,
     sent_at: Option<String>,
+    failed_at: Option<String>,
+    failure: Option<String>,
+    last_error: Option<String>,
 }
 
 fn time(text: &str) -> DateTime<Utc> {
@@ -141,15 +150,24 @@ fn time(text: &str) -> DateTime<Utc> {
 }
 
 async fn outboxed(db: &Db, recipient: &str) -> Option<Outboxed> {
-    let row = sqlx::query("SELECT id, created_at, sent_at FROM outbox WHERE recipient = $1")
-        .bind(recipient)
-        .fetch_optional(db.pool())
-        .await
-        .expect("outbox")?;
+    let row = sqlx::query(
+        "SELECT id, attempts, created_at, due_at, claimed_until, sent_at, failed_at, failure, \
+         last_error FROM outbox WHERE recipient = $1",
+    )
+    .bind(recipient)
+    .fetch_optional(db.pool())
+    .await
+    .expect("outbox")?;
     Some(Outboxed {
         id: row.get("id"),
+        attempts: row.get("attempts"),
         created_at: time(&row.get::<String, _>("created_at")),
+        due_at: time(&row.get::<String, _>("due_at")),
+        claimed_until: row.get("claimed_until"),
         sent_at: row.get("sent_at"),
+        failed_at: row.get("failed_at"),
+        failure: row.get("failure"),
+        last_error: row.get("last_error"),
     })
 }
 
@@ -168,6 +186,13 @@ async fn wait_row(
     })
     .await;
     outboxed(db, recipient).await.expect("row")
+}
+
+async fn register(app: &TestApp, email: &str) {
+    let page = Browser::new(app, S)
+        .submit("/register", "/register", &registration(email))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
 }
 
 /// `p67.xn--…`: the ASCII form the sender's address and the message ids carry.
@@ -277,4 +302,210 @@ async fn every_mail_carries_a_row_id_date_and_auto_submitted_and_only_notices_un
         Some("auto-generated")
     );
     assert_ne!(notice.header("Message-ID"), confirm.header("Message-ID"));
+}
+
+// ---- SMTP faults -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_server_that_never_answers_costs_one_send_timeout_and_the_mail_goes_later() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let sink = SmtpSink::start().await;
+    sink.fail(Fault::Hang);
+    let mut settings = env.mail_settings(&sink);
+    settings.smtp_timeout = Duration::from_millis(300);
+    let app = TestApp::start(settings).await;
+    let email = "silent@example.ru";
+    register(&app, email).await;
+    // The worker came back from the silent server twice: each send ended at the timeout and
+    // was recorded, and the row was tried again.
+    let row = wait_row(&app.state.db, email, "two timed-out attempts", |r| {
+        r.attempts >= 2 && r.claimed_until.is_none()
+    })
+    .await;
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("нет ответа"),
+        "{row:?}"
+    );
+    assert!(sink.connections() >= 2);
+    assert!(sink.to(email).is_empty());
+    sink.heal();
+    sink.wait_for(email, 1).await;
+    let row = wait_row(&app.state.db, email, "the row is sent", |r| {
+        r.sent_at.is_some()
+    })
+    .await;
+    assert_eq!(row.failed_at, None);
+    assert_eq!(sink.to(email).len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn a_4xx_reply_is_retried_with_back_off_under_one_message_id() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let sink = SmtpSink::start().await;
+    let email = "full@example.ru";
+    sink.fail(Fault::Rcpt {
+        address: Some(email.into()),
+        reply: "452 4.2.2 Mailbox full".into(),
+    });
+    let mut settings = env.mail_settings(&sink);
+    // Long enough that nothing comes due by itself: the test moves the clock.
+    let base = Duration::from_secs(10 * 60);
+    settings.mail_retry_base = base;
+    let app = TestApp::start(settings).await;
+    let clock = app.state.clock.clone();
+    let before = clock.now();
+    register(&app, email).await;
+    let first = wait_row(&app.state.db, email, "the first attempt failed", |r| {
+        r.attempts == 1 && r.last_error.is_some() && r.claimed_until.is_none()
+    })
+    .await;
+    assert!(
+        first.last_error.as_deref().unwrap().contains("452"),
+        "{first:?}"
+    );
+    let wait = first.due_at - before;
+    assert!(
+        wait >= chrono::Duration::from_std(base).unwrap()
+            && wait < chrono::Duration::from_std(base).unwrap() + chrono::Duration::seconds(30),
+        "first retry after the base: {wait}"
+    );
+    assert_eq!(first.failed_at, None);
+    // Not due yet: nothing is claimed, however often the worker looks.
+    assert_eq!(app.state.mail_worker().run_once().await.unwrap(), 0);
+    assert_eq!(sink.rcpts(email), 1);
+
+    // Second attempt: the recipient is accepted, the message refused for now.
+    sink.heal();
+    sink.fail(Fault::Data {
+        address: Some(email.into()),
+        reply: "451 4.3.0 Try again later".into(),
+    });
+    let retry = first.due_at + chrono::Duration::seconds(1);
+    clock.set(retry);
+    let second = wait_row(&app.state.db, email, "the second attempt failed", |r| {
+        r.attempts == 2 && r.claimed_until.is_none()
+    })
+    .await;
+    assert!(
+        second.last_error.as_deref().unwrap().contains("451"),
+        "{second:?}"
+    );
+    let wait = second.due_at - retry;
+    assert!(
+        wait >= chrono::Duration::from_std(base * 2).unwrap()
+            && wait < chrono::Duration::from_std(base * 2).unwrap() + chrono::Duration::seconds(30),
+        "the second wait doubles: {wait}"
+    );
+
+    // Third: delivered, once, with the Message-ID the refused copy had.
+    sink.heal();
+    clock.set(second.due_at + chrono::Duration::seconds(1));
+    let mail = sink.wait_for(email, 1).await;
+    let row = wait_row(&app.state.db, email, "the row is sent", |r| {
+        r.sent_at.is_some()
+    })
+    .await;
+    assert_eq!(row.attempts, 3);
+    assert_eq!(sink.rcpts(email), 3);
+    assert_eq!(sink.to(email).len(), 1);
+    let refused = sink.refused();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].header("Message-ID"), mail.header("Message-ID"));
+    assert!(mail.header("Message-ID").is_some());
+}
+
+#[tokio::test]
+async fn a_5xx_reply_gives_up_on_that_address_at_once_with_the_reason() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let sink = SmtpSink::start().await;
+    let (gone, spam, fine) = ("gone@example.ru", "spam@example.ru", "fine@example.ru");
+    sink.fail(Fault::Rcpt {
+        address: Some(gone.into()),
+        reply: "550 5.1.1 <gone@example.ru>: no such user".into(),
+    });
+    sink.fail(Fault::Data {
+        address: Some(spam.into()),
+        reply: "554 5.7.1 Message rejected as spam".into(),
+    });
+    let app = TestApp::start(env.mail_settings(&sink)).await;
+    for email in [gone, spam, fine] {
+        register(&app, email).await;
+    }
+    sink.wait_for(fine, 1).await;
+    // Recorded before the clock moves, or the jump would find its claim expired.
+    wait_row(&app.state.db, fine, "the good mail is sent", |r| {
+        r.sent_at.is_some()
+    })
+    .await;
+    for (email, code, why) in [(gone, "550", "no such user"), (spam, "554", "spam")] {
+        let row = wait_row(&app.state.db, email, "the row is given up on", |r| {
+            r.failed_at.is_some()
+        })
+        .await;
+        assert_eq!(row.failure.as_deref(), Some("rejected"), "{row:?}");
+        let error = row.last_error.clone().unwrap_or_default();
+        assert!(error.contains(code) && error.contains(why), "{row:?}");
+        assert_eq!(row.attempts, 1, "{row:?}");
+        assert_eq!(row.sent_at, None);
+    }
+    // No retry storm: a day later, with retries long due, nothing is claimed or tried.
+    app.state.clock.set(Utc::now() + chrono::Duration::days(1));
+    assert_eq!(app.state.mail_worker().run_once().await.unwrap(), 0);
+    assert_eq!(sink.rcpts(gone), 1);
+    assert_eq!(sink.rcpts(spam), 1);
+    assert_eq!(sink.refused().len(), 1);
+    for email in [gone, spam] {
+        assert_eq!(outboxed(&app.state.db, email).await.unwrap().attempts, 1);
+    }
+    assert_eq!(sink.to(fine).len(), 1);
+}
+
+#[tokio::test]
+async fn a_send_cut_off_by_a_killed_process_is_sent_once_by_another_after_the_claim_expires() {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    // The test's own look at the database: neither process's pool.
+    let db = Db::connect(&env.database_url).await.unwrap();
+    let silent = SmtpSink::start().await;
+    silent.fail(Fault::Hang);
+    let sink = SmtpSink::start().await;
+    // Process A talks to a server that never answers, with a long send timeout: it is still
+    // in the middle of the send when it is killed.
+    let a_timeout = Duration::from_secs(300);
+    let mut a_settings = env.mail_settings(&silent);
+    a_settings.smtp_timeout = a_timeout;
+    let mut a = TestApp::start_killable(a_settings).await;
+    let email = "killed@example.ru";
+    register(&a.app, email).await;
+    wait_until("A is mid-send", Duration::from_secs(15), || async {
+        silent.connections() >= 1
+    })
+    .await;
+    let row = outboxed(&db, email).await.unwrap();
+    assert_eq!(row.attempts, 1);
+    assert!(row.claimed_until.is_some(), "A holds the claim: {row:?}");
+    a.kill();
+
+    // Process B, whose server behaves.
+    let b = TestApp::start(env.mail_settings(&sink)).await;
+    // While A's claim holds, B leaves the row alone.
+    assert_eq!(b.state.mail_worker().run_once().await.unwrap(), 0);
+    assert!(sink.all().is_empty());
+    // Once it has expired, B sends it.
+    let lease = platform::mail::worker::lease(a_timeout);
+    b.state.clock.set(
+        Utc::now() + chrono::Duration::from_std(lease).unwrap() + chrono::Duration::seconds(1),
+    );
+    sink.wait_for(email, 1).await;
+    let row = wait_row(&db, email, "the row is sent", |r| r.sent_at.is_some()).await;
+    assert_eq!(row.attempts, 2, "A's attempt and B's");
+    assert_eq!(b.state.mail_worker().run_once().await.unwrap(), 0);
+    assert_eq!(sink.all().len(), 1, "sent exactly once");
+    assert_eq!(silent.connections(), 1, "A died; nobody went back to it");
 }
