@@ -8,6 +8,7 @@ use tenants::Host;
 
 use crate::accounts::limits::RateLimits;
 use crate::accounts::sessions::SessionPolicy;
+use crate::mail::dkim::DkimSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -22,6 +23,8 @@ pub struct Settings {
     /// connection and then says nothing costs a worker no more than this. The claim on a row
     /// lasts this plus a margin (`mail::worker::lease`).
     pub smtp_timeout: Duration,
+    /// Sign outgoing mail with this DKIM key; `None`: unsigned.
+    pub dkim: Option<DkimSettings>,
     pub data_dir: PathBuf,
     /// `навигатор.дети`: the apex shows the region list, `{slug}.{base}` each region.
     pub base_domain: Host,
@@ -49,6 +52,7 @@ impl Settings {
             redis_prefix: "navigator:".into(),
             smtp_url: None,
             smtp_timeout: Duration::from_secs(60),
+            dkim: None,
             data_dir,
             base_domain: Host::parse("localhost").expect("valid host"),
             trust_proxy: false,

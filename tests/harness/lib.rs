@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod catalog;
+pub mod dkim;
 pub mod smtp;
 
 use std::net::SocketAddr;

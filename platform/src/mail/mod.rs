@@ -1,9 +1,11 @@
 //! Mail: composed from templates with the region's name and sender, written to the outbox
 //! in the transaction of the change that causes it, and sent by a worker (`worker`) over
 //! SMTP (`SMTP_URL`) or, without one, as `.eml` files in `data/mail` for a developer to read.
-//! On the way out each row becomes a message with the headers receivers want (`message`);
-//! what each kind of mail is, is decided in `kinds`.
+//! On the way out each row becomes a message with the headers receivers want (`message`),
+//! signed with DKIM when a key is configured (`dkim`); what each kind of mail is, is
+//! decided in `kinds`.
 
+pub mod dkim;
 pub mod kinds;
 pub mod message;
 pub mod outbox;
@@ -39,6 +41,11 @@ pub enum MailError {
     },
     #[error("вид письма «{0}» неизвестен (mail/kinds.rs)")]
     Kind(String),
+    #[error("{setting}: {reason}")]
+    Dkim {
+        setting: &'static str,
+        reason: String,
+    },
     /// Not sent this time (no answer in time, connection refused, a 4xx reply): try later.
     #[error("не отправлено, повторим: {0}")]
     Deferred(String),
@@ -79,18 +86,22 @@ pub struct Mailer {
     transport: Transport,
     /// The most one send may take, from connecting to the server's last reply.
     send_timeout: Duration,
+    signer: Option<Arc<dkim::Signer>>,
     wake: Arc<Notify>,
 }
 
 impl Mailer {
     /// SMTP at `smtp_url` (`smtp://`, `smtps://`, `?tls=required` for STARTTLS, user and
     /// password in the URL), or `.eml` files in `mail_dir`; each send bounded by
-    /// `send_timeout`.
+    /// `send_timeout`, and signed with `dkim` when given (its key is read now, so a bad one
+    /// stops the start-up).
     pub fn new(
         smtp_url: Option<&str>,
         mail_dir: PathBuf,
         send_timeout: Duration,
+        dkim: Option<&dkim::DkimSettings>,
     ) -> Result<Self, MailError> {
+        let signer = dkim.map(dkim::Signer::load).transpose()?.map(Arc::new);
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -113,6 +124,7 @@ impl Mailer {
         Ok(Self {
             transport,
             send_timeout,
+            signer,
             wake: Arc::new(Notify::new()),
         })
     }
@@ -132,7 +144,10 @@ impl Mailer {
         created_at: chrono::DateTime<chrono::Utc>,
         mail: &Mail,
     ) -> Result<(), MailError> {
-        let message = message::compose(id, created_at, mail)?;
+        let mut message = message::compose(id, created_at, mail)?;
+        if let Some(signer) = &self.signer {
+            signer.sign(&mut message);
+        }
         let sent = match &self.transport {
             Transport::Smtp(t) => tokio::time::timeout(self.send_timeout, t.send(message))
                 .await

@@ -46,11 +46,13 @@ pub type State = Arc<AppState>;
 impl AppState {
     /// Connects to the database (migrating it) and the cache, and loads the regions.
     pub async fn connect(settings: Settings) -> anyhow::Result<State> {
-        // First, so that a bad SMTP address stops the start-up before anything is touched.
+        // First, so that a bad DKIM key or SMTP address stops the start-up before anything
+        // is touched.
         let mailer = Mailer::new(
             settings.smtp_url.as_deref(),
             settings.mail_dir(),
             settings.smtp_timeout,
+            settings.dkim.as_ref(),
         )?;
         let db = Db::connect(&settings.database_url()).await?;
         db.migrate().await?;

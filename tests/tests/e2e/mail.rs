@@ -1,17 +1,19 @@
 //! The outbox: mail written with the change survives an SMTP outage and goes out when
 //! SMTP returns; two server processes never send one mail twice; without SMTP, mail is
-//! written as .eml files. Every mail carries the headers receivers judge it by. And the
-//! SMTP faults: a server that never answers, one that answers 4xx (retried with back-off),
-//! one that answers 5xx (given up on at once, with the reason), and a process killed in the
-//! middle of a send.
+//! written as .eml files. Every mail carries the headers receivers judge it by and, with a
+//! key configured, a DKIM signature that verifies. And the SMTP faults: a server that
+//! never answers, one that answers 4xx (retried with back-off), one that answers 5xx
+//! (given up on at once, with the reason), and a process killed in the middle of a send.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use platform::db::Db;
+use platform::mail::dkim::DkimSettings;
 use sqlx::Row as _;
 use tests::browser::{path_of, Browser};
-use tests::smtp::{Fault, SmtpSink};
+use tests::dkim::{self, PublicKey};
+use tests::smtp::{Fault, Received, SmtpSink};
 use tests::{wait_until, TestApp, TestEnv};
 
 const S: &str = "p67.навигатор.дети";
@@ -302,6 +304,176 @@ async fn every_mail_carries_a_row_id_date_and_auto_submitted_and_only_notices_un
         Some("auto-generated")
     );
     assert_ne!(notice.header("Message-ID"), confirm.header("Message-ID"));
+}
+
+// ---- DKIM --------------------------------------------------------------------------------
+
+/// A server signing with the key in `pem`; the confirmation mail it sends to `email`.
+async fn signed_mail(pem: &str, email: &str) -> Received {
+    let env = TestEnv::new().await;
+    env.apply_samples().await;
+    let sink = SmtpSink::start().await;
+    let key_file = env.data_dir.path().join("dkim.pem");
+    std::fs::write(&key_file, pem).unwrap();
+    let mut settings = env.mail_settings(&sink);
+    settings.dkim = Some(DkimSettings {
+        selector: "nav2027".into(),
+        domain: "навигатор.дети".into(),
+        key_file,
+    });
+    let app = TestApp::start(settings).await;
+    register(&app, email).await;
+    sink.wait_for(email, 1).await
+}
+
+/// The message with one alphanumeric byte of its body changed.
+fn tamper_body(raw: &[u8]) -> Vec<u8> {
+    let body = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut out = raw.to_vec();
+    let at = (body + (raw.len() - body) / 2..raw.len())
+        .find(|&i| raw[i].is_ascii_alphanumeric())
+        .unwrap();
+    out[at] = if raw[at] == b'x' { b'y' } else { b'x' };
+    out
+}
+
+/// The message with its `Subject` replaced.
+fn forge_subject(raw: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(raw.to_vec()).unwrap();
+    let subject = tests::smtp::header_fields(raw)
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("Subject"))
+        .unwrap()
+        .1;
+    text.replacen(
+        &subject,
+        "Subject: =?utf-8?b?0J/QvtC00LTQtdC70LrQsA==?=\r\n",
+        1,
+    )
+    .into_bytes()
+}
+
+/// What a relay may do without breaking a relaxed signature: spaces at line ends, a
+/// header re-folded.
+fn relay_rewrites(raw: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(raw.to_vec()).unwrap();
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap();
+    let headers = headers.replacen(
+        "Auto-Submitted: auto-generated",
+        "Auto-Submitted:\r\n\t auto-generated",
+        1,
+    );
+    let body = body.replacen("\r\n", " \t\r\n", 1);
+    format!("{headers}\r\n\r\n{body}").into_bytes()
+}
+
+fn assert_signature_holds(mail: &Received, key: &PublicKey, other: &PublicKey) {
+    let verified = dkim::verify(&mail.raw, key).expect("the signature verifies");
+    assert_eq!(verified.domain, "xn--80aafey1amqq.xn--d1acj3b");
+    assert_eq!(verified.selector, "nav2027");
+    for header in [
+        "from",
+        "to",
+        "subject",
+        "date",
+        "message-id",
+        "auto-submitted",
+        "list-unsubscribe",
+    ] {
+        assert!(
+            verified.headers.iter().any(|h| h == header),
+            "h= has {header}"
+        );
+    }
+    dkim::verify(&relay_rewrites(&mail.raw), key).expect("relaxed survives a relay");
+    let err = dkim::verify(&tamper_body(&mail.raw), key).unwrap_err();
+    assert!(err.contains("body hash"), "{err}");
+    let err = dkim::verify(&forge_subject(&mail.raw), key).unwrap_err();
+    assert!(err.contains("does not verify"), "{err}");
+    let err = dkim::verify(&mail.raw, other).unwrap_err();
+    assert!(err.contains("does not verify"), "{err}");
+}
+
+#[tokio::test]
+async fn mail_is_signed_with_an_rsa_key_and_the_signature_verifies() {
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    let mut rng = rsa::rand_core::OsRng;
+    let key = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+    let other = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
+    // What `openssl genpkey -algorithm RSA` writes (PKCS#8), as deploy/mail.md says.
+    let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let mail = signed_mail(&pem, "rsa@example.ru").await;
+    assert!(
+        mail.header("DKIM-Signature")
+            .unwrap()
+            .contains("a=rsa-sha256"),
+        "{:?}",
+        mail.header("DKIM-Signature")
+    );
+    assert_signature_holds(
+        &mail,
+        &PublicKey::Rsa(key.to_public_key()),
+        &PublicKey::Rsa(other.to_public_key()),
+    );
+}
+
+#[tokio::test]
+async fn mail_is_signed_with_an_ed25519_key_and_the_signature_verifies() {
+    use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePrivateKey};
+    let key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    let other = ed25519_dalek::SigningKey::from_bytes(&rand::random());
+    let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let mail = signed_mail(&pem, "ed25519@example.ru").await;
+    assert_signature_holds(
+        &mail,
+        &PublicKey::Ed25519(key.verifying_key()),
+        &PublicKey::Ed25519(other.verifying_key()),
+    );
+}
+
+#[tokio::test]
+async fn a_bad_dkim_setting_stops_the_start_up_naming_the_setting() {
+    let env = TestEnv::new().await;
+    let key_file = env.data_dir.path().join("dkim.pem");
+    let start = |key_file: std::path::PathBuf| {
+        let mut settings = env.settings();
+        settings.dkim = Some(DkimSettings {
+            selector: "nav2027".into(),
+            domain: "навигатор.дети".into(),
+            key_file,
+        });
+        async move {
+            match platform::web::AppState::connect(settings).await {
+                Ok(_) => panic!("a server started with a bad DKIM key"),
+                Err(e) => format!("{e:#}"),
+            }
+        }
+    };
+    std::fs::write(
+        &key_file,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let err = start(key_file.clone()).await;
+    assert!(
+        err.contains("NAVIGATOR_DKIM_KEY_FILE") && err.contains("dkim.pem"),
+        "{err}"
+    );
+    let err = start(env.data_dir.path().join("missing.pem")).await;
+    assert!(
+        err.contains("NAVIGATOR_DKIM_KEY_FILE") && err.contains("missing.pem"),
+        "{err}"
+    );
+    // Half a configuration is refused too, naming what is missing.
+    let err = env
+        .cli(&["tenant", "list", "--dkim-selector", "nav2027"])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("NAVIGATOR_DKIM_DOMAIN") && err.contains("NAVIGATOR_DKIM_KEY_FILE"),
+        "{err}"
+    );
 }
 
 // ---- SMTP faults -------------------------------------------------------------------------
