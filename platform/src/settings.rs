@@ -8,6 +8,7 @@ use tenants::Host;
 
 use crate::accounts::limits::RateLimits;
 use crate::accounts::sessions::SessionPolicy;
+use crate::mail::dkim::DkimSettings;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -18,6 +19,12 @@ pub struct Settings {
     /// Prefix of every Redis key, so deployments or test runs can share one Redis.
     pub redis_prefix: String,
     pub smtp_url: Option<String>,
+    /// The most one send may take, connecting included; a server that accepts the
+    /// connection and then says nothing costs a worker no more than this. The claim on a row
+    /// lasts this plus a margin (`mail::worker::lease`).
+    pub smtp_timeout: Duration,
+    /// Sign outgoing mail with this DKIM key; `None`: unsigned.
+    pub dkim: Option<DkimSettings>,
     pub data_dir: PathBuf,
     /// `навигатор.дети`: the apex shows the region list, `{slug}.{base}` each region.
     pub base_domain: Host,
@@ -98,6 +105,8 @@ impl Settings {
             redis_url: None,
             redis_prefix: "navigator:".into(),
             smtp_url: None,
+            smtp_timeout: Duration::from_secs(60),
+            dkim: None,
             data_dir,
             base_domain: Host::parse("localhost").expect("valid host"),
             trust_proxy: false,

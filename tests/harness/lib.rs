@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod catalog;
+pub mod dkim;
 pub mod faults;
 pub mod smtp;
 
@@ -224,6 +225,40 @@ impl TestApp {
         &self.client
     }
 
+    /// A server in a runtime of its own, as a separate process would be: `kill` drops
+    /// every task of it where it stands (a send in flight included) without letting
+    /// anything finish or be recorded, the way `kill -9` ends a process.
+    pub async fn start_killable(settings: Settings) -> Killable {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (state, addr) = runtime
+            .spawn(async move {
+                let state = AppState::connect(settings).await.expect("app state");
+                let app = Application::bind(state.clone()).await.expect("bind");
+                let addr = app.local_addr();
+                tokio::spawn(app.run());
+                (state, addr)
+            })
+            .await
+            .expect("server start");
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Killable {
+            app: TestApp {
+                addr,
+                state,
+                client,
+            },
+            runtime: Some(runtime),
+        }
+    }
+
     /// A request to `path` with the `Host` header set to `host` exactly as given (Unicode
     /// is sent as raw UTF-8, the way some clients do).
     pub fn get(&self, host: &str, path: &str) -> reqwest::RequestBuilder {
@@ -247,6 +282,28 @@ impl TestApp {
         let resp = self.get(host, path).send().await.expect("request");
         let status = resp.status().as_u16();
         (status, resp.text().await.expect("body"))
+    }
+}
+
+/// A server started by [`TestApp::start_killable`].
+pub struct Killable {
+    pub app: TestApp,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Killable {
+    /// Ends the server at once: its tasks are dropped, its sockets closed.
+    pub fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Killable {
+    fn drop(&mut self) {
+        // A runtime may not be dropped inside another one; this one never waits.
+        self.kill();
     }
 }
 

@@ -1,20 +1,25 @@
 //! What every command shares: the [`Settings`] the flags make, the database opened (and
 //! migrated), and the region a `--region` flag names.
 
+use std::time::Duration;
+
 use crate::db::Db;
+use crate::mail::dkim::DkimSettings;
 use crate::regions;
 use crate::settings::{RequestLimits, Settings};
 
 use super::{Cli, Command};
 
 impl Cli {
-    pub(super) fn settings(&self) -> Settings {
+    pub(super) fn settings(&self) -> anyhow::Result<Settings> {
         let s = &self.storage;
         let mut settings = Settings::local(s.data_dir.clone());
         settings.database_url = s.database_url.clone();
         settings.redis_url = s.redis_url.clone();
         settings.redis_prefix = s.redis_prefix.clone();
         settings.smtp_url = s.smtp_url.clone();
+        settings.smtp_timeout = Duration::from_secs(s.smtp_timeout);
+        settings.dkim = self.dkim()?;
         settings.base_domain = s.base_domain.clone();
         if let Command::Serve {
             listen,
@@ -33,7 +38,40 @@ impl Cli {
                 expensive_per_client: limits.expensive_per_client,
             };
         }
-        settings
+        Ok(settings)
+    }
+
+    /// The DKIM key: all three settings or none (a signature needs each of them).
+    fn dkim(&self) -> anyhow::Result<Option<DkimSettings>> {
+        let s = &self.storage;
+        match (&s.dkim_selector, &s.dkim_domain, &s.dkim_key_file) {
+            (None, None, None) => Ok(None),
+            (Some(selector), Some(domain), Some(key_file)) => Ok(Some(DkimSettings {
+                selector: selector.clone(),
+                domain: domain.clone(),
+                key_file: key_file.clone(),
+            })),
+            (selector, domain, key_file) => {
+                let missing: Vec<&str> = [
+                    (
+                        selector.is_none(),
+                        "NAVIGATOR_DKIM_SELECTOR (--dkim-selector)",
+                    ),
+                    (domain.is_none(), "NAVIGATOR_DKIM_DOMAIN (--dkim-domain)"),
+                    (
+                        key_file.is_none(),
+                        "NAVIGATOR_DKIM_KEY_FILE (--dkim-key-file)",
+                    ),
+                ]
+                .into_iter()
+                .filter_map(|(absent, name)| absent.then_some(name))
+                .collect();
+                anyhow::bail!(
+                    "DKIM: не задано {}; подпись требует селектор, домен и файл ключа вместе",
+                    missing.join(", ")
+                )
+            }
+        }
     }
 }
 

@@ -75,6 +75,19 @@ struct StorageArgs {
     /// Почтовый сервер smtp:// или smtps://; без него письма пишутся в DATA_DIR/mail
     #[arg(long, env = "SMTP_URL", global = true, value_parser = parse_smtp_url)]
     smtp_url: Option<String>,
+    /// Наибольшее время одной отправки письма, в секундах (от подключения до ответа сервера)
+    #[arg(long, env = "NAVIGATOR_SMTP_TIMEOUT", default_value_t = 60, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    smtp_timeout: u64,
+    /// Селектор ключа DKIM (запись {селектор}._domainkey.{домен} в DNS); вместе с --dkim-domain и --dkim-key-file
+    #[arg(long, env = "NAVIGATOR_DKIM_SELECTOR", global = true)]
+    dkim_selector: Option<String>,
+    /// Домен подписи DKIM (d=), домен адресов отправителей или их родительский
+    #[arg(long, env = "NAVIGATOR_DKIM_DOMAIN", global = true)]
+    dkim_domain: Option<String>,
+    /// Файл закрытого ключа DKIM в PEM (RSA или Ed25519); без него письма не подписываются
+    #[arg(long, env = "NAVIGATOR_DKIM_KEY_FILE", global = true)]
+    dkim_key_file: Option<PathBuf>,
     /// Папка для файла SQLite и писем
     #[arg(
         long,
@@ -319,7 +332,7 @@ where
 }
 
 async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
-    let settings = cli.settings();
+    let settings = cli.settings()?;
     match cli.command {
         Command::Serve { demo, .. } => serve::run(settings, demo, out).await,
         Command::Migrate => migrate::run(&settings, out).await,

@@ -30,6 +30,7 @@ migrations!(
     7 => "0007_catalog_changes",
     8 => "0008_children_confirmed",
     9 => "0009_platform_keys",
+    10 => "0010_outbox_failure",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -1,15 +1,21 @@
 //! Mail: composed from templates with the region's name and sender, written to the outbox
 //! in the transaction of the change that causes it, and sent by a worker (`worker`) over
 //! SMTP (`SMTP_URL`) or, without one, as `.eml` files in `data/mail` for a developer to read.
+//! On the way out each row becomes a message with the headers receivers want (`message`),
+//! signed with DKIM when a key is configured (`dkim`); what each kind of mail is, is
+//! decided in `kinds`.
 
+pub mod dkim;
+pub mod kinds;
+pub mod message;
 pub mod outbox;
 pub mod worker;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -34,8 +40,38 @@ pub enum MailError {
         name: String,
         source: minijinja::Error,
     },
+    #[error("вид письма «{0}» неизвестен (mail/kinds.rs)")]
+    Kind(String),
+    #[error("{setting}: {reason}")]
+    Dkim {
+        setting: &'static str,
+        reason: String,
+    },
+    /// Not sent this time (no answer in time, connection refused, a 4xx reply): try later.
+    #[error("не отправлено, повторим: {0}")]
+    Deferred(String),
+    /// The receiving server refused this mail for good (a 5xx reply): the same mail to the
+    /// same address would get the same answer.
+    #[error("отклонено сервером получателя: {0}")]
+    Rejected(String),
+    /// The row cannot be made into a message (an address that does not parse).
+    #[error("письмо не составлено: {0}")]
+    Invalid(String),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// SMTP replies that are permanent (5xx) but say that *our* credentials or connection are
+/// wrong, not the recipient (RFC 4954: 530, 534, 535, 538): giving up on the mail would
+/// lose every mail to a typo in the password, so they are retried like a 4xx.
+const OUR_FAULT: &[u16] = &[530, 534, 535, 538];
+
+/// Whether an SMTP failure gives up on the mail (`Rejected`) or is tried again (`Deferred`).
+fn smtp_failure(permanent: bool, code: Option<u16>, text: String) -> MailError {
+    match code {
+        Some(code) if permanent && !OUR_FAULT.contains(&code) => MailError::Rejected(text),
+        _ => MailError::Deferred(text),
+    }
 }
 
 #[derive(Clone)]
@@ -49,13 +85,24 @@ enum Transport {
 #[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
+    /// The most one send may take, from connecting to the server's last reply.
+    send_timeout: Duration,
+    signer: Option<Arc<dkim::Signer>>,
     wake: Arc<Notify>,
 }
 
 impl Mailer {
     /// SMTP at `smtp_url` (`smtp://`, `smtps://`, `?tls=required` for STARTTLS, user and
-    /// password in the URL), or `.eml` files in `mail_dir`.
-    pub fn new(smtp_url: Option<&str>, mail_dir: PathBuf) -> Result<Self, MailError> {
+    /// password in the URL), or `.eml` files in `mail_dir`; each send bounded by
+    /// `send_timeout`, and signed with `dkim` when given (its key is read now, so a bad one
+    /// stops the start-up).
+    pub fn new(
+        smtp_url: Option<&str>,
+        mail_dir: PathBuf,
+        send_timeout: Duration,
+        dkim: Option<&dkim::DkimSettings>,
+    ) -> Result<Self, MailError> {
+        let signer = dkim.map(dkim::Signer::load).transpose()?.map(Arc::new);
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -63,7 +110,8 @@ impl Mailer {
                         url: crate::db::redact(url),
                         reason: e.to_string(),
                     })?
-                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    // lettre bounds only the TCP connect with this; `send` bounds the rest.
+                    .timeout(Some(send_timeout))
                     .build(),
             ),
             None => {
@@ -76,6 +124,8 @@ impl Mailer {
         };
         Ok(Self {
             transport,
+            send_timeout,
+            signer,
             wake: Arc::new(Notify::new()),
         })
     }
@@ -85,29 +135,41 @@ impl Mailer {
         self.wake.notify_one();
     }
 
-    #[tracing::instrument(skip_all, fields(kind = %mail.kind))]
-    async fn send(&self, mail: &Mail) -> Result<(), String> {
-        let from = Mailbox::new(
-            Some(mail.sender_name.clone()),
-            mail.sender.parse().map_err(|e| format!("sender: {e}"))?,
-        );
-        let to: Mailbox = mail
-            .recipient
-            .parse()
-            .map_err(|e| format!("recipient: {e}"))?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.clone(),
-                mail.html.clone(),
-            ))
-            .map_err(|e| format!("message: {e}"))?;
-        match &self.transport {
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Transport::Files(t) => t.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+    /// Sends outbox row `id`. The whole conversation is bounded by the send timeout: lettre's
+    /// asynchronous transport bounds only the connect, and a server that accepts the
+    /// connection and then says nothing would hold the worker (and the row's claim) forever.
+    #[tracing::instrument(skip_all, fields(id = id, kind = %mail.kind))]
+    async fn send(
+        &self,
+        id: i64,
+        created_at: chrono::DateTime<chrono::Utc>,
+        mail: &Mail,
+    ) -> Result<(), MailError> {
+        let mut message = message::compose(id, created_at, mail)?;
+        if let Some(signer) = &self.signer {
+            signer.sign(&mut message);
         }
+        let sent = match &self.transport {
+            Transport::Smtp(t) => tokio::time::timeout(self.send_timeout, t.send(message))
+                .await
+                .map(|r| {
+                    r.map(|_| ()).map_err(|e| {
+                        smtp_failure(e.is_permanent(), e.status().map(u16::from), e.to_string())
+                    })
+                }),
+            Transport::Files(t) => tokio::time::timeout(self.send_timeout, t.send(message))
+                .await
+                .map(|r| {
+                    r.map(|_| ())
+                        .map_err(|e| MailError::Deferred(e.to_string()))
+                }),
+        };
+        sent.unwrap_or_else(|_| {
+            Err(MailError::Deferred(format!(
+                "нет ответа сервера за {} с",
+                self.send_timeout.as_secs_f64()
+            )))
+        })
     }
 }
 
@@ -173,6 +235,9 @@ impl Outbox {
         recipient: &str,
         ctx: minijinja::Value,
     ) -> Result<(), MailError> {
+        if kinds::class(kind).is_none() {
+            return Err(MailError::Kind(kind.to_owned()));
+        }
         let ctx = minijinja::context! { sender, ..ctx };
         let render = |name: String| {
             self.templates
@@ -194,5 +259,25 @@ impl Outbox {
         };
         outbox::insert(tx, &mail, self.clock.now()).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_permanent_reply_gives_up_unless_it_blames_our_credentials() {
+        let rejected = |permanent, code| {
+            matches!(
+                smtp_failure(permanent, code, String::new()),
+                MailError::Rejected(_)
+            )
+        };
+        assert!(rejected(true, Some(550)));
+        assert!(rejected(true, Some(554)));
+        assert!(!rejected(false, Some(450)), "4xx is retried");
+        assert!(!rejected(true, Some(535)), "bad password: retried");
+        assert!(!rejected(false, None), "no reply at all: retried");
     }
 }

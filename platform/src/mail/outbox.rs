@@ -8,6 +8,17 @@ use crate::db::{Db, DbError, Tx};
 use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
+/// A stored time read back (the format `to_db` writes).
+fn from_db(text: &str) -> Result<DateTime<Utc>, DbError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            DbError::Query(sqlx::Error::Decode(
+                format!("outbox.created_at «{text}»: {e}").into(),
+            ))
+        })
+}
+
 /// A mail, rendered in full, ready to be written to the outbox.
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -47,6 +58,8 @@ pub async fn insert(tx: &mut Tx, mail: &Mail, now: DateTime<Utc>) -> Result<(), 
 #[derive(Debug)]
 pub struct Claimed {
     pub id: i64,
+    /// When the row was written: the message's `Date`, and part of its `Message-ID`.
+    pub created_at: DateTime<Utc>,
     /// The claim's `claimed_until`: results are recorded only while the claim is ours.
     pub lease: String,
     pub attempts: i64,
@@ -80,8 +93,8 @@ pub async fn claim(
             "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 \
              WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL \
              AND (claimed_until IS NULL OR claimed_until < $3) \
-             RETURNING attempts, tenant_id, kind, recipient, sender_name, sender, subject, \
-             body_text, body_html",
+             RETURNING attempts, created_at, tenant_id, kind, recipient, sender_name, sender, \
+             subject, body_text, body_html",
         )
         .bind(id)
         .bind(&until)
@@ -91,6 +104,7 @@ pub async fn claim(
         if let Some(row) = row {
             claimed.push(Claimed {
                 id,
+                created_at: from_db(&row.try_get::<String, _>("created_at")?)?,
                 lease: until.clone(),
                 attempts: row.try_get("attempts")?,
                 mail: Mail {
@@ -124,25 +138,47 @@ pub async fn mark_sent(db: &Db, claimed: &Claimed, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// Puts a failed row back for `due`, or gives up on it (`failed_at`) when `give_up`; only
-/// while the claim is ours.
+/// Why a row was given up on (the `failure` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GaveUp {
+    /// The receiving server refused it for good (a 5xx reply).
+    Rejected,
+    /// It could not be made into a message (an address that does not parse).
+    Invalid,
+    /// Every attempt failed for a reason that might have passed (`MAX_ATTEMPTS`).
+    Exhausted,
+}
+
+impl GaveUp {
+    pub fn code(self) -> &'static str {
+        match self {
+            GaveUp::Rejected => "rejected",
+            GaveUp::Invalid => "invalid",
+            GaveUp::Exhausted => "exhausted",
+        }
+    }
+}
+
+/// Puts a failed row back for `due`, or gives up on it (`failed_at`, and why in `failure`)
+/// when `give_up` says so; only while the claim is ours.
 pub async fn mark_failed(
     db: &Db,
     claimed: &Claimed,
     error: &str,
     due: DateTime<Utc>,
-    give_up: bool,
+    give_up: Option<GaveUp>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE outbox SET claimed_until = NULL, last_error = $3, due_at = $4, failed_at = $5 \
-         WHERE id = $1 AND claimed_until = $2",
+        "UPDATE outbox SET claimed_until = NULL, last_error = $3, due_at = $4, failed_at = $5, \
+         failure = $6 WHERE id = $1 AND claimed_until = $2",
     )
     .bind(claimed.id)
     .bind(&claimed.lease)
     .bind(error)
     .bind(to_db(due))
-    .bind(give_up.then(|| to_db(now)))
+    .bind(give_up.map(|_| to_db(now)))
+    .bind(give_up.map(GaveUp::code))
     .execute(db.pool())
     .await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! The outbox worker every server process runs: claims due rows, sends them concurrently,
-//! marks them sent, or reschedules them with exponential back-off. A process that dies
-//! mid-send leaves a claim that expires after `LEASE`, and another process retries.
+//! marks them sent, reschedules them with exponential back-off, or gives up on them for
+//! good when the receiving server refused them. A process that dies mid-send leaves a
+//! claim that expires after its lease (`lease`), and another process retries.
 
 use std::time::Duration;
 
@@ -9,10 +10,19 @@ use tokio::task::JoinSet;
 use crate::db::{Db, DbError};
 use crate::time::Clock;
 
-use super::{outbox, Mailer};
+use super::outbox::GaveUp;
+use super::{outbox, MailError, Mailer};
 
-/// How long a claim holds; longer than any send (the SMTP timeout is 10 s).
-const LEASE: Duration = Duration::from_secs(60);
+/// How long past the send timeout a claim holds: the worker records the result in that
+/// time. A claim must outlive its send, or a second worker would send the row again while
+/// the first is still talking to the server.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+
+/// How long a claim made by a worker whose sends are bounded by `send_timeout` holds.
+pub fn lease(send_timeout: Duration) -> Duration {
+    send_timeout + LEASE_MARGIN
+}
+
 /// Rows claimed at once, and sent concurrently.
 const BATCH: i64 = 32;
 /// After this many failed attempts a row is given up on (with the back-off capped at an
@@ -61,13 +71,17 @@ impl Worker {
 
     /// Claims and sends one batch; returns how many rows it handled.
     pub async fn run_once(&self) -> Result<usize, DbError> {
-        let batch = outbox::claim(&self.db, self.clock.now(), LEASE, BATCH).await?;
+        let lease = lease(self.mailer.send_timeout);
+        let batch = outbox::claim(&self.db, self.clock.now(), lease, BATCH).await?;
         let count = batch.len();
         let mut sends = JoinSet::new();
         for claimed in batch {
             let worker = self.clone();
             sends.spawn(async move {
-                let result = worker.mailer.send(&claimed.mail).await;
+                let result = worker
+                    .mailer
+                    .send(claimed.id, claimed.created_at, &claimed.mail)
+                    .await;
                 let now = worker.clock.now();
                 let outcome = match result {
                     Ok(()) => {
@@ -75,10 +89,22 @@ impl Worker {
                         outbox::mark_sent(&worker.db, &claimed, now).await
                     }
                     Err(error) => {
-                        let give_up = claimed.attempts >= MAX_ATTEMPTS;
+                        let give_up = match error {
+                            MailError::Rejected(_) => Some(GaveUp::Rejected),
+                            MailError::Invalid(_) => Some(GaveUp::Invalid),
+                            _ if claimed.attempts >= MAX_ATTEMPTS => Some(GaveUp::Exhausted),
+                            _ => None,
+                        };
                         let wait = backoff(worker.retry_base, claimed.attempts);
-                        tracing::warn!(id = claimed.id, attempts = claimed.attempts, %error, give_up, "mail not sent");
+                        tracing::warn!(
+                            id = claimed.id,
+                            attempts = claimed.attempts,
+                            %error,
+                            gave_up = give_up.map(GaveUp::code),
+                            "mail not sent"
+                        );
                         let due = now + chrono::Duration::from_std(wait).unwrap_or_default();
+                        let error = error.to_string();
                         outbox::mark_failed(&worker.db, &claimed, &error, due, give_up, now).await
                     }
                 };

@@ -50,12 +50,19 @@ pub type State = Arc<AppState>;
 impl AppState {
     /// Connects to the database (migrating it) and the cache, and loads the regions.
     pub async fn connect(settings: Settings) -> anyhow::Result<State> {
+        // First, so that a bad DKIM key or SMTP address stops the start-up before anything
+        // is touched.
+        let mailer = Mailer::new(
+            settings.smtp_url.as_deref(),
+            settings.mail_dir(),
+            settings.smtp_timeout,
+            settings.dkim.as_ref(),
+        )?;
         let db = Db::connect_waiting(&settings.database_url(), settings.database_wait).await?;
         db.migrate().await?;
         let clock = Clock::system();
         let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
         let session_store = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
-        let mailer = Mailer::new(settings.smtp_url.as_deref(), settings.mail_dir())?;
         let hasher = Hasher::new(settings.hash_concurrency);
         let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
         let catalog = Catalog::new(db.clone(), cache.clone());
