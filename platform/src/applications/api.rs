@@ -9,11 +9,12 @@ use poem_openapi::{Object, OpenApi};
 use crate::api::ApiTags;
 use crate::api::{done, try_reply, writer, Done, Reply};
 use crate::regions::Site;
+use crate::service_error::ServiceError;
 use crate::web::page::sender;
 use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
-use super::service::{ApplicationError, Decision};
+use super::service::Decision;
 use super::store;
 use super::views::{self, ParentApplication, ProviderLine};
 
@@ -154,7 +155,7 @@ impl ApplicationsApi {
         );
         let view = try_reply!(views::parent_view(&state.db, tenant, app)
             .await
-            .map_err(ApplicationError::from));
+            .map_err(ServiceError::from));
         Reply::Ok(Json(view.into()))
     }
 
@@ -170,7 +171,7 @@ impl ApplicationsApi {
         let viewer = try_reply!(visitor.require());
         let list = try_reply!(views::for_parent(&state.db, tenant, viewer.user.id)
             .await
-            .map_err(ApplicationError::from));
+            .map_err(ServiceError::from));
         Reply::Ok(Json(list.into_iter().map(Into::into).collect()))
     }
 
@@ -206,7 +207,7 @@ impl ApplicationsApi {
                         .await
                 )
             }
-            _ => return ApplicationError::NotFound.into(),
+            _ => return ServiceError::NotFound.into(),
         }
         Reply::Ok(done("Готово"))
     }
@@ -228,7 +229,7 @@ impl ApplicationsApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let Some(org) = viewer.user.staff_org() else {
-            return ApplicationError::Forbidden.into();
+            return ServiceError::Forbidden.into();
         };
         let form = super::pages::FilterForm {
             program: program.0.unwrap_or_default(),
@@ -237,12 +238,12 @@ impl ApplicationsApi {
             from: from.0.unwrap_or_default(),
             to: to.0.unwrap_or_default(),
         };
-        let filter = try_reply!(form.parse().map_err(ApplicationError::Invalid));
+        let filter = try_reply!(form.parse().map_err(ServiceError::Invalid));
         let (lines, counts) = try_reply!(store::for_organization(
             &state.db, tenant.id, org, &filter, 1000
         )
         .await
-        .map_err(ApplicationError::from));
+        .map_err(ServiceError::from));
         Reply::Ok(Json(OrganizationApplications {
             applications: lines
                 .into_iter()
@@ -277,7 +278,7 @@ impl ApplicationsApi {
             "reject" => Decision::Reject(&comment),
             "enroll" => Decision::Enroll,
             _ => {
-                return ApplicationError::Invalid(vec![crate::domain::FieldError::new(
+                return ServiceError::Invalid(vec![crate::domain::FieldError::new(
                     "action",
                     "confirm, reject или enroll",
                 )])

@@ -10,9 +10,10 @@ use crate::certificates::store::{self as certificates, Movement, Status as Certi
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::regions::Tenant;
+use crate::service_error::ServiceError;
 use crate::tenant_id::TenantId;
 
-use super::service::{refused, ApplicationError, Applications, Result};
+use super::service::{refused, Applications, Result};
 use super::store::{self, Application, Contract};
 
 impl Applications {
@@ -23,14 +24,14 @@ impl Applications {
     ) -> Result<ContractPlan> {
         let group = catalog::group(&self.db, tenant.id, app.group_id)
             .await?
-            .ok_or(ApplicationError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
         let certificate = certificates::of_parent(&self.db, tenant.id, app.parent_id)
             .await?
             .into_iter()
             .find(|c| c.child_id == app.child_id && c.status == CertificateStatus::Confirmed)
             .ok_or_else(|| {
-                ApplicationError::Refused("У ребёнка нет подтверждённого сертификата.".into())
+                ServiceError::Refused("У ребёнка нет подтверждённого сертификата.".into())
             })?;
         let period = crate::certificates::service::current_period(tenant.today(&self.clock));
         let today = tenant.today(&self.clock);
@@ -57,7 +58,7 @@ impl Applications {
         let valid = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_ok()
             && month.len() == 7;
         if !valid {
-            return Err(ApplicationError::Invalid(vec![FieldError::new(
+            return Err(ServiceError::Invalid(vec![FieldError::new(
                 "month",
                 "месяц в формате ГГГГ-ММ",
             )]));
@@ -163,7 +164,7 @@ pub(super) async fn end_contract(
     {
         // The reservation is smaller than the unbilled months: the books disagree, so
         // nothing is changed and the operator hears of it.
-        return Err(ApplicationError::Internal(anyhow::anyhow!(
+        return Err(ServiceError::Internal(anyhow::anyhow!(
             "contract {}: reserved amount below the unbilled months",
             contract.id
         )));

@@ -13,11 +13,12 @@ use crate::accounts::sessions::Viewer;
 use crate::accounts::values::Role;
 use crate::catalog::store as catalog;
 use crate::regions::{Site, Tenant};
+use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, sender, CsrfOnly};
 use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::service::{ApplicationError, Decision};
+use super::service::Decision;
 use super::store::{self, Filter, Status};
 use super::views;
 
@@ -112,10 +113,10 @@ pub async fn apply(
         Ok(app) => Ok(
             Redirect::see_other(format!("/cabinet/applications?filed={}", app.id)).into_response(),
         ),
-        Err(ApplicationError::Refused(reason)) => {
+        Err(ServiceError::Refused(reason)) => {
             apply_page(&state, &tenant, &visitor, layout, group, Some(reason)).await
         }
-        Err(ApplicationError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             let reason = errors
                 .into_iter()
                 .map(|e| e.message)

@@ -14,8 +14,7 @@ use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::mail::Sender;
 use crate::regions::Tenant;
-
-pub use crate::service_error::ServiceError as ApplicationError;
+use crate::service_error::ServiceError;
 
 use super::contracts::{commit_contract, end_contract};
 use super::store::{self, Application, NewApplication, Status};
@@ -35,10 +34,10 @@ impl Applications {
     }
 }
 
-pub(super) type Result<T> = std::result::Result<T, ApplicationError>;
+pub(super) type Result<T> = std::result::Result<T, ServiceError>;
 
 pub(super) fn refused<T>(message: impl Into<String>) -> Result<T> {
-    Err(ApplicationError::Refused(message.into()))
+    Err(ServiceError::Refused(message.into()))
 }
 
 use crate::db::Db;
@@ -67,14 +66,14 @@ impl Applications {
         let user = viewer.parent()?;
         let group = catalog::group(&self.db, tenant.id, group_id)
             .await?
-            .ok_or(ApplicationError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let program = catalog::published_program(&self.db, tenant.id, group.program_id)
             .await?
-            .ok_or(ApplicationError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let child = crate::children::store::child_of(&self.db, tenant.id, user.id, child_id)
             .await?
             .ok_or_else(|| {
-                ApplicationError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
+                ServiceError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
             })?;
         if !user.email_confirmed {
             return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
@@ -88,7 +87,7 @@ impl Applications {
             ));
         }
         let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
-            .map_err(|e| ApplicationError::Internal(e.into()))?;
+            .map_err(|e| ServiceError::Internal(e.into()))?;
         let age = age_on(born, today);
         if !program.ages.contains(u8::try_from(age).unwrap_or(u8::MAX)) {
             return refused(format!(
@@ -126,7 +125,7 @@ impl Applications {
         tx.commit().await.map_err(DbError::from)?;
         store::by_id(&self.db, tenant.id, id)
             .await?
-            .ok_or(ApplicationError::NotFound)
+            .ok_or(ServiceError::NotFound)
     }
 
     /// How the group will be paid for: by certificate when the group takes it and the child
@@ -157,7 +156,7 @@ impl Applications {
         store::by_id(&self.db, tenant.id, id)
             .await?
             .filter(|a| a.parent_id == viewer.user.id && viewer.user.role == Role::Parent)
-            .ok_or(ApplicationError::NotFound)
+            .ok_or(ServiceError::NotFound)
     }
 
     /// The parent cancels an application not decided yet; the organization is told.
@@ -264,7 +263,7 @@ impl Applications {
             };
             let app = store::by_id(&self.db, tenant.id, next)
                 .await?
-                .ok_or(ApplicationError::NotFound)?;
+                .ok_or(ServiceError::NotFound)?;
             let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
             let mut tx = self.db.begin().await?;
             if !store::transition(
@@ -304,7 +303,7 @@ impl Applications {
         store::by_id(&self.db, tenant.id, id)
             .await?
             .filter(|a| a.organization_id == org)
-            .ok_or(ApplicationError::NotFound)
+            .ok_or(ServiceError::NotFound)
     }
 
     /// «Подтвердить» / «Отклонить» / «Зачислить» one application, in its own transaction.
@@ -380,12 +379,10 @@ impl Applications {
             Decision::Reject(comment) => {
                 let comment = comment.trim();
                 if let Err(m) = crate::domain::plain_text(comment, 1000) {
-                    return Err(ApplicationError::Invalid(vec![FieldError::new(
-                        "comment", m,
-                    )]));
+                    return Err(ServiceError::Invalid(vec![FieldError::new("comment", m)]));
                 }
                 if comment.is_empty() {
-                    return Err(ApplicationError::Invalid(vec![FieldError::new(
+                    return Err(ServiceError::Invalid(vec![FieldError::new(
                         "comment",
                         "напишите родителю причину отказа",
                     )]));
@@ -463,11 +460,11 @@ impl Applications {
             let outcome = match self.decide(tenant, sender, viewer, id, decision).await {
                 Ok(()) => Ok(()),
                 // The same comment is missing for every one: say it once.
-                Err(e @ ApplicationError::Invalid(_)) => return Err(e),
+                Err(e @ ServiceError::Invalid(_)) => return Err(e),
                 // Earlier ones are decided already: report this one and go on.
-                Err(ApplicationError::Internal(e)) => {
+                Err(ServiceError::Internal(e)) => {
                     tracing::error!(error = %e, application = id, "bulk decision failed");
-                    Err(ApplicationError::Internal(e).to_string())
+                    Err(ServiceError::Internal(e).to_string())
                 }
                 Err(e) => Err(e.to_string()),
             };
@@ -487,7 +484,7 @@ pub enum Decision<'a> {
 
 /// The staff member's organization, if they are organization staff.
 fn staff_org(viewer: &Viewer) -> Result<i64> {
-    viewer.user.staff_org().ok_or(ApplicationError::Forbidden)
+    viewer.user.staff_org().ok_or(ServiceError::Forbidden)
 }
 
 /// Everything the mails about one application need, read before a transaction starts.
@@ -502,7 +499,7 @@ impl Mailing {
     async fn prepare(db: &Db, tenant: &Tenant, sender: &Sender, app: &Application) -> Result<Self> {
         let org: Organization = catalog::organization(db, tenant.id, app.organization_id)
             .await?
-            .ok_or(ApplicationError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let program = catalog::published_program(db, tenant.id, app.program_id).await?;
         let group = catalog::group(db, tenant.id, app.group_id).await?;
         let child =

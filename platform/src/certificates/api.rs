@@ -9,10 +9,11 @@ use poem_openapi::{Object, OpenApi};
 use crate::api::ApiTags;
 use crate::api::{done, try_reply, writer, Done, Reply};
 use crate::regions::Site;
+use crate::service_error::ServiceError;
 use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
-use super::service::{CertificateError, PeriodForm, StaffQuery};
+use super::service::{PeriodForm, StaffQuery};
 use super::views::{card, CertificateCard, StaffCard};
 
 pub struct CertificatesApi;
@@ -142,7 +143,7 @@ async fn certificate_reply(
 ) -> Reply<CertificateInfo> {
     match card(&state.db, &state.clock, tenant, cert).await {
         Ok(c) => Reply::Ok(Json(c.into())),
-        Err(e) => CertificateError::Internal(e.into()).into(),
+        Err(e) => ServiceError::Internal(e.into()).into(),
     }
 }
 
@@ -167,7 +168,7 @@ impl CertificatesApi {
         );
         match cert {
             Some(cert) => certificate_reply(&state, tenant, cert).await,
-            None => CertificateError::NotFound.into(),
+            None => ServiceError::NotFound.into(),
         }
     }
 
@@ -219,7 +220,7 @@ impl CertificatesApi {
         );
         match cert {
             Some(cert) => certificate_reply(&state, tenant, cert).await,
-            None => CertificateError::NotFound.into(),
+            None => ServiceError::NotFound.into(),
         }
     }
 

@@ -11,11 +11,12 @@ use crate::accounts::values::Role;
 use crate::children::pages::render_cabinet;
 use crate::domain::{FieldError, Money};
 use crate::regions::Site;
+use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, sender, CsrfOnly};
 use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::service::{self, CertificateError, PeriodForm, StaffQuery};
+use super::service::{self, PeriodForm, StaffQuery};
 use super::store;
 use super::views::StaffCard;
 
@@ -45,7 +46,7 @@ pub async fn issue(
             );
             render_cabinet(&state, &tenant, &visitor, layout, Some(notice), None).await
         }
-        Err(CertificateError::Refused(reason)) => {
+        Err(ServiceError::Refused(reason)) => {
             render_cabinet(&state, &tenant, &visitor, layout, None, Some(reason)).await
         }
         Err(e) => Err(e.into()),
@@ -76,7 +77,7 @@ pub async fn apply_for_funding(
             );
             render_cabinet(&state, &tenant, &visitor, layout, Some(notice), None).await
         }
-        Err(CertificateError::Refused(reason)) => {
+        Err(ServiceError::Refused(reason)) => {
             render_cabinet(&state, &tenant, &visitor, layout, None, Some(reason)).await
         }
         Err(e) => Err(e.into()),
@@ -161,9 +162,9 @@ pub async fn staff_search(
     };
     let (results, errors): (Vec<StaffCard>, Vec<FieldError>) = match found {
         Ok(found) => (found.into_iter().map(StaffCard::from).collect(), Vec::new()),
-        Err(CertificateError::Invalid(errors)) => (Vec::new(), errors),
+        Err(ServiceError::Invalid(errors)) => (Vec::new(), errors),
         // Staff of an organization the municipality did not authorize are told why.
-        Err(CertificateError::Forbidden) if viewer.user.role == Role::Provider => {
+        Err(ServiceError::Forbidden) if viewer.user.role == Role::Provider => {
             return Err(WebError::ForbiddenBecause(
                 "Ваша организация не уполномочена муниципалитетом подтверждать данные детей. \
                  Обратитесь к муниципальному администратору."
@@ -240,7 +241,7 @@ pub async fn staff_decide(
         .await
     {
         Ok(()) => Ok(Redirect::see_other(format!("/provider/certificates/{id}")).into_response()),
-        Err(CertificateError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             let view = state.certificates.staff_open(tenant, viewer, id).await?;
             render(
                 &state,
@@ -401,7 +402,7 @@ pub async fn municipal_period(
             )
             .await
         }
-        Err(CertificateError::Invalid(errors)) => {
+        Err(ServiceError::Invalid(errors)) => {
             municipal_page(
                 &state,
                 &tenant,

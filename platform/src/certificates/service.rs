@@ -12,6 +12,7 @@ use crate::db::{DbError, Tx};
 use crate::domain::FieldError;
 use crate::mail::Sender;
 use crate::regions::Tenant;
+use crate::service_error::ServiceError;
 
 use super::number::CertificateNumber;
 use super::store::{self, Certificate, Movement, StaffView, Status};
@@ -19,8 +20,6 @@ use crate::db::Db;
 use crate::mail::Outbox;
 use crate::tenant_id::TenantId;
 use crate::time::Clock;
-
-pub use crate::service_error::ServiceError as CertificateError;
 
 /// Certificates: issuing, the in-person confirmation of a child's data, financing. Holds
 /// what these rules use, and nothing else.
@@ -37,10 +36,10 @@ impl Certificates {
     }
 }
 
-type Result<T> = std::result::Result<T, CertificateError>;
+type Result<T> = std::result::Result<T, ServiceError>;
 
 fn refused<T>(message: impl Into<String>) -> Result<T> {
-    Err(CertificateError::Refused(message.into()))
+    Err(ServiceError::Refused(message.into()))
 }
 
 /// The financing period: the region's calendar year.
@@ -94,7 +93,7 @@ impl Certificates {
         let user = viewer.parent()?;
         let child = crate::children::store::child_of(&self.db, tenant.id, user.id, child_id)
             .await?
-            .ok_or(CertificateError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         if !user.email_confirmed {
             return refused("Подтвердите адрес электронной почты: перейдите по ссылке из письма, отправленного при регистрации.");
         }
@@ -141,7 +140,7 @@ impl Certificates {
         tx.commit().await.map_err(DbError::from)?;
         self.certificate_of_child(tenant.id, user.id, child.id)
             .await?
-            .ok_or(CertificateError::NotFound)
+            .ok_or(ServiceError::NotFound)
     }
 
     pub async fn certificate_of_child(
@@ -169,7 +168,7 @@ impl Certificates {
         let cert = self
             .certificate_of_child(tenant.id, user.id, child_id)
             .await?
-            .ok_or(CertificateError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         if cert.status != Status::Confirmed {
             return refused("Сначала подтвердите данные ребёнка в уполномоченной организации.");
         }
@@ -258,12 +257,12 @@ impl Certificates {
 
     /// The organization of a staff member, if it may confirm children's data.
     pub async fn confirming_org(&self, tenant: &Tenant, viewer: &Viewer) -> Result<Organization> {
-        let org_id = viewer.user.staff_org().ok_or(CertificateError::Forbidden)?;
+        let org_id = viewer.user.staff_org().ok_or(ServiceError::Forbidden)?;
         let org = catalog::organization(&self.db, tenant.id, org_id)
             .await?
-            .ok_or(CertificateError::Forbidden)?;
+            .ok_or(ServiceError::Forbidden)?;
         if !org.can_confirm {
-            return Err(CertificateError::Forbidden);
+            return Err(ServiceError::Forbidden);
         }
         Ok(org)
     }
@@ -279,7 +278,7 @@ impl Certificates {
         let org = self.confirming_org(tenant, viewer).await?;
         let found = if !query.number.trim().is_empty() {
             let number = CertificateNumber::parse(&query.number)
-                .map_err(|m| CertificateError::Invalid(vec![FieldError::new("number", m)]))?;
+                .map_err(|m| ServiceError::Invalid(vec![FieldError::new("number", m)]))?;
             store::find_for_staff(
                 &self.db,
                 tenant.id,
@@ -307,7 +306,7 @@ impl Certificates {
                 errors.push(FieldError::new("birth_date", m.clone()));
             }
             if !errors.is_empty() {
-                return Err(CertificateError::Invalid(errors));
+                return Err(ServiceError::Invalid(errors));
             }
             let birth = birth.expect("checked above").to_string();
             store::find_for_staff(
@@ -335,7 +334,7 @@ impl Certificates {
         let view = store::staff_view_by_id(&self.db, tenant.id, id)
             .await?
             .filter(|v| v.certificate.municipality_id == org.municipality_id)
-            .ok_or(CertificateError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let mut tx = self.db.begin().await?;
         audit_view(
             &mut tx,
@@ -364,15 +363,13 @@ impl Certificates {
         let view = store::staff_view_by_id(&self.db, tenant.id, id)
             .await?
             .filter(|v| v.certificate.municipality_id == org.municipality_id)
-            .ok_or(CertificateError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         if let Some(reason) = reject {
             if let Err(m) = crate::domain::plain_text(reason, 500) {
-                return Err(CertificateError::Invalid(vec![FieldError::new(
-                    "reason", m,
-                )]));
+                return Err(ServiceError::Invalid(vec![FieldError::new("reason", m)]));
             }
             if reason.trim().is_empty() {
-                return Err(CertificateError::Invalid(vec![FieldError::new(
+                return Err(ServiceError::Invalid(vec![FieldError::new(
                     "reason",
                     "укажите причину: что не совпало с документами",
                 )]));
@@ -383,7 +380,7 @@ impl Certificates {
         }
         let parent = accounts::user_by_id(&self.db, tenant.id, view.certificate.parent_id)
             .await?
-            .ok_or(CertificateError::NotFound)?;
+            .ok_or(ServiceError::NotFound)?;
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         let (applied, action, kind) = match reject {
@@ -456,7 +453,7 @@ impl Certificates {
         let municipality = municipal(viewer)?;
         let mut tx = self.db.begin().await?;
         if !store::set_can_confirm(&mut tx, tenant.id, &municipality, organization, can).await? {
-            return Err(CertificateError::NotFound);
+            return Err(ServiceError::NotFound);
         }
         accounts::audit(
             &mut tx,
@@ -517,7 +514,7 @@ impl Certificates {
         let nominal = rub("nominal_rub", &form.nominal_rub, &mut errors);
         let budget = rub("budget_rub", &form.budget_rub, &mut errors);
         let (Some(year), Some(nominal), Some(budget)) = (year, nominal, budget) else {
-            return Err(CertificateError::Invalid(errors));
+            return Err(ServiceError::Invalid(errors));
         };
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -541,7 +538,7 @@ impl Certificates {
         )
         .await?
         {
-            return Err(CertificateError::Invalid(vec![FieldError::new(
+            return Err(ServiceError::Invalid(vec![FieldError::new(
                 "budget_rub",
                 "бюджет не может быть меньше уже начисленных номиналов",
             )]));
@@ -603,7 +600,7 @@ fn municipal(viewer: &Viewer) -> Result<String> {
         .user
         .admin_municipality()
         .map(str::to_owned)
-        .ok_or(CertificateError::Forbidden)
+        .ok_or(ServiceError::Forbidden)
 }
 
 /// The period form as typed (roubles).
