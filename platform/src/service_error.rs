@@ -87,7 +87,11 @@ impl Outage {
 
 impl From<MailError> for ServiceError {
     fn from(e: MailError) -> Self {
-        ServiceError::Internal(e.into())
+        match e {
+            // The outbox row is written in the change's transaction: the database's outage.
+            MailError::Db(e) => e.into(),
+            other => ServiceError::Internal(other.into()),
+        }
     }
 }
 

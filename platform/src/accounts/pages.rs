@@ -345,6 +345,8 @@ pub async fn logout(
     visitor: Visitor,
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
+    // A session that could not be checked cannot be ended either: say so, keep the cookie.
+    visitor.checked()?;
     if let Some(viewer) = &visitor.viewer {
         visitor.check_csrf(&form.csrf)?;
         state.sessions.end(viewer).await?;

@@ -46,7 +46,34 @@ pub enum CacheError {
     Unreachable(#[from] redis::RedisError),
 }
 
+impl CacheError {
+    /// Whether Redis could not be reached (or did not answer in time), as opposed to
+    /// refusing a command: only the first opens the circuit.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            CacheError::Timeout | CacheError::CircuitOpen => true,
+            CacheError::Unreachable(e) => {
+                e.is_io_error()
+                    || e.is_connection_refusal()
+                    || e.is_connection_dropped()
+                    || e.is_timeout()
+            }
+            CacheError::Url { .. } => false,
+        }
+    }
+}
+
 impl Cache {
+    /// Another cache on the same Redis (its connection and circuit breaker shared: one
+    /// Redis, one view of whether it is up), or another in-process map, so that one use
+    /// cannot evict the other's entries (sessions and renderings).
+    pub fn sibling(&self) -> Self {
+        match self {
+            Cache::Memory(_) => Cache::Memory(MemoryCache::new()),
+            Cache::Redis(r) => Cache::Redis(r.clone()),
+        }
+    }
+
     /// An in-process cache, or Redis at `url`. Every key is prefixed with `prefix`, so
     /// several deployments (or test runs) can share one Redis.
     pub fn new(url: Option<&str>, prefix: &str) -> Result<Self, CacheError> {

@@ -90,6 +90,11 @@ impl RedisCache {
                 }
                 self.breaker.succeeded();
             }
+            // A refusal by a Redis that answers (a wrong type, out of memory) says nothing
+            // about reaching it: logged, the circuit stays as it is.
+            Err(e) if !e.is_unreachable() => {
+                tracing::warn!(op, error = %e, "redis refused the command");
+            }
             Err(e) => {
                 if self.breaker.failed(Instant::now()) {
                     tracing::warn!(op, error = %e, "redis unreachable: cache calls fail fast until it answers");

@@ -12,6 +12,7 @@ use poem::{handler, IntoResponse, Response};
 use serde::Serialize;
 
 use crate::cache::CacheError;
+use crate::db::DbError;
 use crate::State;
 
 #[handler]
@@ -53,8 +54,25 @@ pub async fn readyz(state: Data<&State>) -> Response {
     .into_response()
 }
 
+/// Runs `check` in a task of its own and waits at most [`CHECK_DEADLINE`] for it: the check
+/// itself goes on to its end (a reconnecting probe of the cache's breaker, a database
+/// connection being opened), so a slow answer warms the next one instead of being wasted.
+async fn within_deadline<T: Send + 'static>(
+    check: impl std::future::Future<Output = T> + Send + 'static,
+) -> Option<T> {
+    tokio::time::timeout(CHECK_DEADLINE, tokio::spawn(check))
+        .await
+        .ok()
+        .and_then(Result::ok)
+}
+
 async fn database(state: &State) -> Check {
-    match state.db.ping(CHECK_DEADLINE).await {
+    let db = state.db.clone();
+    let ping = within_deadline(async move { db.ping(crate::db::DEFAULT_WAIT).await });
+    let answer = ping
+        .await
+        .unwrap_or(Err(DbError::Query(sqlx::Error::PoolTimedOut)));
+    match answer {
         Ok(()) => Check {
             ok: true,
             detail: format!("{:?}", state.db.backend()).to_lowercase(),
@@ -73,15 +91,15 @@ async fn cache(state: &State) -> Check {
             detail: "in-process".into(),
         };
     }
-    let ping = async {
-        if state.cache.known_unreachable() {
-            return Err(CacheError::CircuitOpen);
-        }
-        tokio::time::timeout(CHECK_DEADLINE, state.cache.ping())
+    let answer = if state.cache.known_unreachable() {
+        Err(CacheError::CircuitOpen)
+    } else {
+        let cache = state.cache.clone();
+        within_deadline(async move { cache.ping().await })
             .await
             .unwrap_or(Err(CacheError::Timeout))
     };
-    match ping.await {
+    match answer {
         Ok(()) => Check {
             ok: true,
             detail: "redis".into(),

@@ -67,11 +67,42 @@ pub enum MailError {
 const OUR_FAULT: &[u16] = &[530, 534, 535, 538];
 
 /// Whether an SMTP failure gives up on the mail (`Rejected`) or is tried again (`Deferred`).
+///
+/// Only a refusal of *this recipient or this message* gives up: an enhanced status of class
+/// 5.1 (address), 5.2 (mailbox), 5.3 (size) or 5.6 (content), or without one a basic 550–553.
+/// A refusal of *us* — a relay that denies relaying (5.7.x), a greeting of 554, a protocol
+/// error — would refuse every mail alike; giving those up would drop all mail during a
+/// misconfiguration, so they are retried with the usual back-off (and given up only when the
+/// attempts run out).
 fn smtp_failure(permanent: bool, code: Option<u16>, text: String) -> MailError {
-    match code {
-        Some(code) if permanent && !OUR_FAULT.contains(&code) => MailError::Rejected(text),
-        _ => MailError::Deferred(text),
+    let Some(code) = code.filter(|_| permanent) else {
+        return MailError::Deferred(text);
+    };
+    let about_recipient = match enhanced_class(&text) {
+        Some(class) => matches!(class, 1 | 2 | 3 | 6),
+        None => (550..=553).contains(&code),
+    };
+    if about_recipient && !OUR_FAULT.contains(&code) {
+        MailError::Rejected(text)
+    } else {
+        MailError::Deferred(text)
     }
+}
+
+/// The class (the middle digit's predecessor: `5.1.1` → 1) of the first RFC 3463 enhanced
+/// status code of a permanent reply's text, if it has one.
+fn enhanced_class(text: &str) -> Option<u8> {
+    text.split(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .find_map(|word| {
+            let mut parts = word.split('.');
+            let (five, class, detail) = (parts.next()?, parts.next()?, parts.next()?);
+            let digits = |s: &str, n: usize| {
+                !s.is_empty() && s.len() <= n && s.bytes().all(|b| b.is_ascii_digit())
+            };
+            (five == "5" && digits(class, 3) && digits(detail, 3) && parts.next().is_none())
+                .then(|| class.parse().ok())
+                .flatten()
+        })
 }
 
 #[derive(Clone)]
@@ -267,6 +298,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_refusal_of_the_recipient_or_the_message_gives_up() {
+        let rejected = |code, text: &str| {
+            matches!(
+                smtp_failure(true, Some(code), text.to_owned()),
+                MailError::Rejected(_)
+            )
+        };
+        assert!(rejected(
+            550,
+            "permanent error (550): 5.1.1 <a@b.ru>: no such user"
+        ));
+        assert!(rejected(552, "552 5.2.2 mailbox full"));
+        assert!(rejected(554, "554 5.6.0 message content rejected"));
+        assert!(
+            !rejected(550, "550 5.7.1 relaying denied"),
+            "a relay refusing us"
+        );
+        assert!(!rejected(554, "554 5.7.1 client host blocked"));
+        assert!(
+            !rejected(554, "554 no SMTP service here"),
+            "a greeting refusing us"
+        );
+        assert_eq!(enhanced_class("5.1.10"), Some(1));
+        assert_eq!(enhanced_class("version 5.1 only"), None);
+    }
+
+    #[test]
     fn a_permanent_reply_gives_up_unless_it_blames_our_credentials() {
         let rejected = |permanent, code| {
             matches!(
@@ -275,7 +333,10 @@ mod tests {
             )
         };
         assert!(rejected(true, Some(550)));
-        assert!(rejected(true, Some(554)));
+        assert!(
+            !rejected(true, Some(554)),
+            "a 554 greeting refuses everyone: retried"
+        );
         assert!(!rejected(false, Some(450)), "4xx is retried");
         assert!(!rejected(true, Some(535)), "bad password: retried");
         assert!(!rejected(false, None), "no reply at all: retried");

@@ -62,7 +62,7 @@ impl AppState {
         db.migrate().await?;
         let clock = Clock::system();
         let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
-        let session_store = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let session_store = cache.sibling();
         let hasher = Hasher::new(settings.hash_concurrency);
         let registry = Arc::new(Registry::load(&db, settings.base_domain.clone()).await?);
         let catalog = Catalog::new(db.clone(), cache.clone());

@@ -24,10 +24,17 @@ pub struct Visitor {
     pub secure: bool,
     /// Authenticated by an organization's API token rather than a session cookie.
     pub bearer: bool,
-    /// The credential could not be checked (its store did not answer): pages that need the
-    /// account answer 503 rather than treat the visitor as logged out; public pages still
-    /// render.
-    unchecked: Option<Store>,
+    /// The credential could not be checked: pages that need the account answer 503 (its
+    /// store did not answer) or 500 (a failure of ours) rather than treat the visitor as
+    /// logged out; public pages still render.
+    unchecked: Option<Unchecked>,
+}
+
+/// Why a credential could not be checked.
+#[derive(Debug, Clone, Copy)]
+enum Unchecked {
+    Outage(Store),
+    Failed,
 }
 
 impl Visitor {
@@ -96,13 +103,15 @@ impl Visitor {
         }
     }
 
-    /// 503 for a visitor whose credential could not be checked, if that is the case.
-    fn unchecked(&self) -> Result<(), WebError> {
+    /// The error of a visitor whose credential could not be checked, if that is the case:
+    /// whatever acts as the account (or ends its session) must stop here.
+    pub fn checked(&self) -> Result<(), WebError> {
+        let logged = || anyhow::anyhow!("credential not checked (the cause is logged above)");
         match self.unchecked {
-            Some(store) => Err(WebError::Unavailable(Outage::new(
-                store,
-                anyhow::anyhow!("credential not checked (the cause is logged above)"),
-            ))),
+            Some(Unchecked::Outage(store)) => {
+                Err(WebError::Unavailable(Outage::new(store, logged())))
+            }
+            Some(Unchecked::Failed) => Err(WebError::Internal(logged())),
             None => Ok(()),
         }
     }
@@ -125,7 +134,7 @@ impl Visitor {
             return Ok(());
         }
         // A form of a logged-in visitor would otherwise look forged.
-        self.unchecked()?;
+        self.checked()?;
         let expected = match &self.viewer {
             Some(v) => v.csrf.as_str(),
             // A cookie we just made up was never sent with a form.
@@ -141,7 +150,7 @@ impl Visitor {
 
     /// The logged-in viewer, or the login page (HTML) / 401 (API).
     pub fn require(&self) -> Result<&Viewer, WebError> {
-        self.unchecked()?;
+        self.checked()?;
         self.viewer.as_ref().ok_or(WebError::LoginRequired)
     }
 
@@ -162,19 +171,19 @@ impl Visitor {
     }
 }
 
-/// Logs why a credential could not be checked; the store to name in the 503.
-fn unchecked_because(e: ServiceError) -> Store {
+/// Logs why a credential could not be checked.
+fn unchecked_because(e: ServiceError) -> Unchecked {
     match e {
         ServiceError::Unavailable(outage) => {
             tracing::warn!(store = ?outage.store, cause = format!("{:#}", outage.cause), "credential not checked: store unreachable");
-            outage.store
+            Unchecked::Outage(outage.store)
         }
         other => {
             tracing::error!(
                 error = format!("{:#}", anyhow::Error::from(other)),
                 "credential not checked"
             );
-            Store::Sessions
+            Unchecked::Failed
         }
     }
 }

@@ -194,6 +194,8 @@ async fn with_redis_frozen_pages_answer_at_once_and_it_is_used_again_when_it_tha
     let app = app_with_redis(&env, &redis).await;
     let mut parent = Browser::new(&app, S);
     parent.login(PARENT, PASSWORD).await;
+    // The catalog's index is built while Redis answers: the timed wave measures the outage.
+    public_pages_answer(&app, "Redis up").await;
 
     // Connections stay open, nothing answers: the worst case for a client without a breaker.
     redis.freeze();

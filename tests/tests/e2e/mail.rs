@@ -596,17 +596,23 @@ async fn a_5xx_reply_gives_up_on_that_address_at_once_with_the_reason() {
     let env = TestEnv::new().await;
     env.apply_samples().await;
     let sink = SmtpSink::start().await;
-    let (gone, spam, fine) = ("gone@example.ru", "spam@example.ru", "fine@example.ru");
+    let (gone, full, fine) = ("gone@example.ru", "full@example.ru", "fine@example.ru");
+    // A relay refusing *us* is retried, not given up (it would refuse every mail alike).
+    let relayless = "relayless@example.ru";
     sink.fail(Fault::Rcpt {
         address: Some(gone.into()),
         reply: "550 5.1.1 <gone@example.ru>: no such user".into(),
     });
     sink.fail(Fault::Data {
-        address: Some(spam.into()),
-        reply: "554 5.7.1 Message rejected as spam".into(),
+        address: Some(full.into()),
+        reply: "552 5.2.2 Mailbox full".into(),
+    });
+    sink.fail(Fault::Rcpt {
+        address: Some(relayless.into()),
+        reply: "550 5.7.1 Relaying denied".into(),
     });
     let app = TestApp::start(env.mail_settings(&sink)).await;
-    for email in [gone, spam, fine] {
+    for email in [gone, full, relayless, fine] {
         register(&app, email).await;
     }
     sink.wait_for(fine, 1).await;
@@ -615,7 +621,16 @@ async fn a_5xx_reply_gives_up_on_that_address_at_once_with_the_reason() {
         r.sent_at.is_some()
     })
     .await;
-    for (email, code, why) in [(gone, "550", "no such user"), (spam, "554", "spam")] {
+    let deferred = wait_row(
+        &app.state.db,
+        relayless,
+        "the relay's refusal is recorded",
+        |r| r.attempts >= 1 && r.last_error.is_some(),
+    )
+    .await;
+    assert_eq!(deferred.failed_at, None, "retried later: {deferred:?}");
+    assert_eq!(deferred.failure, None, "{deferred:?}");
+    for (email, code, why) in [(gone, "550", "no such user"), (full, "552", "Mailbox full")] {
         let row = wait_row(&app.state.db, email, "the row is given up on", |r| {
             r.failed_at.is_some()
         })
@@ -626,13 +641,19 @@ async fn a_5xx_reply_gives_up_on_that_address_at_once_with_the_reason() {
         assert_eq!(row.attempts, 1, "{row:?}");
         assert_eq!(row.sent_at, None);
     }
-    // No retry storm: a day later, with retries long due, nothing is claimed or tried.
+    // No retry storm: a day later, with retries long due, only the relay's refusal is tried
+    // again; the given-up rows are not claimed.
     app.state.clock.set(Utc::now() + chrono::Duration::days(1));
-    assert_eq!(app.state.mail_worker().run_once().await.unwrap(), 0);
+    let before = outboxed(&app.state.db, relayless).await.unwrap().attempts;
+    app.state.mail_worker().run_once().await.unwrap();
+    let after = outboxed(&app.state.db, relayless).await.unwrap();
+    assert!(
+        after.attempts > before && after.failed_at.is_none(),
+        "{after:?}"
+    );
     assert_eq!(sink.rcpts(gone), 1);
-    assert_eq!(sink.rcpts(spam), 1);
-    assert_eq!(sink.refused().len(), 1);
-    for email in [gone, spam] {
+    assert_eq!(sink.rcpts(full), 1);
+    for email in [gone, full] {
         assert_eq!(outboxed(&app.state.db, email).await.unwrap().attempts, 1);
     }
     assert_eq!(sink.to(fine).len(), 1);
