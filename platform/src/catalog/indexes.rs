@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::NaiveDate;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, MemoryCache};
 use crate::db::{Db, DbError};
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
@@ -62,7 +62,16 @@ pub struct Catalog {
     cards: Mutex<HashMap<TenantId, Arc<Cards>>>,
     /// Bytes those tables keep, together (bounded by `cards::BUDGET`).
     card_bytes: Arc<AtomicUsize>,
+    /// The last page of each program this process showed, for when the database is out of
+    /// reach. In the process, not in Redis: a crawler walking the catalog must not fill the
+    /// store that holds the sessions, and a copy is only needed where the page was seen.
+    saved: MemoryCache,
 }
+
+/// What the saved program pages may take of a process.
+const SAVED_BYTES: usize = 32 * 1024 * 1024;
+/// How long a saved page may be served.
+const SAVED_TTL: Duration = Duration::from_secs(6 * 60 * 60);
 
 impl Catalog {
     pub fn new(db: Db, cache: Cache) -> Arc<Self> {
@@ -75,7 +84,32 @@ impl Catalog {
             build_lock: tokio::sync::Mutex::new(()),
             cards: Mutex::default(),
             card_bytes: Arc::default(),
+            saved: MemoryCache::with_limit(SAVED_BYTES),
         })
+    }
+
+    /// Keeps `page` as the copy of program `id` to show while the database is away.
+    pub fn save_copy(&self, tenant: TenantId, id: i64, page: Bytes) {
+        let key = crate::cache::region_key("program", tenant, &id.to_string());
+        self.saved.set(&key, page, SAVED_TTL);
+    }
+
+    /// The saved copy of program `id`, if this process showed it lately.
+    pub fn saved_copy(&self, tenant: TenantId, id: i64) -> Option<Bytes> {
+        self.saved.get(&crate::cache::region_key(
+            "program",
+            tenant,
+            &id.to_string(),
+        ))
+    }
+
+    /// Forgets the copy of a program no longer published.
+    pub fn forget_copy(&self, tenant: TenantId, id: i64) {
+        self.saved.delete(&crate::cache::region_key(
+            "program",
+            tenant,
+            &id.to_string(),
+        ));
     }
 
     /// Reads every region's catalog version.

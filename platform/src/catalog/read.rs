@@ -142,9 +142,6 @@ pub async fn map_points(
     ))
 }
 
-/// How long the copy of a program page kept for outages lives.
-const SAVED_COPY_TTL: std::time::Duration = std::time::Duration::from_secs(6 * 60 * 60);
-
 /// A published program of the region with its groups and organization, for its page. While
 /// the database is out of reach, the copy saved at its last view is served instead (marked
 /// as such), so a family reading about a program is not turned away; without one, the
@@ -155,17 +152,18 @@ pub async fn program(
     tenant: &Tenant,
     id: i64,
 ) -> Result<Option<ProgramDetail>, CatalogError> {
-    let key = crate::cache::region_key("program", tenant.id, &id.to_string());
     match program_now(state, tenant, id).await {
-        Ok(detail) => {
-            if let Some(detail) = &detail {
-                let json = serde_json::to_vec(detail).expect("program serializes");
-                state.cache.set(&key, json.into(), SAVED_COPY_TTL).await;
-            }
-            Ok(detail)
+        Ok(Some(detail)) => {
+            let json = serde_json::to_vec(&detail).expect("program serializes");
+            state.catalog.save_copy(tenant.id, id, json.into());
+            Ok(Some(detail))
+        }
+        Ok(None) => {
+            state.catalog.forget_copy(tenant.id, id);
+            Ok(None)
         }
         Err(CatalogError::Db(e)) if e.is_unavailable() => {
-            let saved = state.cache.get(&key).await;
+            let saved = state.catalog.saved_copy(tenant.id, id);
             match saved.and_then(|b| serde_json::from_slice::<ProgramDetail>(&b).ok()) {
                 Some(mut detail) => {
                     tracing::warn!(cause = %e, program = id, "database unreachable: program served from its saved copy");

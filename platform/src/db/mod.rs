@@ -72,11 +72,12 @@ fn sql_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
-        // PostgreSQL: connection exceptions (08…), and the server going down (57P01
-        // admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now).
-        sqlx::Error::Database(d) => d
-            .code()
-            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        // PostgreSQL: connection exceptions (08…), the server going down (57P01
+        // admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now), and no
+        // connection slot left (53300 too_many_connections).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")
+        }),
         _ => false,
     }
 }

@@ -14,6 +14,9 @@ use crate::State;
 use super::error::WebError;
 use super::site::Origin;
 
+/// Paths of static files and images, served alike to every visitor.
+const FILES: &[&str] = &["/static/", "/branding/"];
+
 #[derive(Debug, Clone)]
 pub struct Visitor {
     pub viewer: Option<Viewer>,
@@ -59,8 +62,13 @@ impl Visitor {
             .filter(|_| req.uri().path().starts_with("/api/"));
         // Tokens are issued in a region; on the apex only the session cookie counts.
         let bearer_token = bearer_token.filter(|_| matches!(site, Site::Region(_)));
+        // Files are the same for everyone: no account is looked up for them (a stylesheet
+        // must not wait on the database or the session store).
+        let path = req.uri().path();
+        let for_everyone = FILES.iter().any(|prefix| path.starts_with(prefix));
         let credential = match bearer_token {
             Some(token) => Some(Credential::ApiToken(token)),
+            None if for_everyone => None,
             None => sessions::read_cookie(header, sessions::COOKIE).map(Credential::Session),
         };
         let mut unchecked = None;
