@@ -307,6 +307,19 @@ impl Drop for Killable {
     }
 }
 
+/// The demo accounts of every region (parent, provider, municipal and regional admin) and
+/// the operator, password `navigator-demo-2026`.
+pub async fn demo_accounts(state: &State) {
+    platform::demo::accounts::ensure(
+        &state.db,
+        &state.registry.tenants(),
+        state.clock.now(),
+        &mut Vec::new(),
+    )
+    .await
+    .expect("demo accounts");
+}
+
 /// Waits until `check` holds, polling; panics with `what` after the deadline.
 pub async fn wait_until<F, Fut>(what: &str, deadline: Duration, mut check: F)
 where

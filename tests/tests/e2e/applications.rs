@@ -26,14 +26,7 @@ const OLIMP_STAFF: &str = "staff@olimp.example.ru";
 async fn spawn() -> (TestEnv, TestApp, SmtpSink) {
     let (env, app, sink) = TestApp::spawn_with_mail().await;
     tests::catalog::seed(&app.state).await;
-    platform::demo::accounts::ensure(
-        &app.state.db,
-        &app.state.registry.tenants(),
-        app.state.clock.now(),
-        &mut Vec::new(),
-    )
-    .await
-    .expect("demo accounts");
+    tests::demo_accounts(&app.state).await;
     tests::staff_account(
         &app,
         "smolensk",

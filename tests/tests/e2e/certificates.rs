@@ -21,14 +21,7 @@ const PASSWORD: &str = "Смоленск-лето-2026";
 async fn spawn() -> (tests::TestEnv, TestApp, SmtpSink) {
     let (env, app, sink) = TestApp::spawn_with_mail().await;
     tests::catalog::seed(&app.state).await;
-    platform::demo::accounts::ensure(
-        &app.state.db,
-        &app.state.registry.tenants(),
-        app.state.clock.now(),
-        &mut Vec::new(),
-    )
-    .await
-    .expect("demo accounts");
+    tests::demo_accounts(&app.state).await;
     (env, app, sink)
 }
 

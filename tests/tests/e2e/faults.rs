@@ -33,14 +33,7 @@ const PUBLIC: &[&str] = &[
 
 async fn seeded(app: &TestApp) {
     tests::catalog::seed(&app.state).await;
-    platform::demo::accounts::ensure(
-        &app.state.db,
-        &app.state.registry.tenants(),
-        app.state.clock.now(),
-        &mut Vec::new(),
-    )
-    .await
-    .expect("demo accounts");
+    tests::demo_accounts(&app.state).await;
 }
 
 /// GETs `path` as `browser`, failing the test if no answer comes within [`PROMPT`].
@@ -75,6 +68,20 @@ async fn public_pages_answer(app: &TestApp, what: &str) {
     while let Some(visit) = visits.join_next().await {
         visit.expect("a visit panicked");
     }
+}
+
+/// The parent's login through the form, by a new browser (the form itself still renders).
+async fn log_in(app: &TestApp) -> Page {
+    let mut newcomer = Browser::new(app, S);
+    let form = newcomer.get("/login").await;
+    assert_eq!(form.status, 200, "the login form renders: {}", form.body);
+    let csrf = form.csrf();
+    newcomer
+        .post(
+            "/login",
+            &[("csrf", &csrf), ("email", PARENT), ("password", PASSWORD)],
+        )
+        .await
 }
 
 /// A 503 page in Russian with `Retry-After`.
@@ -142,17 +149,7 @@ async fn with_redis_killed_pages_answer_at_once_and_logins_wait_for_it() {
         page.body
     );
     // A new login cannot be counted nor kept: refused, honestly.
-    let mut newcomer = Browser::new(&app, S);
-    let form = newcomer.get("/login").await;
-    assert_eq!(form.status, 200, "the login form itself still renders");
-    let csrf = form.csrf();
-    let page = newcomer
-        .post(
-            "/login",
-            &[("csrf", &csrf), ("email", PARENT), ("password", PASSWORD)],
-        )
-        .await;
-    assert_unavailable_page(&page, "login, Redis killed");
+    assert_unavailable_page(&log_in(&app).await, "login, Redis killed");
     let (status, json, page) = Browser::new(&app, S)
         .api(
             Method::POST,
@@ -276,16 +273,7 @@ async fn with_the_database_gone_what_needs_it_answers_503_with_retry_after_at_on
     assert_unavailable_page(&page, "cabinet, database gone");
     let (status, json, page) = parent.api(Method::GET, "/api/v1/me", None, None).await;
     assert_unavailable_json(status, &json, &page, "/api/v1/me, database gone");
-    let mut newcomer = Browser::new(&app, S);
-    let form = newcomer.get("/login").await;
-    let csrf = form.csrf();
-    let page = newcomer
-        .post(
-            "/login",
-            &[("csrf", &csrf), ("email", PARENT), ("password", PASSWORD)],
-        )
-        .await;
-    assert_unavailable_page(&page, "login, database gone");
+    assert_unavailable_page(&log_in(&app).await, "login, database gone");
     let (status, body) = readyz(&app).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["database"]["ok"], false, "{body}");
