@@ -102,10 +102,11 @@ async fn profile_page(
             label: t.label(),
         })
         .collect();
+    // 422 when either form comes back with its errors.
     let status = if page.errors.is_empty() && page.place_errors.is_empty() {
         StatusCode::OK
     } else {
-        form_status(&[()])
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     render(
         state,
