@@ -659,6 +659,33 @@ pub async fn organization(
     row.as_ref().map(organization_from).transpose()
 }
 
+/// The places of study an organization lists (its profile keeps them), in the order added.
+pub async fn places_of(
+    db: &Db,
+    tenant: TenantId,
+    organization: i64,
+) -> Result<Vec<(String, LatLon)>, DbError> {
+    sqlx::query(
+        "SELECT address, lat, lon FROM places WHERE tenant_id = $1 AND organization_id = $2 \
+         ORDER BY id",
+    )
+    .bind(tenant)
+    .bind(organization)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("address")?,
+            LatLon {
+                lat: r.try_get("lat")?,
+                lon: r.try_get("lon")?,
+            },
+        ))
+    })
+    .collect()
+}
+
 /// Published programs of an organization, by title.
 pub async fn published_programs_of(
     db: &Db,

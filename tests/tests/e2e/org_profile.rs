@@ -204,6 +204,9 @@ async fn staff_edit_their_profile_and_places_and_the_public_page_follows() {
     assert_eq!(places[0].location.lat, 54.7826);
     let page = staff.get("/provider/profile").await;
     assert!(page.body.contains("ул. Большая Советская, д. 1"));
+    let (_, public) = app.page(S, &format!("/organizations/{RADUGA}")).await;
+    assert!(public.contains("Места обучения"), "{public}");
+    assert!(public.contains("ул. Большая Советская, д. 1"), "{public}");
     let v = platform::catalog::store::version(&app.state.db, tenant)
         .await
         .unwrap();
