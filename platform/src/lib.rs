@@ -18,6 +18,7 @@ pub mod demo;
 pub mod domain;
 pub mod health;
 pub mod mail;
+pub mod organizations;
 pub mod regions;
 pub mod routes;
 pub mod service_error;

@@ -8,6 +8,7 @@ use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
+use crate::organizations::pages as organizations;
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -92,6 +93,18 @@ pub fn routes(state: State) -> impl Endpoint {
             "/provider/applications/:id/:action",
             post(applications::provider_decide),
         )
+        .at(
+            "/provider/profile",
+            get(organizations::show_profile).post(organizations::save_profile),
+        )
+        .at(
+            "/provider/profile/places/:id",
+            get(organizations::show_place).post(organizations::save_place),
+        )
+        .at(
+            "/provider/profile/places/:id/delete",
+            post(organizations::remove_place),
+        )
         .at("/provider/certificates", get(certificates::staff_search))
         .at(
             "/provider/certificates/:id",
@@ -125,6 +138,7 @@ fn api() -> Route {
             crate::children::api::ChildrenApi,
             crate::certificates::api::CertificatesApi,
             crate::applications::api::ApplicationsApi,
+            crate::organizations::api::OrganizationsApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "regions",
             "catalog",
             "accounts",
+            "organizations",
             "children",
             "certificates",
             "applications",

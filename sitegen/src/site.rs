@@ -686,6 +686,8 @@ impl<'a> Site<'a> {
                 .iter()
                 .map(|i| ProgramSummary::listed(&self.snap.programs[*i]))
                 .collect(),
+            // The static copy does not read places of study yet.
+            places: Vec::new(),
         };
         let pager = pager(page, pages);
         self.page(

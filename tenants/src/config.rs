@@ -66,6 +66,51 @@ pub struct MapView {
     pub zoom: u8,
 }
 
+/// The box a region's places lie in: the map's centre and every municipality's centre,
+/// widened by [`Bounds::MARGIN`] degrees on each side (the config names centres, not
+/// borders, and a district reaches past its centre).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bounds {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+impl Bounds {
+    pub const MARGIN: f64 = 0.75;
+
+    pub fn contains(&self, p: LatLon) -> bool {
+        (self.south..=self.north).contains(&p.lat) && (self.west..=self.east).contains(&p.lon)
+    }
+}
+
+impl RegionConfig {
+    /// Where the region's places of study may lie.
+    pub fn bounds(&self) -> Bounds {
+        let points =
+            std::iter::once(self.map.center).chain(self.municipalities.iter().map(|m| m.center));
+        let mut b = Bounds {
+            south: f64::MAX,
+            west: f64::MAX,
+            north: f64::MIN,
+            east: f64::MIN,
+        };
+        for p in points {
+            b.south = b.south.min(p.lat);
+            b.north = b.north.max(p.lat);
+            b.west = b.west.min(p.lon);
+            b.east = b.east.max(p.lon);
+        }
+        Bounds {
+            south: (b.south - Bounds::MARGIN).max(-90.0),
+            west: (b.west - Bounds::MARGIN).max(-180.0),
+            north: (b.north + Bounds::MARGIN).min(90.0),
+            east: (b.east + Bounds::MARGIN).min(180.0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Branding {
     pub primary_color: Color,

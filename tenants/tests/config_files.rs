@@ -165,3 +165,28 @@ fn logo_must_exist_inside_the_region_folder() {
         &["outside.toml: branding.logo: «../etc/passwd.svg»: путь должен быть внутри папки"],
     );
 }
+
+#[test]
+fn a_regions_bounds_hold_its_cities_and_not_its_neighbours() {
+    use tenants::LatLon;
+    let dir = Path::new(tenants::SAMPLE_REGIONS_DIR);
+    let s = LoadedRegion::load(&dir.join("smolensk.toml")).unwrap();
+    let b = s.config.bounds();
+    let at = |lat, lon| LatLon { lat, lon };
+    // Smolensk, Vyazma, Roslavl, Velizh: inside; Moscow, Tver, Minsk: outside. (A box:
+    // a neighbour's town near a corner, Bryansk at 53.24, 34.36, still falls inside.)
+    for (lat, lon) in [
+        (54.78, 32.05),
+        (55.21, 34.30),
+        (53.95, 32.86),
+        (55.61, 31.20),
+    ] {
+        assert!(b.contains(at(lat, lon)), "({lat}, {lon}) in {b:?}");
+    }
+    for (lat, lon) in [(55.76, 37.62), (56.86, 35.90), (53.90, 27.56)] {
+        assert!(!b.contains(at(lat, lon)), "({lat}, {lon}) in {b:?}");
+    }
+    let k = LoadedRegion::load(&dir.join("krasnoyarsk.toml")).unwrap();
+    assert!(k.config.bounds().contains(at(56.01, 92.87)));
+    assert!(!k.config.bounds().contains(at(54.78, 32.05)));
+}

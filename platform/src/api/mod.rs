@@ -32,6 +32,8 @@ pub enum ApiTags {
     Certificates,
     /// Applications to study groups
     Applications,
+    /// The organization's profile and places of study (organization staff)
+    Organizations,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

@@ -29,6 +29,36 @@ pub fn request_field_schemas() -> Vec<(&'static str, Value)> {
                 "pattern": r"^\s*([ -]*([0-9][ -]*){11})?\s*$"
             }),
         ),
+        // ИНН: 10 digits (12 for an ИП), spaces and hyphens between them allowed; the check
+        // digits are checked by `Inn::parse` (a 400 naming `inn`).
+        (
+            "inn",
+            serde_json::json!({
+                "type": "string",
+                "pattern": r"^\s*([ -]*[0-9]){10}(([ -]*[0-9]){2})?[ -]*\s*$"
+            }),
+        ),
+        // ОГРН: 13 digits (ОГРНИП, 15, for an ИП); the check digit by `Ogrn::parse`.
+        (
+            "ogrn",
+            serde_json::json!({
+                "type": "string",
+                "pattern": r"^\s*([ -]*[0-9]){13}(([ -]*[0-9]){2})?[ -]*\s*$"
+            }),
+        ),
+        (
+            "org_type",
+            serde_json::json!({ "type": "string", "enum": ["state", "municipal", "private", "ip"] }),
+        ),
+        // A point of a place of study; it must also lie inside the region (a 400 naming it).
+        (
+            "lat",
+            serde_json::json!({ "type": "number", "format": "double", "minimum": -90, "maximum": 90 }),
+        ),
+        (
+            "lon",
+            serde_json::json!({ "type": "number", "format": "double", "minimum": -180, "maximum": 180 }),
+        ),
     ]
 }
 

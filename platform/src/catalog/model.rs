@@ -96,6 +96,40 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The type of an organization by who founded it (тип организации), as the profile
+    /// states it; an ИП has a 12-digit ИНН and an ОГРНИП.
+    OrgType {
+        State = "state", "Государственная";
+        Municipal = "municipal", "Муниципальная";
+        Private = "private", "Частная";
+        Entrepreneur = "ip", "Индивидуальный предприниматель";
+    }
+}
+
+impl OrgType {
+    /// The type an organization of `kind` has until its staff state one (the migration
+    /// and the demo catalog use it).
+    pub fn of_kind(kind: OrgKind) -> Self {
+        match kind {
+            OrgKind::Private => OrgType::Private,
+            OrgKind::Entrepreneur => OrgType::Entrepreneur,
+            _ => OrgType::Municipal,
+        }
+    }
+
+    /// The kind an organization of `kind` has once its type is `self`: an ИП is always of
+    /// the entrepreneurs' kind, and only an ИП is.
+    pub fn kind_from(self, kind: OrgKind) -> OrgKind {
+        match (self, kind) {
+            (OrgType::Entrepreneur, _) => OrgKind::Entrepreneur,
+            (OrgType::Private, OrgKind::Entrepreneur) => OrgKind::Private,
+            (_, OrgKind::Entrepreneur) => OrgKind::Education,
+            (_, kind) => kind,
+        }
+    }
+}
+
 /// One weekly session: a weekday (1 = Monday … 7 = Sunday) and times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Session {

@@ -16,7 +16,8 @@ use super::indexes::CatalogError;
 use super::query::{CatalogQuery, FieldError, RawQuery};
 use super::store;
 use super::views::{
-    OrganizationDetail, OrganizationView, ProgramDetail, ProgramSummary, SearchPage, SearchResults,
+    OrganizationDetail, OrganizationView, PlaceView, ProgramDetail, ProgramSummary, SearchPage,
+    SearchResults,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -216,5 +217,14 @@ pub async fn organization(
     Ok(Some(OrganizationDetail {
         organization: OrganizationView::of(&org, tenant),
         programs: programs.iter().map(ProgramSummary::of).collect(),
+        places: store::places_of(&state.db, tenant.id, id)
+            .await?
+            .into_iter()
+            .map(|(address, at)| PlaceView {
+                address,
+                lat: at.lat,
+                lon: at.lon,
+            })
+            .collect(),
     }))
 }

@@ -10,7 +10,7 @@ use crate::db::{Db, DbError, Tx};
 use crate::domain::{AgeRange, LatLon, Money};
 use crate::tenant_id::TenantId;
 
-use super::model::{Direction, Financing, Level, OrgKind, ProgramStatus, Schedule};
+use super::model::{Direction, Financing, Level, OrgKind, OrgType, ProgramStatus, Schedule};
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
 /// transaction of the change: it also stamps the rows the change touched (their
@@ -227,9 +227,9 @@ pub async fn insert_organizations(
     for chunk in orgs.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO organizations (tenant_id, id, name, short_name, kind, inn, municipality_id, \
-             address, lat, lon, phone, email, website, description, can_confirm, created_at, updated_at) \
-             VALUES {}",
-            placeholders(chunk.len(), 17)
+             address, lat, lon, phone, email, website, description, can_confirm, created_at, updated_at, \
+             org_type) VALUES {}",
+            placeholders(chunk.len(), 18)
         );
         let mut q = sqlx::query(&sql);
         for o in chunk {
@@ -250,7 +250,8 @@ pub async fn insert_organizations(
                 .bind(&o.description)
                 .bind(i64::from(o.can_confirm))
                 .bind(&now)
-                .bind(&now);
+                .bind(&now)
+                .bind(OrgType::of_kind(o.kind).code());
         }
         q.execute(&mut **tx).await?;
     }
@@ -337,6 +338,7 @@ pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError
     for table in [
         "study_groups",
         "programs",
+        "places",
         "organizations",
         "profiles",
         "id_sequences",
@@ -655,6 +657,33 @@ pub async fn organization(
     .fetch_optional(db.pool())
     .await?;
     row.as_ref().map(organization_from).transpose()
+}
+
+/// The places of study an organization lists (its profile keeps them), in the order added.
+pub async fn places_of(
+    db: &Db,
+    tenant: TenantId,
+    organization: i64,
+) -> Result<Vec<(String, LatLon)>, DbError> {
+    sqlx::query(
+        "SELECT address, lat, lon FROM places WHERE tenant_id = $1 AND organization_id = $2 \
+         ORDER BY id",
+    )
+    .bind(tenant)
+    .bind(organization)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("address")?,
+            LatLon {
+                lat: r.try_get("lat")?,
+                lon: r.try_get("lon")?,
+            },
+        ))
+    })
+    .collect()
 }
 
 /// Published programs of an organization, by title.

@@ -599,6 +599,16 @@ impl ProgramDetail {
 pub struct OrganizationDetail {
     pub organization: OrganizationView,
     pub programs: Vec<ProgramSummary>,
+    /// Places of study (места обучения) the organization lists in its profile.
+    pub places: Vec<PlaceView>,
+}
+
+/// A place of study: an address and its point.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct PlaceView {
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Object)]

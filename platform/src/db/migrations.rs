@@ -31,6 +31,7 @@ migrations!(
     8 => "0008_children_confirmed",
     9 => "0009_platform_keys",
     10 => "0010_outbox_failure",
+    11 => "0011_organization_profile",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -14,6 +14,7 @@ use crate::children::Children;
 use crate::db::Db;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
+use crate::organizations::Organizations;
 use crate::regions::Registry;
 use crate::settings::Settings;
 use crate::templates::Templates;
@@ -39,6 +40,7 @@ pub struct AppState {
     pub clock: Clock,
     pub accounts: Accounts,
     pub children: Children,
+    pub organizations: Organizations,
     pub certificates: Certificates,
     pub applications: Applications,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
@@ -85,6 +87,7 @@ impl AppState {
                 clock.clone(),
             ),
             children: Children::new(db.clone(), clock.clone()),
+            organizations: Organizations::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox, clock.clone()),
             in_flight: InFlight::new(settings.limits.expensive_per_client),

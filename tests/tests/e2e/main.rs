@@ -13,4 +13,5 @@ mod hosts;
 mod limits;
 mod mail;
 mod onboarding;
+mod org_profile;
 mod schema;

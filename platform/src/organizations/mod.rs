@@ -1,0 +1,12 @@
+//! An organization's profile as its staff keep it: names, type, ИНН and ОГРН, contacts,
+//! description, and its places of study on the region's map. The provider cabinet's
+//! «Профиль организации» page and `/api/v1/provider/profile`, `/api/v1/provider/places`.
+//! (The logo comes with the photos.)
+
+pub mod api;
+pub mod pages;
+pub mod service;
+pub mod store;
+pub mod values;
+
+pub use service::{Organizations, PlaceForm, ProfileForm};
