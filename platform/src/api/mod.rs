@@ -17,7 +17,7 @@ use poem_openapi::Tags;
 
 pub use crate::web::{ApiError, ErrorDetail};
 pub(crate) use reply::try_reply;
-pub use reply::{done, error, invalid, own_account, writer, Done, Reply};
+pub use reply::{done, error, invalid, invalid_parameters, own_account, writer, Done, Reply};
 pub use spec::{request_field_schemas, with_parameter_schemas, with_payload_too_large};
 
 #[derive(Tags)]

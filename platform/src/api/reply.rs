@@ -63,6 +63,16 @@ pub fn invalid(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
     ))
 }
 
+/// The reply to refused query parameters (`field` names the first): the code poem-openapi's
+/// own parameter errors carry too, so a client tells a bad filter from a bad body the same
+/// way on every operation.
+pub fn invalid_parameters(errors: &[crate::domain::FieldError]) -> Json<ApiError> {
+    Json(ApiError::fields(
+        "invalid_parameter",
+        errors.iter().map(|e| (e.field, e.message.as_str())),
+    ))
+}
+
 /// The cores' error as replies.
 impl<T: ToJSON + Send + Sync> From<ServiceError> for Reply<T> {
     fn from(e: ServiceError) -> Self {

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::ApiTags;
-use crate::api::{done, try_reply, writer, Done, Reply};
+use crate::api::{done, invalid_parameters, try_reply, writer, Done, Reply};
 use crate::regions::Site;
 use crate::service_error::ServiceError;
 use crate::web::page::sender;
@@ -238,7 +238,10 @@ impl ApplicationsApi {
             from: from.0.unwrap_or_default(),
             to: to.0.unwrap_or_default(),
         };
-        let filter = try_reply!(form.parse().map_err(ServiceError::Invalid));
+        let filter = match form.parse() {
+            Ok(filter) => filter,
+            Err(errors) => return Reply::Invalid(invalid_parameters(&errors)),
+        };
         let (lines, counts) = try_reply!(store::for_organization(
             &state.db, tenant.id, org, &filter, 1000
         )

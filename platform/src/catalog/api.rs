@@ -181,10 +181,7 @@ fn region(site: Site) -> Option<std::sync::Arc<Tenant>> {
 
 /// The first invalid parameter, as the API's error body (all of them are in `message`).
 fn invalid(errors: Vec<super::query::FieldError>) -> ApiError {
-    ApiError::fields(
-        "invalid_parameter",
-        errors.iter().map(|e| (e.field, e.message.as_str())),
-    )
+    crate::api::invalid_parameters(&errors).0
 }
 
 /// Search parameters, shared by `/programs` and `/catalog.geojson`.

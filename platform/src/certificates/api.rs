@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::ApiTags;
-use crate::api::{done, try_reply, writer, Done, Reply};
+use crate::api::{done, invalid_parameters, try_reply, writer, Done, Reply};
 use crate::regions::Site;
 use crate::service_error::ServiceError;
 use crate::web::{region_of, Origin, Visitor};
@@ -248,12 +248,17 @@ impl CertificatesApi {
             first_name: first_name.0.unwrap_or_default(),
             birth_date: birth_date.0.unwrap_or_default(),
         };
-        let found = try_reply!(
-            state
-                .certificates
-                .staff_search(tenant, viewer, &query)
-                .await
-        );
+        // Every field of the search is a query parameter.
+        let found = match state
+            .certificates
+            .staff_search(tenant, viewer, &query)
+            .await
+        {
+            Err(ServiceError::Invalid(errors)) => {
+                return Reply::Invalid(invalid_parameters(&errors))
+            }
+            other => try_reply!(other),
+        };
         Reply::Ok(Json(
             found
                 .into_iter()

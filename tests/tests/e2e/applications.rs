@@ -697,6 +697,18 @@ async fn bulk_decisions_and_the_api() {
     assert_eq!(list["applications"].as_array().unwrap().len(), 1);
     assert_eq!(list["counts"]["enrolled"], 1);
     assert_eq!(list["counts"]["confirmed"], 1);
+    // A bad filter is a bad parameter, named, as on the catalog.
+    let (status, refused, _) = api
+        .api(
+            Method::GET,
+            "/api/v1/provider/applications?from=вчера",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["code"], "invalid_parameter", "{refused}");
+    assert_eq!(refused["error"]["field"], "from", "{refused}");
     // The parent's list through the API, with history.
     let (status, mine, _) = mama
         .api(Method::GET, "/api/v1/me/applications", None, None)
