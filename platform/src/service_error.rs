@@ -95,6 +95,14 @@ impl From<MailError> for ServiceError {
     }
 }
 
+/// The cores ask the cache strictly (`try_get`, `try_set`, `incr`) only for what lives
+/// nowhere else: sessions and the login counters. Their store being away is that outage.
+impl From<crate::cache::CacheError> for ServiceError {
+    fn from(e: crate::cache::CacheError) -> Self {
+        ServiceError::Unavailable(Outage::new(Store::Sessions, e))
+    }
+}
+
 impl From<RetryAfter> for ServiceError {
     fn from(r: RetryAfter) -> Self {
         ServiceError::TooMany(r)

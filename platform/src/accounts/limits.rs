@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::cache::{region_key, Cache};
 pub use crate::service_error::RetryAfter;
-use crate::service_error::{Outage, ServiceError, Store};
+use crate::service_error::ServiceError;
 use crate::tenant_id::TenantId;
 
 use super::secrets::digest;
@@ -72,6 +72,6 @@ pub async fn hit(
     match cache.incr(&key, limit.window).await {
         Ok((count, left)) if count > limit.max => Err(RetryAfter(left).into()),
         Ok(_) => Ok(()),
-        Err(e) => Err(ServiceError::Unavailable(Outage::new(Store::Sessions, e))),
+        Err(e) => Err(e.into()),
     }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{region_key, Cache};
 use crate::db::Db;
-use crate::service_error::{Outage, ServiceError, Store};
+use crate::service_error::ServiceError;
 use crate::tenant_id::TenantId;
 use crate::time::Clock;
 
@@ -142,9 +142,7 @@ impl Sessions {
             created: now,
             seen: now,
         };
-        self.save(&key(tenant, &id), &record)
-            .await
-            .map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))?;
+        self.save(&key(tenant, &id), &record).await?;
         Ok(id)
     }
 
@@ -161,10 +159,7 @@ impl Sessions {
         session_id: &str,
     ) -> Result<Option<Viewer>, ServiceError> {
         let key = key(tenant, session_id);
-        let found = self.store.try_get(&key).await;
-        let found =
-            found.map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))?;
-        let Some(bytes) = found else {
+        let Some(bytes) = self.store.try_get(&key).await? else {
             return Ok(None);
         };
         let Ok(mut record) = serde_json::from_slice::<Record>(&bytes) else {
@@ -220,7 +215,7 @@ impl Sessions {
         self.store
             .delete(&viewer.key)
             .await
-            .map_err(|e| ServiceError::Unavailable(Outage::new(Store::Sessions, e)))
+            .map_err(ServiceError::from)
     }
 }
 
