@@ -15,7 +15,9 @@ use chrono_tz::Tz;
 /// the services of one process all read the same time.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
-    offset_micros: Arc<AtomicI64>,
+    /// Nanoseconds: a coarser unit would truncate, and a set clock could read a moment
+    /// before the time it was set to.
+    offset_nanos: Arc<AtomicI64>,
 }
 
 impl Clock {
@@ -25,13 +27,13 @@ impl Clock {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + TimeDelta::microseconds(self.offset_micros.load(Ordering::Relaxed))
+        Utc::now() + TimeDelta::nanoseconds(self.offset_nanos.load(Ordering::Relaxed))
     }
 
     /// From now on this clock reads `t`, and goes on from there.
     pub fn set(&self, t: DateTime<Utc>) {
-        let offset = (t - Utc::now()).num_microseconds().unwrap_or(0);
-        self.offset_micros.store(offset, Ordering::Relaxed);
+        let offset = (t - Utc::now()).num_nanoseconds().unwrap_or(0);
+        self.offset_nanos.store(offset, Ordering::Relaxed);
     }
 
     /// Today's date in `zone` (a region's day turns at its own midnight).
