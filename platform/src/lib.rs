@@ -19,6 +19,7 @@ pub mod domain;
 pub mod health;
 pub mod mail;
 pub mod organizations;
+pub mod programs;
 pub mod regions;
 pub mod routes;
 pub mod service_error;

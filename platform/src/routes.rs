@@ -9,6 +9,7 @@ use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
 use crate::organizations::pages as organizations;
+use crate::programs::pages::{authoring as programs, moderation};
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -105,6 +106,31 @@ pub fn routes(state: State) -> impl Endpoint {
             "/provider/profile/places/:id/delete",
             post(organizations::remove_place),
         )
+        .at("/provider/programs", get(programs::list))
+        .at(
+            "/provider/programs/new",
+            get(programs::new_form).post(programs::create),
+        )
+        .at(
+            "/provider/programs/:id",
+            get(programs::show).post(programs::save),
+        )
+        .at("/provider/programs/:id/:action", post(programs::act))
+        .at("/municipal/moderation", get(moderation::municipal_queue))
+        .at(
+            "/municipal/moderation/:id",
+            get(moderation::municipal_review),
+        )
+        .at(
+            "/municipal/moderation/:id/:decision",
+            post(moderation::municipal_decide),
+        )
+        .at("/admin/moderation", get(moderation::regional_queue))
+        .at("/admin/moderation/:id", get(moderation::regional_review))
+        .at(
+            "/admin/moderation/:id/:decision",
+            post(moderation::regional_decide),
+        )
         .at("/provider/certificates", get(certificates::staff_search))
         .at(
             "/provider/certificates/:id",
@@ -139,6 +165,7 @@ fn api() -> Route {
             crate::certificates::api::CertificatesApi,
             crate::applications::api::ApplicationsApi,
             crate::organizations::api::OrganizationsApi,
+            crate::programs::api::ProgramsApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -46,6 +46,15 @@ pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A stored time as people read it in the region: `02.12.2026 08:15` in `zone`. Text that
+/// is not a stored time comes back as it is.
+pub fn shown_in(stored: &str, zone: Tz) -> String {
+    DateTime::parse_from_rfc3339(stored).map_or_else(
+        |_| stored.to_owned(),
+        |t| t.with_timezone(&zone).format("%d.%m.%Y %H:%M").to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +74,11 @@ mod tests {
             clock.today_in(moscow),
             NaiveDate::from_ymd_opt(2028, 1, 1).unwrap()
         );
+        assert_eq!(
+            shown_in("2027-12-31T21:00:01.000000Z", moscow),
+            "01.01.2028 00:00"
+        );
+        assert_eq!(shown_in("вчера", moscow), "вчера");
         assert_eq!(
             clock.today_in(chrono_tz::UTC),
             NaiveDate::from_ymd_opt(2027, 12, 31).unwrap()

@@ -37,6 +37,31 @@ pub struct RegionConfig {
     pub municipalities: Vec<Municipality>,
     /// The region's own texts; the platform's default ones are shown where absent.
     pub documents: Documents,
+    /// Who publishes the organizations' programs.
+    pub moderation: Moderation,
+}
+
+/// Who moderates programs (`moderation = "municipal" | "regional"`): the admin of the
+/// organization's municipality (the default; the regional admin may act everywhere too),
+/// or the regional admins alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    #[default]
+    Municipal,
+    Regional,
+}
+
+impl Moderation {
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "municipal" => Ok(Self::Municipal),
+            "regional" => Ok(Self::Regional),
+            other => Err(format!(
+                "«{other}»: допустимы «municipal» (муниципалитет организации) и «regional» (регион)"
+            )),
+        }
+    }
 }
 
 /// Legal texts shown on `/privacy` and `/terms` and linked from the registration form.
@@ -479,6 +504,11 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
         }
     }
 
+    let moderation = match raw.moderation.as_deref() {
+        None => Some(Moderation::default()),
+        Some(m) => p.check("moderation", Moderation::parse(m.trim())),
+    };
+
     let Problems(problems) = p;
     match (
         problems.is_empty(),
@@ -490,6 +520,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
         map_center,
         primary,
         accent,
+        moderation,
     ) {
         (
             true,
@@ -501,6 +532,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
             Some(center),
             Some(primary_color),
             Some(accent_color),
+            Some(moderation),
         ) => Ok(RegionConfig {
             slug,
             code: raw.code as u8,
@@ -545,6 +577,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
                     .as_ref()
                     .and_then(|d| Problems::optional_text(d.user_agreement.clone())),
             },
+            moderation,
         }),
         _ => Err(problems),
     }
@@ -573,6 +606,7 @@ mod raw {
         #[serde(default)]
         pub municipalities: Vec<Municipality>,
         pub documents: Option<Documents>,
+        pub moderation: Option<String>,
     }
 
     #[derive(Deserialize)]

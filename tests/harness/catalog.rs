@@ -93,6 +93,7 @@ async fn insert(
     store::insert_organizations(&mut tx, tenant.id, &orgs, state.clock.now())
         .await
         .expect("orgs");
+    let orgs_len = orgs.len();
     let mut rows = Vec::new();
     let mut groups = Vec::new();
     for (i, p) in programs.into_iter().enumerate() {
@@ -151,6 +152,17 @@ async fn insert(
     store::insert_programs(&mut tx, tenant.id, &rows)
         .await
         .expect("programs");
+    // The rows took ids 1…n: what the region's id sequences hand out next comes after them,
+    // as after `demo::fill`.
+    for (name, n) in [
+        ("organizations", orgs_len),
+        ("programs", rows.len()),
+        ("groups", groups.len()),
+    ] {
+        store::next_ids(&mut tx, tenant.id, name, n as i64)
+            .await
+            .expect("ids");
+    }
     store::insert_groups(&mut tx, tenant.id, &groups)
         .await
         .expect("groups");

@@ -399,6 +399,34 @@ pub async fn staff_account(
     organization: Option<i64>,
     password: &str,
 ) {
+    account(app, region, email, role, organization, None, password).await
+}
+
+/// A municipal administrator of `municipality`, with `password`.
+pub async fn municipal_account(app: &TestApp, region: &str, email: &str, municipality: &str) {
+    use platform::accounts::values::Role;
+    let password = platform::demo::accounts::DEMO_PASSWORD;
+    account(
+        app,
+        region,
+        email,
+        Role::Municipal,
+        None,
+        Some(municipality),
+        password,
+    )
+    .await
+}
+
+async fn account(
+    app: &TestApp,
+    region: &str,
+    email: &str,
+    role: platform::accounts::values::Role,
+    organization: Option<i64>,
+    municipality: Option<&str>,
+    password: &str,
+) {
     use platform::accounts::{secrets::Hasher, store, values::Password};
     let tenant = app.state.registry.by_slug(region).expect("region");
     let hash = Hasher::new(1)
@@ -412,7 +440,7 @@ pub async fn staff_account(
         password_hash: Some(&hash),
         role,
         organization_id: organization,
-        municipality_id: None,
+        municipality_id: municipality,
         last_name: "Сотрудникова",
         first_name: "Анна",
         middle_name: None,

@@ -34,6 +34,8 @@ pub enum ApiTags {
     Applications,
     /// The organization's profile and places of study (organization staff)
     Organizations,
+    /// Program authoring (organization staff) and moderation (the region's moderators)
+    Programs,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

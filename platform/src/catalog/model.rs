@@ -5,7 +5,7 @@
 use std::fmt;
 
 use chrono::NaiveTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Declares a closed set of values with codes and labels, and parsing from the code.
 macro_rules! vocabulary {
@@ -43,6 +43,16 @@ macro_rules! vocabulary {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.label()) }
         }
+
+        /// From the code, as stored (a pending revision's card is JSON).
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = String::deserialize(d)?;
+                $name::parse(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown code «{code}»"))
+                })
+            }
+        }
     };
 }
 
@@ -75,11 +85,106 @@ vocabulary! {
     }
 }
 
+/// The ways a program may be paid for (one or more of [`Financing`]), stored as codes
+/// separated by commas: `certificate,paid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FinancingSet(u8);
+
+impl FinancingSet {
+    pub fn of(items: &[Financing]) -> Self {
+        Self(items.iter().fold(0, |bits, f| bits | 1 << *f as u8))
+    }
+
+    pub fn contains(self, f: Financing) -> bool {
+        self.0 & (1 << f as u8) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn items(self) -> Vec<Financing> {
+        Financing::ALL
+            .iter()
+            .copied()
+            .filter(|f| self.contains(*f))
+            .collect()
+    }
+
+    /// The stored form, in the vocabulary's order.
+    pub fn encode(self) -> String {
+        self.items()
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The stored form back; `None` on an unknown code or an empty list.
+    pub fn parse_list(raw: &str) -> Option<Self> {
+        let items = raw
+            .split(',')
+            .map(|c| Financing::parse(c.trim()))
+            .collect::<Option<Vec<_>>>()?;
+        let set = Self::of(&items);
+        (!set.is_empty()).then_some(set)
+    }
+
+    /// «Бесплатно, оплата сертификатом».
+    pub fn labels(self) -> String {
+        let labels: Vec<&str> = self.items().iter().map(|f| f.label()).collect();
+        labels.join(", ")
+    }
+
+    /// The one financing the catalog's search index files a program under: a certificate
+    /// when one pays for it, else paid when it costs money, else free. (The index holds
+    /// one value per program; a program both certificate-payable and paid is found under
+    /// «Оплата сертификатом».)
+    pub fn catalog(self) -> Financing {
+        [Financing::Certificate, Financing::Paid]
+            .into_iter()
+            .find(|f| self.contains(*f))
+            .unwrap_or(Financing::Free)
+    }
+}
+
+vocabulary! {
+    /// Тип программы.
+    ProgramType {
+        General = "general", "Общеразвивающая";
+        PreProfessional = "preprofessional", "Предпрофессиональная";
+        SportTraining = "sport_training", "Спортивной подготовки";
+    }
+}
+
+vocabulary! {
+    /// Форма обучения.
+    StudyForm {
+        FullTime = "full_time", "Очная";
+        Blended = "blended", "Очно-заочная";
+        Distance = "distance", "Дистанционная";
+    }
+}
+
+vocabulary! {
+    /// The eight kinds of disability (ОВЗ) a program may be adapted to.
+    OvzKind {
+        Hearing = "hearing", "Нарушения слуха";
+        Vision = "vision", "Нарушения зрения";
+        Speech = "speech", "Тяжёлые нарушения речи";
+        Musculoskeletal = "musculoskeletal", "Нарушения опорно-двигательного аппарата";
+        DelayedDevelopment = "delayed_development", "Задержка психического развития";
+        Autism = "autism", "Расстройства аутистического спектра";
+        Intellectual = "intellectual", "Интеллектуальные нарушения";
+        Complex = "complex", "Сложные (множественные) нарушения";
+    }
+}
+
 vocabulary! {
     /// Moderation status of a program; only `Published` is public.
     ProgramStatus {
         Draft = "draft", "Черновик";
-        Moderation = "moderation", "Модерация";
+        Moderation = "moderation", "На модерации";
         NeedsChanges = "needs_changes", "Ожидает правки";
         Published = "published", "Опубликовано";
         Archived = "archived", "Архив";
@@ -215,6 +320,25 @@ mod tests {
         assert_eq!(Direction::parse("magic"), None);
         assert_eq!(Financing::Certificate.label(), "Оплата сертификатом");
         assert_eq!(ProgramStatus::NeedsChanges.label(), "Ожидает правки");
+        assert_eq!(OvzKind::ALL.len(), 8);
+    }
+
+    #[test]
+    fn financing_sets() {
+        let both = FinancingSet::parse_list("paid,certificate").unwrap();
+        assert_eq!(both.encode(), "certificate,paid");
+        assert_eq!(both.catalog(), Financing::Certificate);
+        assert_eq!(
+            FinancingSet::parse_list("free").unwrap().catalog(),
+            Financing::Free
+        );
+        assert_eq!(
+            FinancingSet::parse_list("paid").unwrap().catalog(),
+            Financing::Paid
+        );
+        assert!(FinancingSet::parse_list("").is_none());
+        assert!(FinancingSet::parse_list("free,gold").is_none());
+        assert_eq!(both.labels(), "Оплата сертификатом, Платно");
     }
 
     #[test]

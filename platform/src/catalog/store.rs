@@ -10,7 +10,9 @@ use crate::db::{Db, DbError, Tx};
 use crate::domain::{AgeRange, LatLon, Money};
 use crate::tenant_id::TenantId;
 
-use super::model::{Direction, Financing, Level, OrgKind, OrgType, ProgramStatus, Schedule};
+use super::model::{
+    Direction, Financing, FinancingSet, Level, OrgKind, OrgType, ProgramStatus, Schedule,
+};
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
 /// transaction of the change: it also stamps the rows the change touched (their
@@ -92,7 +94,7 @@ pub async fn count_programs(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
 }
 
 /// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` values.
-fn placeholders(rows: usize, cols: usize) -> String {
+pub fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
@@ -102,8 +104,9 @@ fn placeholders(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-/// Rows per multi-row INSERT: well under SQLite's limit of bound values per statement.
-const BATCH: usize = 400;
+/// Rows per multi-row INSERT: well under SQLite's limit of bound values per statement
+/// (32 766) for rows of up to 80 values.
+pub const BATCH: usize = 400;
 
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -404,7 +407,9 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
         ages: AgeRange::new(min as u8, max as u8)
             .map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
         ovz: row.try_get::<i64, _>("ovz")? != 0,
-        financing: parse_code(row, "financing", Financing::parse)?,
+        financing: parse_code(row, "financing", |c| {
+            FinancingSet::parse_list(c).map(FinancingSet::catalog)
+        })?,
         monthly_price: Money::from_kopecks(row.try_get("price_kopecks")?),
         duration_months: row.try_get("duration_months")?,
         hours: row.try_get("hours")?,
@@ -562,7 +567,9 @@ pub async fn published_catalog(
                 level: Level::parse(level).ok_or_else(bad)?,
                 ages: AgeRange::new(num(min)? as u8, num(max)? as u8).map_err(|_| bad())?,
                 ovz: num(ovz)? != 0,
-                financing: Financing::parse(financing).ok_or_else(bad)?,
+                financing: FinancingSet::parse_list(financing)
+                    .map(FinancingSet::catalog)
+                    .ok_or_else(bad)?,
                 monthly_price: Money::from_kopecks(num(price)?),
                 created_at: created.to_owned(),
             })

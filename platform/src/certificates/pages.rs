@@ -319,6 +319,7 @@ async fn municipal_page(
         minijinja::context! {
             layout, name, orgs, periods, form, notice, errors => errors_map(errors),
             user => viewer.user.full_name(), nav => "cabinet",
+            moderates => crate::programs::Scope::of(tenant, viewer).is_ok(),
         },
         status,
     )

@@ -5,6 +5,7 @@
 //! means something on the day it runs.
 
 pub mod accounts;
+mod cards;
 mod rng;
 mod words;
 
@@ -16,6 +17,7 @@ use crate::catalog::model::{
 use crate::catalog::store::{self, Group, Organization, Profile, Program};
 use crate::db::{Db, DbError};
 use crate::domain::{AgeRange, LatLon, Money, Phone};
+use crate::programs::store::NewProgram;
 use crate::regions::Tenant;
 use crate::time::Clock;
 
@@ -76,7 +78,21 @@ pub async fn fill(
     // Generated ids count from 1; the sequences were just reset, so they match.
     debug_assert!(first_org == 1 && first_program == 1 && first_group == 1);
     store::insert_organizations(&mut tx, tenant.id, &catalog.organizations, clock.now()).await?;
-    store::insert_programs(&mut tx, tenant.id, &catalog.programs).await?;
+    // The cards, written as «Создать программу» writes them.
+    let rows: Vec<NewProgram> = catalog
+        .programs
+        .iter()
+        .zip(&catalog.cards)
+        .map(|(p, card)| NewProgram {
+            id: p.id,
+            organization_id: p.organization_id,
+            card: card.clone(),
+            status: p.status,
+            monthly_price: p.monthly_price,
+            created_at: p.created_at.clone(),
+        })
+        .collect();
+    crate::programs::store::insert_many(&mut tx, tenant.id, &rows).await?;
     store::insert_groups(&mut tx, tenant.id, &catalog.groups).await?;
     store::bump_version(&mut tx, tenant.id).await?;
     tx.commit().await?;
@@ -90,6 +106,8 @@ pub async fn fill(
 pub struct Generated {
     pub organizations: Vec<Organization>,
     pub programs: Vec<Program>,
+    /// The full card of each program, in the same order.
+    pub cards: Vec<crate::programs::Card>,
     pub groups: Vec<Group>,
 }
 
@@ -128,6 +146,7 @@ pub fn generate(tenant: &Tenant, programs: usize, today: NaiveDate) -> Generated
     }
 
     let mut programs_out = Vec::with_capacity(programs);
+    let mut cards_out = Vec::with_capacity(programs);
     let mut groups = Vec::with_capacity(programs * 2);
     let epoch = NaiveDate::from_ymd_opt(year - 1, 9, 1).expect("valid date");
     for i in 0..programs {
@@ -142,11 +161,13 @@ pub fn generate(tenant: &Tenant, programs: usize, today: NaiveDate) -> Generated
             let id = groups.len() as i64 + 1;
             groups.push(group(&mut rng, id, &program, org, year));
         }
+        cards_out.push(cards::card(&program, words));
         programs_out.push(program);
     }
     Generated {
         organizations,
         programs: programs_out,
+        cards: cards_out,
         groups,
     }
 }

@@ -32,6 +32,7 @@ const KINDS: &[(&str, Class)] = &[
     ("application_rejected", Class::Notice),
     ("certificate_confirmed", Class::Notice),
     ("certificate_rejected", Class::Notice),
+    ("program_decision", Class::Notice),
 ];
 
 /// The class of `kind`, or `None` for a kind the platform does not know.

@@ -15,6 +15,7 @@ use crate::db::Db;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
+use crate::programs::Programs;
 use crate::regions::Registry;
 use crate::settings::Settings;
 use crate::templates::Templates;
@@ -43,6 +44,7 @@ pub struct AppState {
     pub organizations: Organizations,
     pub certificates: Certificates,
     pub applications: Applications,
+    pub programs: Programs,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -89,7 +91,8 @@ impl AppState {
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
-            applications: Applications::new(db.clone(), outbox, clock.clone()),
+            applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
+            programs: Programs::new(db.clone(), clock.clone(), outbox),
             in_flight: InFlight::new(settings.limits.expensive_per_client),
             settings,
             db,

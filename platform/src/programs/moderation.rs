@@ -1,0 +1,249 @@
+//! Moderation: who may decide (the region's `moderation` setting: the admin of the
+//! organization's municipality, with the regional admin everywhere; or the regional admins
+//! alone), the queue, the field-by-field diff against the published card, and the two
+//! decisions — «Опубликовать» and «Вернуть на доработку» (a comment required). The
+//! organization's staff get a mail for each decision; each is in the program's history.
+
+use crate::accounts::sessions::Viewer;
+use crate::accounts::values::Role;
+use crate::catalog::model::ProgramStatus;
+use crate::catalog::store::bump_version;
+use crate::db::DbError;
+use crate::domain::plain_text;
+use crate::mail::Sender;
+use crate::regions::Tenant;
+use crate::service_error::ServiceError;
+use tenants::Moderation;
+
+use super::card::{diff, FieldChange};
+use super::service::{changed_labels, record, subject, Programs};
+use super::store::{self, Authored, HistoryEntry};
+
+/// Where a moderator may act: one municipality, or the whole region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Region,
+    Municipality(String),
+}
+
+impl Scope {
+    /// The viewer's scope under the region's setting; anyone else may not moderate.
+    pub fn of(tenant: &Tenant, viewer: &Viewer) -> Result<Scope, ServiceError> {
+        match (viewer.user.role, tenant.config.moderation) {
+            (Role::Regional, _) => Ok(Scope::Region),
+            (Role::Municipal, Moderation::Municipal) => viewer
+                .user
+                .admin_municipality()
+                .map(|m| Scope::Municipality(m.to_owned()))
+                .ok_or(ServiceError::Forbidden),
+            _ => Err(ServiceError::Forbidden),
+        }
+    }
+
+    fn covers(&self, p: &Authored) -> bool {
+        match self {
+            Scope::Region => true,
+            Scope::Municipality(m) => *m == p.municipality_id,
+        }
+    }
+
+    fn municipality(&self) -> Option<&str> {
+        match self {
+            Scope::Region => None,
+            Scope::Municipality(m) => Some(m),
+        }
+    }
+}
+
+/// What the moderator decides on: the program, and what the decision would change.
+pub struct Review {
+    pub program: Authored,
+    /// Against the published card; every field of a program never published.
+    pub changes: Vec<FieldChange>,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Programs {
+    /// The queue of the viewer's scope, oldest waiting first.
+    pub async fn queue(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+    ) -> Result<(Scope, Vec<Authored>), ServiceError> {
+        let scope = Scope::of(tenant, viewer)?;
+        let items = store::queue(&self.db, tenant.id, scope.municipality()).await?;
+        Ok((scope, items))
+    }
+
+    /// One program as its moderator sees it; outside the viewer's scope it is not found.
+    pub async fn review(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Review, ServiceError> {
+        let scope = Scope::of(tenant, viewer)?;
+        let program = store::get(&self.db, tenant.id, id)
+            .await?
+            .filter(|p| scope.covers(p))
+            .ok_or(ServiceError::NotFound)?;
+        let profiles = self.profiles(tenant).await?;
+        let published = match (&program.revision, program.status) {
+            (Some(_), _) => Some(&program.card),
+            (None, ProgramStatus::Published | ProgramStatus::Archived) => Some(&program.card),
+            (None, _) => None,
+        };
+        let changes = diff(published, program.working_card(), &profiles);
+        let history = store::history(&self.db, tenant.id, &subject(id)).await?;
+        Ok(Review {
+            program,
+            changes,
+            history,
+        })
+    }
+
+    /// «Опубликовать»: the card (or the pending edit) goes live in the catalog.
+    pub async fn publish(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        sender: &Sender,
+        id: i64,
+    ) -> Result<(), ServiceError> {
+        let scope = Scope::of(tenant, viewer)?;
+        let profiles = self.profiles(tenant).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = waiting(store::get_in(&mut tx, tenant.id, id).await?, &scope)?;
+        let changed = match &p.revision {
+            Some(r) => {
+                let changed = changed_labels(Some(&p.card), &r.card, &profiles);
+                store::write_card(&mut tx, tenant.id, id, &r.card, now).await?;
+                store::delete_revision(&mut tx, tenant.id, id).await?;
+                changed
+            }
+            None => "первая публикация".to_owned(),
+        };
+        store::set_status(&mut tx, tenant.id, id, ProgramStatus::Published, None, now).await?;
+        bump_version(&mut tx, tenant.id).await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.publish",
+            &changed,
+            now,
+        )
+        .await?;
+        self.tell_staff(&mut tx, sender, &p, "опубликована в навигаторе", None)
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// «Вернуть на доработку» with the moderator's comment (required): the organization
+    /// edits and sends it again; a published program stays published meanwhile.
+    pub async fn return_for_changes(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        sender: &Sender,
+        id: i64,
+        comment: &str,
+    ) -> Result<(), ServiceError> {
+        let scope = Scope::of(tenant, viewer)?;
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(ServiceError::field(
+                "comment",
+                "напишите, что нужно исправить: организация увидит комментарий",
+            ));
+        }
+        plain_text(comment, 2000).map_err(|m| ServiceError::field("comment", m))?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = waiting(store::get_in(&mut tx, tenant.id, id).await?, &scope)?;
+        if p.revision.is_some() {
+            store::set_revision_state(
+                &mut tx,
+                tenant.id,
+                id,
+                ProgramStatus::NeedsChanges,
+                Some(comment),
+                now,
+            )
+            .await?;
+        } else {
+            store::set_status(
+                &mut tx,
+                tenant.id,
+                id,
+                ProgramStatus::NeedsChanges,
+                Some(comment),
+                now,
+            )
+            .await?;
+        }
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.return",
+            comment,
+            now,
+        )
+        .await?;
+        self.tell_staff(
+            &mut tx,
+            sender,
+            &p,
+            "возвращена на доработку",
+            Some(comment),
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.outbox.wake();
+        Ok(())
+    }
+
+    /// A mail about the decision to each of the organization's staff with a confirmed
+    /// address.
+    async fn tell_staff(
+        &self,
+        tx: &mut crate::db::Tx,
+        sender: &Sender,
+        p: &Authored,
+        what: &str,
+        comment: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let url = format!("{}/provider/programs/{}", sender.base_url, p.id);
+        for (email, name) in store::staff_addresses(tx, sender.tenant_id, p.organization_id).await?
+        {
+            let ctx = minijinja::context! {
+                name, what, comment, url => &url,
+                program => &p.working_card().title, number => p.id,
+            };
+            self.outbox
+                .enqueue(tx, sender, "program_decision", &email, ctx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The program, if it is in the scope and waits for a decision.
+fn waiting(p: Option<Authored>, scope: &Scope) -> Result<Authored, ServiceError> {
+    let p = p
+        .filter(|p| scope.covers(p))
+        .ok_or(ServiceError::NotFound)?;
+    if p.working_state() != ProgramStatus::Moderation {
+        return Err(ServiceError::Refused(
+            "Программа уже не на модерации: решение по ней принято или организация её отозвала."
+                .into(),
+        ));
+    }
+    Ok(p)
+}

@@ -1,0 +1,403 @@
+//! What an organization's staff do with their programs: list, create, edit, copy, send to
+//! moderation, withdraw, archive and restore — their own organization's only (another's
+//! program is not found). The statuses are those users know: Черновик → На модерации →
+//! Опубликовано, with Ожидает правки and Архив. Editing a published program leaves it
+//! published: the edit waits as a revision until a moderator publishes it. Every change is
+//! in the program's history (its audit rows), with the fields it changed.
+
+use chrono::{DateTime, Utc};
+
+use crate::accounts::sessions::Viewer;
+use crate::accounts::store::{audit, Audit};
+use crate::catalog::model::ProgramStatus;
+use crate::catalog::store::{bump_version, profiles, Profile};
+use crate::db::{Db, DbError, Tx};
+use crate::mail::Outbox;
+use crate::regions::Tenant;
+use crate::service_error::ServiceError;
+use crate::time::Clock;
+
+use super::card::{diff, Card, CardForm};
+use super::store::{self, Authored, HistoryEntry};
+
+/// The authoring and moderation rules, with what they use.
+#[derive(Clone)]
+pub struct Programs {
+    pub(super) db: Db,
+    pub(super) clock: Clock,
+    pub(super) outbox: Outbox,
+}
+
+/// The subject of a program's audit rows: its history.
+pub fn subject(id: i64) -> String {
+    format!("program:{id}")
+}
+
+/// Writes one row of a program's history in `tx`.
+pub(super) async fn record(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    actor: i64,
+    program: i64,
+    action: &str,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    audit(
+        tx,
+        tenant.id,
+        &Audit {
+            actor: Some(actor),
+            action,
+            subject: &subject(program),
+            detail,
+            ip: None,
+            at,
+        },
+    )
+    .await
+}
+
+/// «Полное название, Цели»: the labels of the fields a change touched.
+pub(super) fn changed_labels(before: Option<&Card>, after: &Card, profiles: &[Profile]) -> String {
+    let labels: Vec<&str> = diff(before, after, profiles)
+        .iter()
+        .map(|c| c.label)
+        .collect();
+    labels.join(", ")
+}
+
+impl Programs {
+    pub fn new(db: Db, clock: Clock, outbox: Outbox) -> Self {
+        Self { db, clock, outbox }
+    }
+
+    fn own(viewer: &Viewer) -> Result<i64, ServiceError> {
+        viewer.user.staff_org().ok_or(ServiceError::Forbidden)
+    }
+
+    /// The region's profiles, for the form's choice and the diff's names.
+    pub async fn profiles(&self, tenant: &Tenant) -> Result<Vec<Profile>, ServiceError> {
+        Ok(profiles(&self.db, tenant.id).await?)
+    }
+
+    /// The viewer's organization's programs.
+    pub async fn list(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+    ) -> Result<Vec<Authored>, ServiceError> {
+        let org = Self::own(viewer)?;
+        Ok(store::of_organization(&self.db, tenant.id, org).await?)
+    }
+
+    /// One of the viewer's organization's programs; another's is not found.
+    pub async fn get(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Authored, ServiceError> {
+        let org = Self::own(viewer)?;
+        store::get(&self.db, tenant.id, id)
+            .await?
+            .filter(|p| p.organization_id == org)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    async fn get_own_in(
+        tx: &mut Tx,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Authored, ServiceError> {
+        let org = Self::own(viewer)?;
+        store::get_in(tx, tenant.id, id)
+            .await?
+            .filter(|p| p.organization_id == org)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// A program's history, for its organization (moderators read it through
+    /// `Moderation::history`).
+    pub async fn history(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Vec<HistoryEntry>, ServiceError> {
+        self.get(tenant, viewer, id).await?;
+        Ok(store::history(&self.db, tenant.id, &subject(id)).await?)
+    }
+
+    /// «Создать программу»: a new draft from a valid card.
+    pub async fn create(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        form: &CardForm,
+    ) -> Result<i64, ServiceError> {
+        let org = Self::own(viewer)?;
+        let profiles = self.profiles(tenant).await?;
+        let card = Card::parse(form, &profiles).map_err(ServiceError::Invalid)?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let id = store::insert(&mut tx, tenant.id, org, &card, now).await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.create",
+            "создан черновик",
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(id)
+    }
+
+    /// Saves the card. A draft (or one returned for changes) is edited in place; a
+    /// published program keeps its published card and gets a revision (the same card as
+    /// published drops it). A program on moderation or in the archive is not edited.
+    pub async fn save(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+        form: &CardForm,
+    ) -> Result<(), ServiceError> {
+        let profiles = self.profiles(tenant).await?;
+        let card = Card::parse(form, &profiles).map_err(ServiceError::Invalid)?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        editable(&p)?;
+        let changed = changed_labels(Some(p.working_card()), &card, &profiles);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        if p.status == ProgramStatus::Published {
+            if card == p.card {
+                store::delete_revision(&mut tx, tenant.id, id).await?;
+            } else {
+                // A revision returned for changes stays so until it is sent again, so the
+                // moderator's comment stays beside it.
+                let state = p
+                    .revision
+                    .as_ref()
+                    .map_or(ProgramStatus::Draft, |r| r.state);
+                store::put_revision(&mut tx, tenant.id, id, &card, state, viewer.user.id, now)
+                    .await?;
+            }
+        } else {
+            store::write_card(&mut tx, tenant.id, id, &card, now).await?;
+        }
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.edit",
+            &changed,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// «Копировать программу»: a new draft with the card being worked on (organizations
+    /// enter the same program again each year).
+    pub async fn copy(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<i64, ServiceError> {
+        let org = Self::own(viewer)?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        let copy = store::insert(&mut tx, tenant.id, org, p.working_card(), now).await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            copy,
+            "program.create",
+            &format!("копия программы № {id}"),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(copy)
+    }
+
+    /// «Отправить на модерацию». The card must be complete: a program entered before the
+    /// full card existed is checked here, field by field.
+    pub async fn submit(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<(), ServiceError> {
+        let profiles = self.profiles(tenant).await?;
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        Card::parse(&CardForm::from(p.working_card()), &profiles).map_err(ServiceError::Invalid)?;
+        match (&p.revision, p.status) {
+            (Some(r), _)
+                if matches!(r.state, ProgramStatus::Draft | ProgramStatus::NeedsChanges) =>
+            {
+                store::set_revision_state(
+                    &mut tx,
+                    tenant.id,
+                    id,
+                    ProgramStatus::Moderation,
+                    None,
+                    now,
+                )
+                .await?;
+            }
+            (None, ProgramStatus::Draft | ProgramStatus::NeedsChanges) => {
+                store::set_status(&mut tx, tenant.id, id, ProgramStatus::Moderation, None, now)
+                    .await?;
+            }
+            (None, ProgramStatus::Published) => {
+                return Err(ServiceError::Refused(
+                    "Программа опубликована, и изменений в ней нет: отправлять нечего.".into(),
+                ))
+            }
+            _ => return Err(refusal(&p)),
+        }
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.submit",
+            "отправлена на модерацию",
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// «Отозвать с модерации»: back to a draft, to edit it further.
+    pub async fn withdraw(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        if p.working_state() != ProgramStatus::Moderation {
+            return Err(ServiceError::Refused(
+                "Программа не на модерации: отзывать нечего.".into(),
+            ));
+        }
+        if p.revision.is_some() {
+            store::set_revision_state(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now)
+                .await?;
+        } else {
+            store::set_status(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now).await?;
+        }
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.withdraw",
+            "отозвана с модерации",
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// «В архив»: the program leaves the catalog (its applications stay); a pending edit
+    /// is dropped.
+    pub async fn archive(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        if p.status == ProgramStatus::Archived {
+            return Err(ServiceError::Refused("Программа уже в архиве.".into()));
+        }
+        store::delete_revision(&mut tx, tenant.id, id).await?;
+        store::set_status(&mut tx, tenant.id, id, ProgramStatus::Archived, None, now).await?;
+        if p.status == ProgramStatus::Published {
+            bump_version(&mut tx, tenant.id).await?;
+        }
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.archive",
+            "перенесена в архив",
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+
+    /// «Вернуть из архива»: a draft again, to be sent to moderation.
+    pub async fn restore(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        if p.status != ProgramStatus::Archived {
+            return Err(ServiceError::Refused("Программа не в архиве.".into()));
+        }
+        store::set_status(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now).await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer.user.id,
+            id,
+            "program.restore",
+            "возвращена из архива в черновики",
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+}
+
+/// Why the card cannot be edited or sent now.
+fn refusal(p: &Authored) -> ServiceError {
+    ServiceError::Refused(match p.working_state() {
+        ProgramStatus::Moderation => {
+            "Программа на модерации: дождитесь решения или отзовите её с модерации, чтобы изменить."
+        }
+        ProgramStatus::Archived => "Программа в архиве: верните её из архива, чтобы изменить.",
+        _ => "Сейчас это действие недоступно.",
+    }
+    .into())
+}
+
+fn editable(p: &Authored) -> Result<(), ServiceError> {
+    match p.working_state() {
+        ProgramStatus::Moderation | ProgramStatus::Archived => Err(refusal(p)),
+        _ => Ok(()),
+    }
+}
