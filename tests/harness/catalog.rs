@@ -147,6 +147,7 @@ async fn insert(
             hours: 72,
             status: p.status,
             created_at: format!("2026-0{}-01T10:00:00.000000Z", i + 1),
+            about: Default::default(),
         });
     }
     store::insert_programs(&mut tx, tenant.id, &rows)

@@ -148,6 +148,21 @@ impl FinancingSet {
     }
 }
 
+// By hand: the vocabulary macro declares the enums, and a variant cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for ProgramType {
+    fn default() -> Self {
+        ProgramType::General
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for StudyForm {
+    fn default() -> Self {
+        StudyForm::FullTime
+    }
+}
+
 vocabulary! {
     /// Тип программы.
     ProgramType {

@@ -11,7 +11,8 @@ use crate::domain::{AgeRange, LatLon, Money};
 use crate::tenant_id::TenantId;
 
 use super::model::{
-    Direction, Financing, FinancingSet, Level, OrgKind, OrgType, ProgramStatus, Schedule,
+    Direction, Financing, FinancingSet, Level, OrgKind, OrgType, OvzKind, ProgramStatus,
+    ProgramType, Schedule, StudyForm,
 };
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
@@ -189,6 +190,22 @@ pub struct Program {
     pub hours: i64,
     pub status: ProgramStatus,
     pub created_at: String,
+    /// The rest of the card its organization wrote (empty for programs entered before it).
+    pub about: About,
+}
+
+/// What the program page shows beyond the catalog's facts: the card's texts and its
+/// classification as the organization gave them.
+#[derive(Debug, Clone, Default)]
+pub struct About {
+    pub announce: String,
+    pub goals: String,
+    pub results: String,
+    pub program_type: ProgramType,
+    pub study_form: StudyForm,
+    pub ovz_kinds: Vec<OvzKind>,
+    /// Every way of paying the program offers (`financing` is the catalog's one).
+    pub financing: FinancingSet,
 }
 
 #[derive(Debug, Clone)]
@@ -415,6 +432,20 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
         hours: row.try_get("hours")?,
         status: parse_code(row, "status", ProgramStatus::parse)?,
         created_at: row.try_get("created_at")?,
+        about: About {
+            announce: row.try_get("announce")?,
+            goals: row.try_get("goals")?,
+            results: row.try_get("results")?,
+            program_type: parse_code(row, "program_type", ProgramType::parse)?,
+            study_form: parse_code(row, "study_form", StudyForm::parse)?,
+            ovz_kinds: row
+                .try_get::<String, _>("ovz_kinds")?
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .filter_map(OvzKind::parse)
+                .collect(),
+            financing: parse_code(row, "financing", FinancingSet::parse_list)?,
+        },
     })
 }
 
@@ -450,7 +481,8 @@ fn group_from(row: &AnyRow) -> Result<Group, DbError> {
 const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, address, lat, lon, \
     phone, email, website, description, can_confirm";
 const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
-    level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at";
+    level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at, \
+    announce, goals, results, program_type, study_form, ovz_kinds";
 const GROUP_COLUMNS: &str = "id, program_id, name, teacher, address, lat, lon, schedule, capacity, \
     seats_taken, enroll_from, enroll_to, study_from, study_to, price_certificate_kopecks, price_paid_kopecks";
 

@@ -548,6 +548,18 @@ pub struct ProgramDetail {
     pub certificate: bool,
     pub duration_months: i64,
     pub hours: i64,
+    /// Краткое описание, цели, ожидаемые результаты (plain text; empty when not given).
+    pub announce: String,
+    pub goals: String,
+    pub results: String,
+    /// Тип программы: general | preprofessional | sport_training.
+    pub program_type: Labeled,
+    /// Форма обучения: full_time | blended | distance.
+    pub study_form: Labeled,
+    /// The kinds of disability (ОВЗ) the program is adapted to.
+    pub ovz_kinds: Vec<Labeled>,
+    /// Every way of paying it offers («Оплата сертификатом», «Платно»).
+    pub financing_options: Vec<Labeled>,
     pub organization: OrganizationView,
     pub groups: Vec<GroupView>,
     /// Served from the last copy while the database is out of reach (seats may have
@@ -587,6 +599,24 @@ impl ProgramDetail {
             certificate: p.financing == Financing::Certificate,
             duration_months: p.duration_months,
             hours: p.hours,
+            announce: p.about.announce.clone(),
+            goals: p.about.goals.clone(),
+            results: p.about.results.clone(),
+            program_type: Labeled::new(p.about.program_type.code(), p.about.program_type.label()),
+            study_form: Labeled::new(p.about.study_form.code(), p.about.study_form.label()),
+            ovz_kinds: p
+                .about
+                .ovz_kinds
+                .iter()
+                .map(|k| Labeled::new(k.code(), k.label()))
+                .collect(),
+            financing_options: p
+                .about
+                .financing
+                .items()
+                .iter()
+                .map(|f| Labeled::new(f.code(), f.label()))
+                .collect(),
             organization: OrganizationView::of(org, tenant),
             groups: groups.iter().map(|g| GroupView::of(g, today)).collect(),
             saved_copy: false,

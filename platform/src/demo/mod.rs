@@ -402,6 +402,8 @@ fn program(
             8 + rng.below(10),
             rng.below(60)
         ),
+        // Written with the card (`cards::card`), not from here.
+        about: Default::default(),
     }
 }
 

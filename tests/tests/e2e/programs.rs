@@ -231,6 +231,17 @@ async fn an_organization_gets_from_nothing_to_a_published_program() {
     let (status, public) = app.page(S, &format!("/programs/{id}")).await;
     assert_eq!(status, 200, "{public}");
     assert!(public.contains("Юный исследователь природы"));
+    for shown in [
+        "Опыты, наблюдения и первые проекты.",
+        "Интерес к естественным наукам.",
+        "Ребёнок проведёт своё исследование.",
+        "Оплата сертификатом, Платно",
+        "Тяжёлые нарушения речи",
+        "Общеразвивающая",
+        "Очная",
+    ] {
+        assert!(public.contains(shown), "{shown}: {public}");
+    }
     let mails = decision_mails(&app).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(mails[0].0, PROVIDER);
