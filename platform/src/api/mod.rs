@@ -34,6 +34,9 @@ pub enum ApiTags {
     Applications,
     /// The organization's profile and places of study (organization staff)
     Organizations,
+    /// Groups of the organization's programs, their schedules, and its teachers
+    /// (organization staff)
+    Groups,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

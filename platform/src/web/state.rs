@@ -12,6 +12,7 @@ use crate::catalog::Catalog;
 use crate::certificates::service::Certificates;
 use crate::children::Children;
 use crate::db::Db;
+use crate::groups::Groups;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
@@ -41,6 +42,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub children: Children,
     pub organizations: Organizations,
+    pub groups: Groups,
     pub certificates: Certificates,
     pub applications: Applications,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
@@ -88,6 +90,7 @@ impl AppState {
             ),
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
+            groups: Groups::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox, clock.clone()),
             in_flight: InFlight::new(settings.limits.expensive_per_client),
