@@ -5,6 +5,7 @@
 //! and schedule rows. The public catalog reads the same tables (`catalog::store`).
 
 pub mod api;
+mod migration;
 pub mod pages;
 pub mod service;
 pub mod store;
