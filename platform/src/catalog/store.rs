@@ -368,13 +368,16 @@ pub async fn insert_groups(tx: &mut Tx, tenant: TenantId, groups: &[Group]) -> R
             g.location.lat.to_bits(),
             g.location.lon.to_bits(),
         );
-        if !places.contains_key(&key) {
-            places.insert(key.clone(), 0);
+        // 0 until the new ones are numbered below.
+        if let std::collections::hash_map::Entry::Vacant(e) = places.entry(key.clone()) {
+            e.insert(0);
             new_places.push((key, g.location));
         }
         for name in &g.teachers {
-            if !teachers.contains_key(&(org, name.clone())) {
-                teachers.insert((org, name.clone()), 0);
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                teachers.entry((org, name.clone()))
+            {
+                e.insert(0);
                 new_teachers.push((org, name.clone()));
             }
         }

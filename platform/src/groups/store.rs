@@ -249,7 +249,7 @@ pub async fn group_in(
     let Some(mut group) = row.as_ref().map(group_from).transpose()? else {
         return Ok(None);
     };
-    details(&mut **tx, tenant, &mut group).await?;
+    details(tx, tenant, &mut group).await?;
     Ok(Some(group))
 }
 

@@ -293,6 +293,9 @@ async fn staff_add_and_edit_a_group_and_the_program_page_follows() {
     assert_eq!(shown["enrollment_open"], false, "{shown}");
 }
 
+/// Fields over a valid form, the id of the error beside the field, the message.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[tokio::test]
 async fn every_refusal_names_its_field_and_changes_nothing() {
     let (_env, app) = spawn().await;
@@ -302,7 +305,7 @@ async fn every_refusal_names_its_field_and_changes_nothing() {
     let (olimp_place, olimp_teacher) = place_and_teacher(&app, OLIMP).await;
     let new = format!("/provider/programs/{CHESS}/groups/new");
     let before = version(&app).await;
-    let refusals: [(&[(&str, &str)], &str, &str); 7] = [
+    let refusals: [Refusal; 7] = [
         (
             &[("age_min", "5")],
             "f-age_min-error",
@@ -689,7 +692,7 @@ async fn nobody_else_reads_or_changes_them_and_the_token_does_what_staff_do() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|t| t["id"].to_string() != teacher));
+        .all(|t| t["id"].as_i64() != teacher.parse::<i64>().ok()));
 
     // A parent: 403.
     let mut parent = Browser::new(&app, S);

@@ -380,7 +380,6 @@ async fn every_refusal_names_its_field_and_changes_nothing() {
 #[tokio::test]
 async fn nobody_else_reads_or_changes_it() {
     let (env, app) = spawn().await;
-    let tenant = smolensk(&app);
     let mut staff = Browser::new(&app, S);
     staff.login(PROVIDER, DEMO_PASSWORD).await;
     let csrf = staff.get("/provider/profile").await.csrf();
