@@ -16,6 +16,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod groups;
 pub mod health;
 pub mod mail;
 pub mod organizations;

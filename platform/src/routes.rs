@@ -8,6 +8,7 @@ use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
+use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::programs::pages::{authoring as programs, moderation};
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
@@ -131,6 +132,27 @@ pub fn routes(state: State) -> impl Endpoint {
             "/admin/moderation/:id/:decision",
             post(moderation::regional_decide),
         )
+        .at("/provider/groups", get(groups::overview))
+        .at("/provider/programs/:id/groups", get(groups::program_groups))
+        .at(
+            "/provider/programs/:id/groups/new",
+            get(groups::new_group).post(groups::add_group),
+        )
+        .at(
+            "/provider/groups/:id",
+            get(groups::show_group).post(groups::save_group),
+        )
+        .at("/provider/groups/:id/status", post(groups::set_status))
+        .at("/provider/groups/:id/delete", post(groups::delete_group))
+        .at(
+            "/provider/teachers",
+            get(groups::show_teachers).post(groups::add_teacher),
+        )
+        .at("/provider/teachers/:id", post(groups::rename_teacher))
+        .at(
+            "/provider/teachers/:id/delete",
+            post(groups::remove_teacher),
+        )
         .at("/provider/certificates", get(certificates::staff_search))
         .at(
             "/provider/certificates/:id",
@@ -166,6 +188,7 @@ fn api() -> Route {
             crate::applications::api::ApplicationsApi,
             crate::organizations::api::OrganizationsApi,
             crate::programs::api::ProgramsApi,
+            crate::groups::api::GroupsApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

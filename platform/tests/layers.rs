@@ -39,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "children",
             "certificates",
             "applications",
+            "groups",
             "programs",
             "demo",
         ],

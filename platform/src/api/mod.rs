@@ -36,6 +36,9 @@ pub enum ApiTags {
     Organizations,
     /// Program authoring (organization staff) and moderation (the region's moderators)
     Programs,
+    /// Groups of the organization's programs, their schedules, and its teachers
+    /// (organization staff)
+    Groups,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 /// Declares a closed set of values with codes and labels, and parsing from the code.
@@ -250,15 +250,20 @@ impl OrgType {
     }
 }
 
-/// One weekly session: a weekday (1 = Monday … 7 = Sunday) and times.
+/// One weekly session: a weekday (1 = Monday … 7 = Sunday) and times, optionally only
+/// between two dates (a row of `group_sessions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Session {
     pub weekday: u8,
     pub start: NaiveTime,
     pub end: NaiveTime,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
-/// A group's weekly schedule, stored as `1 15:00-16:30; 3 15:00-16:30`.
+/// A group's weekly schedule: its `group_sessions` rows. The text form
+/// `1 15:00-16:30; 3 15:00-16:30` is the retired `study_groups.schedule` column's, kept
+/// for the test of its migration (migration 0013 splits it in SQL).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Schedule(pub Vec<Session>);
 
@@ -282,6 +287,8 @@ impl Schedule {
                 weekday,
                 start,
                 end,
+                from: None,
+                to: None,
             });
         }
         Ok(Self(sessions))
@@ -305,15 +312,25 @@ impl Schedule {
 }
 
 impl fmt::Display for Schedule {
-    /// `Пн 15:00–16:30, Ср 15:00–16:30`.
+    /// `Пн 15:00–16:30, Ср 15:00–16:30`; a session limited to dates says them:
+    /// `Сб 10:00–11:00 (с 01.09.2026 по 31.12.2026)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let day = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
         let parts: Vec<String> = self
             .0
             .iter()
             .map(|s| {
+                let dates = match (s.from, s.to) {
+                    (Some(a), Some(b)) => format!(" (с {} по {})", day(a), day(b)),
+                    (Some(a), None) => format!(" (с {})", day(a)),
+                    (None, Some(b)) => format!(" (по {})", day(b)),
+                    (None, None) => String::new(),
+                };
                 format!(
-                    "{} {}–{}",
-                    WEEKDAYS[usize::from(s.weekday - 1)],
+                    "{} {}–{}{dates}",
+                    WEEKDAYS
+                        .get(usize::from(s.weekday.max(1) - 1))
+                        .unwrap_or(&"?"),
                     s.start.format("%H:%M"),
                     s.end.format("%H:%M")
                 )
@@ -361,6 +378,13 @@ mod tests {
         let s = Schedule::parse("1 15:00-16:30; 3 15:00-16:30").unwrap();
         assert_eq!(s.to_string(), "Пн 15:00–16:30, Ср 15:00–16:30");
         assert_eq!(Schedule::parse(&s.encode()).unwrap(), s);
+        let mut dated = s.clone();
+        dated.0[1].from = NaiveDate::from_ymd_opt(2026, 9, 1);
+        dated.0[1].to = NaiveDate::from_ymd_opt(2026, 12, 31);
+        assert_eq!(
+            dated.to_string(),
+            "Пн 15:00–16:30, Ср 15:00–16:30 (с 01.09.2026 по 31.12.2026)"
+        );
         for bad in [
             "8 10:00-11:00",
             "1 11:00-10:00",

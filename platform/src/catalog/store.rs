@@ -1,7 +1,9 @@
 //! Queries on the catalog tables. Every function takes the tenant first, and every query
 //! is filtered by it: a program id from another region finds nothing.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -12,7 +14,7 @@ use crate::tenant_id::TenantId;
 
 use super::model::{
     Direction, Financing, FinancingSet, Level, OrgKind, OrgType, OvzKind, ProgramStatus,
-    ProgramType, Schedule, StudyForm,
+    ProgramType, Schedule, Session, StudyForm,
 };
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
@@ -208,15 +210,20 @@ pub struct About {
     pub financing: FinancingSet,
 }
 
+/// A group as the public catalog shows it: its address and point are its place of study's,
+/// its teachers' names from the organization's list, its schedule from `group_sessions`.
+/// Archived groups are not read here.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub id: i64,
     pub program_id: i64,
     pub name: String,
-    pub teacher: String,
+    pub teachers: Vec<String>,
     pub address: String,
     pub location: LatLon,
     pub schedule: Schedule,
+    /// Набор открыт: the organization has not closed enrollment.
+    pub accepting: bool,
     pub capacity: i64,
     pub seats_taken: i64,
     pub enroll_from: NaiveDate,
@@ -233,7 +240,7 @@ impl Group {
     }
 
     pub fn enrollment_open(&self, today: NaiveDate) -> bool {
-        self.enroll_from <= today && today <= self.enroll_to
+        self.accepting && self.enroll_from <= today && today <= self.enroll_to
     }
 }
 
@@ -319,26 +326,160 @@ pub async fn insert_programs(
     Ok(())
 }
 
+/// Loads groups in bulk (the demo generator, test fixtures), their programs already in
+/// the transaction: each group's address and point become a place of study of its
+/// organization (one with the same address and point is reused), its teachers' names
+/// teachers of the organization (reused by name), its schedule `group_sessions` rows, its
+/// ages the program's. The interactive path with its rules is `groups::service`.
 pub async fn insert_groups(tx: &mut Tx, tenant: TenantId, groups: &[Group]) -> Result<(), DbError> {
+    let mut programs: HashMap<i64, (i64, i64, i64)> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT id, organization_id, age_min, age_max FROM programs WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        programs.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+    }
+    let program_of = |g: &Group| {
+        programs.get(&g.program_id).copied().ok_or_else(|| {
+            DbError::Query(sqlx::Error::Decode(
+                format!(
+                    "group {}: program {} is not in the region",
+                    g.id, g.program_id
+                )
+                .into(),
+            ))
+        })
+    };
+    // Places by (organization, address, point), teachers by (organization, name).
+    type PlaceKey = (i64, String, u64, u64);
+    let mut places: HashMap<PlaceKey, i64> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT id, organization_id, address, lat, lon FROM places WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let (lat, lon): (f64, f64) = (r.try_get(3)?, r.try_get(4)?);
+        places.insert(
+            (r.try_get(1)?, r.try_get(2)?, lat.to_bits(), lon.to_bits()),
+            r.try_get(0)?,
+        );
+    }
+    let mut teachers: HashMap<(i64, String), i64> = HashMap::new();
+    for r in sqlx::query("SELECT id, organization_id, name FROM teachers WHERE tenant_id = $1")
+        .bind(tenant)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        teachers.insert((r.try_get(1)?, r.try_get(2)?), r.try_get(0)?);
+    }
+    let (mut new_places, mut new_teachers) = (Vec::new(), Vec::new());
+    for g in groups {
+        let (org, _, _) = program_of(g)?;
+        let key = (
+            org,
+            g.address.clone(),
+            g.location.lat.to_bits(),
+            g.location.lon.to_bits(),
+        );
+        // 0 until the new ones are numbered below.
+        if let std::collections::hash_map::Entry::Vacant(e) = places.entry(key.clone()) {
+            e.insert(0);
+            new_places.push((key, g.location));
+        }
+        for name in &g.teachers {
+            if let std::collections::hash_map::Entry::Vacant(e) =
+                teachers.entry((org, name.clone()))
+            {
+                e.insert(0);
+                new_teachers.push((org, name.clone()));
+            }
+        }
+    }
+    let now = groups
+        .first()
+        .map(|g| format!("{}T00:00:00.000000Z", g.study_from))
+        .unwrap_or_default();
+    if !new_places.is_empty() {
+        let first = next_ids(tx, tenant, "places", new_places.len() as i64).await?;
+        for (i, (key, _)) in new_places.iter().enumerate() {
+            places.insert(key.clone(), first + i as i64);
+        }
+        for chunk in new_places.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO places (tenant_id, id, organization_id, address, lat, lon, created_at, \
+                 updated_at) VALUES {}",
+                placeholders(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for (key, at) in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(places[key])
+                    .bind(key.0)
+                    .bind(&key.1)
+                    .bind(at.lat)
+                    .bind(at.lon)
+                    .bind(&now)
+                    .bind(&now);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
+    if !new_teachers.is_empty() {
+        let first = next_ids(tx, tenant, "teachers", new_teachers.len() as i64).await?;
+        for (i, key) in new_teachers.iter().enumerate() {
+            teachers.insert(key.clone(), first + i as i64);
+        }
+        for chunk in new_teachers.chunks(BATCH) {
+            let sql = format!(
+                "INSERT INTO teachers (tenant_id, id, organization_id, name, position, created_at, \
+                 updated_at) VALUES {}",
+                placeholders(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(&sql);
+            for key in chunk {
+                q = q
+                    .bind(tenant)
+                    .bind(teachers[key])
+                    .bind(key.0)
+                    .bind(&key.1)
+                    .bind("")
+                    .bind(&now)
+                    .bind(&now);
+            }
+            q.execute(&mut **tx).await?;
+        }
+    }
     for chunk in groups.chunks(BATCH) {
         let sql = format!(
-            "INSERT INTO study_groups (tenant_id, id, program_id, name, teacher, address, lat, lon, \
-             schedule, capacity, seats_taken, enroll_from, enroll_to, study_from, study_to, \
+            "INSERT INTO study_groups (tenant_id, id, program_id, name, place_id, status, age_min, \
+             age_max, capacity, seats_taken, enroll_from, enroll_to, study_from, study_to, \
              price_certificate_kopecks, price_paid_kopecks) VALUES {}",
-            placeholders(chunk.len(), 17)
+            placeholders(chunk.len(), 16)
         );
         let mut q = sqlx::query(&sql);
         for g in chunk {
+            let (org, min, max) = program_of(g)?;
+            let place = places[&(
+                org,
+                g.address.clone(),
+                g.location.lat.to_bits(),
+                g.location.lon.to_bits(),
+            )];
             q = q
                 .bind(tenant)
                 .bind(g.id)
                 .bind(g.program_id)
                 .bind(&g.name)
-                .bind(&g.teacher)
-                .bind(&g.address)
-                .bind(g.location.lat)
-                .bind(g.location.lon)
-                .bind(g.schedule.encode())
+                .bind(place)
+                .bind(if g.accepting { "open" } else { "closed" })
+                .bind(min)
+                .bind(max)
                 .bind(g.capacity)
                 .bind(g.seats_taken)
                 .bind(g.enroll_from.to_string())
@@ -350,13 +491,92 @@ pub async fn insert_groups(tx: &mut Tx, tenant: TenantId, groups: &[Group]) -> R
         }
         q.execute(&mut **tx).await?;
     }
+    let mut links = Vec::new();
+    for g in groups {
+        let (org, _, _) = program_of(g)?;
+        for name in &g.teachers {
+            links.push((g.id, teachers[&(org, name.clone())]));
+        }
+    }
+    links.sort_unstable();
+    links.dedup();
+    for chunk in links.chunks(BATCH) {
+        let sql = format!(
+            "INSERT INTO group_teachers (tenant_id, group_id, teacher_id) VALUES {}",
+            placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (group, teacher) in chunk {
+            q = q.bind(tenant).bind(*group).bind(*teacher);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let sessions: Vec<(i64, usize, &Session)> = groups
+        .iter()
+        .flat_map(|g| {
+            g.schedule
+                .0
+                .iter()
+                .enumerate()
+                .map(move |(i, s)| (g.id, i, s))
+        })
+        .collect();
+    for chunk in sessions.chunks(BATCH) {
+        insert_sessions(tx, tenant, chunk).await?;
+    }
+    // Fixtures number their groups themselves: later groups are numbered after them.
+    if let Some(last) = groups.iter().map(|g| g.id).max() {
+        sqlx::query(
+            "INSERT INTO id_sequences (tenant_id, name, next_id) VALUES ($1, 'groups', $2) \
+             ON CONFLICT (tenant_id, name) DO UPDATE SET next_id = CASE \
+               WHEN id_sequences.next_id > excluded.next_id THEN id_sequences.next_id \
+               ELSE excluded.next_id END",
+        )
+        .bind(tenant)
+        .bind(last + 1)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes schedule rows: (group, position, session), at most `BATCH` of them.
+pub async fn insert_sessions(
+    tx: &mut Tx,
+    tenant: TenantId,
+    rows: &[(i64, usize, &Session)],
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO group_sessions (tenant_id, group_id, position, weekday, starts, ends, \
+         date_from, date_to) VALUES {}",
+        placeholders(rows.len(), 8)
+    );
+    let mut q = sqlx::query(&sql);
+    for (group, position, s) in rows {
+        q = q
+            .bind(tenant)
+            .bind(*group)
+            .bind(*position as i64)
+            .bind(i64::from(s.weekday))
+            .bind(s.start.format("%H:%M").to_string())
+            .bind(s.end.format("%H:%M").to_string())
+            .bind(s.from.map(|d| d.to_string()))
+            .bind(s.to.map(|d| d.to_string()));
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Removes a region's whole catalog (demo data is regenerated this way).
 pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError> {
     for table in [
+        "group_sessions",
+        "group_teachers",
         "study_groups",
+        "teachers",
         "programs",
         "places",
         "organizations",
@@ -449,20 +669,22 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
     })
 }
 
+/// A group row read with `GROUP_COLUMNS`; its teachers and schedule come after (see
+/// `with_details`).
 fn group_from(row: &AnyRow) -> Result<Group, DbError> {
-    let schedule: String = row.try_get("schedule")?;
+    let status: String = row.try_get("status")?;
     Ok(Group {
         id: row.try_get("id")?,
         program_id: row.try_get("program_id")?,
         name: row.try_get("name")?,
-        teacher: row.try_get("teacher")?,
+        teachers: Vec::new(),
         address: row.try_get("address")?,
         location: LatLon {
             lat: row.try_get("lat")?,
             lon: row.try_get("lon")?,
         },
-        schedule: Schedule::parse(&schedule)
-            .map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
+        schedule: Schedule::default(),
+        accepting: status == "open",
         capacity: row.try_get("capacity")?,
         seats_taken: row.try_get("seats_taken")?,
         enroll_from: date(row, "enroll_from")?,
@@ -478,13 +700,98 @@ fn group_from(row: &AnyRow) -> Result<Group, DbError> {
     })
 }
 
+/// A schedule row as stored.
+pub fn session_from(row: &AnyRow) -> Result<Session, DbError> {
+    let bad = |what: &str| {
+        DbError::Query(sqlx::Error::Decode(
+            format!("group_sessions: {what}").into(),
+        ))
+    };
+    let time = |column: &str| -> Result<NaiveTime, DbError> {
+        let text: String = row.try_get(column)?;
+        NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| bad(&text))
+    };
+    let day = |column: &str| -> Result<Option<NaiveDate>, DbError> {
+        let text: Option<String> = row.try_get(column)?;
+        text.map(|t| t.parse().map_err(|_| bad(&t))).transpose()
+    };
+    let weekday: i64 = row.try_get("weekday")?;
+    Ok(Session {
+        weekday: u8::try_from(weekday)
+            .ok()
+            .filter(|d| (1..=7).contains(d))
+            .ok_or_else(|| bad("weekday"))?,
+        start: time("starts")?,
+        end: time("ends")?,
+        from: day("date_from")?,
+        to: day("date_to")?,
+    })
+}
+
+/// Fills in the teachers and schedules of `groups`, read with the same filter on the
+/// groups (`g`) as the groups were: `filter` and its ids after the tenant (`$1`).
+async fn with_details(
+    db: &Db,
+    tenant: TenantId,
+    groups: &mut [Group],
+    filter: &str,
+    ids: &[i64],
+) -> Result<(), DbError> {
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let sessions = format!(
+        "SELECT s.group_id, s.weekday, s.starts, s.ends, s.date_from, s.date_to \
+         FROM group_sessions s JOIN study_groups g ON g.tenant_id = s.tenant_id AND g.id = s.group_id \
+         WHERE s.tenant_id = $1{filter} ORDER BY s.group_id, s.position"
+    );
+    let teachers = format!(
+        "SELECT gt.group_id, t.name FROM group_teachers gt \
+         JOIN study_groups g ON g.tenant_id = gt.tenant_id AND g.id = gt.group_id \
+         JOIN teachers t ON t.tenant_id = gt.tenant_id AND t.id = gt.teacher_id \
+         WHERE gt.tenant_id = $1{filter} ORDER BY gt.group_id, t.name, t.id"
+    );
+    let mut q = sqlx::query(&sessions).bind(tenant);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut by_group: HashMap<i64, Vec<Session>> = HashMap::new();
+    for row in q.fetch_all(db.pool()).await? {
+        by_group
+            .entry(row.try_get("group_id")?)
+            .or_default()
+            .push(session_from(&row)?);
+    }
+    let mut q = sqlx::query(&teachers).bind(tenant);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    for row in q.fetch_all(db.pool()).await? {
+        names
+            .entry(row.try_get("group_id")?)
+            .or_default()
+            .push(row.try_get("name")?);
+    }
+    for g in groups {
+        g.schedule = Schedule(by_group.remove(&g.id).unwrap_or_default());
+        g.teachers = names.remove(&g.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
 const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, address, lat, lon, \
     phone, email, website, description, can_confirm";
 const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
     level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at, \
     announce, goals, results, program_type, study_form, ovz_kinds";
-const GROUP_COLUMNS: &str = "id, program_id, name, teacher, address, lat, lon, schedule, capacity, \
-    seats_taken, enroll_from, enroll_to, study_from, study_to, price_certificate_kopecks, price_paid_kopecks";
+const GROUP_COLUMNS: &str = "g.id, g.program_id, g.name, pl.address, pl.lat, pl.lon, g.status, \
+    g.capacity, g.seats_taken, g.enroll_from, g.enroll_to, g.study_from, g.study_to, \
+    g.price_certificate_kopecks, g.price_paid_kopecks";
+/// The groups the public sees (not archived) joined to their places.
+const GROUPS: &str =
+    "study_groups g JOIN places pl ON pl.tenant_id = g.tenant_id AND pl.id = g.place_id";
+const SHOWN: &str = "g.status <> 'archived'";
 
 /// Where and when a group meets: what the search index needs of a group.
 #[derive(Debug, Clone)]
@@ -618,11 +925,11 @@ pub async fn published_catalog(
 /// Where every group of the region meets (packed like `published_catalog`).
 #[tracing::instrument(skip(db))]
 pub async fn group_locations(db: &Db, tenant: TenantId) -> Result<Vec<GroupLocation>, DbError> {
-    sqlx::query(
-        "SELECT id || $2 || program_id || $2 || lat || $2 || lon || $2 || enroll_from || $2 \
-               || enroll_to || $2 || name || $2 || address \
-             FROM study_groups WHERE tenant_id = $1",
-    )
+    sqlx::query(&format!(
+        "SELECT g.id || $2 || g.program_id || $2 || pl.lat || $2 || pl.lon || $2 || g.enroll_from \
+               || $2 || g.enroll_to || $2 || g.name || $2 || pl.address \
+             FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}"
+    ))
     .bind(tenant)
     .bind(SEP)
     .fetch_all(db.pool())
@@ -671,8 +978,9 @@ pub async fn published_program(
 }
 
 pub async fn groups_of(db: &Db, tenant: TenantId, program: i64) -> Result<Vec<Group>, DbError> {
-    sqlx::query(&format!(
-        "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND program_id = $2 ORDER BY id"
+    let filter = " AND g.program_id = $2";
+    let mut groups = sqlx::query(&format!(
+        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter} AND {SHOWN} ORDER BY g.id"
     ))
     .bind(tenant)
     .bind(program)
@@ -680,7 +988,9 @@ pub async fn groups_of(db: &Db, tenant: TenantId, program: i64) -> Result<Vec<Gr
     .await?
     .iter()
     .map(group_from)
-    .collect()
+    .collect::<Result<Vec<_>, _>>()?;
+    with_details(db, tenant, &mut groups, filter, &[program]).await?;
+    Ok(groups)
 }
 
 pub async fn organization(
@@ -803,14 +1113,21 @@ pub async fn organizations_in(
 
 /// One study group of the region.
 pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, DbError> {
+    let filter = " AND g.id = $2";
     let row = sqlx::query(&format!(
-        "SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1 AND id = $2"
+        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter} AND {SHOWN}"
     ))
     .bind(tenant)
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
-    row.as_ref().map(group_from).transpose()
+    let Some(group) = row.as_ref().map(group_from).transpose()? else {
+        return Ok(None);
+    };
+    let mut groups = [group];
+    with_details(db, tenant, &mut groups, filter, &[id]).await?;
+    let [group] = groups;
+    Ok(Some(group))
 }
 
 /// Published programs of the region by id: every one (`ids` is `None`) or those of `ids`
@@ -848,18 +1165,23 @@ pub async fn groups_of_programs(
     tenant: TenantId,
     ids: Option<&[i64]>,
 ) -> Result<Vec<Group>, DbError> {
-    let sql = format!("SELECT {GROUP_COLUMNS} FROM study_groups WHERE tenant_id = $1");
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}");
     let mut out = Vec::new();
     for chunk in id_chunks(ids) {
-        let (filter, bound) = in_list("program_id", chunk, 2);
+        let (filter, bound) = in_list("g.program_id", chunk, 2);
         let text = format!("{sql}{filter}");
         let mut query = sqlx::query(&text).bind(tenant);
         for id in bound {
             query = query.bind(*id);
         }
-        for row in query.fetch_all(db.pool()).await? {
-            out.push(group_from(&row)?);
-        }
+        let mut groups = query
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(group_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        with_details(db, tenant, &mut groups, &filter, bound).await?;
+        out.extend(groups);
     }
     out.sort_by_key(|g| g.id);
     Ok(out)

@@ -465,6 +465,7 @@ impl OrganizationView {
 pub struct GroupView {
     pub id: i64,
     pub name: String,
+    /// The teachers' names, «Иванова М. П., Петров С. А.».
     pub teacher: String,
     pub address: String,
     pub lat: f64,
@@ -505,7 +506,7 @@ impl GroupView {
         Self {
             id: g.id,
             name: g.name.clone(),
-            teacher: g.teacher.clone(),
+            teacher: g.teachers.join(", "),
             address: g.address.clone(),
             lat: g.location.lat,
             lon: g.location.lon,

@@ -33,6 +33,7 @@ migrations!(
     10 => "0010_outbox_failure",
     11 => "0011_organization_profile",
     12 => "0012_program_card",
+    13 => "0013_groups_schedules",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

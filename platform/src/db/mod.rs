@@ -6,6 +6,8 @@
 
 mod migrations;
 
+pub use migrations::migrator;
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -429,6 +429,8 @@ fn group(rng: &mut Rng, id: i64, program: &Program, org: &Organization, year: i3
                 weekday,
                 start,
                 end: start + length,
+                from: None,
+                to: None,
             })
             .collect(),
     );
@@ -455,10 +457,11 @@ fn group(rng: &mut Rng, id: i64, program: &Program, org: &Organization, year: i3
         name: rng
             .pick(words::GROUP_PATTERNS)
             .replace("{}", &(1 + rng.below(6)).to_string()),
-        teacher,
+        teachers: vec![teacher],
         address,
         location,
         schedule,
+        accepting: true,
         capacity,
         seats_taken: rng.below(capacity as usize + 1) as i64,
         enroll_from,

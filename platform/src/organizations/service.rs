@@ -197,6 +197,16 @@ impl Organizations {
         let place = store::place_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        let groups = store::groups_at_place(&mut tx, tenant.id, id).await?;
+        if !groups.is_empty() {
+            let names: Vec<String> = groups.iter().map(|g| format!("«{g}»")).collect();
+            return Err(ServiceError::Refused(format!(
+                "Место обучения «{}» нельзя удалить: в нём занимаются группы {}. Сначала \
+                 выберите этим группам другое место.",
+                place.address,
+                names.join(", ")
+            )));
+        }
         if !store::delete_place(&mut tx, tenant.id, org, id).await? {
             return Err(ServiceError::NotFound);
         }

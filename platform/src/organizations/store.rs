@@ -251,3 +251,21 @@ pub async fn delete_place(
             .rows_affected();
     Ok(done == 1)
 }
+
+/// The names of the groups that meet at a place (a place in use is not removed).
+pub async fn groups_at_place(
+    tx: &mut Tx,
+    tenant: TenantId,
+    place: i64,
+) -> Result<Vec<String>, DbError> {
+    sqlx::query(
+        "SELECT name FROM study_groups WHERE tenant_id = $1 AND place_id = $2 ORDER BY name, id",
+    )
+    .bind(tenant)
+    .bind(place)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get(0)?))
+    .collect()
+}

@@ -12,6 +12,7 @@ use crate::catalog::Catalog;
 use crate::certificates::service::Certificates;
 use crate::children::Children;
 use crate::db::Db;
+use crate::groups::Groups;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
@@ -42,6 +43,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub children: Children,
     pub organizations: Organizations,
+    pub groups: Groups,
     pub certificates: Certificates,
     pub applications: Applications,
     pub programs: Programs,
@@ -90,6 +92,7 @@ impl AppState {
             ),
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
+            groups: Groups::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),

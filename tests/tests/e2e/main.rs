@@ -8,6 +8,7 @@ mod bench_rush;
 mod catalog;
 mod certificates;
 mod faults;
+mod groups;
 mod health;
 mod hosts;
 mod limits;
