@@ -167,6 +167,8 @@ pub struct Organization {
     pub website: Option<String>,
     pub description: String,
     pub can_confirm: bool,
+    /// The logo's stored file (`storage::Key`), if it has one.
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +188,9 @@ pub struct Program {
     pub hours: i64,
     pub status: ProgramStatus,
     pub created_at: String,
+    /// The cover's stored files (`storage::Key`), the page's and the card's, if it has one.
+    pub cover: Option<String>,
+    pub cover_card: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -387,6 +392,7 @@ fn organization_from(row: &AnyRow) -> Result<Organization, DbError> {
         website: row.try_get("website")?,
         description: row.try_get("description")?,
         can_confirm: row.try_get::<i64, _>("can_confirm")? != 0,
+        logo: row.try_get("logo")?,
     })
 }
 
@@ -410,6 +416,8 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
         hours: row.try_get("hours")?,
         status: parse_code(row, "status", ProgramStatus::parse)?,
         created_at: row.try_get("created_at")?,
+        cover: row.try_get("cover")?,
+        cover_card: row.try_get("cover_card")?,
     })
 }
 
@@ -443,9 +451,10 @@ fn group_from(row: &AnyRow) -> Result<Group, DbError> {
 }
 
 const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, address, lat, lon, \
-    phone, email, website, description, can_confirm";
+    phone, email, website, description, can_confirm, logo";
 const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
-    level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at";
+    level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at, \
+    cover, cover_card";
 const GROUP_COLUMNS: &str = "id, program_id, name, teacher, address, lat, lon, schedule, capacity, \
     seats_taken, enroll_from, enroll_to, study_from, study_to, price_certificate_kopecks, price_paid_kopecks";
 
@@ -476,6 +485,10 @@ pub struct ListedProgram {
     pub financing: Financing,
     pub monthly_price: Money,
     pub created_at: String,
+    /// The cover's stored files, the page's and the card's (cards show the second;
+    /// `sitegen` copies both).
+    pub cover: Option<String>,
+    pub cover_card: Option<String>,
 }
 
 /// What the region's search index is built from, with the group locations (see
@@ -535,7 +548,7 @@ pub async fn published_catalog(
         sqlx::query(&format!(
             "SELECT id || $3 || organization_id || $3 || direction || $3 || profile_id || $3 || level \
                || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 || price_kopecks \
-               || $3 || created_at, title, {description} \
+               || $3 || created_at, title, {description}, cover, cover_card \
              FROM programs WHERE tenant_id = $1 AND status = $2"
         ))
         .bind(tenant)
@@ -565,6 +578,9 @@ pub async fn published_catalog(
                 financing: Financing::parse(financing).ok_or_else(bad)?,
                 monthly_price: Money::from_kopecks(num(price)?),
                 created_at: created.to_owned(),
+                // Apart from the packed column: NULL would make all of it NULL.
+                cover: row.try_get(3)?,
+                cover_card: row.try_get(4)?,
             })
         })
         .collect::<Result<Vec<_>, DbError>>()

@@ -32,6 +32,7 @@ migrations!(
     9 => "0009_platform_keys",
     10 => "0010_outbox_failure",
     11 => "0011_organization_profile",
+    14 => "0014_photos",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

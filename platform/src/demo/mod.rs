@@ -305,6 +305,8 @@ fn organization(
             .then(|| format!("https://org{id}.{region}.navigator.example")),
         description,
         can_confirm: kind == OrgKind::Education && rng.chance(40),
+        // The demo catalog has no photos.
+        logo: None,
     }
 }
 
@@ -381,6 +383,8 @@ fn program(
             8 + rng.below(10),
             rng.below(60)
         ),
+        cover: None,
+        cover_card: None,
     }
 }
 

@@ -15,8 +15,10 @@ use crate::db::Db;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
+use crate::photos::Photos;
 use crate::regions::Registry;
 use crate::settings::Settings;
+use crate::storage::{FileStore, LocalStore};
 use crate::templates::Templates;
 use crate::time::Clock;
 
@@ -41,6 +43,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub children: Children,
     pub organizations: Organizations,
+    /// Logos and covers, and the file store they are kept in.
+    pub photos: Photos,
     pub certificates: Certificates,
     pub applications: Applications,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
@@ -71,6 +75,7 @@ impl AppState {
         catalog.refresh_versions().await?;
         let templates = Arc::new(Templates::new());
         let outbox = Outbox::new(templates.clone(), mailer.clone(), clock.clone());
+        let files: Arc<dyn FileStore> = Arc::new(LocalStore::new(settings.files_dir()));
         Ok(Arc::new(AppState {
             sessions: Sessions::new(
                 session_store.clone(),
@@ -88,6 +93,7 @@ impl AppState {
             ),
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
+            photos: Photos::new(db.clone(), clock.clone(), files),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox, clock.clone()),
             in_flight: InFlight::new(settings.limits.expensive_per_client),
