@@ -14,4 +14,5 @@ mod limits;
 mod mail;
 mod onboarding;
 mod org_profile;
+mod photos;
 mod schema;
