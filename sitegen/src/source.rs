@@ -98,7 +98,7 @@ impl Snapshot {
         let wanted: Vec<String> = self
             .media_keys()
             .into_iter()
-            .filter(|k| !have(*k))
+            .filter(|k| !have(k))
             .map(str::to_owned)
             .collect();
         for raw in wanted {
