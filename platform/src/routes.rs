@@ -10,6 +10,7 @@ use crate::certificates::pages as certificates;
 use crate::children::pages as children;
 use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
+use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
@@ -26,6 +27,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
+        .at("/media/:key", get(photos::media))
         .at(
             "/register",
             get(accounts::register_page).post(accounts::register.with(Expensive)),
@@ -98,6 +100,22 @@ pub fn routes(state: State) -> impl Endpoint {
         .at(
             "/provider/profile",
             get(organizations::show_profile).post(organizations::save_profile),
+        )
+        .at(
+            "/provider/profile/logo",
+            post(organizations::upload_logo.with(BodyLimit::uploads())),
+        )
+        .at(
+            "/provider/profile/logo/delete",
+            post(organizations::remove_logo),
+        )
+        .at(
+            "/provider/programs/:id/cover",
+            get(photos::show_cover).post(photos::upload_cover.with(BodyLimit::uploads())),
+        )
+        .at(
+            "/provider/programs/:id/cover/delete",
+            post(photos::remove_cover),
         )
         .at(
             "/provider/profile/places/:id",
@@ -189,6 +207,7 @@ fn api() -> Route {
             crate::organizations::api::OrganizationsApi,
             crate::programs::api::ProgramsApi,
             crate::groups::api::GroupsApi,
+            crate::photos::api::PhotosApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -85,6 +85,13 @@ impl Outage {
     }
 }
 
+/// A file store that failed is a failure of ours: the upload can be sent again.
+impl From<crate::storage::StorageError> for ServiceError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        ServiceError::Internal(e.into())
+    }
+}
+
 impl From<MailError> for ServiceError {
     fn from(e: MailError) -> Self {
         match e {

@@ -132,6 +132,11 @@ impl Settings {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
+
+    /// Where stored files (photos, logos) live on the local disk: `DATA_DIR/files/ab/cdef….jpg`.
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "catalog",
             "accounts",
             "organizations",
+            "photos",
             "children",
             "certificates",
             "applications",

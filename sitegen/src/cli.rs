@@ -38,6 +38,9 @@ pub struct Args {
     /// base URL.
     #[arg(long, conflicts_with = "all")]
     pub site_url: Option<String>,
+    /// The Navigator's data folder: the photos the pages show are copied from its `files/`.
+    #[arg(long, env = "NAVIGATOR_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
     /// Rendering threads (default: one per core).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -85,6 +88,9 @@ pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
     let workers = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let files: Arc<dyn platform::storage::FileStore> = Arc::new(
+        platform::storage::LocalStore::new(args.data_dir.join("files")),
+    );
     let mut summaries = Vec::new();
     for tenant in chosen {
         let out = if args.all {
@@ -101,6 +107,7 @@ pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
             None => base_url.clone(),
         };
         let opts = Options {
+            files: files.clone(),
             out,
             base_url,
             site_url,

@@ -30,6 +30,8 @@ pub enum SitegenError {
     },
     #[error("шаблон {0}")]
     Template(String),
+    #[error("фотография {key}: {message}")]
+    Media { key: String, message: String },
 }
 
 impl SitegenError {

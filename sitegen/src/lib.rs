@@ -23,18 +23,22 @@ use std::time::{Duration, Instant};
 use platform::catalog::store;
 use platform::db::Db;
 use platform::regions::Tenant;
+use platform::storage::FileStore;
 use sha2::{Digest, Sha256};
 
 pub use error::SitegenError;
 use manifest::{Entry, Manifest};
 use output::Output;
 use progress::Progress;
-use site::{program_path, Job, Site};
+use site::{media_path, program_path, Job, Site};
 use source::{Scope, Snapshot};
 
 /// How to write one region's copy.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Where the photos are stored (the server's `DATA_DIR/files` by default): the copy
+    /// gets those its pages show.
+    pub files: Arc<dyn FileStore>,
     pub out: PathBuf,
     /// The region's dynamic site, `https://p67.навигатор.дети` (no trailing slash): where
     /// «Записаться» and «Вход» lead.
@@ -201,6 +205,15 @@ pub async fn generate(
         }
     }
     snap.drop_orphans();
+    // Photos already in the folder (by the manifest) are not read again.
+    snap.fetch_media(opts.files.as_ref(), |key| {
+        let path = media_path(key);
+        previous.as_ref().is_some_and(|prev| {
+            prev.inputs.get(&path).map(String::as_str) == Some(key)
+                && prev.files.contains_key(&path)
+        })
+    })
+    .await?;
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         carried = carried.len(),

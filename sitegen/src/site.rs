@@ -68,8 +68,14 @@ pub struct File {
 #[derive(Debug, Clone)]
 pub enum Job {
     Index,
-    Listing { list: ListId, page: usize },
-    Organization { id: i64, page: usize },
+    Listing {
+        list: ListId,
+        page: usize,
+    },
+    Organization {
+        id: i64,
+        page: usize,
+    },
     Program(usize),
     Map(Option<String>),
     Geo(String),
@@ -79,6 +85,8 @@ pub enum Job {
     Sitemap(usize),
     Asset(&'static str, &'static [u8]),
     Logo,
+    /// A stored photo, by key.
+    Media(String),
 }
 
 /// The catalog lists: the whole catalog (one page: the alphabetical index and the
@@ -304,6 +312,7 @@ impl<'a> Site<'a> {
                     .hash(&mut h);
                 (p.level, p.ages.min(), p.ages.max(), p.ovz, p.financing).hash(&mut h);
                 p.monthly_price.kopecks().hash(&mut h);
+                p.cover_card.hash(&mut h);
                 if let Some(o) = orgs.get(&p.organization_id) {
                     (&o.short_name, &o.municipality_id).hash(&mut h);
                 }
@@ -375,6 +384,12 @@ impl<'a> Site<'a> {
         if self.tenant.logo.is_some() {
             jobs.push(Job::Logo);
         }
+        jobs.extend(
+            self.snap
+                .media_keys()
+                .into_iter()
+                .map(|k| Job::Media(k.to_owned())),
+        );
         jobs
     }
 
@@ -397,6 +412,7 @@ impl<'a> Site<'a> {
                 "static/logo.{}",
                 self.tenant.logo.as_ref().map_or("png", |l| l.extension())
             ),
+            Job::Media(key) => media_path(key),
         }
     }
 
@@ -404,6 +420,10 @@ impl<'a> Site<'a> {
     /// same digest as last run (same build and settings) means the same bytes, so the page
     /// need not be rendered again. `None` for files rendered every run.
     pub fn signature(&self, job: &Job) -> Option<String> {
+        if let Job::Media(key) = job {
+            // The key is the SHA-256 of the file: the same key, the same bytes.
+            return Some(key.clone());
+        }
         let mut h = std::hash::DefaultHasher::new();
         self.path(job).hash(&mut h);
         match job {
@@ -485,6 +505,16 @@ impl<'a> Site<'a> {
                 .logo
                 .as_ref()
                 .map_or_else(Vec::new, |l| l.bytes.clone()),
+            Job::Media(key) => {
+                self.snap
+                    .media
+                    .get(key)
+                    .cloned()
+                    .ok_or_else(|| SitegenError::Media {
+                        key: key.clone(),
+                        message: "не прочитана из хранилища".to_owned(),
+                    })?
+            }
         };
         Ok(File { path, content })
     }
@@ -757,6 +787,11 @@ impl<'a> Site<'a> {
             },
         )
     }
+}
+
+/// Where a stored photo lives in the copy (`link("media", key)` leads there).
+pub fn media_path(key: &str) -> String {
+    format!("media/{key}")
 }
 
 pub fn program_path(id: i64) -> String {

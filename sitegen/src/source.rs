@@ -1,12 +1,13 @@
 //! What a run reads from the database: one consistent picture of the region's published
 //! catalog, and for the pages to re-render, everything they show.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use platform::catalog::store::{
     self, Group, GroupLocation, ListedProgram, Organization, Profile, Program,
 };
 use platform::db::Db;
+use platform::storage::{FileStore, Key};
 
 use crate::error::SitegenError;
 use platform::tenant_id::TenantId;
@@ -25,6 +26,8 @@ pub struct Snapshot {
     pub locations: Vec<GroupLocation>,
     /// Programs whose page this run renders, with their groups (by id).
     pub details: Vec<(Program, Vec<Group>)>,
+    /// The bytes of the photos this run copies (see [`Snapshot::fetch_media`]), by key.
+    pub media: BTreeMap<String, Vec<u8>>,
 }
 
 /// Which program pages to render: all, or those changed since a catalog version.
@@ -69,7 +72,49 @@ impl Snapshot {
             programs: listed,
             locations,
             details,
+            media: BTreeMap::new(),
         })
+    }
+
+    /// Every photo the copy's pages show: covers of the published programs (the page's and
+    /// the card's) and logos of the organizations.
+    pub fn media_keys(&self) -> BTreeSet<&str> {
+        let covers = self
+            .programs
+            .iter()
+            .flat_map(|p| [p.cover.as_deref(), p.cover_card.as_deref()]);
+        let logos = self.organizations.iter().map(|o| o.logo.as_deref());
+        covers.chain(logos).flatten().collect()
+    }
+
+    /// Reads from `files` the photos the copy shows that `have` (what the folder holds
+    /// already: a key names its bytes for ever) does not.
+    #[tracing::instrument(skip_all)]
+    pub async fn fetch_media(
+        &mut self,
+        files: &dyn FileStore,
+        have: impl Fn(&str) -> bool,
+    ) -> Result<(), SitegenError> {
+        let wanted: Vec<String> = self
+            .media_keys()
+            .into_iter()
+            .filter(|k| !have(k))
+            .map(str::to_owned)
+            .collect();
+        for raw in wanted {
+            let failed = |message: String| SitegenError::Media {
+                key: raw.clone(),
+                message,
+            };
+            let key = Key::parse(&raw).ok_or_else(|| failed("не ключ файла".to_owned()))?;
+            let bytes = files
+                .get(&key)
+                .await
+                .map_err(|e| failed(e.to_string()))?
+                .ok_or_else(|| failed("нет в хранилище файлов".to_owned()))?;
+            self.media.insert(raw, bytes);
+        }
+        Ok(())
     }
 
     /// Leaves out programs whose organization is not in the snapshot: a program moved to an

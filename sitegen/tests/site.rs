@@ -29,6 +29,7 @@ fn tenant(app: &TestApp, slug: &str) -> Arc<Tenant> {
 
 async fn build(app: &TestApp, slug: &str, out: &Path) -> Summary {
     let opts = Options {
+        files: app.state.photos.files().clone(),
         out: out.to_owned(),
         base_url: BASE.to_owned(),
         site_url: "https://cdn.example.org/p67".to_owned(),
@@ -430,6 +431,115 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
     let fresh = dir.path().join("fresh");
     build(&app, "smolensk", &fresh).await;
     assert_eq!(files(&out), files(&fresh));
+}
+
+/// Stores `bytes` as a photo of Smolensk and makes them program `id`'s cover (both
+/// renditions) and organization `org`'s logo, the way `photos` writes: the rows marked
+/// changed, the catalog version bumped.
+async fn set_photos(app: &TestApp, id: i64, org: i64, bytes: Option<&[u8]>) -> Option<String> {
+    use platform::storage::MediaType;
+    let tenant = tenant(app, "smolensk").id;
+    let key = match bytes {
+        Some(b) => Some(
+            app.state
+                .photos
+                .files()
+                .put(MediaType::Jpeg, b.to_vec())
+                .await
+                .unwrap()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let mut tx = app.state.db.begin().await.unwrap();
+    if let Some(k) = &key {
+        sqlx::query("INSERT INTO media (tenant_id, file_key, created_at) VALUES ($1, $2, 'x')")
+            .bind(tenant)
+            .bind(k)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "UPDATE programs SET cover = $3, cover_card = $3, changed_in = NULL \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(&key)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE organizations SET logo = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(org)
+    .bind(&key)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    store::bump_version(&mut tx, tenant).await.unwrap();
+    tx.commit().await.unwrap();
+    key
+}
+
+#[tokio::test]
+async fn photos_are_copied_once_and_the_pages_show_them() {
+    let (_env, app) = seeded().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&app, "smolensk", &out).await;
+    let photo = b"\xFF\xD8 stands for a stored JPEG".to_vec();
+    let key = set_photos(&app, CHESS, RADUGA, Some(&photo)).await.unwrap();
+    let media = format!("media/{key}");
+
+    let summary = build(&app, "smolensk", &out).await;
+    assert!(!summary.full);
+    assert!(summary.changed.contains(&media), "{:?}", summary.changed);
+    let all = files(&out);
+    assert_eq!(
+        all.get(&media),
+        Some(&photo),
+        "the file is copied as stored"
+    );
+    let page = text(&all, &format!("programs/{CHESS}.html"));
+    assert!(
+        page.contains(&format!(
+            "src=\"../media/{key}\" width=\"1200\" height=\"800\""
+        )),
+        "{page}"
+    );
+    let list = text(&all, "directions/sport/index.html");
+    assert!(
+        list.contains(&format!(
+            "src=\"../../media/{key}\" width=\"480\" height=\"320\" loading=\"lazy\""
+        )),
+        "{list}"
+    );
+    let org = text(&all, &format!("organizations/{RADUGA}/index.html"));
+    assert!(
+        org.contains(&format!("src=\"../../media/{key}\" width=\"256\"")),
+        "{org}"
+    );
+    assert_links_resolve(&all);
+
+    // Again, with another change: the photo is neither read nor written again.
+    let written = modified(&out.join(&media));
+    catalog::rename(&app.state, CHESS, "Шахматный клуб «Белая ладья»").await;
+    let summary = build(&app, "smolensk", &out).await;
+    assert!(!summary.changed.contains(&media));
+    assert_eq!(modified(&out.join(&media)), written);
+    // The same bytes as a fresh copy.
+    let fresh = dir.path().join("fresh");
+    build(&app, "smolensk", &fresh).await;
+    assert_eq!(files(&out), files(&fresh));
+
+    // Removed from every row: the copy drops the file too.
+    set_photos(&app, CHESS, RADUGA, None).await;
+    let summary = build(&app, "smolensk", &out).await;
+    assert!(summary.deleted.contains(&media), "{:?}", summary.deleted);
+    assert!(contains(&files(&out), "/media/").is_empty());
 }
 
 fn contains(all: &BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {

@@ -72,6 +72,7 @@ fn org(
         website: None,
         description: format!("{name}: занятия для детей."),
         can_confirm: id == 1,
+        logo: None,
     }
 }
 
@@ -151,6 +152,8 @@ async fn insert(
             status: p.status,
             created_at: format!("2026-0{}-01T10:00:00.000000Z", i + 1),
             about: Default::default(),
+            cover: None,
+            cover_card: None,
         });
     }
     store::insert_programs(&mut tx, tenant.id, &rows)

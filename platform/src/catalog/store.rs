@@ -173,6 +173,8 @@ pub struct Organization {
     pub website: Option<String>,
     pub description: String,
     pub can_confirm: bool,
+    /// The logo's stored file (`storage::Key`), if it has one.
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +196,9 @@ pub struct Program {
     pub created_at: String,
     /// The rest of the card its organization wrote (empty for programs entered before it).
     pub about: About,
+    /// The cover's stored files (`storage::Key`), the page's and the card's, if it has one.
+    pub cover: Option<String>,
+    pub cover_card: Option<String>,
 }
 
 /// What the program page shows beyond the catalog's facts: the card's texts and its
@@ -627,6 +632,7 @@ fn organization_from(row: &AnyRow) -> Result<Organization, DbError> {
         website: row.try_get("website")?,
         description: row.try_get("description")?,
         can_confirm: row.try_get::<i64, _>("can_confirm")? != 0,
+        logo: row.try_get("logo")?,
     })
 }
 
@@ -666,6 +672,8 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
                 .collect(),
             financing: parse_code(row, "financing", FinancingSet::parse_list)?,
         },
+        cover: row.try_get("cover")?,
+        cover_card: row.try_get("cover_card")?,
     })
 }
 
@@ -781,10 +789,11 @@ async fn with_details(
 }
 
 const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, address, lat, lon, \
-    phone, email, website, description, can_confirm";
+    phone, email, website, description, can_confirm, logo";
 const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
     level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at, \
-    announce, goals, results, program_type, study_form, ovz_kinds";
+    announce, goals, results, program_type, study_form, ovz_kinds, \
+    cover, cover_card";
 const GROUP_COLUMNS: &str = "g.id, g.program_id, g.name, pl.address, pl.lat, pl.lon, g.status, \
     g.capacity, g.seats_taken, g.enroll_from, g.enroll_to, g.study_from, g.study_to, \
     g.price_certificate_kopecks, g.price_paid_kopecks";
@@ -820,6 +829,10 @@ pub struct ListedProgram {
     pub financing: Financing,
     pub monthly_price: Money,
     pub created_at: String,
+    /// The cover's stored files, the page's and the card's (cards show the second;
+    /// `sitegen` copies both).
+    pub cover: Option<String>,
+    pub cover_card: Option<String>,
 }
 
 /// What the region's search index is built from, with the group locations (see
@@ -879,7 +892,7 @@ pub async fn published_catalog(
         sqlx::query(&format!(
             "SELECT id || $3 || organization_id || $3 || direction || $3 || profile_id || $3 || level \
                || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 || price_kopecks \
-               || $3 || created_at, title, {description} \
+               || $3 || created_at, title, {description}, cover, cover_card \
              FROM programs WHERE tenant_id = $1 AND status = $2"
         ))
         .bind(tenant)
@@ -911,6 +924,9 @@ pub async fn published_catalog(
                     .ok_or_else(bad)?,
                 monthly_price: Money::from_kopecks(num(price)?),
                 created_at: created.to_owned(),
+                // Apart from the packed column: NULL would make all of it NULL.
+                cover: row.try_get(3)?,
+                cover_card: row.try_get(4)?,
             })
         })
         .collect::<Result<Vec<_>, DbError>>()

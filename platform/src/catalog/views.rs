@@ -58,6 +58,10 @@ pub struct ProgramCard {
     pub certificate: bool,
     /// A group takes applications today («идёт набор»).
     pub enrollment_open: bool,
+    /// The card's cover, 480×320 JPEG: a file at `/media/{cover}` on the region's host;
+    /// none when the program has no cover.
+    #[oai(nullable)]
+    pub cover: Option<String>,
 }
 
 /// «Бесплатно» or «2 500 ₽ в месяц».
@@ -95,6 +99,7 @@ struct CardSource<'a> {
     financing: Financing,
     monthly_price: Money,
     enrollment_open: bool,
+    cover: Option<&'a str>,
 }
 
 impl ProgramCard {
@@ -118,6 +123,7 @@ impl ProgramCard {
                     .groups
                     .iter()
                     .any(|g| g.enroll_from <= today && today <= g.enroll_to),
+                cover: doc.cover_card.as_deref(),
             },
             tenant,
         )
@@ -146,6 +152,7 @@ impl ProgramCard {
                 financing: p.financing,
                 monthly_price: p.monthly_price,
                 enrollment_open: false,
+                cover: p.cover_card.as_deref(),
             },
             tenant,
         )
@@ -171,6 +178,7 @@ impl ProgramCard {
             price: price_text(c.financing, c.monthly_price),
             certificate: c.financing == Financing::Certificate,
             enrollment_open: c.enrollment_open,
+            cover: c.cover.map(str::to_owned),
         }
     }
 }
@@ -430,6 +438,11 @@ pub struct OrganizationView {
     /// Authorized by the municipality to confirm children's data.
     pub can_confirm: bool,
     pub url: String,
+    /// The logo, 256×256 PNG: a file at `/media/{logo}` on the region's host; none when
+    /// the organization has no logo.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 impl OrganizationView {
@@ -456,6 +469,7 @@ impl OrganizationView {
             description: o.description.clone(),
             can_confirm: o.can_confirm,
             url: format!("/organizations/{}", o.id),
+            logo: o.logo.clone(),
         }
     }
 }
@@ -563,6 +577,11 @@ pub struct ProgramDetail {
     pub financing_options: Vec<Labeled>,
     pub organization: OrganizationView,
     pub groups: Vec<GroupView>,
+    /// The cover, 1200×800 JPEG: a file at `/media/{cover}` on the region's host; none
+    /// when the program has no cover.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub cover: Option<String>,
     /// Served from the last copy while the database is out of reach (seats may have
     /// changed): the page says so. Not part of the API's object.
     #[oai(skip)]
@@ -620,6 +639,7 @@ impl ProgramDetail {
                 .collect(),
             organization: OrganizationView::of(org, tenant),
             groups: groups.iter().map(|g| GroupView::of(g, today)).collect(),
+            cover: p.cover.clone(),
             saved_copy: false,
         }
     }

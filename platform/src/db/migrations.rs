@@ -34,6 +34,7 @@ migrations!(
     11 => "0011_organization_profile",
     12 => "0012_program_card",
     13 => "0013_groups_schedules",
+    14 => "0014_photos",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

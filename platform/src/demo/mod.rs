@@ -326,6 +326,8 @@ fn organization(
             .then(|| format!("https://org{id}.{region}.navigator.example")),
         description,
         can_confirm: kind == OrgKind::Education && rng.chance(40),
+        // The demo catalog has no photos.
+        logo: None,
     }
 }
 
@@ -404,6 +406,8 @@ fn program(
         ),
         // Written with the card (`cards::card`), not from here.
         about: Default::default(),
+        cover: None,
+        cover_card: None,
     }
 }
 

@@ -39,6 +39,10 @@ pub struct OrganizationProfile {
     #[oai(nullable)]
     pub website: Option<String>,
     pub description: String,
+    /// The logo, 256×256 PNG, at `/media/{logo}` on the region's host (`PUT
+    /// /provider/logo` sets it); none without one.
+    #[oai(nullable)]
+    pub logo: Option<String>,
     pub places: Vec<PlaceInfo>,
 }
 
@@ -74,6 +78,7 @@ fn profile_info(p: Profile, places: &[store::Place]) -> OrganizationProfile {
         email: p.email,
         website: p.website,
         description: p.description,
+        logo: p.logo,
         places: places.iter().map(PlaceInfo::from).collect(),
     }
 }

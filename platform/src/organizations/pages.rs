@@ -4,21 +4,22 @@
 //! with its message beside it.
 
 use poem::http::StatusCode;
-use poem::web::{Data, Form, Path, Query, Redirect};
+use poem::web::{Data, Form, Multipart, Path, Query, Redirect};
 use poem::{handler, IntoResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::values::Role;
 use crate::catalog::model::OrgType;
 use crate::domain::FieldError;
+use crate::photos::renditions::MAX_BYTES;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
-use crate::web::{form_status, path_id, Layout, Region, Visitor, WebError};
+use crate::web::{form_status, path_id, read_upload, Layout, Region, Visitor, WebError};
 use crate::State;
 
 use super::service::{PlaceForm, ProfileForm};
-use super::store::Place;
+use super::store::{Place, Profile};
 
 #[derive(Serialize)]
 struct TypeOption {
@@ -76,13 +77,29 @@ pub struct NoticeQuery {
     saved: Option<String>,
 }
 
-/// What the profile page shows besides the places: the two forms as typed, their errors.
+/// What the profile page shows besides the places: the forms as typed, their errors.
 struct ProfilePage<'a> {
     form: ProfileForm,
     errors: &'a [FieldError],
     place: PlaceForm,
     place_errors: &'a [FieldError],
+    /// The logo's form sends a file: only its refusal comes back.
+    logo_errors: &'a [FieldError],
     notice: Option<&'static str>,
+}
+
+impl<'a> ProfilePage<'a> {
+    /// The page as stored, with `notice`.
+    fn stored(profile: &Profile, notice: Option<&'static str>) -> Self {
+        Self {
+            form: ProfileForm::from(profile),
+            errors: &[],
+            place: PlaceForm::default(),
+            place_errors: &[],
+            logo_errors: &[],
+            notice,
+        }
+    }
 }
 
 async fn profile_page(
@@ -93,7 +110,7 @@ async fn profile_page(
     page: ProfilePage<'_>,
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Provider)?;
-    let (_, places) = state.organizations.profile(tenant, viewer).await?;
+    let (profile, places) = state.organizations.profile(tenant, viewer).await?;
     let places: Vec<PlaceRow> = places.iter().map(PlaceRow::from).collect();
     let types: Vec<TypeOption> = OrgType::ALL
         .iter()
@@ -102,12 +119,13 @@ async fn profile_page(
             label: t.label(),
         })
         .collect();
-    // 422 when either form comes back with its errors.
-    let status = if page.errors.is_empty() && page.place_errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    // 422 when a form comes back with its errors.
+    let status =
+        if page.errors.is_empty() && page.place_errors.is_empty() && page.logo_errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
     render(
         state,
         visitor,
@@ -116,6 +134,7 @@ async fn profile_page(
             layout, types, places, notice => page.notice,
             form => page.form, errors => errors_map(page.errors),
             place => page.place, place_errors => errors_map(page.place_errors),
+            logo => profile.logo, logo_errors => errors_map(page.logo_errors),
             map => map_view(tenant), nav => "cabinet",
         },
         status,
@@ -136,15 +155,11 @@ pub async fn show_profile(
     let notice = q.saved.map(|what| match what.as_str() {
         "place" => "Место обучения сохранено.",
         "removed" => "Место обучения удалено.",
+        "logo" => "Логотип сохранён.",
+        "logo-removed" => "Логотип удалён.",
         _ => "Профиль организации сохранён.",
     });
-    let page = ProfilePage {
-        form: ProfileForm::from(&profile),
-        errors: &[],
-        place: PlaceForm::default(),
-        place_errors: &[],
-        notice,
-    };
+    let page = ProfilePage::stored(&profile, notice);
     profile_page(&state, &tenant, &visitor, layout, page).await
 }
 
@@ -178,6 +193,7 @@ pub async fn save_profile(
                 errors: &errors,
                 place: PlaceForm::default(),
                 place_errors: &[],
+                logo_errors: &[],
                 notice: None,
             };
             profile_page(&state, &tenant, &visitor, layout, page).await
@@ -277,6 +293,7 @@ pub async fn save_place(
                     errors: &[],
                     place: form.place,
                     place_errors: &errors,
+                    logo_errors: &[],
                     notice: None,
                 };
                 profile_page(&state, &tenant, &visitor, layout, page).await
@@ -304,4 +321,54 @@ pub async fn remove_place(
         .remove_place(&tenant, viewer, id)
         .await?;
     Ok(Redirect::see_other("/provider/profile?saved=removed").into_response())
+}
+
+/// «Загрузить логотип» (a form of its own: it sends a file); a refusal comes back beside
+/// the field.
+#[handler]
+pub async fn upload_logo(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    form: Multipart,
+) -> PageResult {
+    let upload = read_upload(form, "logo", MAX_BYTES).await?;
+    visitor.check_csrf(&upload.csrf)?;
+    let viewer = visitor.require_role(Role::Provider)?;
+    let result = if upload.file.is_empty() {
+        Err(ServiceError::field("logo", "Выберите файл с логотипом"))
+    } else {
+        state
+            .photos
+            .set_logo(&tenant, viewer, upload.file)
+            .await
+            .map(|_| ())
+    };
+    match result {
+        Ok(()) => Ok(Redirect::see_other("/provider/profile?saved=logo").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let (profile, _) = state.organizations.profile(&tenant, viewer).await?;
+            let page = ProfilePage {
+                logo_errors: &errors,
+                ..ProfilePage::stored(&profile, None)
+            };
+            profile_page(&state, &tenant, &visitor, layout, page).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// «Удалить логотип».
+#[handler]
+pub async fn remove_logo(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    Form(form): Form<CsrfOnly>,
+) -> PageResult {
+    visitor.check_csrf(&form.csrf)?;
+    let viewer = visitor.require_role(Role::Provider)?;
+    state.photos.remove_logo(&tenant, viewer).await?;
+    Ok(Redirect::see_other("/provider/profile?saved=logo-removed").into_response())
 }

@@ -383,6 +383,7 @@ fn parse_profile(form: &ProfileForm, old: &Profile) -> Result<Profile, ServiceEr
             email: email.to_string(),
             website,
             description,
+            logo: old.logo.clone(),
         }),
         _ => unreachable!("every field parsed when there are no errors"),
     }

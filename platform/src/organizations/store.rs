@@ -25,6 +25,8 @@ pub struct Profile {
     pub email: String,
     pub website: Option<String>,
     pub description: String,
+    /// The logo's stored file; set and removed by `photos`, not by the profile form.
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,11 +56,12 @@ fn profile_from(row: &AnyRow) -> Result<Profile, DbError> {
         email: row.try_get("email")?,
         website: row.try_get("website")?,
         description: row.try_get("description")?,
+        logo: row.try_get("logo")?,
     })
 }
 
 const PROFILE: &str = "SELECT id, name, short_name, org_type, kind, inn, ogrn, phone, email, \
-    website, description FROM organizations WHERE tenant_id = $1 AND id = $2";
+    website, description, logo FROM organizations WHERE tenant_id = $1 AND id = $2";
 
 pub async fn profile(db: &Db, tenant: TenantId, org: i64) -> Result<Option<Profile>, DbError> {
     let row = sqlx::query(PROFILE)

@@ -14,6 +14,7 @@ pub mod pager;
 mod request_log;
 mod site;
 mod state;
+mod upload;
 mod visitor;
 
 pub use allowed::AllowedMethods;
@@ -25,6 +26,7 @@ pub use pager::Pager;
 pub use request_log::RequestLog;
 pub use site::{accounts_tenant, region_of, Origin, Region, SiteResolver};
 pub use state::{AppState, State};
+pub use upload::{read_upload, Upload};
 pub use visitor::Visitor;
 
 /// The status of a form page: 422 when it comes back with field errors.

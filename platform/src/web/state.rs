@@ -16,9 +16,11 @@ use crate::groups::Groups;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
+use crate::photos::Photos;
 use crate::programs::Programs;
 use crate::regions::Registry;
 use crate::settings::Settings;
+use crate::storage::{FileStore, LocalStore};
 use crate::templates::Templates;
 use crate::time::Clock;
 
@@ -44,6 +46,8 @@ pub struct AppState {
     pub children: Children,
     pub organizations: Organizations,
     pub groups: Groups,
+    /// Logos and covers, and the file store they are kept in.
+    pub photos: Photos,
     pub certificates: Certificates,
     pub applications: Applications,
     pub programs: Programs,
@@ -75,6 +79,7 @@ impl AppState {
         catalog.refresh_versions().await?;
         let templates = Arc::new(Templates::new());
         let outbox = Outbox::new(templates.clone(), mailer.clone(), clock.clone());
+        let files: Arc<dyn FileStore> = Arc::new(LocalStore::new(settings.files_dir()));
         Ok(Arc::new(AppState {
             sessions: Sessions::new(
                 session_store.clone(),
@@ -93,6 +98,7 @@ impl AppState {
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
             groups: Groups::new(db.clone(), clock.clone()),
+            photos: Photos::new(db.clone(), clock.clone(), files),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),

@@ -15,5 +15,6 @@ mod limits;
 mod mail;
 mod onboarding;
 mod org_profile;
+mod photos;
 mod programs;
 mod schema;

@@ -49,6 +49,8 @@ pub struct ProgramDoc {
     pub financing: Financing,
     pub monthly_price: Money,
     pub groups: Vec<GroupPoint>,
+    /// The card's cover file (`storage::Key`), if the program has a cover.
+    pub cover_card: Option<String>,
 }
 
 /// Where and when a group meets, for the map and «идёт набор».
@@ -236,6 +238,7 @@ impl CatalogIndex {
                 financing: p.financing,
                 monthly_price: p.monthly_price,
                 groups: Vec::new(),
+                cover_card: p.cover_card,
             });
         }
         let text = text.finish()?;

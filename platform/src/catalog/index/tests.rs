@@ -83,6 +83,7 @@ fn catalog(dice: &mut Dice) -> (PublishedCatalog, Vec<Profile>, Vec<GroupLocatio
             website: None,
             description: String::new(),
             can_confirm: false,
+            logo: None,
         })
         .collect();
     let mut programs = Vec::new();
@@ -109,6 +110,8 @@ fn catalog(dice: &mut Dice) -> (PublishedCatalog, Vec<Profile>, Vec<GroupLocatio
             financing: *dice.pick(Financing::ALL),
             monthly_price: Money::from_kopecks(100_000),
             created_at: format!("2026-0{}-1{} 10:00:00", 1 + dice.roll(9), dice.roll(10)),
+            cover: None,
+            cover_card: None,
         });
         for g in 0..dice.roll(3) {
             let opens = today() + chrono::Days::new(dice.roll(20) as u64) - chrono::Days::new(10);
