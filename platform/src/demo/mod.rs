@@ -164,11 +164,31 @@ pub fn generate(tenant: &Tenant, programs: usize, today: NaiveDate) -> Generated
         cards_out.push(cards::card(&program, words));
         programs_out.push(program);
     }
+    show_the_lifecycle(&organizations, &mut programs_out);
     Generated {
         organizations,
         programs: programs_out,
         cards: cards_out,
         groups,
+    }
+}
+
+/// The organization the demo staff account works for (`accounts::ensure` picks the first
+/// one authorized to confirm children's data, else the first) gets one draft and one
+/// program waiting for moderation, so the cabinet and the moderation queue show both.
+fn show_the_lifecycle(organizations: &[Organization], programs: &mut [Program]) {
+    let Some(org) = organizations
+        .iter()
+        .find(|o| o.can_confirm)
+        .or(organizations.first())
+    else {
+        return;
+    };
+    let mut own = programs.iter_mut().filter(|p| p.organization_id == org.id);
+    for status in [ProgramStatus::Draft, ProgramStatus::Moderation] {
+        if let Some(p) = own.next() {
+            p.status = status;
+        }
     }
 }
 

@@ -278,19 +278,21 @@ pub async fn insert_many(
     tenant: TenantId,
     programs: &[NewProgram],
 ) -> Result<(), DbError> {
-    const COLUMNS: usize = 28;
+    const COLUMNS: usize = 29;
     for chunk in programs.chunks(BATCH) {
         let sql = format!(
             "INSERT INTO programs (tenant_id, id, organization_id, title, description, direction, \
              profile_id, level, age_min, age_max, ovz, financing, price_kopecks, duration_months, \
              hours, status, created_at, updated_at, published_at, short_title, announce, goals, \
-             results, program_type, study_form, ovz_kinds, group_min, group_max) VALUES {}",
+             results, program_type, study_form, ovz_kinds, group_min, group_max, submitted_at) \
+             VALUES {}",
             placeholders(chunk.len(), COLUMNS)
         );
         let mut q = sqlx::query(&sql);
         for p in chunk {
             let c = &p.card;
             let published = (p.status == ProgramStatus::Published).then(|| p.created_at.clone());
+            let submitted = (p.status == ProgramStatus::Moderation).then(|| p.created_at.clone());
             q = q
                 .bind(tenant)
                 .bind(p.id)
@@ -319,7 +321,8 @@ pub async fn insert_many(
                 .bind(c.study_form.code())
                 .bind(ovz_codes(c))
                 .bind(c.group_min)
-                .bind(c.group_max);
+                .bind(c.group_max)
+                .bind(submitted);
         }
         q.execute(&mut **tx).await?;
     }

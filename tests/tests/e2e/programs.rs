@@ -768,3 +768,38 @@ async fn the_demo_catalog_passes_the_card_form_validation() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_demo_organization_has_a_draft_and_a_program_on_moderation() {
+    let (_env, app) = TestApp::spawn().await;
+    let tenant = app.state.registry.by_slug("smolensk").expect("smolensk");
+    platform::demo::fill(&app.state.db, &tenant, 300, &app.state.clock)
+        .await
+        .expect("demo catalog");
+    tests::demo_accounts(&app.state).await;
+    let mut staff = Browser::new(&app, S);
+    staff.login(PROVIDER, DEMO_PASSWORD).await;
+    let list = staff.get("/provider/programs").await;
+    assert!(list.body.contains("status-draft"), "{}", list.body);
+    assert!(list.body.contains("status-moderation"), "{}", list.body);
+    let mut moderator = Browser::new(&app, S);
+    moderator.login(MUNICIPAL, DEMO_PASSWORD).await;
+    let queue = moderator.get("/municipal/moderation").await;
+    assert!(
+        !queue.body.contains("Программ, ждущих решения, нет"),
+        "{}",
+        queue.body
+    );
+    assert!(
+        !queue.body.contains("<td>—</td>"),
+        "every item says how long it waits"
+    );
+    let (_, items, _) = moderator
+        .api(Method::GET, "/api/v1/moderation/programs", None, None)
+        .await;
+    let id = items[0]["id"].as_i64().expect("an item");
+    // A demo card is complete: it can be published as it is.
+    let review = format!("/municipal/moderation/{id}");
+    let published = act(&mut moderator, &review, &format!("{review}/publish")).await;
+    assert_eq!(published.status, 303, "{}", published.body);
+}
