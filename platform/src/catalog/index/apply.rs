@@ -132,6 +132,8 @@ impl CatalogIndex {
         let mut texts = Vec::with_capacity(added.len());
         let mut added_at = Vec::with_capacity(added.len());
         let mut next = added.into_iter().zip(before).peekable();
+        // One past the end: programs that go after every current one.
+        #[allow(clippy::needless_range_loop)]
         for position in 0..=self.docs.len() {
             while let Some(((doc, t), _)) = next.next_if(|(_, b)| *b == position) {
                 let at = docs.len() as u32;

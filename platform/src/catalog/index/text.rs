@@ -81,9 +81,9 @@ const MAX_CHANGE_PARTS: usize = 8;
 
 enum Writer {
     /// The full build: several threads, several segments.
-    Full(IndexWriter),
+    Full(Box<IndexWriter>),
     /// A change: a few documents, one segment, no threads.
-    Small(tantivy::SingleSegmentIndexWriter),
+    Small(Box<tantivy::SingleSegmentIndexWriter>),
 }
 
 /// Builds the text index; documents are added with their catalog position.
@@ -109,7 +109,7 @@ impl TextWriter {
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(Self::with(
             Some(index),
-            Writer::Full(writer),
+            Writer::Full(Box::new(writer)),
             position,
             fields,
             None,
@@ -128,7 +128,7 @@ impl TextWriter {
             .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
         Ok(Self::with(
             None,
-            Writer::Small(writer),
+            Writer::Small(Box::new(writer)),
             position,
             fields,
             Some(Vec::new()),
@@ -206,7 +206,7 @@ impl TextWriter {
                 w.commit()?;
                 self.index.expect("a full build has its index")
             }
-            Writer::Small(w) => w.finalize()?,
+            Writer::Small(w) => (*w).finalize()?,
         };
         let searcher = index.reader()?.searcher();
         let by_position: std::collections::HashMap<u32, usize> = self
