@@ -2,6 +2,9 @@
 # Catalog load benchmark (issue 3): one region with 100 000 programs on SQLite, one release
 # server, wrk on the same machine. Prints the figures BENCHMARKS.md records.
 #   bash tests/bench/catalog.sh            (PROGRAMS, DURATION, CONNECTIONS may be set)
+# Then (issue 16) the uncached search load again with one program edited per second by
+# another process (the example catalog_edits), beside a run without edits; EDITS_ONLY=1
+# skips the other loads.
 # To compare two builds on one database, alternate runs with KEEP_DATA (a folder: generated
 # there on the first run, reused after) and BIN (a navigator binary; default: build this
 # checkout's).
@@ -15,7 +18,7 @@ HOST="smolensk.localhost"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet -p platform
+  cargo build --release --quiet -p platform --bin navigator --example catalog_edits
   BIN=target/release/navigator
 elif [ ! -x "$BIN" ]; then
   echo "BIN=$BIN: not an executable navigator binary" >&2
@@ -72,9 +75,43 @@ run() {
 URL="http://127.0.0.1:$PORT"
 echo "== load: wrk, 2 threads, $CONNECTIONS connections, $DURATION each"
 run "trivial (/healthz)" "$URL/healthz"
-BASE=/api/v1/programs run "search API, cached" -s tests/bench/cached.lua "$URL"
-BASE=/api/v1/programs run "search API, uncached" -s tests/bench/uncached.lua "$URL"
-BASE=/programs run "HTML catalog, cached" -s tests/bench/cached.lua "$URL"
-BASE=/programs run "HTML catalog, uncached" -s tests/bench/uncached.lua "$URL"
+if [ -z "${EDITS_ONLY:-}" ]; then
+  BASE=/api/v1/programs run "search API, cached" -s tests/bench/cached.lua "$URL"
+  BASE=/api/v1/programs run "search API, uncached" -s tests/bench/uncached.lua "$URL"
+  BASE=/programs run "HTML catalog, cached" -s tests/bench/cached.lua "$URL"
+  BASE=/programs run "HTML catalog, uncached" -s tests/bench/uncached.lua "$URL"
+fi
+
+# Issue 16: edits applied to the live index. The editor is another process writing the
+# same database, so each change reaches the server the way another server's would: by
+# the version poll. It also times how long until the server's search finds each edit.
+EDITOR=${EDITOR_BIN:-$(dirname "$BIN")/examples/catalog_edits}
+SECONDS_OF_LOAD=${DURATION%s}
+edits() { EDITS=$1 "$EDITOR" "sqlite://$DATA/navigator.db" smolensk "127.0.0.1:$PORT" "$HOST"; }
+# Without asking the server whether it found them: its searches would count as the edits'.
+quiet_edits() { EDITS=$1 "$EDITOR" "sqlite://$DATA/navigator.db" smolensk; }
+echo "== edits: one program edited per second by another process, beside the uncached search load"
+BASE=/api/v1/programs run "uncached, no edits" -s tests/bench/uncached.lua "$URL"
+edits "$SECONDS_OF_LOAD" >"$DATA/edits.log" &
+EDITS_PID=$!
+BASE=/api/v1/programs run "uncached, 1 edit/s" -s tests/bench/uncached.lua "$URL"
+wait "$EDITS_PID"
+BASE=/api/v1/programs run "uncached, no edits" -s tests/bench/uncached.lua "$URL"
+echo "   $(tail -1 "$DATA/edits.log")"
+# What one edit costs the server: the thread CPU time of applying it (logged per apply),
+# and the process's CPU over idle seconds with one edit per second against idle seconds
+# without (the difference also holds the database reads and the poll's wake-ups).
+applied() { grep -o 'catalog changes applied.*' "$DATA/serve.log" | sed 's/\x1b\[[0-9;]*m//g'; }
+applied | grep -o 'apply_cpu_us=[0-9]*' | cut -d= -f2 | sort -n | awk '
+  { v[NR] = $1 } END { if (NR) printf "   apply, thread CPU per edit: p50 %.2f ms, p90 %.2f ms, max %.2f ms (%d applies)\n",
+    v[int(NR * 0.5) + 1] / 1000, v[int(NR * 0.9) + 1] / 1000, v[NR] / 1000, NR }'
+applied | grep -o ' us=[0-9]*' | cut -d= -f2 | sort -n | awk '
+  { v[NR] = $1 } END { if (NR) printf "   apply, wall incl. database reads: p50 %.1f ms, max %.1f ms\n", v[int(NR * 0.5) + 1] / 1000, v[NR] / 1000 }'
+IDLE=${IDLE:-20}
+before=$(cpu_ticks); sleep "$IDLE"; idle=$(( $(cpu_ticks) - before ))
+before=$(cpu_ticks); quiet_edits "$IDLE" >/dev/null; busy=$(( $(cpu_ticks) - before ))
+awk -v i="$idle" -v b="$busy" -v n="$IDLE" -v us="$TICK_US" 'BEGIN {
+  printf "   process CPU, idle: %.1f ms/s without edits, %.1f ms/s with 1 edit/s: %.1f ms per edit\n",
+    i * us / n / 1000, b * us / n / 1000, (b - i) * us / n / 1000 }'
 
 echo "== server resident memory after the load (index + in-process result cache): $(ps -o rss= -p "$PID" | awk '{printf "%.0f MB", $1/1024}')"

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cards;
+mod cpu_time;
 pub mod geo;
 pub mod index;
 pub mod indexes;

@@ -47,7 +47,10 @@ pub async fn bump_version(tx: &mut Tx, tenant: TenantId) -> Result<i64, DbError>
 const CHANGE_TRACKED: [&str; 3] = ["organizations", "programs", "study_groups"];
 
 /// Ids of the published programs whose page may differ from how it was at catalog version
-/// `since`: the program, one of its groups or its organization changed after it.
+/// `since`: the program, one of its groups or its organization changed after it. Programs
+/// that left the catalog are among them (`set_status` stamps the row); a deleted row leaves
+/// no trace here, so a writer deleting a group stamps its program (`changed_in = NULL`), and
+/// the search index counts the published programs to catch a deleted program.
 #[tracing::instrument(skip(db))]
 pub async fn programs_changed_since(
     db: &Db,
@@ -855,6 +858,44 @@ fn packed_error(what: &str, text: &str) -> DbError {
     ))
 }
 
+/// A listed program's small columns packed into one text value (`$3` binds `SEP`), then
+/// its title (the description follows where asked for).
+/// A listed program packed into one text value and its title; the query adds the
+/// description, `cover` and `cover_card` (columns 2, 3, 4) after it.
+const LISTED_COLUMNS: &str = "id || $3 || organization_id || $3 || direction || $3 || profile_id \
+    || $3 || level || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 \
+    || price_kopecks || $3 || created_at, title";
+
+fn listed_from(row: &AnyRow) -> Result<ListedProgram, DbError> {
+    let packed: String = row.try_get(0)?;
+    let f: Vec<&str> = packed.split(SEP_CHAR).collect();
+    let bad = || packed_error("programs", &packed);
+    let [id, org, direction, profile, level, min, max, ovz, financing, price, created] = f[..]
+    else {
+        return Err(bad());
+    };
+    let num = |v: &str| v.parse::<i64>().map_err(|_| bad());
+    Ok(ListedProgram {
+        id: num(id)?,
+        organization_id: num(org)?,
+        title: row.try_get(1)?,
+        description: row.try_get(2)?,
+        direction: Direction::parse(direction).ok_or_else(bad)?,
+        profile_id: profile.to_owned(),
+        level: Level::parse(level).ok_or_else(bad)?,
+        ages: AgeRange::new(num(min)? as u8, num(max)? as u8).map_err(|_| bad())?,
+        ovz: num(ovz)? != 0,
+        financing: FinancingSet::parse_list(financing)
+            .map(FinancingSet::catalog)
+            .ok_or_else(bad)?,
+        monthly_price: Money::from_kopecks(num(price)?),
+        created_at: created.to_owned(),
+        // Apart from the packed column: NULL would make all of it NULL.
+        cover: row.try_get(3)?,
+        cover_card: row.try_get(4)?,
+    })
+}
+
 /// What the catalog's text is for: the search index needs the descriptions, lists of cards
 /// (the static copy) do not, and leaving them out halves the read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -890,9 +931,7 @@ pub async fn published_catalog(
     };
     let programs = async {
         sqlx::query(&format!(
-            "SELECT id || $3 || organization_id || $3 || direction || $3 || profile_id || $3 || level \
-               || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 || price_kopecks \
-               || $3 || created_at, title, {description}, cover, cover_card \
+            "SELECT {LISTED_COLUMNS}, {description}, cover, cover_card \
              FROM programs WHERE tenant_id = $1 AND status = $2"
         ))
         .bind(tenant)
@@ -901,34 +940,7 @@ pub async fn published_catalog(
         .fetch_all(db.pool())
         .await?
         .iter()
-        .map(|row| {
-            let packed: String = row.try_get(0)?;
-            let f: Vec<&str> = packed.split(SEP_CHAR).collect();
-            let bad = || packed_error("programs", &packed);
-            let [id, org, direction, profile, level, min, max, ovz, financing, price, created] = f[..] else {
-                return Err(bad());
-            };
-            let num = |v: &str| v.parse::<i64>().map_err(|_| bad());
-            Ok(ListedProgram {
-                id: num(id)?,
-                organization_id: num(org)?,
-                title: row.try_get(1)?,
-                description: row.try_get(2)?,
-                direction: Direction::parse(direction).ok_or_else(bad)?,
-                profile_id: profile.to_owned(),
-                level: Level::parse(level).ok_or_else(bad)?,
-                ages: AgeRange::new(num(min)? as u8, num(max)? as u8).map_err(|_| bad())?,
-                ovz: num(ovz)? != 0,
-                financing: FinancingSet::parse_list(financing)
-                    .map(FinancingSet::catalog)
-                    .ok_or_else(bad)?,
-                monthly_price: Money::from_kopecks(num(price)?),
-                created_at: created.to_owned(),
-                // Apart from the packed column: NULL would make all of it NULL.
-                cover: row.try_get(3)?,
-                cover_card: row.try_get(4)?,
-            })
-        })
+        .map(listed_from)
         .collect::<Result<Vec<_>, DbError>>()
     };
     let (organizations, programs) = tokio::try_join!(organizations, programs)?;
@@ -942,38 +954,122 @@ pub async fn published_catalog(
 #[tracing::instrument(skip(db))]
 pub async fn group_locations(db: &Db, tenant: TenantId) -> Result<Vec<GroupLocation>, DbError> {
     sqlx::query(&format!(
-        "SELECT g.id || $2 || g.program_id || $2 || pl.lat || $2 || pl.lon || $2 || g.enroll_from \
-               || $2 || g.enroll_to || $2 || g.name || $2 || pl.address \
-             FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}"
+        "SELECT {GROUP_LOCATION} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}"
     ))
     .bind(tenant)
     .bind(SEP)
     .fetch_all(db.pool())
     .await?
     .iter()
-    .map(|row| {
-        let packed: String = row.try_get(0)?;
-        let bad = || packed_error("study_groups", &packed);
-        let f: Vec<&str> = packed.splitn(8, SEP_CHAR).collect();
-        let [id, program, lat, lon, from, to, name, address] = f[..] else {
-            return Err(bad());
-        };
-        let float = |v: &str| v.parse::<f64>().map_err(|_| bad());
-        let day = |v: &str| v.parse::<NaiveDate>().map_err(|_| bad());
-        Ok(GroupLocation {
-            id: id.parse().map_err(|_| bad())?,
-            program_id: program.parse().map_err(|_| bad())?,
-            name: name.to_owned(),
-            address: address.to_owned(),
-            location: LatLon {
-                lat: float(lat)?,
-                lon: float(lon)?,
-            },
-            enroll_from: day(from)?,
-            enroll_to: day(to)?,
-        })
-    })
+    .map(group_location_from)
     .collect::<Result<Vec<_>, DbError>>()
+}
+
+/// A group's location packed into one text value (`$2` binds `SEP`).
+/// Over `{GROUPS}`: the group and its place.
+const GROUP_LOCATION: &str = "g.id || $2 || g.program_id || $2 || pl.lat || $2 || pl.lon || $2 \
+    || g.enroll_from || $2 || g.enroll_to || $2 || g.name || $2 || pl.address";
+
+fn group_location_from(row: &AnyRow) -> Result<GroupLocation, DbError> {
+    let packed: String = row.try_get(0)?;
+    let bad = || packed_error("study_groups", &packed);
+    let f: Vec<&str> = packed.splitn(8, SEP_CHAR).collect();
+    let [id, program, lat, lon, from, to, name, address] = f[..] else {
+        return Err(bad());
+    };
+    let float = |v: &str| v.parse::<f64>().map_err(|_| bad());
+    let day = |v: &str| v.parse::<NaiveDate>().map_err(|_| bad());
+    Ok(GroupLocation {
+        id: id.parse().map_err(|_| bad())?,
+        program_id: program.parse().map_err(|_| bad())?,
+        name: name.to_owned(),
+        address: address.to_owned(),
+        location: LatLon {
+            lat: float(lat)?,
+            lon: float(lon)?,
+        },
+        enroll_from: day(from)?,
+        enroll_to: day(to)?,
+    })
+}
+
+/// What a search index needs to apply a change to programs `ids` (see
+/// `programs_changed_since`): those of them published now, with descriptions, and their
+/// groups by id. An id missing from the programs left the catalog (unpublished, archived
+/// or deleted).
+#[tracing::instrument(skip(db, ids), fields(ids = ids.len()))]
+pub async fn listed_programs(
+    db: &Db,
+    tenant: TenantId,
+    ids: &[i64],
+) -> Result<(Vec<ListedProgram>, Vec<GroupLocation>), DbError> {
+    let mut programs = Vec::new();
+    let mut groups = Vec::new();
+    for chunk in ids.chunks(BATCH) {
+        let (filter, bound) = in_list("id", Some(chunk), 4);
+        let text = format!(
+            "SELECT {LISTED_COLUMNS}, description, cover, cover_card FROM programs \
+             WHERE tenant_id = $1 AND status = $2{filter}"
+        );
+        let mut query = sqlx::query(&text)
+            .bind(tenant)
+            .bind(ProgramStatus::Published.code())
+            .bind(SEP);
+        for id in bound {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            programs.push(listed_from(&row)?);
+        }
+    }
+    let published: Vec<i64> = programs.iter().map(|p| p.id).collect();
+    for chunk in published.chunks(BATCH) {
+        let (filter, bound) = in_list("g.program_id", Some(chunk), 3);
+        let text = format!(
+            "SELECT {GROUP_LOCATION} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}{filter} \
+             ORDER BY g.id"
+        );
+        let mut query = sqlx::query(&text).bind(tenant).bind(SEP);
+        for id in bound {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            groups.push(group_location_from(&row)?);
+        }
+    }
+    groups.sort_by_key(|g| g.id);
+    Ok((programs, groups))
+}
+
+/// Organizations whose row changed after catalog version `since` (new ones too).
+#[tracing::instrument(skip(db))]
+pub async fn organizations_changed_since(
+    db: &Db,
+    tenant: TenantId,
+    since: i64,
+) -> Result<Vec<Organization>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1 AND changed_in > $2"
+    ))
+    .bind(tenant)
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(organization_from)
+    .collect()
+}
+
+/// How many programs of the region are published: a search index that applied changes
+/// checks its count against it, which catches a row deleted without a trace.
+#[tracing::instrument(skip(db))]
+pub async fn count_published(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) FROM programs WHERE tenant_id = $1 AND status = $2")
+        .bind(tenant)
+        .bind(ProgramStatus::Published.code())
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get(0)?)
 }
 
 /// A published program of the region, or `None` (unknown, unpublished, or another region's).

@@ -1,13 +1,15 @@
 //! One region's catalog in memory: every published program as a compact record for
 //! filtering, faceting, sorting and the map, plus a tantivy index of its text with Russian
 //! stemming. Built from the database for one catalog version and never modified; a new
-//! version gets a new index.
+//! version gets a new index, built from scratch or made from the previous one and the
+//! programs that changed (`apply`), which must give the same answers (tested).
 //!
 //! Programs sit in title order: a program's position is its rank by title. A search
 //! without text (the catalog's first page, a filter click) walks the positions in the
 //! order of the page and keeps only the page, instead of collecting and sorting every
 //! match.
 
+mod apply;
 mod facet_counts;
 mod scan;
 #[cfg(test)]
@@ -24,11 +26,12 @@ use crate::domain::{AgeRange, LatLon, Money, MAX_AGE};
 use super::indexes::CatalogError;
 use super::model::{Direction, Financing, Level};
 use super::query::{BBox, CatalogQuery, Sort};
-use super::store::{GroupLocation, Profile, PublishedCatalog};
+use super::store::{GroupLocation, ListedProgram, Profile, PublishedCatalog};
 use facet_counts::FacetIds;
 use scan::{Attrs, OrgCounts, Scan, Wanted};
 use text::{normalize, TextIndex, TextWriter};
 
+pub use apply::Changes;
 pub use facet_counts::{AsMap, FacetCounts};
 pub use scan::{Facets, MAX_ORGANIZATIONS};
 
@@ -51,6 +54,8 @@ pub struct ProgramDoc {
     pub groups: Vec<GroupPoint>,
     /// The card's cover file (`storage::Key`), if the program has a cover.
     pub cover_card: Option<String>,
+    /// When it was created, as stored: the order of «сначала новые».
+    pub created_at: String,
 }
 
 /// Where and when a group meets, for the map and «идёт набор».
@@ -65,6 +70,26 @@ pub struct GroupPoint {
 }
 
 impl ProgramDoc {
+    /// The record of published program `p` (its groups are added after).
+    fn of(p: ListedProgram, organization: u32, municipality: u16, profile: u16) -> Self {
+        Self {
+            id: p.id,
+            title: p.title,
+            organization,
+            municipality,
+            direction: p.direction,
+            profile,
+            level: p.level,
+            ages: p.ages,
+            ovz: p.ovz,
+            financing: p.financing,
+            monthly_price: p.monthly_price,
+            groups: Vec::new(),
+            created_at: p.created_at,
+            cover_card: p.cover_card,
+        }
+    }
+
     fn enrollment_open(&self, today: NaiveDate) -> bool {
         self.groups
             .iter()
@@ -95,6 +120,7 @@ pub struct OrgEntry {
 }
 
 /// The ids of each filter's values by position, the keys of a search's counts.
+#[derive(Clone)]
 struct FacetIdTables {
     municipality: FacetIds,
     organization: FacetIds,
@@ -122,13 +148,23 @@ impl FacetIdTables {
 
 pub struct CatalogIndex {
     pub version: i64,
-    /// In title order (see the module's comment).
-    pub docs: Vec<ProgramDoc>,
+    /// In title order (see the module's comment). Shared with the next version's index
+    /// when that one is made from this one.
+    pub docs: Vec<Arc<ProgramDoc>>,
     attrs: Vec<Attrs>,
     /// The region's profile dictionary at this version.
     pub profiles: Vec<Profile>,
     pub orgs: Vec<OrgEntry>,
     org_by_id: HashMap<i64, u32>,
+    /// Per organization: its names as indexed and its municipality's position, to index a
+    /// changed program and to tell whether the organization changed.
+    org_texts: Vec<String>,
+    org_municipality: Vec<u16>,
+    /// Ids of published programs left out (an organization or profile the index does not
+    /// know), sorted: with `docs`, every published program.
+    dropped: Vec<i64>,
+    /// Programs applied since the full build this index descends from.
+    applied: usize,
     /// Each organization's rank by short name (ties by position): the organizer filter
     /// lists them in that order.
     org_name_rank: Vec<u32>,
@@ -198,48 +234,52 @@ impl CatalogIndex {
             .map(|(i, p)| (p.id.as_str(), i as u16))
             .collect();
 
+        let mut dropped = Vec::new();
         let mut programs: Vec<_> = catalog
             .programs
             .into_iter()
             .filter_map(|p| {
-                let org = *org_by_id.get(&p.organization_id)?;
-                let profile = *profile_pos.get(p.profile_id.as_str())?;
+                let known = org_by_id
+                    .get(&p.organization_id)
+                    .zip(profile_pos.get(p.profile_id.as_str()));
+                if known.is_none() {
+                    dropped.push(p.id);
+                }
+                let (&org, &profile) = known?;
                 Some((p, org, profile))
             })
             .collect();
-        programs.sort_by_cached_key(|(p, _, _)| (normalize(&p.title.to_lowercase()), p.id));
+        dropped.sort_unstable();
+        programs.sort_by_cached_key(|(p, _, _)| title_key(&p.title, p.id));
+        let org_texts: Vec<String> = catalog
+            .organizations
+            .iter()
+            .map(|o| format!("{} {}", o.name, o.short_name))
+            .collect();
+        let org_municipality: Vec<u16> = catalog
+            .organizations
+            .iter()
+            .map(|o| municipality_pos[o.municipality_id.as_str()])
+            .collect();
 
         let mut text = TextWriter::new()?;
         let mut docs = Vec::with_capacity(programs.len());
-        let mut created = Vec::with_capacity(programs.len());
         for (p, org_pos, profile_at) in programs {
-            let org = &catalog.organizations[org_pos as usize];
-            let profile_name = &profiles[usize::from(profile_at)].name;
+            let texts = doc_texts(
+                &p,
+                &org_texts[org_pos as usize],
+                &profiles[usize::from(profile_at)],
+            );
             text.add(
                 docs.len() as u32,
-                [
-                    &p.title,
-                    &format!("{profile_name} {}", p.direction.label()),
-                    &format!("{} {}", org.name, org.short_name),
-                    &p.description,
-                ],
+                [&texts[0], &texts[1], &texts[2], &texts[3]],
             )?;
-            created.push(p.created_at);
-            docs.push(ProgramDoc {
-                id: p.id,
-                title: p.title,
-                organization: org_pos,
-                municipality: municipality_pos[org.municipality_id.as_str()],
-                direction: p.direction,
-                profile: profile_at,
-                level: p.level,
-                ages: p.ages,
-                ovz: p.ovz,
-                financing: p.financing,
-                monthly_price: p.monthly_price,
-                groups: Vec::new(),
-                cover_card: p.cover_card,
-            });
+            docs.push(ProgramDoc::of(
+                p,
+                org_pos,
+                org_municipality[org_pos as usize],
+                profile_at,
+            ));
         }
         let text = text.finish()?;
 
@@ -262,21 +302,16 @@ impl CatalogIndex {
             }
         }
 
-        let mut newest: Vec<u32> = (0..docs.len() as u32).collect();
-        newest.sort_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            created[b]
-                .cmp(&created[a])
-                .then(docs[b].id.cmp(&docs[a].id))
-        });
-        let newest_rank = ranks(&newest);
-
-        let mut by_age = vec![Vec::new(); usize::from(MAX_AGE) + 1];
-        for (position, doc) in docs.iter().enumerate() {
-            for age in doc.ages.min()..=doc.ages.max() {
-                by_age[usize::from(age)].push(position as u32);
-            }
+        // The database need not return a program's groups in order; the map lists them by id.
+        for doc in &mut docs {
+            doc.groups.sort_by_key(|g| g.id);
         }
+
+        let mut newest: Vec<u32> = (0..docs.len() as u32).collect();
+        newest.sort_by(|&a, &b| newest_first(&docs[a as usize], &docs[b as usize]));
+        let newest_rank = ranks(&newest);
+        let attrs: Vec<Attrs> = docs.iter().map(Attrs::of).collect();
+        let by_age = by_age(&attrs);
 
         Ok(Self {
             version,
@@ -285,13 +320,17 @@ impl CatalogIndex {
             profiles,
             orgs,
             org_by_id,
+            org_texts,
+            org_municipality,
+            dropped,
+            applied: 0,
             org_name_rank,
             municipalities,
-            attrs: docs.iter().map(Attrs::of).collect(),
+            attrs,
             by_id,
             newest,
             newest_rank,
-            docs,
+            docs: docs.into_iter().map(Arc::new).collect(),
             text,
             open_on: std::sync::Mutex::new(None),
             org_counts: std::sync::Mutex::default(),
@@ -320,7 +359,7 @@ impl CatalogIndex {
     }
 
     pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
-        self.position(id).map(|i| &self.docs[i as usize])
+        self.position(id).map(|i| &*self.docs[i as usize])
     }
 
     /// The catalog position of the program `id`.
@@ -441,6 +480,38 @@ impl CatalogIndex {
         }
         (points, total)
     }
+}
+
+/// The indexed texts of a program, in the order of `text::FIELDS`; `org` is the
+/// organization's names (`org_texts`).
+fn doc_texts(p: &ListedProgram, org: &str, profile: &Profile) -> text::Texts {
+    [
+        p.title.clone(),
+        format!("{} {}", profile.name, p.direction.label()),
+        org.to_owned(),
+        p.description.clone(),
+    ]
+}
+
+/// What orders the catalog by title: positions follow it.
+fn title_key(title: &str, id: i64) -> (String, i64) {
+    (normalize(&title.to_lowercase()), id)
+}
+
+/// The order of «сначала новые»: creation time, then id, both descending.
+fn newest_first(a: &ProgramDoc, b: &ProgramDoc) -> std::cmp::Ordering {
+    b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id))
+}
+
+/// By age, the positions of the programs for children of that age.
+fn by_age(attrs: &[Attrs]) -> Vec<Vec<u32>> {
+    let mut by_age = vec![Vec::new(); usize::from(MAX_AGE) + 1];
+    for (position, a) in attrs.iter().enumerate() {
+        for age in a.ages() {
+            by_age[usize::from(age)].push(position as u32);
+        }
+    }
+    by_age
 }
 
 /// Each position's rank in `order`, a permutation of the positions.

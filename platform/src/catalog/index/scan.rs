@@ -56,6 +56,11 @@ pub(super) struct Attrs {
 }
 
 impl Attrs {
+    /// The ages of children the program takes.
+    pub fn ages(&self) -> std::ops::RangeInclusive<u8> {
+        self.age_min..=self.age_max
+    }
+
     pub fn of(doc: &ProgramDoc) -> Self {
         Self {
             organization: doc.organization,

@@ -378,3 +378,259 @@ fn the_busiest_organizations_are_the_top_counts_with_ties_by_position() {
         assert_eq!(got, expected, "round {round}");
     }
 }
+
+/// The region's catalog as the database holds it, for applying random edits to.
+struct Region {
+    organizations: Vec<Organization>,
+    profiles: Vec<Profile>,
+    /// Every program, published or not, by id.
+    programs: std::collections::BTreeMap<i64, (ListedProgram, bool)>,
+    groups: Vec<GroupLocation>,
+    next_id: i64,
+}
+
+impl Region {
+    fn new(dice: &mut Dice) -> Self {
+        let (catalog, profiles, groups) = catalog(dice);
+        let mut programs = std::collections::BTreeMap::new();
+        for mut p in catalog.programs {
+            // Descriptions of every length: a long one's length is stored rounded by
+            // tantivy, and BM25 must still see the exact total.
+            p.description = (0..1 + dice.roll(90))
+                .map(|_| dice.pick(&TITLES).to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
+            programs.insert(p.id, (p, true));
+        }
+        Self {
+            organizations: catalog.organizations,
+            profiles,
+            next_id: 10_000,
+            programs,
+            groups,
+        }
+    }
+
+    fn published(&self) -> impl Iterator<Item = &ListedProgram> {
+        self.programs.values().filter(|(_, on)| *on).map(|(p, _)| p)
+    }
+
+    fn fresh(&self, version: i64) -> CatalogIndex {
+        let catalog = PublishedCatalog {
+            organizations: self.organizations.clone(),
+            programs: self.published().cloned().collect(),
+        };
+        let groups = self.groups.clone();
+        CatalogIndex::build(version, catalog, self.profiles.clone(), || Ok(groups)).unwrap()
+    }
+
+    /// What the index would read for the programs `ids` and organizations `orgs`.
+    fn changes(&self, ids: Vec<i64>, orgs: &[i64]) -> Changes {
+        let programs: Vec<ListedProgram> = ids
+            .iter()
+            .filter_map(|id| self.programs.get(id))
+            .filter(|(_, on)| *on)
+            .map(|(p, _)| p.clone())
+            .collect();
+        let mut groups: Vec<GroupLocation> = self
+            .groups
+            .iter()
+            .filter(|g| programs.iter().any(|p| p.id == g.program_id))
+            .cloned()
+            .collect();
+        groups.sort_by_key(|g| g.id);
+        Changes {
+            ids,
+            programs,
+            groups,
+            organizations: self
+                .organizations
+                .iter()
+                .filter(|o| orgs.contains(&o.id))
+                .cloned()
+                .collect(),
+            profiles: self.profiles.clone(),
+            published: self.published().count() as i64,
+        }
+    }
+
+    /// Changes one thing at random; returns the programs and the organization it touched.
+    fn edit(&mut self, dice: &mut Dice) -> (Vec<i64>, Option<i64>) {
+        let ids: Vec<i64> = self.programs.keys().copied().collect();
+        let id = *dice.pick(&ids);
+        let (p, on) = self.programs.get_mut(&id).unwrap();
+        match dice.roll(10) {
+            // A new title moves the program's rank.
+            0 => p.title = format!("{} {}", dice.pick(&TITLES), dice.roll(50)),
+            1 => {
+                p.direction = *dice.pick(Direction::ALL);
+                p.profile_id = format!("{}-{}", p.direction.code(), dice.roll(2));
+            }
+            // Another organization: another municipality too, usually.
+            2 => p.organization_id = 1 + dice.roll(30) as i64,
+            3 => {
+                let min = 3 + dice.roll(14) as u8;
+                p.ages = AgeRange::new(min, min + dice.roll((19 - min) as usize) as u8).unwrap();
+                p.ovz = !p.ovz;
+                p.financing = *dice.pick(Financing::ALL);
+                p.level = *dice.pick(Level::ALL);
+            }
+            // Unpublished, or published again.
+            4 => *on = !*on,
+            5 => {
+                let mut new = p.clone();
+                new.id = self.next_id;
+                new.title = format!("{} новая {}", dice.pick(&TITLES), dice.roll(50));
+                new.created_at = format!("2026-1{} 10:00:00", dice.roll(3));
+                self.next_id += 1;
+                let id = new.id;
+                self.programs.insert(id, (new, true));
+                return (vec![id], None);
+            }
+            6 => {
+                let opens = today() - chrono::Days::new(dice.roll(10) as u64);
+                self.next_id += 1;
+                self.groups.push(GroupLocation {
+                    id: 1_000_000 + self.next_id,
+                    program_id: id,
+                    name: "Новая группа".into(),
+                    address: String::new(),
+                    location: LatLon {
+                        lat: 54.0 + dice.roll(100) as f64 / 100.0,
+                        lon: 32.0 + dice.roll(100) as f64 / 100.0,
+                    },
+                    enroll_from: opens,
+                    enroll_to: opens + chrono::Days::new(dice.roll(20) as u64),
+                });
+            }
+            7 => {
+                if let Some(g) = self.groups.iter().position(|g| g.program_id == id) {
+                    self.groups.remove(g);
+                }
+            }
+            8 => {
+                p.description = format!("{} {}", p.description, dice.pick(&TITLES));
+                p.title = p.title.replace("Футбол", "Мини-футбол");
+            }
+            // The organization's phone: each of its programs reported, nothing to change.
+            _ => {
+                let org = p.organization_id;
+                let of_org = self
+                    .programs
+                    .values()
+                    .filter(|(p, _)| p.organization_id == org)
+                    .map(|(p, _)| p.id)
+                    .collect();
+                return (of_org, Some(org));
+            }
+        }
+        (vec![id], None)
+    }
+}
+
+/// Compares every kind of answer of an index made by applying changes with a fresh build's.
+fn assert_same(applied: &CatalogIndex, fresh: &CatalogIndex, dice: &mut Dice, round: usize) {
+    assert_eq!(applied.version, fresh.version);
+    let ids = |i: &CatalogIndex| i.docs.iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(applied), ids(fresh), "round {round}: title order");
+    for d in &fresh.docs {
+        assert_eq!(applied.position(d.id), fresh.position(d.id));
+        let a = applied.get(d.id).unwrap();
+        assert_eq!(
+            (a.organization, a.municipality, a.profile, &a.created_at),
+            (d.organization, d.municipality, d.profile, &d.created_at)
+        );
+    }
+    for _ in 0..40 {
+        let q = random_query(dice, fresh);
+        assert_eq!(
+            applied.search(&q, today()),
+            fresh.search(&q, today()),
+            "round {round}: {q:?}"
+        );
+        let limit = [5, usize::MAX][dice.roll(2)];
+        let points = |i: &CatalogIndex| {
+            let (points, total) = i.points(&q, today(), q.bbox.as_ref(), limit);
+            let ids: Vec<(i64, i64)> = points.iter().map(|p| (p.program.id, p.group.id)).collect();
+            (ids, total)
+        };
+        assert_eq!(
+            points(applied),
+            points(fresh),
+            "round {round}: map of {q:?}"
+        );
+    }
+    // The text scores, not only the order they give.
+    for text in ["шахматы", "робот", "клуб юный", "студия", "футбол"]
+    {
+        let mut a = applied.text.hits(text).unwrap();
+        let mut f = fresh.text.hits(text).unwrap();
+        a.sort_by_key(|h| h.0);
+        f.sort_by_key(|h| h.0);
+        assert_eq!(a, f, "round {round}: scores of {text}");
+    }
+}
+
+#[test]
+fn applied_changes_answer_as_a_fresh_build_does() {
+    let mut dice = Dice(11);
+    let mut region = Region::new(&mut dice);
+    let mut index = region.fresh(1);
+    let (mut applied, mut declined) = (0, 0);
+    for round in 0..60 {
+        let version = round as i64 + 2;
+        let mut ids = Vec::new();
+        let mut orgs = Vec::new();
+        for _ in 0..1 + dice.roll(4) {
+            let (touched, org) = region.edit(&mut dice);
+            ids.extend(touched);
+            orgs.extend(org);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let fresh = region.fresh(version);
+        // A search first: the day's «идёт набор» flags are carried over.
+        index.search(&random_query(&mut dice, &index), today());
+        index = match index.apply(version, region.changes(ids, &orgs)).unwrap() {
+            Some(next) => {
+                applied += 1;
+                next
+            }
+            // A program of an organization the catalog does not have was touched.
+            None => {
+                declined += 1;
+                region.fresh(version)
+            }
+        };
+        assert_same(&index, &fresh, &mut dice, round);
+    }
+    assert!(applied > 40, "applied {applied}, declined {declined}");
+    assert!(index.applied() > 100, "across merges of the changes' text");
+}
+
+#[test]
+fn a_renamed_organization_or_a_deleted_program_is_left_to_a_full_build() {
+    let mut dice = Dice(5);
+    let mut region = Region::new(&mut dice);
+    let index = region.fresh(1);
+    let name = std::mem::replace(&mut region.organizations[0].name, "Новое имя".into());
+    let org = region.organizations[0].id;
+    assert!(index
+        .apply(2, region.changes(vec![], &[org]))
+        .unwrap()
+        .is_none());
+    region.organizations[0].name = name;
+    let same = index.apply(2, region.changes(vec![], &[org])).unwrap();
+    assert!(same.is_some(), "an organization saved unchanged");
+    let mut changes = region.changes(vec![], &[]);
+    changes.published -= 1;
+    assert!(
+        index.apply(2, changes).unwrap().is_none(),
+        "the count tells"
+    );
+    let unchanged = index
+        .apply(2, region.changes(vec![], &[]))
+        .unwrap()
+        .unwrap();
+    assert_same(&unchanged, &region.fresh(2), &mut dice, 0);
+}

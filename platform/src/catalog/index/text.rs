@@ -12,12 +12,14 @@
 
 use std::sync::{Arc, Mutex};
 
+use tantivy::directory::RamDirectory;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    TokenizerManager,
 };
 use tantivy::{Index, IndexWriter, InvertedIndexReader, Searcher, TantivyDocument};
 
@@ -56,16 +58,84 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Counts a text's tokens as tantivy does when it indexes it (every token the analyzer
+/// gives; stemming maps one token to one, so it is left out). BM25 averages field lengths
+/// over the catalog: a change must take out exactly what the replaced document put in.
+fn counter() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::new(Language::Russian).expect("Russian stop words"))
+        .build()
+}
+
+/// The texts of one program, in the order of `FIELDS`.
+pub(super) type Texts = [String; 4];
+
+/// A catalog position no document has any more: its program changed or left the catalog.
+pub(super) const GONE: u32 = u32::MAX;
+
+/// Changes since the full build are kept in small indexes of their own; past this many, they
+/// are merged into one, so a search does not look words up in dozens of them.
+const MAX_CHANGE_PARTS: usize = 8;
+
+enum Writer {
+    /// The full build: several threads, several segments.
+    Full(Box<IndexWriter>),
+    /// A change: a few documents, one segment, no threads.
+    Small(Box<tantivy::SingleSegmentIndexWriter>),
+}
+
 /// Builds the text index; documents are added with their catalog position.
 pub(super) struct TextWriter {
-    index: Index,
-    writer: IndexWriter,
+    /// The index of a full build (a small writer makes its own).
+    index: Option<Index>,
+    writer: Writer,
     position: Field,
     fields: [Field; 4],
+    counter: TextAnalyzer,
+    /// Per position added: its token counts, and its texts when kept (see `small`).
+    tokens: Vec<(u32, [u32; 4])>,
+    texts: Option<Vec<(u32, Texts)>>,
 }
 
 impl TextWriter {
     pub fn new() -> tantivy::Result<Self> {
+        let (schema, position, fields) = Self::schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register("ru", analyzer());
+        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
+        // Written once, searched until replaced: merging segments would only spend CPU.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok(Self::with(
+            Some(index),
+            Writer::Full(Box::new(writer)),
+            position,
+            fields,
+            None,
+        ))
+    }
+
+    /// A writer for the programs of a change; keeps their texts, to merge changes later.
+    /// One segment written on the caller's thread: an ordinary writer starts threads.
+    fn small() -> tantivy::Result<Self> {
+        let (schema, position, fields) = Self::schema();
+        let tokenizers = TokenizerManager::default();
+        tokenizers.register("ru", analyzer());
+        let writer = Index::builder()
+            .schema(schema)
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
+        Ok(Self::with(
+            None,
+            Writer::Small(Box::new(writer)),
+            position,
+            fields,
+            Some(Vec::new()),
+        ))
+    }
+
+    fn schema() -> (Schema, Field, [Field; 4]) {
         let mut schema = Schema::builder();
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -74,38 +144,82 @@ impl TextWriter {
         );
         let position = schema.add_u64_field("position", FAST);
         let fields = FIELDS.map(|(name, _)| schema.add_text_field(name, options.clone()));
-        let index = Index::create_in_ram(schema.build());
-        index.tokenizers().register("ru", analyzer());
-        let writer = index.writer_with_num_threads(2, 128 * 1024 * 1024)?;
-        // Written once, searched until replaced: merging segments would only spend CPU.
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        Ok(Self {
+        (schema.build(), position, fields)
+    }
+
+    fn with(
+        index: Option<Index>,
+        writer: Writer,
+        position: Field,
+        fields: [Field; 4],
+        texts: Option<Vec<(u32, Texts)>>,
+    ) -> Self {
+        Self {
             index,
             writer,
             position,
             fields,
-        })
+            counter: counter(),
+            tokens: Vec::new(),
+            texts,
+        }
     }
 
     /// Adds the texts of the program at `position`, in the order of `FIELDS`.
     pub fn add(&mut self, position: u32, texts: [&str; 4]) -> tantivy::Result<()> {
         let mut doc = TantivyDocument::default();
         doc.add_u64(self.position, u64::from(position));
-        for (field, text) in self.fields.iter().zip(texts) {
-            doc.add_text(*field, normalize(text));
+        let mut counts = [0u32; 4];
+        for ((field, text), count) in self.fields.iter().zip(texts).zip(&mut counts) {
+            let text = normalize(text);
+            {
+                let mut stream = self.counter.token_stream(&text);
+                while stream.advance() {
+                    *count += 1;
+                }
+            }
+            doc.add_text(*field, text);
         }
-        self.writer.add_document(doc)?;
+        self.tokens.push((position, counts));
+        if let Some(kept) = &mut self.texts {
+            kept.push((position, texts.map(str::to_owned)));
+        }
+        match &mut self.writer {
+            Writer::Full(w) => {
+                w.add_document(doc)?;
+            }
+            Writer::Small(w) => w.add_document(doc)?,
+        }
         Ok(())
     }
 
     /// Commits and opens the index.
-    pub fn finish(mut self) -> tantivy::Result<TextIndex> {
-        self.writer.commit()?;
-        let searcher = self.index.reader()?.searcher();
+    pub fn finish(self) -> tantivy::Result<TextIndex> {
+        let segments = self.segments()?;
+        Ok(TextIndex::of(segments))
+    }
+
+    /// Commits and reads the segments written, each doc with its catalog position.
+    fn segments(self) -> tantivy::Result<Vec<SegmentText>> {
+        let index = match self.writer {
+            Writer::Full(mut w) => {
+                w.commit()?;
+                self.index.expect("a full build has its index")
+            }
+            Writer::Small(w) => (*w).finalize()?,
+        };
+        let searcher = index.reader()?.searcher();
+        let by_position: std::collections::HashMap<u32, usize> = self
+            .tokens
+            .iter()
+            .enumerate()
+            .map(|(k, (p, _))| (*p, k))
+            .collect();
+        let mut texts = self.texts;
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
             let column = reader.fast_fields().u64("position")?;
-            let positions = (0..reader.max_doc())
+            let positions: Vec<u32> = (0..reader.max_doc())
                 .map(|doc| column.first(doc).unwrap_or_default() as u32)
                 .collect();
             let fields = self
@@ -118,51 +232,160 @@ impl TextWriter {
                     ))
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?;
-            segments.push(SegmentText { fields, positions });
+            let tokens: Vec<[u32; 4]> = positions
+                .iter()
+                .map(|p| self.tokens[by_position[p]].1)
+                .collect();
+            debug_assert!(
+                (0..4).all(|f| fields[f].0.total_num_tokens()
+                    == tokens.iter().map(|t| u64::from(t[f])).sum::<u64>()),
+                "token counts are tantivy's"
+            );
+            let kept = texts.as_mut().map(|all| {
+                positions
+                    .iter()
+                    .map(|p| std::mem::take(&mut all[by_position[p]].1))
+                    .collect()
+            });
+            segments.push(SegmentText {
+                data: Arc::new(SegmentData {
+                    _searcher: searcher.clone(),
+                    fields,
+                    tokens,
+                    texts: kept,
+                }),
+                positions,
+                gone: 0,
+            });
         }
-        let total_docs: u64 = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| u64::from(r.max_doc()))
-            .sum();
-        // BM25's statistics as tantivy's `Searcher` computes them.
+        Ok(segments)
+    }
+}
+
+/// What one segment holds, shared by the text indexes of successive catalog versions.
+struct SegmentData {
+    /// Keeps the segment the readers below read from.
+    _searcher: Searcher,
+    /// Per field of `FIELDS`: its terms and postings, and its length per document.
+    fields: Vec<(Arc<InvertedIndexReader>, FieldNormReader)>,
+    /// Per document, its exact token count in each field.
+    tokens: Vec<[u32; 4]>,
+    /// Per document, its texts: kept for the segments of changes, which are merged.
+    texts: Option<Vec<Texts>>,
+}
+
+struct SegmentText {
+    data: Arc<SegmentData>,
+    /// The catalog position of each document of the segment at this version (`GONE`
+    /// when its program changed or left the catalog since).
+    positions: Vec<u32>,
+    /// How many of its documents are `GONE`.
+    gone: u32,
+}
+
+impl SegmentText {
+    fn fields(&self) -> &[(Arc<InvertedIndexReader>, FieldNormReader)] {
+        &self.data.fields
+    }
+}
+
+pub(super) struct TextIndex {
+    analyzer: TextAnalyzer,
+    segments: Vec<SegmentText>,
+    /// Documents that are not `GONE`, and their tokens per field: BM25's statistics, the
+    /// same as a fresh build of this version's catalog gives.
+    total_docs: u64,
+    average_fieldnorm: [f32; 4],
+    /// Score tables of finished searches, reused: a fresh one would be zeroed page by page.
+    scratch: Mutex<Vec<Scratch>>,
+    /// Per (segment, field, word): how many `GONE` documents have the word, which BM25's
+    /// document frequency leaves out. Counted the first time a word is searched.
+    gone_freq: Mutex<std::collections::HashMap<(usize, usize, String), u32>>,
+}
+
+impl TextIndex {
+    fn of(segments: Vec<SegmentText>) -> Self {
+        let live = |s: &SegmentText| s.positions.iter().filter(|&&p| p != GONE).count() as u64;
+        let total_docs: u64 = segments.iter().map(live).sum();
+        // BM25's statistics as tantivy's `Searcher` computes them, over live documents.
         let average_fieldnorm = std::array::from_fn(|f| {
             let tokens: u64 = segments
                 .iter()
-                .map(|s| s.fields[f].0.total_num_tokens())
+                .map(|s| {
+                    let all = s.fields()[f].0.total_num_tokens();
+                    if s.gone == 0 {
+                        return all;
+                    }
+                    let gone: u64 = s
+                        .positions
+                        .iter()
+                        .zip(&s.data.tokens)
+                        .filter(|(p, _)| **p == GONE)
+                        .map(|(_, t)| u64::from(t[f]))
+                        .sum();
+                    all - gone
+                })
                 .sum();
             tokens as f32 / total_docs as f32
         });
-        Ok(TextIndex {
-            _searcher: searcher,
+        Self {
             analyzer: analyzer(),
             segments,
             total_docs,
             average_fieldnorm,
             scratch: Mutex::default(),
-        })
+            gone_freq: Mutex::default(),
+        }
     }
-}
 
-struct SegmentText {
-    /// Per field of `FIELDS`: its terms and postings, and its length per document.
-    fields: Vec<(Arc<InvertedIndexReader>, FieldNormReader)>,
-    /// The catalog position of each document of the segment.
-    positions: Vec<u32>,
-}
+    /// The text index of the next catalog version: `moved[p]` is the new position of the
+    /// document at position `p` (`GONE` if its program changed or left), and `added` the
+    /// texts of the changed and new programs at their new positions. The full build's
+    /// segments are shared; the added programs go to a small index of their own.
+    pub fn apply(&self, moved: &[u32], added: Vec<(u32, Texts)>) -> tantivy::Result<Self> {
+        let mut segments: Vec<SegmentText> = self
+            .segments
+            .iter()
+            .map(|s| {
+                let positions: Vec<u32> = s
+                    .positions
+                    .iter()
+                    .map(|&p| if p == GONE { GONE } else { moved[p as usize] })
+                    .collect();
+                let gone = positions.iter().filter(|&&p| p == GONE).count() as u32;
+                SegmentText {
+                    data: s.data.clone(),
+                    positions,
+                    gone,
+                }
+            })
+            .collect();
+        let changes = segments.iter().filter(|s| s.data.texts.is_some()).count();
+        let mut added = added;
+        if changes >= MAX_CHANGE_PARTS {
+            // Merge the indexes of changes: their live documents are written again.
+            segments.retain_mut(|s| {
+                let Some(texts) = &s.data.texts else {
+                    return true;
+                };
+                for (&p, t) in s.positions.iter().zip(texts) {
+                    if p != GONE {
+                        added.push((p, t.clone()));
+                    }
+                }
+                false
+            });
+        }
+        if !added.is_empty() {
+            let mut writer = TextWriter::small()?;
+            for (position, t) in &added {
+                writer.add(*position, [&t[0], &t[1], &t[2], &t[3]])?;
+            }
+            segments.extend(writer.segments()?);
+        }
+        Ok(Self::of(segments))
+    }
 
-pub(super) struct TextIndex {
-    /// Keeps the segments the readers below read from.
-    _searcher: Searcher,
-    analyzer: TextAnalyzer,
-    segments: Vec<SegmentText>,
-    total_docs: u64,
-    average_fieldnorm: [f32; 4],
-    /// Score tables of finished searches, reused: a fresh one would be zeroed page by page.
-    scratch: Mutex<Vec<Scratch>>,
-}
-
-impl TextIndex {
     /// The query's words as indexed: stemmed, stop words dropped, each once.
     fn words(&self, text: &str) -> Vec<String> {
         let mut analyzer = self.analyzer.clone();
@@ -210,7 +433,7 @@ impl TextIndex {
         for (s, segment) in self.segments.iter().enumerate() {
             scratch.begin();
             for term in &terms {
-                let (inverted, norms) = &segment.fields[term.field];
+                let (inverted, norms) = &segment.fields()[term.field];
                 if let (Some(weight), Some(info)) = (&term.weight, &term.infos[s]) {
                     each_posting(inverted, info, IndexRecordOption::WithFreqs, |doc, freq| {
                         let score = weight.score(norms.fieldnorm_id(doc), freq);
@@ -236,7 +459,8 @@ impl TextIndex {
             hits.extend(
                 scratch
                     .matching(words.len() as u8)
-                    .map(|(doc, score)| (segment.positions[doc as usize], score)),
+                    .map(|(doc, score)| (segment.positions[doc as usize], score))
+                    .filter(|(position, _)| *position != GONE),
             );
         }
         self.scratch.lock().expect("scratch lock").push(scratch);
@@ -257,9 +481,14 @@ impl TextIndex {
         let infos: Vec<Option<TermInfo>> = self
             .segments
             .iter()
-            .map(|s| s.fields[f].0.terms().get(word.as_bytes()).ok().flatten())
+            .map(|s| s.fields()[f].0.terms().get(word.as_bytes()).ok().flatten())
             .collect();
-        let doc_freq: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
+        let doc_freq: u64 = infos
+            .iter()
+            .enumerate()
+            .filter_map(|(s, info)| Some((s, info.as_ref()?)))
+            .map(|(s, info)| u64::from(info.doc_freq) - u64::from(self.gone_with(s, f, word, info)))
+            .sum();
         let weight = (doc_freq > 0).then(|| {
             Bm25Weight::for_one_term_without_explain(
                 doc_freq,
@@ -276,6 +505,28 @@ impl TextIndex {
             weight,
             prefix_score: prefixes.then_some(boost * 0.5),
         }
+    }
+
+    /// How many `GONE` documents of segment `s` have `word` in field `f`: one walk of its
+    /// postings, the first time this version is asked.
+    fn gone_with(&self, s: usize, f: usize, word: &str, info: &TermInfo) -> u32 {
+        let segment = &self.segments[s];
+        if segment.gone == 0 {
+            return 0;
+        }
+        let key = (s, f, word.to_owned());
+        if let Some(&n) = self.gone_freq.lock().expect("gone lock").get(&key) {
+            return n;
+        }
+        let mut n = 0;
+        each_posting(
+            &segment.fields()[f].0,
+            info,
+            IndexRecordOption::Basic,
+            |doc, _| n += u32::from(segment.positions[doc as usize] == GONE),
+        );
+        self.gone_freq.lock().expect("gone lock").insert(key, n);
+        n
     }
 }
 
@@ -416,7 +667,7 @@ mod tests {
     /// What the index scored with tantivy's own engine: for each word, a `Should` of the
     /// term in every field (and the prefix where `prefixes_in`), all words `Must`.
     fn tantivy_query(index: &TextIndex, words: &[String]) -> Box<dyn Query> {
-        let schema = index._searcher.schema();
+        let schema = index.segments[0].data._searcher.schema();
         let musts = words
             .iter()
             .map(|word| {
@@ -540,7 +791,8 @@ mod tests {
         ] {
             let words = index.words(text);
             let mut ours = index.hits(text).unwrap_or_default();
-            let mut theirs = index
+            let mut theirs = index.segments[0]
+                .data
                 ._searcher
                 .search(tantivy_query(&index, &words).as_ref(), &All)
                 .unwrap();
