@@ -43,6 +43,24 @@ pub async fn bump_version(tx: &mut Tx, tenant: TenantId) -> Result<i64, DbError>
     Ok(version)
 }
 
+/// Begins a transaction that writes the region's catalog, holding its version row from the
+/// start. On PostgreSQL the row is the catalog writers' lock: without it, one writer holding
+/// a program's row and waiting to bump the version, and another holding the version and
+/// stamping that program (`bump_version`'s sweep), deadlock; and a decision read at the
+/// start of a transaction (a program «на модерации») cannot be changed by another writer
+/// before it commits. SQLite's writers are serialized anyway (`BEGIN IMMEDIATE`).
+pub async fn begin_write(db: &Db, tenant: TenantId) -> Result<Tx, DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO catalog_versions (tenant_id, version) VALUES ($1, 0) \
+         ON CONFLICT (tenant_id) DO UPDATE SET version = catalog_versions.version",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
 /// The tables whose rows carry `changed_in`.
 const CHANGE_TRACKED: [&str; 3] = ["organizations", "programs", "study_groups"];
 
@@ -815,6 +833,8 @@ pub struct GroupLocation {
     pub location: LatLon,
     pub enroll_from: NaiveDate,
     pub enroll_to: NaiveDate,
+    /// Open for enrollment («Закрыть набор» makes it false while the window runs).
+    pub accepting: bool,
 }
 
 /// What the search index needs of a published program.
@@ -968,13 +988,13 @@ pub async fn group_locations(db: &Db, tenant: TenantId) -> Result<Vec<GroupLocat
 /// A group's location packed into one text value (`$2` binds `SEP`).
 /// Over `{GROUPS}`: the group and its place.
 const GROUP_LOCATION: &str = "g.id || $2 || g.program_id || $2 || pl.lat || $2 || pl.lon || $2 \
-    || g.enroll_from || $2 || g.enroll_to || $2 || g.name || $2 || pl.address";
+    || g.enroll_from || $2 || g.enroll_to || $2 || g.status || $2 || g.name || $2 || pl.address";
 
 fn group_location_from(row: &AnyRow) -> Result<GroupLocation, DbError> {
     let packed: String = row.try_get(0)?;
     let bad = || packed_error("study_groups", &packed);
-    let f: Vec<&str> = packed.splitn(8, SEP_CHAR).collect();
-    let [id, program, lat, lon, from, to, name, address] = f[..] else {
+    let f: Vec<&str> = packed.splitn(9, SEP_CHAR).collect();
+    let [id, program, lat, lon, from, to, status, name, address] = f[..] else {
         return Err(bad());
     };
     let float = |v: &str| v.parse::<f64>().map_err(|_| bad());
@@ -990,6 +1010,7 @@ fn group_location_from(row: &AnyRow) -> Result<GroupLocation, DbError> {
         },
         enroll_from: day(from)?,
         enroll_to: day(to)?,
+        accepting: status == "open",
     })
 }
 
@@ -1167,6 +1188,24 @@ pub async fn published_programs_of(
     .collect()
 }
 
+/// Sets the monthly price the catalog shows for a program ("from": the cheapest group it
+/// still shows, its certificate price where it has one, else its paid one; 0 with none).
+/// Group writers call it in their transaction, before `bump_version`: the card's price
+/// follows the groups, which is where organizations state prices.
+pub async fn reprice_program(tx: &mut Tx, tenant: TenantId, program: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE programs SET price_kopecks = COALESCE((SELECT MIN(COALESCE( \
+           g.price_certificate_kopecks, g.price_paid_kopecks)) FROM study_groups g \
+           WHERE g.tenant_id = $1 AND g.program_id = $2 AND g.status <> 'archived'), 0), \
+         changed_in = NULL WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(program)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Sets a program's status (and marks the catalog changed).
 pub async fn set_status(
     db: &Db,
@@ -1175,7 +1214,7 @@ pub async fn set_status(
     status: ProgramStatus,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let mut tx = db.begin().await?;
+    let mut tx = begin_write(db, tenant).await?;
     let now = crate::time::to_db(now);
     let done = sqlx::query(
         "UPDATE programs SET status = $3, updated_at = $4, changed_in = NULL \
@@ -1227,7 +1266,8 @@ pub async fn organizations_in(
 pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, DbError> {
     let filter = " AND g.id = $2";
     let row = sqlx::query(&format!(
-        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter} AND {SHOWN}"
+        // Archived ones too: their applications are still decided and shown.
+        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter}"
     ))
     .bind(tenant)
     .bind(id)

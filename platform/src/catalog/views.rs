@@ -122,7 +122,7 @@ impl ProgramCard {
                 enrollment_open: doc
                     .groups
                     .iter()
-                    .any(|g| g.enroll_from <= today && today <= g.enroll_to),
+                    .any(|g| g.accepting && g.enroll_from <= today && today <= g.enroll_to),
                 cover: doc.cover_card.as_deref(),
             },
             tenant,

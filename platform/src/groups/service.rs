@@ -11,7 +11,7 @@ use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{audit, Audit};
 use crate::applications::store::Status;
 use crate::catalog::model::{Financing, Session};
-use crate::catalog::store::bump_version;
+use crate::catalog::store::{bump_version, reprice_program};
 use crate::db::{Db, DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::regions::Tenant;
@@ -61,9 +61,16 @@ pub struct SessionForm {
 
 impl SessionForm {
     fn is_empty(&self) -> bool {
-        [&self.starts, &self.ends, &self.date_from, &self.date_to]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        // A weekday alone is a row begun: it gets the message that its times are missing.
+        [
+            &self.weekday,
+            &self.starts,
+            &self.ends,
+            &self.date_from,
+            &self.date_to,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }
 }
 
@@ -216,11 +223,12 @@ impl Groups {
         let info = store::program(&self.db, tenant.id, org, program)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let mut group = parse_group(&mut tx, tenant.id, org, &info, form, 0).await?;
         group.program_id = program;
         group.status = GroupStatus::Open;
         group.id = store::insert_group(&mut tx, tenant.id, &group).await?;
+        reprice_program(&mut tx, tenant.id, program).await?;
         bump_version(&mut tx, tenant.id).await?;
         self.audit(&mut tx, tenant, viewer, "group.add", group.id, &group.name)
             .await?;
@@ -237,7 +245,7 @@ impl Groups {
         form: &GroupForm,
     ) -> Result<GroupRow, ServiceError> {
         let org = Self::own(viewer)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let old = store::group_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -252,6 +260,7 @@ impl Groups {
             return Ok(old);
         }
         store::update_group(&mut tx, tenant.id, &new).await?;
+        reprice_program(&mut tx, tenant.id, new.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
         self.audit(
             &mut tx,
@@ -277,7 +286,7 @@ impl Groups {
         confirmed: bool,
     ) -> Result<StatusChange, ServiceError> {
         let org = Self::own(viewer)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let group = store::group_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -294,6 +303,7 @@ impl Groups {
             }
         }
         store::set_status(&mut tx, tenant.id, id, status).await?;
+        reprice_program(&mut tx, tenant.id, group.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
         let detail = format!("статус: {} → {}", group.status.label(), status.label());
         self.audit(&mut tx, tenant, viewer, "group.status", id, &detail)
@@ -311,7 +321,7 @@ impl Groups {
         id: i64,
     ) -> Result<i64, ServiceError> {
         let org = Self::own(viewer)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let group = store::group_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -336,6 +346,7 @@ impl Groups {
             )));
         }
         store::delete_group(&mut tx, tenant.id, id, group.program_id).await?;
+        reprice_program(&mut tx, tenant.id, group.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
         self.audit(&mut tx, tenant, viewer, "group.delete", id, &group.name)
             .await?;
@@ -371,7 +382,7 @@ impl Groups {
             unreachable!("every field parsed when there are no errors")
         };
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let (id, action, detail) = match id {
             None => {
                 let id =
@@ -422,7 +433,7 @@ impl Groups {
         id: i64,
     ) -> Result<(), ServiceError> {
         let org = Self::own(viewer)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let teacher = store::teacher_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;

@@ -106,7 +106,7 @@ impl Organizations {
         form: &ProfileForm,
     ) -> Result<Profile, ServiceError> {
         let org = Self::own(viewer)?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let old = store::profile_in(&mut tx, tenant.id, org)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -148,7 +148,7 @@ impl Organizations {
         let org = Self::own(viewer)?;
         let (address, at) = parse_place(form, tenant)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let (id, action) = match id {
             None => (
                 store::insert_place(&mut tx, tenant.id, org, &address, at, now).await?,
@@ -193,7 +193,7 @@ impl Organizations {
     ) -> Result<(), ServiceError> {
         let org = Self::own(viewer)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let place = store::place_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;

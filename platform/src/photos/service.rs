@@ -145,7 +145,7 @@ impl Photos {
         logo: Option<&Key>,
     ) -> Result<(), ServiceError> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let old = store::logo_in(&mut tx, tenant.id, org)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -222,7 +222,7 @@ impl Photos {
             return Ok(());
         }
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         if let Some(keys) = cover {
             store::add_media(&mut tx, tenant.id, &keys.page, now).await?;
             store::add_media(&mut tx, tenant.id, &keys.card, now).await?;

@@ -7,7 +7,7 @@
 use crate::accounts::sessions::Viewer;
 use crate::accounts::values::Role;
 use crate::catalog::model::ProgramStatus;
-use crate::catalog::store::bump_version;
+use crate::catalog::store::{bump_version, reprice_program};
 use crate::db::DbError;
 use crate::domain::plain_text;
 use crate::mail::Sender;
@@ -61,6 +61,8 @@ pub struct Review {
     /// Against the published card; every field of a program never published.
     pub changes: Vec<FieldChange>,
     pub history: Vec<HistoryEntry>,
+    /// Nothing of it is published: the changes are the whole card.
+    pub first: bool,
 }
 
 impl Programs {
@@ -94,11 +96,13 @@ impl Programs {
             (None, _) => None,
         };
         let changes = diff(published, program.working_card(), &profiles);
+        let first = published.is_none();
         let history = store::history(&self.db, tenant.id, &subject(id)).await?;
         Ok(Review {
             program,
             changes,
             history,
+            first,
         })
     }
 
@@ -113,7 +117,7 @@ impl Programs {
         let scope = Scope::of(tenant, viewer)?;
         let profiles = self.profiles(tenant).await?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = waiting(store::get_in(&mut tx, tenant.id, id).await?, &scope)?;
         let changed = match &p.revision {
             Some(r) => {
@@ -125,6 +129,7 @@ impl Programs {
             None => "первая публикация".to_owned(),
         };
         store::set_status(&mut tx, tenant.id, id, ProgramStatus::Published, None, now).await?;
+        reprice_program(&mut tx, tenant.id, id).await?;
         bump_version(&mut tx, tenant.id).await?;
         record(
             &mut tx,
@@ -163,7 +168,7 @@ impl Programs {
         }
         plain_text(comment, 2000).map_err(|m| ServiceError::field("comment", m))?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = waiting(store::get_in(&mut tx, tenant.id, id).await?, &scope)?;
         if p.revision.is_some() {
             store::set_revision_state(

@@ -141,7 +141,7 @@ impl Programs {
         let profiles = self.profiles(tenant).await?;
         let card = Card::parse(form, &profiles).map_err(ServiceError::Invalid)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let id = store::insert(&mut tx, tenant.id, org, &card, now).await?;
         record(
             &mut tx,
@@ -170,7 +170,7 @@ impl Programs {
         let profiles = self.profiles(tenant).await?;
         let card = Card::parse(form, &profiles).map_err(ServiceError::Invalid)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         editable(&p)?;
         let changed = changed_labels(Some(p.working_card()), &card, &profiles);
@@ -217,7 +217,7 @@ impl Programs {
     ) -> Result<i64, ServiceError> {
         let org = Self::own(viewer)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         let copy = store::insert(&mut tx, tenant.id, org, p.working_card(), now).await?;
         record(
@@ -244,7 +244,7 @@ impl Programs {
     ) -> Result<(), ServiceError> {
         let profiles = self.profiles(tenant).await?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         Card::parse(&CardForm::from(p.working_card()), &profiles).map_err(ServiceError::Invalid)?;
         match (&p.revision, p.status) {
@@ -294,7 +294,7 @@ impl Programs {
         id: i64,
     ) -> Result<(), ServiceError> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         if p.working_state() != ProgramStatus::Moderation {
             return Err(ServiceError::Refused(
@@ -330,7 +330,7 @@ impl Programs {
         id: i64,
     ) -> Result<(), ServiceError> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         if p.status == ProgramStatus::Archived {
             return Err(ServiceError::Refused("Программа уже в архиве.".into()));
@@ -362,7 +362,7 @@ impl Programs {
         id: i64,
     ) -> Result<(), ServiceError> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
         if p.status != ProgramStatus::Archived {
             return Err(ServiceError::Refused("Программа не в архиве.".into()));

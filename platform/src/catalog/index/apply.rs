@@ -45,6 +45,7 @@ impl From<GroupLocation> for GroupPoint {
             location: g.location,
             enroll_from: g.enroll_from,
             enroll_to: g.enroll_to,
+            accepting: g.accepting,
         }
     }
 }

@@ -67,6 +67,8 @@ pub struct GroupPoint {
     pub location: LatLon,
     pub enroll_from: NaiveDate,
     pub enroll_to: NaiveDate,
+    /// Open for enrollment: a closed group never says «идёт набор».
+    pub accepting: bool,
 }
 
 impl ProgramDoc {
@@ -93,7 +95,7 @@ impl ProgramDoc {
     fn enrollment_open(&self, today: NaiveDate) -> bool {
         self.groups
             .iter()
-            .any(|g| g.enroll_from <= today && today <= g.enroll_to)
+            .any(|g| g.accepting && g.enroll_from <= today && today <= g.enroll_to)
     }
 }
 
@@ -291,14 +293,7 @@ impl CatalogIndex {
         // Groups of unpublished programs come too; they have no doc and are dropped.
         for g in groups()? {
             if let Some(&i) = by_id.get(&g.program_id) {
-                docs[i as usize].groups.push(GroupPoint {
-                    id: g.id,
-                    name: g.name,
-                    address: g.address,
-                    location: g.location,
-                    enroll_from: g.enroll_from,
-                    enroll_to: g.enroll_to,
-                });
+                docs[i as usize].groups.push(GroupPoint::from(g));
             }
         }
 

@@ -126,6 +126,7 @@ fn catalog(dice: &mut Dice) -> (PublishedCatalog, Vec<Profile>, Vec<GroupLocatio
                 },
                 enroll_from: opens,
                 enroll_to: opens + chrono::Days::new(5),
+                accepting: dice.roll(4) != 0,
             });
         }
     }
@@ -501,6 +502,7 @@ impl Region {
                     },
                     enroll_from: opens,
                     enroll_to: opens + chrono::Days::new(dice.roll(20) as u64),
+                    accepting: dice.roll(4) != 0,
                 });
             }
             7 => {

@@ -229,7 +229,7 @@ async fn review_page(
             layout, id, title => &p.working_card().title, organization => &p.organization,
             municipality => municipality_name(tenant, &p.municipality_id),
             status => p.status_text(), waiting => p.working_state().code() == "moderation",
-            first => p.revision.is_none() && p.published_at.is_none(),
+            first => review.first,
             changes => review.changes, history => history_lines(&review.history, tenant),
             comment, errors => errors_map(errors), refusal, base => desk.base(),
             nav => "cabinet",
