@@ -4,6 +4,9 @@
 
 mod reply;
 mod spec;
+mod text;
+
+pub use text::Text;
 
 use std::marker::PhantomData;
 

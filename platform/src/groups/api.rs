@@ -8,7 +8,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
-use crate::api::{done, try_reply, writer, ApiTags, Done, Reply};
+use crate::api::{done, try_reply, writer, ApiTags, Done, Reply, Text};
 use crate::catalog::model::Schedule;
 use crate::regions::Site;
 use crate::web::{region_of, Visitor};
@@ -42,17 +42,17 @@ impl From<Teacher> for TeacherInfo {
 pub struct TeacherRequest {
     /// ФИО, up to 200 characters, no control characters.
     #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
-    /// Должность, up to 200 characters; empty for none.
-    #[oai(default, validator(max_length = 200))]
-    pub position: String,
+    pub name: Text,
+    /// Должность, up to 200 characters; empty or none for none.
+    #[oai(default, nullable, validator(max_length = 200))]
+    pub position: Option<Text>,
 }
 
 impl TeacherRequest {
     fn form(self) -> TeacherForm {
         TeacherForm {
-            name: self.name,
-            position: self.position,
+            name: self.name.0,
+            position: self.position.unwrap_or_default().0,
         }
     }
 }
@@ -99,10 +99,18 @@ pub struct SessionInfo {
     #[oai(validator(pattern = r"^[0-2][0-9]:[0-5][0-9]$"))]
     pub ends: String,
     /// `YYYY-MM-DD`: the session only from this date (inside the study dates).
-    #[oai(default, validator(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    #[oai(
+        default,
+        nullable,
+        validator(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    )]
     pub date_from: Option<String>,
     /// `YYYY-MM-DD`: the session only up to this date.
-    #[oai(default, validator(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    #[oai(
+        default,
+        nullable,
+        validator(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    )]
     pub date_to: Option<String>,
 }
 

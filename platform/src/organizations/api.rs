@@ -7,7 +7,7 @@ use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
-use crate::api::{done, try_reply, writer, ApiTags, Done, Reply};
+use crate::api::{done, try_reply, writer, ApiTags, Done, Reply, Text};
 use crate::regions::Site;
 use crate::web::{region_of, Visitor};
 use crate::State;
@@ -119,7 +119,7 @@ impl ProfileRequest {
 
 #[derive(Object)]
 pub struct PlaceRequest {
-    pub address: String,
+    pub address: Text,
     /// Latitude, decimal degrees: inside the region.
     pub lat: f64,
     /// Longitude, decimal degrees: inside the region.
@@ -129,7 +129,7 @@ pub struct PlaceRequest {
 impl PlaceRequest {
     fn form(self) -> PlaceForm {
         PlaceForm {
-            address: self.address,
+            address: self.address.0,
             lat: self.lat.to_string(),
             lon: self.lon.to_string(),
         }
