@@ -46,6 +46,16 @@ pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A date as people read it: `01.09.2026`.
+pub fn day(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// A stored date (`2026-09-01`) as people read it; text that is not one comes back as it is.
+pub fn day_shown(stored: &str) -> String {
+    NaiveDate::parse_from_str(stored, "%Y-%m-%d").map_or_else(|_| stored.to_owned(), day)
+}
+
 /// A stored time as people read it in the region: `02.12.2026 08:15` in `zone`. Text that
 /// is not a stored time comes back as it is.
 pub fn shown_in(stored: &str, zone: Tz) -> String {

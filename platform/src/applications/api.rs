@@ -250,7 +250,7 @@ impl ApplicationsApi {
         Reply::Ok(Json(OrganizationApplications {
             applications: lines
                 .into_iter()
-                .map(|l| ProviderLine::from(l).into())
+                .map(|l| ProviderLine::new(tenant, l).into())
                 .collect(),
             counts: counts
                 .into_iter()

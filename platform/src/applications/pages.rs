@@ -289,7 +289,10 @@ async fn provider_list_page(
             count: counts.iter().find(|(c, _)| c == s).map_or(0, |(_, n)| *n),
         })
         .collect();
-    let rows: Vec<views::ProviderLine> = lines.into_iter().map(views::ProviderLine::from).collect();
+    let rows: Vec<views::ProviderLine> = lines
+        .into_iter()
+        .map(|l| views::ProviderLine::new(tenant, l))
+        .collect();
     let results: Option<Vec<BTreeMap<&str, String>>> = results.map(|r| {
         r.into_iter()
             .map(|(id, outcome)| {

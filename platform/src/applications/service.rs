@@ -15,6 +15,7 @@ use crate::domain::{FieldError, Money};
 use crate::mail::Sender;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
+use crate::time::day as dmy;
 
 use super::contracts::{commit_contract, end_contract};
 use super::store::{self, Application, NewApplication, Status};
@@ -43,10 +44,6 @@ pub(super) fn refused<T>(message: impl Into<String>) -> Result<T> {
 use crate::db::Db;
 use crate::mail::Outbox;
 use crate::time::Clock;
-
-fn dmy(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
 
 /// A unique-key violation: another request made the same application at the same moment.
 fn is_duplicate(e: &DbError) -> bool {

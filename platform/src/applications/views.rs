@@ -39,8 +39,9 @@ pub struct ParentApplication {
     pub history: Vec<HistoryLine>,
 }
 
-fn when(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
+/// A stored time as the region reads it: `02.12.2026 13:15` in its time zone.
+fn when(tenant: &Tenant, at: &str) -> String {
+    crate::time::shown_in(at, tenant.config.time_zone)
 }
 
 pub async fn for_parent(
@@ -69,7 +70,7 @@ pub async fn parent_view(
         .await?
         .into_iter()
         .map(|e| HistoryLine {
-            date: when(&e.created_at),
+            date: when(tenant, &e.created_at),
             status: e.status.label(),
             comment: e.comment,
         })
@@ -116,11 +117,11 @@ pub struct ProviderLine {
     pub status_label: &'static str,
 }
 
-impl From<Line> for ProviderLine {
-    fn from(l: Line) -> Self {
+impl ProviderLine {
+    pub fn new(tenant: &Tenant, l: Line) -> Self {
         Self {
             id: l.application.id,
-            date: when(&l.application.created_at),
+            date: when(tenant, &l.application.created_at),
             child: l.child,
             birth_date: l.child_birth_date,
             program: l.program,
@@ -175,7 +176,9 @@ pub async fn provider_card(
     tx.commit().await?;
     Ok(ProviderCard {
         application: parent_view(db, tenant, app).await?,
-        child_birth_date: child.map(|c| c.birth_date).unwrap_or_default(),
+        child_birth_date: child
+            .map(|c| crate::time::day_shown(&c.birth_date))
+            .unwrap_or_default(),
         parent: parent.as_ref().map(|p| p.full_name()).unwrap_or_default(),
         parent_phone: parent
             .as_ref()

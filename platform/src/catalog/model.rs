@@ -315,7 +315,7 @@ impl fmt::Display for Schedule {
     /// `Пн 15:00–16:30, Ср 15:00–16:30`; a session limited to dates says them:
     /// `Сб 10:00–11:00 (с 01.09.2026 по 31.12.2026)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let day = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+        let day = crate::time::day;
         let parts: Vec<String> = self
             .0
             .iter()

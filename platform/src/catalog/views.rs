@@ -512,7 +512,7 @@ pub struct GroupView {
 }
 
 fn period(from: NaiveDate, to: NaiveDate) -> String {
-    format!("с {} по {}", from.format("%d.%m.%Y"), to.format("%d.%m.%Y"))
+    format!("с {} по {}", crate::time::day(from), crate::time::day(to))
 }
 
 impl GroupView {

@@ -158,8 +158,7 @@ impl From<StaffView> for StaffCard {
             confirmed: v.certificate.status == Status::Confirmed,
             rejection: v.certificate.rejection,
             child,
-            birth_date: chrono::NaiveDate::parse_from_str(&v.birth_date, "%Y-%m-%d")
-                .map_or(v.birth_date.clone(), |d| d.format("%d.%m.%Y").to_string()),
+            birth_date: crate::time::day_shown(&v.birth_date),
             sex: Sex::parse(&v.sex).map_or("", Sex::label),
             snils: v
                 .snils

@@ -45,9 +45,7 @@ fn child_card(child: Child, today: chrono::NaiveDate) -> ChildCard {
         .flatten()
         .collect::<Vec<_>>()
         .join(" "),
-        birth_date: born.map_or(child.birth_date.clone(), |b| {
-            b.format("%d.%m.%Y").to_string()
-        }),
+        birth_date: born.map_or(child.birth_date.clone(), crate::time::day),
         age: format!(
             "{age} {}",
             crate::domain::plural(age.into(), "год", "года", "лет")

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use crate::catalog;
 use crate::catalog::model::ProgramStatus;
 use crate::db::Db;
+use crate::programs;
 use crate::regions;
 use crate::settings::Settings;
 use crate::time::Clock;
@@ -22,7 +22,9 @@ pub(super) async fn set_status(
 ) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
     let tenant = region_by_slug(&registry, slug)?;
-    if !catalog::store::set_status(db, tenant.id, id, status, Clock::system().now()).await? {
+    if !programs::service::set_status_as_operator(db, &tenant, id, status, Clock::system().now())
+        .await?
+    {
         anyhow::bail!("--id: в каталоге региона «{slug}» нет программы {id}");
     }
     writeln!(out, "Программа {id}: статус «{}»", status.label())?;

@@ -13,6 +13,7 @@ use crate::domain::FieldError;
 use crate::organizations::store as places;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
+use crate::time::day as dmy;
 use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
 use crate::web::{form_status, path_id, Layout, Region, Visitor, WebError};
 use crate::State;
@@ -69,10 +70,6 @@ struct GroupLine {
     seats: String,
     study: String,
     schedule: String,
-}
-
-fn dmy(d: chrono::NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
 }
 
 impl From<&GroupRow> for GroupLine {

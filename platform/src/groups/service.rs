@@ -666,8 +666,8 @@ fn sessions(
                 return Err(format!(
                     "расписание, строка {n}: даты должны быть внутри дат обучения группы \
                      (с {} по {})",
-                    first.format("%d.%m.%Y"),
-                    last.format("%d.%m.%Y")
+                    crate::time::day(first),
+                    crate::time::day(last)
                 ));
             }
         }

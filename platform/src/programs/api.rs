@@ -15,6 +15,7 @@ use crate::web::{region_of, Origin, Visitor};
 use crate::State;
 
 use super::card::{Card, CardForm, FieldChange};
+use super::service::Step;
 use super::store::Authored;
 
 pub struct ProgramsApi;
@@ -192,6 +193,22 @@ pub struct ReturnBody {
     pub comment: String,
 }
 
+/// A lifecycle button pressed through the API: the program as it is after it.
+async fn step(
+    state: &State,
+    site: &Site,
+    visitor: &Visitor,
+    csrf: &Header<Option<String>>,
+    id: i64,
+    step: Step,
+) -> Reply<AuthoredProgram> {
+    let tenant = try_reply!(region_of(site));
+    let viewer = try_reply!(writer(visitor, csrf));
+    try_reply!(state.programs.step(tenant, viewer, id, step).await);
+    let program = try_reply!(state.programs.get(tenant, viewer, id).await);
+    Reply::Ok(Json(AuthoredProgram::from(&program)))
+}
+
 #[OpenApi(tag = "ApiTags::Programs")]
 impl ProgramsApi {
     /// The organization's programs (organization staff)
@@ -280,11 +297,7 @@ impl ProgramsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
     ) -> Reply<AuthoredProgram> {
-        let tenant = try_reply!(region_of(&site));
-        let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(state.programs.submit(tenant, viewer, id.0).await);
-        let program = try_reply!(state.programs.get(tenant, viewer, id.0).await);
-        Reply::Ok(Json(AuthoredProgram::from(&program)))
+        step(&state, &site, &visitor, &csrf, id.0, Step::Submit).await
     }
 
     /// «Отозвать с модерации»
@@ -297,11 +310,7 @@ impl ProgramsApi {
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
     ) -> Reply<AuthoredProgram> {
-        let tenant = try_reply!(region_of(&site));
-        let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(state.programs.withdraw(tenant, viewer, id.0).await);
-        let program = try_reply!(state.programs.get(tenant, viewer, id.0).await);
-        Reply::Ok(Json(AuthoredProgram::from(&program)))
+        step(&state, &site, &visitor, &csrf, id.0, Step::Withdraw).await
     }
 
     /// «Копировать программу»: a new draft with the same card
@@ -330,11 +339,8 @@ impl ProgramsApi {
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
-    ) -> Reply<Done> {
-        let tenant = try_reply!(region_of(&site));
-        let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(state.programs.archive(tenant, viewer, id.0).await);
-        Reply::Ok(done("Программа перенесена в архив"))
+    ) -> Reply<AuthoredProgram> {
+        step(&state, &site, &visitor, &csrf, id.0, Step::Archive).await
     }
 
     /// «Вернуть из архива»: a draft again
@@ -346,11 +352,8 @@ impl ProgramsApi {
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         id: Path<i64>,
-    ) -> Reply<Done> {
-        let tenant = try_reply!(region_of(&site));
-        let viewer = try_reply!(writer(&visitor, &csrf));
-        try_reply!(state.programs.restore(tenant, viewer, id.0).await);
-        Reply::Ok(done("Программа возвращена из архива в черновики"))
+    ) -> Reply<AuthoredProgram> {
+        step(&state, &site, &visitor, &csrf, id.0, Step::Restore).await
     }
 
     /// The moderation queue of the viewer's scope, oldest waiting first (moderators)

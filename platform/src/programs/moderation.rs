@@ -134,7 +134,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            viewer.user.id,
+            Some(viewer.user.id),
             id,
             "program.publish",
             &changed,
@@ -194,7 +194,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            viewer.user.id,
+            Some(viewer.user.id),
             id,
             "program.return",
             comment,

@@ -37,7 +37,7 @@ pub fn subject(id: i64) -> String {
 pub(super) async fn record(
     tx: &mut Tx,
     tenant: &Tenant,
-    actor: i64,
+    actor: Option<i64>,
     program: i64,
     action: &str,
     detail: &str,
@@ -47,7 +47,7 @@ pub(super) async fn record(
         tx,
         tenant.id,
         &Audit {
-            actor: Some(actor),
+            actor,
             action,
             subject: &subject(program),
             detail,
@@ -146,7 +146,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            viewer.user.id,
+            Some(viewer.user.id),
             id,
             "program.create",
             "создан черновик",
@@ -196,7 +196,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            viewer.user.id,
+            Some(viewer.user.id),
             id,
             "program.edit",
             &changed,
@@ -223,7 +223,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            viewer.user.id,
+            Some(viewer.user.id),
             copy,
             "program.create",
             &format!("копия программы № {id}"),
@@ -234,153 +234,192 @@ impl Programs {
         Ok(copy)
     }
 
+    /// Moves one of the organization's programs through its lifecycle (`Step`), with a
+    /// row in its history.
+    pub async fn step(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+        step: Step,
+    ) -> Result<(), ServiceError> {
+        let profiles = match step {
+            Step::Submit => self.profiles(tenant).await?,
+            _ => Vec::new(),
+        };
+        let now = self.clock.now();
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
+        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
+        step.apply(&mut tx, tenant, &p, &profiles, now).await?;
+        record(
+            &mut tx,
+            tenant,
+            Some(viewer.user.id),
+            id,
+            step.action(),
+            step.detail(),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(())
+    }
+}
+
+/// The moves staff make with a program, as its buttons say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
     /// «Отправить на модерацию». The card must be complete: a program entered before the
     /// full card existed is checked here, field by field.
-    pub async fn submit(
-        &self,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        id: i64,
-    ) -> Result<(), ServiceError> {
-        let profiles = self.profiles(tenant).await?;
-        let now = self.clock.now();
-        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        Card::parse(&CardForm::from(p.working_card()), &profiles).map_err(ServiceError::Invalid)?;
-        match (&p.revision, p.status) {
-            (Some(r), _)
-                if matches!(r.state, ProgramStatus::Draft | ProgramStatus::NeedsChanges) =>
-            {
-                store::set_revision_state(
-                    &mut tx,
-                    tenant.id,
-                    id,
-                    ProgramStatus::Moderation,
-                    None,
-                    now,
-                )
-                .await?;
-            }
-            (None, ProgramStatus::Draft | ProgramStatus::NeedsChanges) => {
-                store::set_status(&mut tx, tenant.id, id, ProgramStatus::Moderation, None, now)
-                    .await?;
-            }
-            (None, ProgramStatus::Published) => {
-                return Err(ServiceError::Refused(
-                    "Программа опубликована, и изменений в ней нет: отправлять нечего.".into(),
-                ))
-            }
-            _ => return Err(refusal(&p)),
-        }
-        record(
-            &mut tx,
-            tenant,
-            viewer.user.id,
-            id,
-            "program.submit",
-            "отправлена на модерацию",
-            now,
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(())
-    }
-
+    Submit,
     /// «Отозвать с модерации»: back to a draft, to edit it further.
-    pub async fn withdraw(
-        &self,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        id: i64,
-    ) -> Result<(), ServiceError> {
-        let now = self.clock.now();
-        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        if p.working_state() != ProgramStatus::Moderation {
-            return Err(ServiceError::Refused(
-                "Программа не на модерации: отзывать нечего.".into(),
-            ));
-        }
-        if p.revision.is_some() {
-            store::set_revision_state(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now)
-                .await?;
-        } else {
-            store::set_status(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now).await?;
-        }
-        record(
-            &mut tx,
-            tenant,
-            viewer.user.id,
-            id,
-            "program.withdraw",
-            "отозвана с модерации",
-            now,
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(())
-    }
-
+    Withdraw,
     /// «В архив»: the program leaves the catalog (its applications stay); a pending edit
     /// is dropped.
-    pub async fn archive(
-        &self,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        id: i64,
-    ) -> Result<(), ServiceError> {
-        let now = self.clock.now();
-        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        if p.status == ProgramStatus::Archived {
-            return Err(ServiceError::Refused("Программа уже в архиве.".into()));
-        }
-        store::delete_revision(&mut tx, tenant.id, id).await?;
-        store::set_status(&mut tx, tenant.id, id, ProgramStatus::Archived, None, now).await?;
-        if p.status == ProgramStatus::Published {
-            bump_version(&mut tx, tenant.id).await?;
-        }
-        record(
-            &mut tx,
-            tenant,
-            viewer.user.id,
-            id,
-            "program.archive",
-            "перенесена в архив",
-            now,
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(())
+    Archive,
+    /// «Вернуть из архива»: a draft again, to be sent to moderation.
+    Restore,
+}
+
+impl Step {
+    /// The step a button's name (`submit`, …) stands for.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "submit" => Self::Submit,
+            "withdraw" => Self::Withdraw,
+            "archive" => Self::Archive,
+            "restore" => Self::Restore,
+            _ => return None,
+        })
     }
 
-    /// «Вернуть из архива»: a draft again, to be sent to moderation.
-    pub async fn restore(
-        &self,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        id: i64,
-    ) -> Result<(), ServiceError> {
-        let now = self.clock.now();
-        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        if p.status != ProgramStatus::Archived {
-            return Err(ServiceError::Refused("Программа не в архиве.".into()));
+    fn action(self) -> &'static str {
+        match self {
+            Self::Submit => "program.submit",
+            Self::Withdraw => "program.withdraw",
+            Self::Archive => "program.archive",
+            Self::Restore => "program.restore",
         }
-        store::set_status(&mut tx, tenant.id, id, ProgramStatus::Draft, None, now).await?;
-        record(
-            &mut tx,
-            tenant,
-            viewer.user.id,
-            id,
-            "program.restore",
-            "возвращена из архива в черновики",
-            now,
-        )
-        .await?;
-        tx.commit().await.map_err(DbError::from)?;
+    }
+
+    fn detail(self) -> &'static str {
+        match self {
+            Self::Submit => "отправлена на модерацию",
+            Self::Withdraw => "отозвана с модерации",
+            Self::Archive => "перенесена в архив",
+            Self::Restore => "возвращена из архива в черновики",
+        }
+    }
+
+    /// What staff are told once it is done.
+    pub fn done(self) -> &'static str {
+        match self {
+            Self::Submit => "Программа отправлена на модерацию. О решении придёт письмо.",
+            Self::Withdraw => "Программа отозвана с модерации и снова доступна для правки.",
+            Self::Archive => "Программа перенесена в архив.",
+            Self::Restore => "Программа возвращена из архива в черновики.",
+        }
+    }
+
+    /// Checks that `p` can take this step and writes it in `tx`; refused, nothing is
+    /// written.
+    async fn apply(
+        self,
+        tx: &mut Tx,
+        tenant: &Tenant,
+        p: &Authored,
+        profiles: &[Profile],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        let (t, id) = (tenant.id, p.id);
+        match self {
+            Self::Submit => {
+                Card::parse(&CardForm::from(p.working_card()), profiles)
+                    .map_err(ServiceError::Invalid)?;
+                match (&p.revision, p.status) {
+                    (Some(r), _)
+                        if matches!(
+                            r.state,
+                            ProgramStatus::Draft | ProgramStatus::NeedsChanges
+                        ) =>
+                    {
+                        store::set_revision_state(tx, t, id, ProgramStatus::Moderation, None, now)
+                            .await?;
+                    }
+                    (None, ProgramStatus::Draft | ProgramStatus::NeedsChanges) => {
+                        store::set_status(tx, t, id, ProgramStatus::Moderation, None, now).await?;
+                    }
+                    (None, ProgramStatus::Published) => {
+                        return Err(ServiceError::Refused(
+                            "Программа опубликована, и изменений в ней нет: отправлять нечего."
+                                .into(),
+                        ))
+                    }
+                    _ => return Err(refusal(p)),
+                }
+            }
+            Self::Withdraw => {
+                if p.working_state() != ProgramStatus::Moderation {
+                    return Err(ServiceError::Refused(
+                        "Программа не на модерации: отзывать нечего.".into(),
+                    ));
+                }
+                if p.revision.is_some() {
+                    store::set_revision_state(tx, t, id, ProgramStatus::Draft, None, now).await?;
+                } else {
+                    store::set_status(tx, t, id, ProgramStatus::Draft, None, now).await?;
+                }
+            }
+            Self::Archive => {
+                if p.status == ProgramStatus::Archived {
+                    return Err(ServiceError::Refused("Программа уже в архиве.".into()));
+                }
+                store::delete_revision(tx, t, id).await?;
+                store::set_status(tx, t, id, ProgramStatus::Archived, None, now).await?;
+                if p.status == ProgramStatus::Published {
+                    bump_version(tx, t).await?;
+                }
+            }
+            Self::Restore => {
+                if p.status != ProgramStatus::Archived {
+                    return Err(ServiceError::Refused("Программа не в архиве.".into()));
+                }
+                store::set_status(tx, t, id, ProgramStatus::Draft, None, now).await?;
+            }
+        }
         Ok(())
     }
+}
+
+/// `navigator program status`: the operator sets a program's status by hand. A pending
+/// edit is dropped (the decision is on the program as it stands), the catalog follows, and
+/// the history says it was the operator. `false`: no such program in the region.
+pub async fn set_status_as_operator(
+    db: &Db,
+    tenant: &Tenant,
+    id: i64,
+    status: ProgramStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let mut tx = crate::catalog::store::begin_write(db, tenant.id).await?;
+    if store::get_in(&mut tx, tenant.id, id).await?.is_none() {
+        return Ok(false);
+    }
+    store::delete_revision(&mut tx, tenant.id, id).await?;
+    store::set_status(&mut tx, tenant.id, id, status, None, now).await?;
+    bump_version(&mut tx, tenant.id).await?;
+    record(
+        &mut tx,
+        tenant,
+        None,
+        id,
+        "program.status",
+        &format!("статус «{}» задан оператором", status.label()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Why the card cannot be edited or sent now.

@@ -390,6 +390,95 @@ async fn an_edit_of_a_published_program_waits_as_a_revision() {
         .contains("Полное название, Объём, академических часов"));
 }
 
+/// `navigator program status` decides on the program as it stands: a pending edit is
+/// dropped with it, and the history says the operator did it.
+#[tokio::test]
+async fn the_operator_sets_a_status_from_the_command_line_and_a_pending_edit_goes() {
+    let (env, app) = spawn().await;
+    let mut staff = Browser::new(&app, S);
+    staff.login(PROVIDER, DEMO_PASSWORD).await;
+    let mut moderator = Browser::new(&app, S);
+    moderator.login(MUNICIPAL, DEMO_PASSWORD).await;
+    let id = create(&mut staff, "Лесные тропы").await;
+    let card_page = format!("/provider/programs/{id}");
+    act(&mut staff, &card_page, &format!("{card_page}/submit")).await;
+    let review = format!("/municipal/moderation/{id}");
+    act(&mut moderator, &review, &format!("{review}/publish")).await;
+    let edited = card("Лесные тропы. Второй год");
+    assert_eq!(
+        staff
+            .submit(&card_page, &card_page, &fields(&edited))
+            .await
+            .status,
+        303
+    );
+    act(&mut staff, &card_page, &format!("{card_page}/submit")).await;
+    assert!(moderator
+        .get("/municipal/moderation")
+        .await
+        .body
+        .contains("Лесные тропы. Второй год"));
+
+    let v = version(&app).await;
+    let out = env
+        .cli(&[
+            "program",
+            "status",
+            "--region",
+            "smolensk",
+            "--id",
+            &id.to_string(),
+            "--status",
+            "archived",
+        ])
+        .await
+        .expect("the status is set");
+    assert!(out.contains("«Архив»"), "{out}");
+    assert!(version(&app).await > v, "the catalog follows");
+    let (status, _) = app.page(S, &format!("/programs/{id}")).await;
+    assert_eq!(status, 404);
+    // The edit left the queue with it; the card is the published one, in the archive.
+    assert!(!moderator
+        .get("/municipal/moderation")
+        .await
+        .body
+        .contains("Лесные тропы"));
+    let page = staff.get(&card_page).await;
+    assert!(
+        !page.body.contains("есть неотправленные изменения"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Лесные тропы. Второй год"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Статус задан оператором"),
+        "{}",
+        page.body
+    );
+
+    // Another region's program is not found there, and nothing changes.
+    let err = env
+        .cli(&[
+            "program",
+            "status",
+            "--region",
+            "krasnoyarsk",
+            "--id",
+            &id.to_string(),
+            "--status",
+            "published",
+        ])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("нет программы"), "{err}");
+    let (status, _) = app.page(S, &format!("/programs/{id}")).await;
+    assert_eq!(status, 404);
+}
+
 #[tokio::test]
 async fn every_wrong_field_is_named_and_nothing_is_saved() {
     let (_env, app) = spawn().await;

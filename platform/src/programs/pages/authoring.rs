@@ -22,6 +22,7 @@ use crate::web::{form_status, path_id, Layout, Region, Visitor, WebError};
 use crate::State;
 
 use crate::programs::card::{diff, CardForm, FieldChange};
+use crate::programs::service::Step;
 use crate::programs::store::{Authored, HistoryEntry};
 
 /// One choice of a drop-down or a check box.
@@ -102,6 +103,7 @@ fn action_label(action: &str) -> &'static str {
         "program.return" => "Возвращена на доработку",
         "program.archive" => "В архиве",
         "program.restore" => "Возвращена из архива",
+        "program.status" => "Статус задан оператором",
         "program.cover" => "Обложка",
         _ => "Изменение",
     }
@@ -132,11 +134,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         }
         "saved" => "Изменения сохранены.",
         "copied" => "Создан черновик — копия программы. Проверьте даты и отправьте на модерацию.",
-        "submit" => "Программа отправлена на модерацию. О решении придёт письмо.",
-        "withdraw" => "Программа отозвана с модерации и снова доступна для правки.",
-        "archive" => "Программа перенесена в архив.",
-        "restore" => "Программа возвращена из архива в черновики.",
-        _ => return None,
+        step => return Step::parse(step).map(Step::done),
     })
 }
 
@@ -369,13 +367,10 @@ pub async fn act(
     let viewer = visitor.require_role(Role::Provider)?;
     let id = path_id(&id)?;
     let programs = &state.programs;
-    let result = match action.as_str() {
-        "submit" => programs.submit(&tenant, viewer, id).await.map(|()| id),
-        "withdraw" => programs.withdraw(&tenant, viewer, id).await.map(|()| id),
-        "archive" => programs.archive(&tenant, viewer, id).await.map(|()| id),
-        "restore" => programs.restore(&tenant, viewer, id).await.map(|()| id),
-        "copy" => programs.copy(&tenant, viewer, id).await,
-        _ => return Err(WebError::NotFound),
+    let result = match (action.as_str(), Step::parse(&action)) {
+        ("copy", _) => programs.copy(&tenant, viewer, id).await,
+        (_, Some(step)) => programs.step(&tenant, viewer, id, step).await.map(|()| id),
+        (_, None) => return Err(WebError::NotFound),
     };
     let done = if action == "copy" {
         "copied"
