@@ -4,6 +4,7 @@
 pub mod api;
 mod authentication;
 pub mod cabinets;
+pub mod history;
 pub mod limits;
 pub mod pages;
 pub mod secrets;

@@ -465,7 +465,7 @@ impl Certificates {
                 } else {
                     "organization_unauthorize"
                 },
-                subject: &format!("organization:{organization}"),
+                subject: &crate::organizations::subject(organization),
                 detail: &municipality,
                 ip: None,
                 at: self.clock.now(),

@@ -11,3 +11,8 @@ pub mod service;
 pub mod store;
 
 pub use service::{GroupForm, Groups, SessionForm, StatusChange, TeacherForm};
+
+/// The subject of a group's audit rows: its history.
+pub fn subject(id: i64) -> String {
+    format!("group:{id}")
+}

@@ -7,6 +7,7 @@ use poem::web::{Data, Form, Path, Query, Redirect};
 use poem::{handler, IntoResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::history;
 use crate::accounts::values::Role;
 use crate::catalog::model::Financing;
 use crate::domain::FieldError;
@@ -250,6 +251,13 @@ async fn form_page(
         .enumerate()
         .map(|(i, d)| ((i + 1).to_string(), *d))
         .collect();
+    let history = match page.group {
+        Some(g) => history::lines(
+            &state.groups.history(tenant, viewer, g.id).await?,
+            tenant.config.time_zone,
+        ),
+        None => Vec::new(),
+    };
     let group = page.group.map(|g| {
         minijinja::context! {
             id => g.id, status => g.status.code(), status_label => g.status.label(),
@@ -263,7 +271,7 @@ async fn form_page(
         minijinja::context! {
             layout, program => ProgramView::of(page.program, 0), group, form => page.form,
             errors => errors_map(page.errors), places => place_list, teachers, rows, weekdays,
-            notice => page.notice, confirm => page.confirm, nav => "cabinet",
+            notice => page.notice, confirm => page.confirm, history, nav => "cabinet",
         },
         form_status(page.errors),
     )

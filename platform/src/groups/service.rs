@@ -211,6 +211,17 @@ impl Groups {
         Ok(GroupWithProgram { group, program })
     }
 
+    /// A group's history (its audit rows), for its organization.
+    pub async fn history(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<Vec<crate::accounts::history::Entry>, ServiceError> {
+        self.group(tenant, viewer, id).await?;
+        Ok(crate::accounts::history::of_subject(&self.db, tenant.id, &super::subject(id)).await?)
+    }
+
     /// Adds a group to a program of the organization; the new group.
     pub async fn add_group(
         &self,
@@ -481,7 +492,7 @@ impl Groups {
             &Audit {
                 actor: Some(viewer.user.id),
                 action,
-                subject: &format!("group:{group}"),
+                subject: &super::subject(group),
                 detail,
                 ip: None,
                 at: self.clock.now(),

@@ -10,3 +10,9 @@ pub mod store;
 pub mod values;
 
 pub use service::{Organizations, PlaceForm, ProfileForm};
+
+/// The subject of an organization's audit rows (profile, places, logo, authorization):
+/// its history.
+pub fn subject(id: i64) -> String {
+    format!("organization:{id}")
+}

@@ -8,6 +8,7 @@ use poem::web::{Data, Form, Multipart, Path, Query, Redirect};
 use poem::{handler, IntoResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::history;
 use crate::accounts::values::Role;
 use crate::catalog::model::OrgType;
 use crate::domain::FieldError;
@@ -112,6 +113,10 @@ async fn profile_page(
     let viewer = visitor.require_role(Role::Provider)?;
     let (profile, places) = state.organizations.profile(tenant, viewer).await?;
     let places: Vec<PlaceRow> = places.iter().map(PlaceRow::from).collect();
+    let history = history::lines(
+        &state.organizations.history(tenant, viewer).await?,
+        tenant.config.time_zone,
+    );
     let types: Vec<TypeOption> = OrgType::ALL
         .iter()
         .map(|t| TypeOption {
@@ -135,7 +140,7 @@ async fn profile_page(
             form => page.form, errors => errors_map(page.errors),
             place => page.place, place_errors => errors_map(page.place_errors),
             logo => profile.logo, logo_errors => errors_map(page.logo_errors),
-            map => map_view(tenant), nav => "cabinet",
+            map => map_view(tenant), history, nav => "cabinet",
         },
         status,
     )

@@ -98,6 +98,16 @@ impl Organizations {
         Ok((profile, places))
     }
 
+    /// The history of the organization's profile, places and logo.
+    pub async fn history(
+        &self,
+        tenant: &Tenant,
+        viewer: &Viewer,
+    ) -> Result<Vec<crate::accounts::history::Entry>, ServiceError> {
+        let org = Self::own(viewer)?;
+        Ok(crate::accounts::history::of_subject(&self.db, tenant.id, &super::subject(org)).await?)
+    }
+
     /// Checks and saves the profile; a change is audited with the fields it changed.
     pub async fn save_profile(
         &self,
@@ -126,7 +136,7 @@ impl Organizations {
             &Audit {
                 actor: Some(viewer.user.id),
                 action: "organization.profile",
-                subject: &format!("organization:{org}"),
+                subject: &super::subject(org),
                 detail: &changed.join(", "),
                 ip: None,
                 at: now,
@@ -169,7 +179,7 @@ impl Organizations {
             &Audit {
                 actor: Some(viewer.user.id),
                 action,
-                subject: &format!("organization:{org}"),
+                subject: &super::subject(org),
                 detail: &format!("place:{id} {address} ({}, {})", at.lat, at.lon),
                 ip: None,
                 at: now,
@@ -218,7 +228,7 @@ impl Organizations {
             &Audit {
                 actor: Some(viewer.user.id),
                 action: "organization.place.remove",
-                subject: &format!("organization:{org}"),
+                subject: &super::subject(org),
                 detail: &format!("place:{id} {}", place.address),
                 ip: None,
                 at: now,

@@ -165,8 +165,11 @@ impl Photos {
             &Audit {
                 actor: Some(viewer.user.id),
                 action: "organization.logo",
-                subject: &format!("organization:{org}"),
-                detail: &logo.map_or_else(|| "removed".to_owned(), |k| format!("set {k}")),
+                subject: &crate::organizations::subject(org),
+                detail: &logo.map_or_else(
+                    || "логотип удалён".to_owned(),
+                    |k| format!("логотип загружен (файл {k})"),
+                ),
                 ip: None,
                 at: now,
             },
@@ -240,8 +243,8 @@ impl Photos {
                 action: "program.cover",
                 subject: &format!("program:{id}"),
                 detail: &cover.map_or_else(
-                    || "removed".to_owned(),
-                    |c| format!("set {} (card {})", c.page, c.card),
+                    || "обложка удалена".to_owned(),
+                    |c| format!("обложка загружена (файл {})", c.page),
                 ),
                 ip: None,
                 at: now,

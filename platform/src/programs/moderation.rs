@@ -17,7 +17,8 @@ use tenants::Moderation;
 
 use super::card::{diff, FieldChange};
 use super::service::{changed_labels, record, subject, Programs};
-use super::store::{self, Authored, HistoryEntry};
+use super::store::{self, Authored};
+use crate::accounts::history::{self, Entry as HistoryEntry};
 
 /// Where a moderator may act: one municipality, or the whole region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,11 @@ pub struct Review {
     /// Against the published card; every field of a program never published.
     pub changes: Vec<FieldChange>,
     pub history: Vec<HistoryEntry>,
+    /// Of the program's groups, each line naming its group: they change without
+    /// moderation, and the moderator sees how.
+    pub group_history: Vec<HistoryEntry>,
+    /// Of the organization's profile and places.
+    pub organization_history: Vec<HistoryEntry>,
     /// Nothing of it is published: the changes are the whole card.
     pub first: bool,
 }
@@ -97,11 +103,33 @@ impl Programs {
         };
         let changes = diff(published, program.working_card(), &profiles);
         let first = published.is_none();
-        let history = store::history(&self.db, tenant.id, &subject(id)).await?;
+        let history = history::of_subject(&self.db, tenant.id, &subject(id)).await?;
+        let groups =
+            crate::groups::store::groups_of(&self.db, tenant.id, program.organization_id, id)
+                .await?;
+        let names: std::collections::HashMap<String, &str> = groups
+            .iter()
+            .map(|g| (crate::groups::subject(g.id), g.name.as_str()))
+            .collect();
+        let subjects: Vec<String> = names.keys().cloned().collect();
+        let mut group_history = history::of_subjects(&self.db, tenant.id, &subjects).await?;
+        for e in &mut group_history {
+            if let Some(name) = names.get(&e.subject) {
+                e.detail = format!("«{name}»: {}", e.detail);
+            }
+        }
+        let organization_history = history::of_subject(
+            &self.db,
+            tenant.id,
+            &crate::organizations::subject(program.organization_id),
+        )
+        .await?;
         Ok(Review {
             program,
             changes,
             history,
+            group_history,
+            organization_history,
             first,
         })
     }

@@ -18,7 +18,8 @@ use crate::service_error::ServiceError;
 use crate::time::Clock;
 
 use super::card::{diff, Card, CardForm};
-use super::store::{self, Authored, HistoryEntry};
+use super::store::{self, Authored};
+use crate::accounts::history::{self, Entry as HistoryEntry};
 
 /// The authoring and moderation rules, with what they use.
 #[derive(Clone)]
@@ -127,7 +128,7 @@ impl Programs {
         id: i64,
     ) -> Result<Vec<HistoryEntry>, ServiceError> {
         self.get(tenant, viewer, id).await?;
-        Ok(store::history(&self.db, tenant.id, &subject(id)).await?)
+        Ok(history::of_subject(&self.db, tenant.id, &subject(id)).await?)
     }
 
     /// «Создать программу»: a new draft from a valid card.

@@ -245,6 +245,35 @@ async fn staff_add_and_edit_a_group_and_the_program_page_follows() {
     assert!(audit
         .iter()
         .any(|a| a.action == "group.add" && a.subject == format!("group:{id}")));
+    // The history on the group's page, and for the program's moderator.
+    let page = staff.get(&format!("/provider/groups/{id}")).await;
+    assert!(page.body.contains("История изменений"), "{}", page.body);
+    assert!(page.body.contains("Группа изменена"), "{}", page.body);
+    assert!(
+        page.body.contains("вместимость, расписание"),
+        "{}",
+        page.body
+    );
+    let mut moderator = Browser::new(&app, S);
+    moderator
+        .login("municipal@smolensk.demo.navigator.local", DEMO_PASSWORD)
+        .await;
+    let review = moderator
+        .get(&format!("/municipal/moderation/{CHESS}"))
+        .await;
+    assert_eq!(review.status, 200, "{}", review.body);
+    assert!(
+        review.body.contains("История групп программы"),
+        "{}",
+        review.body
+    );
+    assert!(
+        review
+            .body
+            .contains("«Группа для начинающих»: вместимость, расписание"),
+        "{}",
+        review.body
+    );
 
     // Renaming a teacher is on every group of theirs at once.
     let before = version(&app).await;

@@ -122,6 +122,9 @@ async fn staff_edit_their_profile_and_places_and_the_public_page_follows() {
     let page = staff.get("/provider/profile?saved=profile").await;
     assert!(page.body.contains("Профиль организации сохранён"));
     assert!(page.body.contains(OGRN), "{}", page.body);
+    // The history says who changed which fields.
+    assert!(page.body.contains("История изменений"), "{}", page.body);
+    assert!(page.body.contains("Профиль изменён"), "{}", page.body);
 
     let p = profile_of(&app, RADUGA).await;
     assert_eq!(

@@ -398,7 +398,7 @@ async fn a_cover_loses_its_gps_and_shows_on_the_card_and_the_program_page() {
         .unwrap();
     assert_eq!(
         (audit[0].action.as_str(), audit[0].detail.as_str()),
-        ("program.cover", "removed")
+        ("program.cover", "обложка удалена")
     );
 }
 

@@ -21,9 +21,10 @@ use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
 use crate::web::{form_status, path_id, Layout, Region, Visitor, WebError};
 use crate::State;
 
+use crate::accounts::history;
 use crate::programs::card::{diff, CardForm, FieldChange};
 use crate::programs::service::Step;
-use crate::programs::store::{Authored, HistoryEntry};
+use crate::programs::store::Authored;
 
 /// One choice of a drop-down or a check box.
 #[derive(Serialize)]
@@ -82,43 +83,6 @@ struct Row {
     state: &'static str,
     ages: String,
     updated: String,
-}
-
-#[derive(Serialize)]
-pub struct HistoryLine {
-    at: String,
-    actor: String,
-    action: &'static str,
-    detail: String,
-}
-
-/// What each recorded action is called in the history.
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "program.create" => "Создана",
-        "program.edit" => "Изменена",
-        "program.submit" => "Отправлена на модерацию",
-        "program.withdraw" => "Отозвана с модерации",
-        "program.publish" => "Опубликована",
-        "program.return" => "Возвращена на доработку",
-        "program.archive" => "В архиве",
-        "program.restore" => "Возвращена из архива",
-        "program.status" => "Статус задан оператором",
-        "program.cover" => "Обложка",
-        _ => "Изменение",
-    }
-}
-
-pub fn history_lines(entries: &[HistoryEntry], tenant: &Tenant) -> Vec<HistoryLine> {
-    entries
-        .iter()
-        .map(|e| HistoryLine {
-            at: shown_in(&e.at, tenant.config.time_zone),
-            actor: e.actor.clone().unwrap_or_else(|| "система".into()),
-            action: action_label(&e.action),
-            detail: e.detail.clone(),
-        })
-        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -211,7 +175,7 @@ async fn card_page(
                 p.working_state().code(),
                 p.comment().map(str::to_owned),
                 changes,
-                history_lines(&history, tenant),
+                history::lines(&history, tenant.config.time_zone),
                 !matches!(
                     p.working_state(),
                     ProgramStatus::Moderation | ProgramStatus::Archived

@@ -19,7 +19,7 @@ use crate::web::page::{errors_map, render, sender, PageResult};
 use crate::web::{path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::authoring::history_lines;
+use crate::accounts::history;
 use crate::programs::moderation::Scope;
 use crate::programs::store::Authored;
 
@@ -230,7 +230,9 @@ async fn review_page(
             municipality => municipality_name(tenant, &p.municipality_id),
             status => p.status_text(), waiting => p.working_state().code() == "moderation",
             first => review.first,
-            changes => review.changes, history => history_lines(&review.history, tenant),
+            changes => review.changes, history => history::lines(&review.history, tenant.config.time_zone),
+            group_history => history::lines(&review.group_history, tenant.config.time_zone),
+            organization_history => history::lines(&review.organization_history, tenant.config.time_zone),
             comment, errors => errors_map(errors), refusal, base => desk.base(),
             nav => "cabinet",
         },
