@@ -44,6 +44,8 @@ pub struct Viewer {
     pub user: User,
     pub csrf: String,
     key: String,
+    /// The address the request came from (empty outside a request), for the audit log.
+    ip: String,
 }
 
 impl Viewer {
@@ -64,7 +66,19 @@ impl Viewer {
             user,
             csrf: String::new(),
             key: String::new(),
+            ip: String::new(),
         }
+    }
+
+    /// The same viewer, acting from `ip` (the request's client address).
+    pub fn from_address(mut self, ip: &str) -> Self {
+        ip.clone_into(&mut self.ip);
+        self
+    }
+
+    /// The client's address for an audit row.
+    pub fn ip(&self) -> Option<&str> {
+        Some(self.ip.as_str()).filter(|ip| !ip.is_empty())
     }
 }
 
@@ -197,6 +211,7 @@ impl Sessions {
             user,
             csrf: record.csrf,
             key,
+            ip: String::new(),
         }))
     }
 

@@ -453,12 +453,14 @@ pub struct AuditRow {
     pub action: String,
     pub subject: String,
     pub detail: String,
+    /// The client's address, for what was done in a request.
+    pub ip: Option<String>,
 }
 
 /// The region's latest audit rows, newest first.
 pub async fn audit_rows(db: &Db, tenant: TenantId, limit: i64) -> Result<Vec<AuditRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT at, actor_id, action, subject, detail FROM audit_log WHERE tenant_id = $1 \
+        "SELECT at, actor_id, action, subject, detail, ip FROM audit_log WHERE tenant_id = $1 \
          ORDER BY id DESC LIMIT $2",
     )
     .bind(tenant)
@@ -473,6 +475,7 @@ pub async fn audit_rows(db: &Db, tenant: TenantId, limit: i64) -> Result<Vec<Aud
                 action: r.try_get("action")?,
                 subject: r.try_get("subject")?,
                 detail: r.try_get("detail")?,
+                ip: r.try_get("ip")?,
             })
         })
         .collect()

@@ -168,7 +168,7 @@ pub async fn provider_card(
             action: "child_data_view",
             subject: &format!("child:{child_id}"),
             detail: &format!("application {id}"),
-            ip: None,
+            ip: viewer.ip(),
             at: clock.now(),
         },
     )

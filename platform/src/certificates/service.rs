@@ -131,7 +131,7 @@ impl Certificates {
                     action: "certificate_issue",
                     subject: &format!("certificate:{id}"),
                     detail: &format!("child:{}", child.id),
-                    ip: None,
+                    ip: viewer.ip(),
                     at: self.clock.now(),
                 },
             )
@@ -246,7 +246,7 @@ impl Certificates {
                 action: "certificate_credit",
                 subject: &format!("certificate:{}", cert.id),
                 detail: &format!("{nominal} коп., {year}"),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -410,7 +410,7 @@ impl Certificates {
                     view.certificate.number,
                     reject.unwrap_or("")
                 ),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -467,7 +467,7 @@ impl Certificates {
                 },
                 subject: &crate::organizations::subject(organization),
                 detail: &municipality,
-                ip: None,
+                ip: viewer.ip(),
                 at: self.clock.now(),
             },
         )
@@ -551,7 +551,7 @@ impl Certificates {
                 action: "financing_period_set",
                 subject: &format!("municipality:{municipality}"),
                 detail: &format!("{year}: номинал {nominal} коп., бюджет {budget} коп."),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -587,7 +587,7 @@ async fn audit_view(
             action: "child_data_view",
             subject: &format!("child:{}", view.certificate.child_id),
             detail: &format!("certificate {} ({how})", view.certificate.number),
-            ip: None,
+            ip: viewer.ip(),
             at: now,
         },
     )

@@ -427,7 +427,7 @@ impl Groups {
                 action,
                 subject: &format!("teacher:{id}"),
                 detail: &detail,
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -468,7 +468,7 @@ impl Groups {
                 action: "teacher.remove",
                 subject: &format!("teacher:{id}"),
                 detail: &teacher.name,
-                ip: None,
+                ip: viewer.ip(),
                 at: self.clock.now(),
             },
         )
@@ -494,7 +494,7 @@ impl Groups {
                 action,
                 subject: &super::subject(group),
                 detail,
-                ip: None,
+                ip: viewer.ip(),
                 at: self.clock.now(),
             },
         )

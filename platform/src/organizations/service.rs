@@ -138,7 +138,7 @@ impl Organizations {
                 action: "organization.profile",
                 subject: &super::subject(org),
                 detail: &changed.join(", "),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -181,7 +181,7 @@ impl Organizations {
                 action,
                 subject: &super::subject(org),
                 detail: &format!("place:{id} {address} ({}, {})", at.lat, at.lon),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -230,7 +230,7 @@ impl Organizations {
                 action: "organization.place.remove",
                 subject: &super::subject(org),
                 detail: &format!("place:{id} {}", place.address),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )

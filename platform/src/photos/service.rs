@@ -170,7 +170,7 @@ impl Photos {
                     || "логотип удалён".to_owned(),
                     |k| format!("логотип загружен (файл {k})"),
                 ),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )
@@ -246,7 +246,7 @@ impl Photos {
                     || "обложка удалена".to_owned(),
                     |c| format!("обложка загружена (файл {})", c.page),
                 ),
-                ip: None,
+                ip: viewer.ip(),
                 at: now,
             },
         )

@@ -162,7 +162,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             id,
             "program.publish",
             &changed,
@@ -222,7 +222,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             id,
             "program.return",
             comment,

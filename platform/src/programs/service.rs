@@ -38,7 +38,7 @@ pub fn subject(id: i64) -> String {
 pub(super) async fn record(
     tx: &mut Tx,
     tenant: &Tenant,
-    actor: Option<i64>,
+    by: Option<&Viewer>,
     program: i64,
     action: &str,
     detail: &str,
@@ -48,11 +48,11 @@ pub(super) async fn record(
         tx,
         tenant.id,
         &Audit {
-            actor,
+            actor: by.map(|v| v.user.id),
             action,
             subject: &subject(program),
             detail,
-            ip: None,
+            ip: by.and_then(Viewer::ip),
             at,
         },
     )
@@ -147,7 +147,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             id,
             "program.create",
             "создан черновик",
@@ -197,7 +197,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             id,
             "program.edit",
             &changed,
@@ -224,7 +224,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             copy,
             "program.create",
             &format!("копия программы № {id}"),
@@ -255,7 +255,7 @@ impl Programs {
         record(
             &mut tx,
             tenant,
-            Some(viewer.user.id),
+            Some(viewer),
             id,
             step.action(),
             step.detail(),

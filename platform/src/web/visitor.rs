@@ -75,7 +75,7 @@ impl Visitor {
         let viewer = match (tenant, credential) {
             (Some(tenant), Some(credential)) => {
                 match state.sessions.authenticate(tenant, credential).await {
-                    Ok(viewer) => viewer,
+                    Ok(viewer) => viewer.map(|v| v.from_address(&origin.client_ip)),
                     Err(e) => {
                         unchecked = Some(unchecked_because(e));
                         None
