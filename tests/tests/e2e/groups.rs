@@ -242,7 +242,11 @@ async fn staff_add_and_edit_a_group_and_the_program_page_follows() {
         .find(|a| a.action == "group.edit" && a.subject == format!("group:{id}"))
         .expect("audited");
     assert_eq!(edit.detail, "вместимость, расписание");
-    assert_eq!(edit.ip.as_deref(), Some("127.0.0.1"), "who acted from where");
+    assert_eq!(
+        edit.ip.as_deref(),
+        Some("127.0.0.1"),
+        "who acted from where"
+    );
     assert!(audit
         .iter()
         .any(|a| a.action == "group.add" && a.subject == format!("group:{id}")));

@@ -129,6 +129,26 @@ async fn act(b: &mut Browser<'_>, page: &str, action: &str) -> Page {
     b.submit(page, action, &[]).await
 }
 
+/// The demo organization's staff and its municipality's moderator, logged in.
+async fn staff_and_moderator(app: &TestApp) -> (Browser<'_>, Browser<'_>) {
+    let mut staff = Browser::new(app, S);
+    staff.login(PROVIDER, DEMO_PASSWORD).await;
+    let mut moderator = Browser::new(app, S);
+    moderator.login(MUNICIPAL, DEMO_PASSWORD).await;
+    (staff, moderator)
+}
+
+/// A new program, sent to moderation and published; its id.
+async fn published(staff: &mut Browser<'_>, moderator: &mut Browser<'_>, title: &str) -> i64 {
+    let id = create(staff, title).await;
+    let card_page = format!("/provider/programs/{id}");
+    act(staff, &card_page, &format!("{card_page}/submit")).await;
+    let review = format!("/municipal/moderation/{id}");
+    let page = act(moderator, &review, &format!("{review}/publish")).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    id
+}
+
 async fn decision_mails(app: &TestApp) -> Vec<(String, String, String)> {
     sqlx::query_as(
         "SELECT recipient, subject, body_text FROM outbox WHERE kind = 'program_decision' \
@@ -270,15 +290,10 @@ async fn an_organization_gets_from_nothing_to_a_published_program() {
 #[tokio::test]
 async fn an_edit_of_a_published_program_waits_as_a_revision() {
     let (_env, app) = spawn().await;
-    let mut staff = Browser::new(&app, S);
-    staff.login(PROVIDER, DEMO_PASSWORD).await;
-    let mut moderator = Browser::new(&app, S);
-    moderator.login(MUNICIPAL, DEMO_PASSWORD).await;
-    let id = create(&mut staff, "Экологи-исследователи").await;
+    let (mut staff, mut moderator) = staff_and_moderator(&app).await;
+    let id = published(&mut staff, &mut moderator, "Экологи-исследователи").await;
     let card_page = format!("/provider/programs/{id}");
-    act(&mut staff, &card_page, &format!("{card_page}/submit")).await;
     let review = format!("/municipal/moderation/{id}");
-    act(&mut moderator, &review, &format!("{review}/publish")).await;
 
     // The edit: the catalog keeps the published title.
     let edited = with(&card("Экологи-исследователи. Второй год"), "hours", "144");
@@ -395,15 +410,9 @@ async fn an_edit_of_a_published_program_waits_as_a_revision() {
 #[tokio::test]
 async fn the_operator_sets_a_status_from_the_command_line_and_a_pending_edit_goes() {
     let (env, app) = spawn().await;
-    let mut staff = Browser::new(&app, S);
-    staff.login(PROVIDER, DEMO_PASSWORD).await;
-    let mut moderator = Browser::new(&app, S);
-    moderator.login(MUNICIPAL, DEMO_PASSWORD).await;
-    let id = create(&mut staff, "Лесные тропы").await;
+    let (mut staff, mut moderator) = staff_and_moderator(&app).await;
+    let id = published(&mut staff, &mut moderator, "Лесные тропы").await;
     let card_page = format!("/provider/programs/{id}");
-    act(&mut staff, &card_page, &format!("{card_page}/submit")).await;
-    let review = format!("/municipal/moderation/{id}");
-    act(&mut moderator, &review, &format!("{review}/publish")).await;
     let edited = card("Лесные тропы. Второй год");
     assert_eq!(
         staff
