@@ -396,10 +396,9 @@ async fn a_rerun_rewrites_only_what_changed_and_deletes_removed_pages() {
     );
 
     // A program is withdrawn from publication: its page goes, the others stay.
-    let tenant_id = tenant(&app, "smolensk").id;
-    store::set_status(
+    platform::programs::service::set_status_as_operator(
         &app.state.db,
-        tenant_id,
+        &tenant(&app, "smolensk"),
         ROBOTICS,
         ProgramStatus::Archived,
         app.state.clock.now(),

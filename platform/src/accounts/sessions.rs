@@ -44,8 +44,8 @@ pub struct Viewer {
     pub user: User,
     pub csrf: String,
     key: String,
-    /// The address the request came from (empty outside a request), for the audit log.
-    ip: String,
+    /// The address the request came from (none outside a request), for the audit log.
+    ip: Option<String>,
 }
 
 impl Viewer {
@@ -66,19 +66,19 @@ impl Viewer {
             user,
             csrf: String::new(),
             key: String::new(),
-            ip: String::new(),
+            ip: None,
         }
     }
 
     /// The same viewer, acting from `ip` (the request's client address).
     pub fn from_address(mut self, ip: &str) -> Self {
-        ip.clone_into(&mut self.ip);
+        self.ip = Some(ip.to_owned()).filter(|ip| !ip.is_empty());
         self
     }
 
     /// The client's address for an audit row.
     pub fn ip(&self) -> Option<&str> {
-        Some(self.ip.as_str()).filter(|ip| !ip.is_empty())
+        self.ip.as_deref()
     }
 }
 
@@ -211,7 +211,7 @@ impl Sessions {
             user,
             csrf: record.csrf,
             key,
-            ip: String::new(),
+            ip: None,
         }))
     }
 

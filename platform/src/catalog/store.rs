@@ -1206,37 +1206,6 @@ pub async fn reprice_program(tx: &mut Tx, tenant: TenantId, program: i64) -> Res
     Ok(())
 }
 
-/// Sets a program's status (and marks the catalog changed).
-pub async fn set_status(
-    db: &Db,
-    tenant: TenantId,
-    program: i64,
-    status: ProgramStatus,
-    now: DateTime<Utc>,
-) -> Result<bool, DbError> {
-    let mut tx = begin_write(db, tenant).await?;
-    let now = crate::time::to_db(now);
-    let done = sqlx::query(
-        "UPDATE programs SET status = $3, updated_at = $4, changed_in = NULL \
-         WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant)
-    .bind(program)
-    .bind(status.code())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !done {
-        // Unknown here (or another region's): nothing changed, the version stays.
-        return Ok(false);
-    }
-    bump_version(&mut tx, tenant).await?;
-    tx.commit().await?;
-    Ok(true)
-}
-
 /// Organizations of one municipality, by name: (id, name, authorized to confirm data).
 pub async fn organizations_in(
     db: &Db,

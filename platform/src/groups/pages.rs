@@ -253,7 +253,7 @@ async fn form_page(
         .collect();
     let history = match page.group {
         Some(g) => history::lines(
-            &state.groups.history(tenant, viewer, g.id).await?,
+            &state.groups.history(tenant, g).await?,
             tenant.config.time_zone,
         ),
         None => Vec::new(),

@@ -211,15 +211,14 @@ impl Groups {
         Ok(GroupWithProgram { group, program })
     }
 
-    /// A group's history (its audit rows), for its organization.
+    /// The history (audit rows) of a group its organization has read (`group`).
     pub async fn history(
         &self,
         tenant: &Tenant,
-        viewer: &Viewer,
-        id: i64,
+        group: &GroupRow,
     ) -> Result<Vec<crate::accounts::history::Entry>, ServiceError> {
-        self.group(tenant, viewer, id).await?;
-        Ok(crate::accounts::history::of_subject(&self.db, tenant.id, &super::subject(id)).await?)
+        let subject = super::subject(group.id);
+        Ok(crate::accounts::history::of_subject(&self.db, tenant.id, &subject).await?)
     }
 
     /// Adds a group to a program of the organization; the new group.

@@ -291,6 +291,29 @@ pub async fn groups_of(
     Ok(groups)
 }
 
+/// The names of a program's groups: (id, name), without their teachers and schedules.
+#[tracing::instrument(skip(db))]
+pub async fn names_of(
+    db: &Db,
+    tenant: TenantId,
+    org: i64,
+    program: i64,
+) -> Result<Vec<(i64, String)>, DbError> {
+    sqlx::query(
+        "SELECT g.id, g.name FROM study_groups g \
+         JOIN programs p ON p.tenant_id = g.tenant_id AND p.id = g.program_id \
+         WHERE g.tenant_id = $1 AND p.organization_id = $2 AND g.program_id = $3",
+    )
+    .bind(tenant)
+    .bind(org)
+    .bind(program)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect()
+}
+
 /// How many groups each program of the organization has: (program, groups).
 #[tracing::instrument(skip(db))]
 pub async fn group_counts(db: &Db, tenant: TenantId, org: i64) -> Result<Vec<(i64, i64)>, DbError> {

@@ -104,13 +104,12 @@ impl Programs {
         let changes = diff(published, program.working_card(), &profiles);
         let first = published.is_none();
         let history = history::of_subject(&self.db, tenant.id, &subject(id)).await?;
-        let groups =
-            crate::groups::store::groups_of(&self.db, tenant.id, program.organization_id, id)
-                .await?;
-        let names: std::collections::HashMap<String, &str> = groups
-            .iter()
-            .map(|g| (crate::groups::subject(g.id), g.name.as_str()))
-            .collect();
+        let names: std::collections::HashMap<String, String> =
+            crate::groups::store::names_of(&self.db, tenant.id, program.organization_id, id)
+                .await?
+                .into_iter()
+                .map(|(g, name)| (crate::groups::subject(g), name))
+                .collect();
         let subjects: Vec<String> = names.keys().cloned().collect();
         let mut group_history = history::of_subjects(&self.db, tenant.id, &subjects).await?;
         for e in &mut group_history {

@@ -520,9 +520,9 @@ async fn the_index_follows_changes_made_by_another_server() {
 
     // Server b publishes the draft; server a's search (and its cached results) follow.
     let smolensk = b.state.registry.by_slug("smolensk").unwrap();
-    platform::catalog::store::set_status(
+    platform::programs::service::set_status_as_operator(
         &b.state.db,
-        smolensk.id,
+        &smolensk,
         SECRET,
         platform::catalog::model::ProgramStatus::Published,
         b.state.clock.now(),
