@@ -10,7 +10,7 @@ use minijinja::context;
 use platform::catalog::model::Direction;
 use platform::catalog::store::{Group, ListedProgram, Organization, Profile, Program};
 use platform::catalog::views::{
-    OrganizationDetail, OrganizationView, ProgramCard, ProgramDetail, ProgramSummary,
+    OrganizationDetail, OrganizationView, PlaceView, ProgramCard, ProgramDetail, ProgramSummary,
 };
 use platform::domain::plural;
 use platform::regions::view::RegionInfo;
@@ -211,6 +211,8 @@ pub struct Site<'a> {
     /// Indexes into `snap.programs`, by title, per list.
     lists: BTreeMap<ListId, Vec<usize>>,
     by_org: HashMap<i64, Vec<usize>>,
+    /// Places of study per organization (indexes into `snap.places`).
+    places: HashMap<i64, Vec<usize>>,
     /// Group locations per municipality (indexes into `snap.locations`).
     points: BTreeMap<String, Vec<usize>>,
     /// Per program (index into `snap.programs`): a digest of what its card shows.
@@ -280,6 +282,10 @@ impl<'a> Site<'a> {
             }
             by_org.entry(p.organization_id).or_default().push(*i);
         }
+        let mut places: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, (org, _, _)) in snap.places.iter().enumerate() {
+            places.entry(*org).or_default().push(i);
+        }
         let program_org: HashMap<i64, i64> = snap
             .programs
             .iter()
@@ -339,6 +345,7 @@ impl<'a> Site<'a> {
             profiles,
             lists,
             by_org,
+            places,
             points,
         }
     }
@@ -455,6 +462,9 @@ impl<'a> Site<'a> {
                 serde_json::to_string(&OrganizationView::of(org, self.tenant))
                     .expect("views serialize")
                     .hash(&mut h);
+                for place in self.places_of(*id) {
+                    (&place.address, place.lat.to_bits(), place.lon.to_bits()).hash(&mut h);
+                }
                 self.hash_page(&mut h, self.by_org.get(id).map_or(&[][..], |v| v), *page);
             }
             Job::Geo(m) => {
@@ -537,6 +547,23 @@ impl<'a> Site<'a> {
             .render(template, ctx)
             .map(String::into_bytes)
             .map_err(|e| SitegenError::Template(format!("{template} ({path}): {e:#}")))
+    }
+
+    /// An organization's places of study, as its page lists them.
+    fn places_of(&self, org: i64) -> Vec<PlaceView> {
+        self.places
+            .get(&org)
+            .map_or(&[][..], |v| v)
+            .iter()
+            .map(|i| {
+                let (_, address, at) = &self.snap.places[*i];
+                PlaceView {
+                    address: address.clone(),
+                    lat: at.lat,
+                    lon: at.lon,
+                }
+            })
+            .collect()
     }
 
     pub fn organization_of(&self, p: &ListedProgram) -> Option<&'a Organization> {
@@ -716,8 +743,7 @@ impl<'a> Site<'a> {
                 .iter()
                 .map(|i| ProgramSummary::listed(&self.snap.programs[*i]))
                 .collect(),
-            // The static copy does not read places of study yet.
-            places: Vec::new(),
+            places: self.places_of(id),
         };
         let pager = pager(page, pages);
         self.page(

@@ -7,6 +7,7 @@ use platform::catalog::store::{
     self, Group, GroupLocation, ListedProgram, Organization, Profile, Program,
 };
 use platform::db::Db;
+use platform::domain::LatLon;
 use platform::storage::{FileStore, Key};
 
 use crate::error::SitegenError;
@@ -24,6 +25,10 @@ pub struct Snapshot {
     pub programs: Vec<ListedProgram>,
     /// Group locations of published programs, by id.
     pub locations: Vec<GroupLocation>,
+    /// Places of study (организации's места обучения): (organization, address, point), by
+    /// organization, then in the order added. Read whole every run: the organization
+    /// pages' signatures carry them, so a changed place re-renders its organization's page.
+    pub places: Vec<(i64, String, LatLon)>,
     /// Programs whose page this run renders, with their groups (by id).
     pub details: Vec<(Program, Vec<Group>)>,
     /// The bytes of the photos this run copies (see [`Snapshot::fetch_media`]), by key.
@@ -45,13 +50,14 @@ impl Snapshot {
             Scope::All => None,
             Scope::ChangedSince(v) => Some(store::programs_changed_since(db, tenant, v).await?),
         };
-        let (catalog, locations, profiles, details) = tokio::try_join!(
+        let (catalog, locations, places, profiles, details) = tokio::try_join!(
             async {
                 Ok::<_, SitegenError>(
                     store::published_catalog(db, tenant, store::Descriptions::Without).await?,
                 )
             },
             async { Ok(store::group_locations(db, tenant).await?) },
+            async { Ok(store::places_of_region(db, tenant).await?) },
             async { Ok(store::profiles(db, tenant).await?) },
             Self::details(db, tenant, wanted.as_deref()),
         )?;
@@ -71,6 +77,7 @@ impl Snapshot {
             organizations,
             programs: listed,
             locations,
+            places,
             details,
             media: BTreeMap::new(),
         })

@@ -1168,6 +1168,33 @@ pub async fn places_of(
     .collect()
 }
 
+/// Every place of study of the region: (organization, address, point), by organization,
+/// then in the order added (the static copy shows them on the organization pages).
+pub async fn places_of_region(
+    db: &Db,
+    tenant: TenantId,
+) -> Result<Vec<(i64, String, LatLon)>, DbError> {
+    sqlx::query(
+        "SELECT organization_id, address, lat, lon FROM places WHERE tenant_id = $1 \
+         ORDER BY organization_id, id",
+    )
+    .bind(tenant)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("organization_id")?,
+            r.try_get("address")?,
+            LatLon {
+                lat: r.try_get("lat")?,
+                lon: r.try_get("lon")?,
+            },
+        ))
+    })
+    .collect()
+}
+
 /// Published programs of an organization, by title.
 pub async fn published_programs_of(
     db: &Db,

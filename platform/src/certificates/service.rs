@@ -451,10 +451,13 @@ impl Certificates {
         can: bool,
     ) -> Result<()> {
         let municipality = municipal(viewer)?;
-        let mut tx = self.db.begin().await?;
+        // A catalog write (the organization's row): through the catalog's seam, so the
+        // search index, cached results and `sitegen` follow.
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         if !store::set_can_confirm(&mut tx, tenant.id, &municipality, organization, can).await? {
             return Err(ServiceError::NotFound);
         }
+        crate::catalog::store::bump_version(&mut tx, tenant.id).await?;
         accounts::audit(
             &mut tx,
             tenant.id,

@@ -602,8 +602,9 @@ pub async fn ledger(
         .collect()
 }
 
-/// Authorizes (or stops authorizing) an organization of the municipality to confirm data;
-/// `false` when it is not the municipality's.
+/// Authorizes (or stops authorizing) an organization of the municipality to confirm data,
+/// and marks the organization changed (`changed_in`: the catalog's organization carries
+/// it); `false` when it is not the municipality's. The caller bumps the catalog version.
 pub async fn set_can_confirm(
     tx: &mut Tx,
     tenant: TenantId,
@@ -612,7 +613,7 @@ pub async fn set_can_confirm(
     can: bool,
 ) -> Result<bool, DbError> {
     let updated = sqlx::query(
-        "UPDATE organizations SET can_confirm = $4 \
+        "UPDATE organizations SET can_confirm = $4, changed_in = NULL \
          WHERE tenant_id = $1 AND municipality_id = $2 AND id = $3",
     )
     .bind(tenant)
