@@ -42,7 +42,6 @@ async fn main() {
     let mut programs = catalog.programs.clone();
     let profiles = store::profiles(&db, tenant).await.unwrap();
     let groups = store::group_locations(&db, tenant).await.unwrap();
-    let published = programs.len() as i64;
     let t = Instant::now();
     let mut index =
         CatalogIndex::build(version, catalog, profiles.clone(), || Ok(groups.clone())).unwrap();
@@ -66,7 +65,6 @@ async fn main() {
             programs: vec![program],
             organizations: Vec::new(),
             profiles: profiles.clone(),
-            published,
         };
         // As a server does: the day's flags known before the change comes.
         index.search(&Default::default(), today);

@@ -30,7 +30,7 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
                 group: &g.name,
                 address: &g.address,
                 ages: p.ages,
-                financing: p.financing,
+                financing: p.financing.primary(),
                 // Relative to the top of the copy; the map page prefixes its way there.
                 url: program_path(p.id),
                 location: g.location,
@@ -47,8 +47,11 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
 }
 
 /// What the client-side filter needs, as arrays (a program is
-/// `[id, title, direction, municipality, organization, age_min, age_max, financing, price]`,
-/// the middle ones indexes into the dictionaries), so 100 000 programs stay a few MB.
+/// `[id, title, direction, municipality, organization, age_min, age_max, financing, price,
+/// financings]`, the middle ones indexes into the dictionaries), so 100 000 programs stay a
+/// few MB. `financing` is the one its card shows (`FinancingSet::primary`); `financings`
+/// every one it offers, as bits by the dictionary's order (`1 << i` for `financing[i]`),
+/// which a financing filter matches, as the server's search does.
 pub fn programs_json(site: &Site) -> Vec<u8> {
     let snap = site.snap;
     let municipalities: Vec<(String, String)> = site
@@ -80,6 +83,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
         u8,
         Option<usize>,
         String,
+        u8,
     );
     let programs: Vec<Row> = snap
         .programs
@@ -94,8 +98,11 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                 org_index.get(&org.id),
                 p.ages.min(),
                 p.ages.max(),
-                Financing::ALL.iter().position(|f| *f == p.financing),
-                price_text(p.financing, p.monthly_price),
+                Financing::ALL
+                    .iter()
+                    .position(|f| *f == p.financing.primary()),
+                price_text(p.financing.primary(), p.monthly_price),
+                p.financing.bits(),
             ))
         })
         .collect();

@@ -42,7 +42,9 @@
     li.appendChild(el('p', 'meta', idx.directions[p[2]][1] + ' · ' + p[5] + '–' + p[6] + ' лет'));
     const badges = el('p', 'badges');
     badges.appendChild(el('span', 'badge', p[8]));
-    if (idx.financing[p[7]][0] === 'certificate') badges.appendChild(el('span', 'badge badge-cert', 'Доступна оплата сертификатом'));
+    // p[9]: every financing the program offers, as bits by idx.financing's order.
+    const cert = idx.financing.findIndex((f) => f[0] === 'certificate');
+    if (p[9] & (1 << cert)) badges.appendChild(el('span', 'badge badge-cert', 'Доступна оплата сертификатом'));
     li.appendChild(badges);
     return li;
   }

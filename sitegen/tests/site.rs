@@ -247,6 +247,15 @@ async fn the_copy_is_complete_and_every_link_resolves() {
         .collect();
     assert!(titles.contains(&"Робототехника для начинающих"));
     assert_eq!(titles.len(), 5);
+    // Each row holds every financing its program offers, as bits by the dictionary.
+    let robotics = index["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[1] == "Робототехника для начинающих")
+        .unwrap();
+    assert_eq!(index["financing"][1][0], "certificate");
+    assert_eq!(robotics[9], 1 << 1, "{robotics}");
     // The pages read without JavaScript: the list is in the HTML, the filter form is
     // hidden until the script has the index.
     let catalog = text(&all, "programs/index.html");

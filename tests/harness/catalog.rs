@@ -350,6 +350,28 @@ pub async fn seed(state: &State) {
 
 /// Renames Smolensk's program `id` the way a catalog writer must: mark the row, bump the
 /// catalog version (returned).
+/// Sets the ways of paying program `id` of Smolensk offers (`certificate,paid`, as stored);
+/// returns the new catalog version.
+pub async fn set_financing(state: &State, id: i64, financing: &str) -> i64 {
+    let tenant = state
+        .registry
+        .by_slug("smolensk")
+        .expect("region is loaded");
+    let mut tx = state.db.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE programs SET financing = $3, changed_in = NULL WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.id)
+    .bind(id)
+    .bind(financing)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let version = store::bump_version(&mut tx, tenant.id).await.unwrap();
+    tx.commit().await.unwrap();
+    version
+}
+
 pub async fn rename(state: &State, id: i64, title: &str) -> i64 {
     let tenant = state
         .registry

@@ -239,7 +239,8 @@ impl CatalogApi {
         age: Query<Option<String>>,
         /// start, basic, advanced.
         level: Query<Option<String>>,
-        /// free, certificate, paid.
+        /// free, certificate, paid: programs offering that way of paying (a program may
+        /// offer several, e.g. certificate and paid, and is found by each).
         financing: Query<Option<String>>,
         /// `1`: only programs suitable for children with disabilities (ОВЗ).
         ovz: Query<Option<String>>,

@@ -1,9 +1,12 @@
 //! Program cards, rendered once. A page of results is twenty cards of a dozen strings
 //! each; building and serializing them was a fifth of an uncached API search, and
-//! rendering them a good part of the HTML page. A card changes only with the catalog (a new
-//! index), the region's settings (municipality names) or the day («идёт набор»), so each
+//! rendering them a good part of the HTML page. A card changes only with its program's
+//! record, the region's settings (municipality names) or the day («идёт набор»), so each
 //! card's JSON and HTML are rendered the first time a page shows them and copied from then
-//! on.
+//! on. They are kept with the program's record (`ProgramDoc::card`), which the index
+//! versions made by applying an edit share: an edit renders again only the cards of the
+//! programs it changed. (The record's organization, municipality and profile are positions
+//! in tables that an applied edit keeps as they are; a full build makes new records.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -14,67 +17,59 @@ use serde_json::value::RawValue;
 use crate::regions::Tenant;
 use crate::templates::Templates;
 
-use super::index::CatalogIndex;
+use super::index::{CatalogIndex, ProgramDoc};
 use super::views::ProgramCard;
 
-/// Bytes of renderings all regions' tables keep at most, together. Every card of a region
+/// Bytes of renderings all regions' cards keep at most, together. Every card of a region
 /// of 100 000 programs, as JSON (600 bytes) and HTML (900), would take 140 MB; past the
 /// budget, cards are rendered for each page and not kept. With the result cache's 64 MB,
 /// a process stays well under half a gigabyte.
 pub const BUDGET: usize = 96 << 20;
 
-/// Each program's card as JSON and as HTML, by catalog position, for one index version,
-/// region revision and day.
+/// The cards of a region for one region revision and day.
 pub struct Cards {
-    version: i64,
     revision: i64,
     today: NaiveDate,
-    slots: Vec<Slot>,
-    /// Bytes kept by every table of the process (see `BUDGET`), and by this one.
+    /// Bytes kept by every card of the process (see `BUDGET`).
     all_kept: Arc<AtomicUsize>,
-    kept: AtomicUsize,
 }
 
-#[derive(Default)]
-struct Slot {
+/// One program's card as JSON and as HTML, for one region revision and day.
+pub struct Rendered {
+    revision: i64,
+    today: NaiveDate,
     json: OnceLock<Box<RawValue>>,
     html: OnceLock<Box<str>>,
+    /// Bytes kept here, and by every card of the process.
+    kept: AtomicUsize,
+    all_kept: Arc<AtomicUsize>,
 }
 
 impl Cards {
-    /// An empty table; `all_kept` counts the bytes all tables keep.
-    pub fn new(
-        index: &CatalogIndex,
-        tenant: &Tenant,
-        today: NaiveDate,
-        all_kept: Arc<AtomicUsize>,
-    ) -> Self {
+    pub fn new(tenant: &Tenant, today: NaiveDate, all_kept: Arc<AtomicUsize>) -> Self {
         Self {
-            version: index.version,
             revision: tenant.revision,
             today,
-            slots: (0..index.docs.len()).map(|_| Slot::default()).collect(),
             all_kept,
-            kept: AtomicUsize::new(0),
         }
     }
 
-    /// Whether these renderings are the ones of this index, region revision and day.
-    pub fn fits(&self, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> bool {
-        (self.version, self.revision, self.today) == (index.version, tenant.revision, today)
+    /// Whether these are the cards of this region revision and day.
+    pub fn fits(&self, tenant: &Tenant, today: NaiveDate) -> bool {
+        (self.revision, self.today) == (tenant.revision, today)
     }
 
     /// The cards of the programs `ids` that the index has, in order, as the API's JSON.
     pub fn json(&self, index: &CatalogIndex, ids: &[i64], tenant: &Tenant) -> CardList {
         let json = self
             .slots(index, ids)
-            .map(|(position, slot)| match slot.json.get() {
+            .map(|(doc, slot)| match slot.json.get() {
                 Some(json) => json.clone(),
                 None => {
-                    let card = self.card(index, position, tenant);
+                    let card = ProgramCard::of(doc, index, tenant, self.today);
                     let json = serde_json::value::to_raw_value(&card).expect("a card serializes");
                     let size = json.get().len();
-                    self.keep(&slot.json, json, size)
+                    slot.keep(&slot.json, json, size)
                 }
             });
         CardList(json.collect())
@@ -89,15 +84,15 @@ impl Cards {
         templates: &Templates,
     ) -> Result<Vec<minijinja::Value>, minijinja::Error> {
         self.slots(index, ids)
-            .map(|(position, slot)| {
+            .map(|(doc, slot)| {
                 let html = match slot.html.get() {
                     Some(html) => html.clone(),
                     None => {
-                        let p = self.card(index, position, tenant);
+                        let p = ProgramCard::of(doc, index, tenant, self.today);
                         let html =
                             templates.render("_program_card.html", minijinja::context! { p })?;
                         let size = html.len();
-                        self.keep(&slot.html, html.into_boxed_str(), size)
+                        slot.keep(&slot.html, html.into_boxed_str(), size)
                     }
                 };
                 Ok(minijinja::Value::from_safe_string(html.into()))
@@ -105,6 +100,40 @@ impl Cards {
             .collect()
     }
 
+    fn slots<'a>(
+        &'a self,
+        index: &'a CatalogIndex,
+        ids: &'a [i64],
+    ) -> impl Iterator<Item = (&'a ProgramDoc, Arc<Rendered>)> + 'a {
+        ids.iter().filter_map(|&id| {
+            let doc = index.get(id)?;
+            Some((doc, self.slot(doc)))
+        })
+    }
+
+    /// The program's renderings for this revision and day: those it has, or new empty ones
+    /// in their place.
+    fn slot(&self, doc: &ProgramDoc) -> Arc<Rendered> {
+        let mut kept = doc.card.0.lock().expect("card lock");
+        match kept.as_ref() {
+            Some(r) if (r.revision, r.today) == (self.revision, self.today) => r.clone(),
+            _ => {
+                let fresh = Arc::new(Rendered {
+                    revision: self.revision,
+                    today: self.today,
+                    json: OnceLock::new(),
+                    html: OnceLock::new(),
+                    kept: AtomicUsize::new(0),
+                    all_kept: self.all_kept.clone(),
+                });
+                *kept = Some(fresh.clone());
+                fresh
+            }
+        }
+    }
+}
+
+impl Rendered {
     /// Keeps `value` (of `size` bytes) in `slot` if the budget has room; returns it.
     fn keep<T: Clone>(&self, slot: &OnceLock<T>, value: T, size: usize) -> T {
         if self.all_kept.fetch_add(size, Ordering::Relaxed) + size > BUDGET {
@@ -117,25 +146,11 @@ impl Cards {
         }
         value
     }
-
-    fn slots<'a>(
-        &'a self,
-        index: &'a CatalogIndex,
-        ids: &'a [i64],
-    ) -> impl Iterator<Item = (u32, &'a Slot)> + 'a {
-        ids.iter().filter_map(|&id| {
-            let position = index.position(id)?;
-            Some((position, &self.slots[position as usize]))
-        })
-    }
-
-    fn card(&self, index: &CatalogIndex, position: u32, tenant: &Tenant) -> ProgramCard {
-        ProgramCard::of(&index.docs[position as usize], index, tenant, self.today)
-    }
 }
 
-impl Drop for Cards {
-    /// A table replaced (new catalog, settings or day) gives its bytes back to the budget.
+impl Drop for Rendered {
+    /// Renderings replaced (settings, day) or dropped with their program's record give
+    /// their bytes back to the budget.
     fn drop(&mut self) {
         self.all_kept
             .fetch_sub(*self.kept.get_mut(), Ordering::Relaxed);
@@ -151,14 +166,14 @@ pub struct CardList(Vec<Box<RawValue>>);
 mod tests {
     use super::*;
 
-    fn table(all_kept: &Arc<AtomicUsize>) -> Cards {
-        Cards {
-            version: 1,
+    fn table(all_kept: &Arc<AtomicUsize>) -> Rendered {
+        Rendered {
             revision: 1,
             today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-            slots: Vec::new(),
-            all_kept: all_kept.clone(),
+            json: OnceLock::new(),
+            html: OnceLock::new(),
             kept: AtomicUsize::new(0),
+            all_kept: all_kept.clone(),
         }
     }
 

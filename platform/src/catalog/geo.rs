@@ -29,7 +29,7 @@ pub fn feature_collection(
                 group: &p.group.name,
                 address: &p.group.address,
                 ages: p.program.ages,
-                financing: p.program.financing,
+                financing: p.program.financing.primary(),
                 url: format!("/programs/{}", p.program.id),
                 location: p.group.location,
             })

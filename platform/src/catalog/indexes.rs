@@ -81,9 +81,9 @@ pub struct Catalog {
     compacting: Mutex<HashSet<TenantId>>,
     /// One build at a time per process: a build of 100 000 programs takes the CPU.
     build_lock: tokio::sync::Mutex<()>,
-    /// Per region, the rendered cards of its current index, revision and day.
+    /// Per region, its cards for its current revision and day.
     cards: Mutex<HashMap<TenantId, Arc<Cards>>>,
-    /// Bytes those tables keep, together (bounded by `cards::BUDGET`).
+    /// Bytes the rendered cards keep, together (bounded by `cards::BUDGET`).
     card_bytes: Arc<AtomicUsize>,
     /// The last page of each program this process showed, for when the database is out of
     /// reach. In the process, not in Redis: a crawler walking the catalog must not fill the
@@ -261,8 +261,15 @@ impl Catalog {
         let started = std::time::Instant::now();
         // Read before the changes, as in `build`: a change committed meanwhile is applied
         // again with the next version.
-        let version = store::version(&self.db, tenant).await?;
-        let ids = store::programs_changed_since(&self.db, tenant, index.version).await?;
+        let store::Version { version, reset_in } = store::version_row(&self.db, tenant).await?;
+        if reset_in > index.version {
+            // Rows were deleted without a trace since: only a full build knows which.
+            return Ok(None);
+        }
+        let organizations =
+            store::organizations_changed_since(&self.db, tenant, index.version).await?;
+        let org_ids: Vec<i64> = organizations.iter().map(|o| o.id).collect();
+        let ids = store::programs_changed_with(&self.db, tenant, index.version, &org_ids).await?;
         if index.applied() + ids.len() > MAX_APPLIED_FACTOR * compact_after(index.docs.len()) {
             return Ok(None);
         }
@@ -271,10 +278,8 @@ impl Catalog {
             ids,
             programs,
             groups,
-            organizations: store::organizations_changed_since(&self.db, tenant, index.version)
-                .await?,
+            organizations,
             profiles: store::profiles(&self.db, tenant).await?,
-            published: store::count_published(&self.db, tenant).await?,
         };
         let load_us = started.elapsed().as_micros() as u64;
         let changed = changes.ids.len();
@@ -407,26 +412,18 @@ impl Catalog {
         Ok(index)
     }
 
-    /// The rendered cards of `index` for the region and day; a new table when any of the
-    /// three changed.
-    pub fn cards(&self, index: &CatalogIndex, tenant: &Tenant, today: NaiveDate) -> Arc<Cards> {
-        let current = |cards: &HashMap<TenantId, Arc<Cards>>| {
-            cards
-                .get(&tenant.id)
-                .filter(|table| table.fits(index, tenant, today))
-                .cloned()
-        };
-        if let Some(table) = current(&self.cards.lock().expect("cards lock")) {
-            return table;
-        }
-        // A slot per program: made without holding the lock every region's pages take.
-        let table = Arc::new(Cards::new(index, tenant, today, self.card_bytes.clone()));
+    /// The region's rendered cards for its revision and day (kept with the programs'
+    /// records: see `cards.rs`).
+    pub fn cards(&self, tenant: &Tenant, today: NaiveDate) -> Arc<Cards> {
         let mut cards = self.cards.lock().expect("cards lock");
-        if let Some(made_meanwhile) = current(&cards) {
-            return made_meanwhile;
+        match cards.get(&tenant.id) {
+            Some(table) if table.fits(tenant, today) => table.clone(),
+            _ => {
+                let table = Arc::new(Cards::new(tenant, today, self.card_bytes.clone()));
+                cards.insert(tenant.id, table.clone());
+                table
+            }
         }
-        cards.insert(tenant.id, table.clone());
-        table
     }
 
     /// A rendering (JSON, HTML) from the cache, or made by `render` and cached. Callers put

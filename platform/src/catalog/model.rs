@@ -136,15 +136,20 @@ impl FinancingSet {
         labels.join(", ")
     }
 
-    /// The one financing the catalog's search index files a program under: a certificate
-    /// when one pays for it, else paid when it costs money, else free. (The index holds
-    /// one value per program; a program both certificate-payable and paid is found under
-    /// «Оплата сертификатом».)
-    pub fn catalog(self) -> Financing {
+    /// The one financing a card shows: a certificate when one pays for it, else paid when
+    /// it costs money, else free. (Filters and their counts take the whole set: a program
+    /// both certificate-payable and paid is found under «Оплата сертификатом» and «Платно».)
+    pub fn primary(self) -> Financing {
         [Financing::Certificate, Financing::Paid]
             .into_iter()
             .find(|f| self.contains(*f))
             .unwrap_or(Financing::Free)
+    }
+
+    /// The set as bits, `1 << f as u8` for each financing `f` in it (the search index's and
+    /// the static copy's form).
+    pub fn bits(self) -> u8 {
+        self.0
     }
 }
 
@@ -359,13 +364,15 @@ mod tests {
     fn financing_sets() {
         let both = FinancingSet::parse_list("paid,certificate").unwrap();
         assert_eq!(both.encode(), "certificate,paid");
-        assert_eq!(both.catalog(), Financing::Certificate);
+        assert_eq!(both.primary(), Financing::Certificate);
+        assert!(both.contains(Financing::Paid) && both.contains(Financing::Certificate));
+        assert_eq!(both.bits(), 0b110);
         assert_eq!(
-            FinancingSet::parse_list("free").unwrap().catalog(),
+            FinancingSet::parse_list("free").unwrap().primary(),
             Financing::Free
         );
         assert_eq!(
-            FinancingSet::parse_list("paid").unwrap().catalog(),
+            FinancingSet::parse_list("paid").unwrap().primary(),
             Financing::Paid
         );
         assert!(FinancingSet::parse_list("").is_none());

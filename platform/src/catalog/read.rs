@@ -80,7 +80,7 @@ impl Search {
         let index = &self.index;
         let result = index.search(&self.q, self.today);
         let items = if with_cards {
-            let cards = state.catalog.cards(index, tenant, self.today);
+            let cards = state.catalog.cards(tenant, self.today);
             cards.html(index, &result.ids, tenant, &state.templates)?
         } else {
             Vec::new()
@@ -116,7 +116,7 @@ pub async fn search_json(
         .cached(&key, || {
             let index = &search.index;
             let result = index.search(&search.q, search.today);
-            let cards = state.catalog.cards(index, tenant, search.today);
+            let cards = state.catalog.cards(tenant, search.today);
             let page = SearchResults::of(index, &cards, result, &search.q, tenant);
             Ok(serde_json::to_string(&page).expect("results serialize"))
         })

@@ -64,31 +64,72 @@ pub async fn begin_write(db: &Db, tenant: TenantId) -> Result<Tx, DbError> {
 /// The tables whose rows carry `changed_in`.
 const CHANGE_TRACKED: [&str; 3] = ["organizations", "programs", "study_groups"];
 
-/// Ids of the published programs whose page may differ from how it was at catalog version
-/// `since`: the program, one of its groups or its organization changed after it. Programs
-/// that left the catalog are among them (`set_status` stamps the row); a deleted row leaves
-/// no trace here, so a writer deleting a group stamps its program (`changed_in = NULL`), and
-/// the search index counts the published programs to catch a deleted program.
+/// Ids of the programs whose page may differ from how it was at catalog version `since`:
+/// the program, one of its groups or its organization changed after it. Programs that
+/// left the catalog are among them (`set_status` stamps the row); a deleted row leaves no
+/// trace here, so a writer deleting a group stamps its program (`changed_in = NULL`), and
+/// `delete_catalog`, which deletes programs, marks the version (`Version::reset_in`).
+///
+/// Two range reads of the `*_changed` indexes, and the programs of changed organizations
+/// by `programs_organization` only when there are some: no subquery that the planner may
+/// answer by walking every program of the region.
 #[tracing::instrument(skip(db))]
 pub async fn programs_changed_since(
     db: &Db,
     tenant: TenantId,
     since: i64,
 ) -> Result<Vec<i64>, DbError> {
+    let organizations: Vec<i64> =
+        sqlx::query("SELECT id FROM organizations WHERE tenant_id = $1 AND changed_in > $2")
+            .bind(tenant)
+            .bind(since)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+    programs_changed_with(db, tenant, since, &organizations).await
+}
+
+/// `programs_changed_since` for a caller that has read the changed organizations already.
+#[tracing::instrument(skip(db, organizations), fields(organizations = organizations.len()))]
+pub async fn programs_changed_with(
+    db: &Db,
+    tenant: TenantId,
+    since: i64,
+    organizations: &[i64],
+) -> Result<Vec<i64>, DbError> {
     // No `changed_in IS NULL`: a committed change is always stamped (bump_version runs in
     // its transaction), so NULL is left only on rows older than the first version, which
     // every copy made since has already shown. Without it the indexes answer.
-    let rows = sqlx::query(
-        "SELECT id FROM programs WHERE tenant_id = $1 AND changed_in > $2 \
-         UNION SELECT program_id FROM study_groups WHERE tenant_id = $1 AND changed_in > $2 \
-         UNION SELECT id FROM programs WHERE tenant_id = $1 AND organization_id IN \
-           (SELECT id FROM organizations WHERE tenant_id = $1 AND changed_in > $2)",
-    )
-    .bind(tenant)
-    .bind(since)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    let mut ids = Vec::new();
+    for sql in [
+        "SELECT id FROM programs WHERE tenant_id = $1 AND changed_in > $2",
+        "SELECT program_id FROM study_groups WHERE tenant_id = $1 AND changed_in > $2",
+    ] {
+        for row in sqlx::query(sql)
+            .bind(tenant)
+            .bind(since)
+            .fetch_all(db.pool())
+            .await?
+        {
+            ids.push(row.try_get(0)?);
+        }
+    }
+    for chunk in organizations.chunks(BATCH) {
+        let (filter, bound) = in_list("organization_id", Some(chunk), 2);
+        let text = format!("SELECT id FROM programs WHERE tenant_id = $1{filter}");
+        let mut query = sqlx::query(&text).bind(tenant);
+        for id in bound {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            ids.push(row.try_get(0)?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The catalog version of every region that has one.
@@ -102,11 +143,30 @@ pub async fn versions(db: &Db) -> Result<Vec<(TenantId, i64)>, DbError> {
 }
 
 pub async fn version(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
-    let row = sqlx::query("SELECT version FROM catalog_versions WHERE tenant_id = $1")
+    Ok(version_row(db, tenant).await?.version)
+}
+
+/// A region's catalog version and the last one that replaced its catalog wholesale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Version {
+    pub version: i64,
+    /// The version whose change deleted rows without a trace (`delete_catalog`); 0: none.
+    /// An index older than it cannot be brought up to date from the changes since.
+    pub reset_in: i64,
+}
+
+pub async fn version_row(db: &Db, tenant: TenantId) -> Result<Version, DbError> {
+    let row = sqlx::query("SELECT version, reset_in FROM catalog_versions WHERE tenant_id = $1")
         .bind(tenant)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
+    Ok(match row {
+        Some(r) => Version {
+            version: r.try_get(0)?,
+            reset_in: r.try_get(1)?,
+        },
+        None => Version::default(),
+    })
 }
 
 pub async fn count_programs(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
@@ -597,7 +657,18 @@ pub async fn insert_sessions(
 }
 
 /// Removes a region's whole catalog (demo data is regenerated this way).
+/// Deletes the region's catalog, to load another (the demo generator, test fixtures); the
+/// caller bumps the version in the same transaction. The deleted rows leave no
+/// `changed_in`, so the version that follows is marked as a reset (`Version::reset_in`):
+/// search indexes older than it are built afresh.
 pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO catalog_versions (tenant_id, version, reset_in) VALUES ($1, 0, 1) \
+         ON CONFLICT (tenant_id) DO UPDATE SET reset_in = catalog_versions.version + 1",
+    )
+    .bind(tenant)
+    .execute(&mut **tx)
+    .await?;
     for table in [
         "group_sessions",
         "group_teachers",
@@ -672,7 +743,7 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
             .map_err(|e| DbError::Query(sqlx::Error::Decode(e.into())))?,
         ovz: row.try_get::<i64, _>("ovz")? != 0,
         financing: parse_code(row, "financing", |c| {
-            FinancingSet::parse_list(c).map(FinancingSet::catalog)
+            FinancingSet::parse_list(c).map(FinancingSet::primary)
         })?,
         monthly_price: Money::from_kopecks(row.try_get("price_kopecks")?),
         duration_months: row.try_get("duration_months")?,
@@ -849,7 +920,9 @@ pub struct ListedProgram {
     pub level: Level,
     pub ages: AgeRange,
     pub ovz: bool,
-    pub financing: Financing,
+    /// Every way of paying it offers: each financing filter finds it (cards show
+    /// `primary()`).
+    pub financing: FinancingSet,
     pub monthly_price: Money,
     pub created_at: String,
     /// The cover's stored files, the page's and the card's (cards show the second;
@@ -905,9 +978,7 @@ fn listed_from(row: &AnyRow) -> Result<ListedProgram, DbError> {
         level: Level::parse(level).ok_or_else(bad)?,
         ages: AgeRange::new(num(min)? as u8, num(max)? as u8).map_err(|_| bad())?,
         ovz: num(ovz)? != 0,
-        financing: FinancingSet::parse_list(financing)
-            .map(FinancingSet::catalog)
-            .ok_or_else(bad)?,
+        financing: FinancingSet::parse_list(financing).ok_or_else(bad)?,
         monthly_price: Money::from_kopecks(num(price)?),
         created_at: created.to_owned(),
         // Apart from the packed column: NULL would make all of it NULL.
@@ -1047,8 +1118,7 @@ pub async fn listed_programs(
     for chunk in published.chunks(BATCH) {
         let (filter, bound) = in_list("g.program_id", Some(chunk), 3);
         let text = format!(
-            "SELECT {GROUP_LOCATION} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}{filter} \
-             ORDER BY g.id"
+            "SELECT {GROUP_LOCATION} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}{filter}"
         );
         let mut query = sqlx::query(&text).bind(tenant).bind(SEP);
         for id in bound {
@@ -1058,6 +1128,9 @@ pub async fn listed_programs(
             groups.push(group_location_from(&row)?);
         }
     }
+    // Sorted here, not by the query: with `ORDER BY g.id`, SQLite walked every group of
+    // the region in id order (the primary key) instead of the program's few
+    // (`study_groups_program`), on every edit.
     groups.sort_by_key(|g| g.id);
     Ok((programs, groups))
 }
@@ -1081,18 +1154,6 @@ pub async fn organizations_changed_since(
     .collect()
 }
 
-/// How many programs of the region are published: a search index that applied changes
-/// checks its count against it, which catches a row deleted without a trace.
-#[tracing::instrument(skip(db))]
-pub async fn count_published(db: &Db, tenant: TenantId) -> Result<i64, DbError> {
-    let row = sqlx::query("SELECT COUNT(*) FROM programs WHERE tenant_id = $1 AND status = $2")
-        .bind(tenant)
-        .bind(ProgramStatus::Published.code())
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
 /// A published program of the region, or `None` (unknown, unpublished, or another region's).
 pub async fn published_program(
     db: &Db,
@@ -1113,7 +1174,7 @@ pub async fn published_program(
 pub async fn groups_of(db: &Db, tenant: TenantId, program: i64) -> Result<Vec<Group>, DbError> {
     let filter = " AND g.program_id = $2";
     let mut groups = sqlx::query(&format!(
-        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter} AND {SHOWN} ORDER BY g.id"
+        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter} AND {SHOWN}"
     ))
     .bind(tenant)
     .bind(program)
@@ -1122,6 +1183,9 @@ pub async fn groups_of(db: &Db, tenant: TenantId, program: i64) -> Result<Vec<Gr
     .iter()
     .map(group_from)
     .collect::<Result<Vec<_>, _>>()?;
+    // By id here: `ORDER BY g.id` made SQLite walk every group of the region by its
+    // primary key rather than the program's by `study_groups_program`.
+    groups.sort_by_key(|g| g.id);
     with_details(db, tenant, &mut groups, filter, &[program]).await?;
     Ok(groups)
 }

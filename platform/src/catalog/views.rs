@@ -10,7 +10,7 @@ use crate::regions::Tenant;
 
 use super::cards::{CardList, Cards};
 use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
-use super::model::{Direction, Financing, Level, OrgKind};
+use super::model::{Direction, Financing, FinancingSet, Level, OrgKind};
 use super::query::CatalogQuery;
 use super::store::{Group, ListedProgram, Organization, Profile, Program};
 
@@ -49,6 +49,8 @@ pub struct ProgramCard {
     pub ages: String,
     /// Suitable for children with disabilities (ОВЗ).
     pub ovz: bool,
+    /// The main way of paying: certificate, else paid, else free (the `financing` filter
+    /// finds a program by every way it offers).
     pub financing: Labeled,
     /// Monthly price in roubles (0 when free).
     pub monthly_price_rub: i64,
@@ -96,7 +98,7 @@ struct CardSource<'a> {
     level: Level,
     ages: AgeRange,
     ovz: bool,
-    financing: Financing,
+    financing: FinancingSet,
     monthly_price: Money,
     enrollment_open: bool,
     cover: Option<&'a str>,
@@ -159,6 +161,8 @@ impl ProgramCard {
     }
 
     fn build(c: CardSource, tenant: &Tenant) -> Self {
+        // A card names one way of paying (the filters find every one).
+        let financing = c.financing.primary();
         Self {
             id: c.id,
             title: c.title.to_owned(),
@@ -173,10 +177,10 @@ impl ProgramCard {
             age_max: c.ages.max(),
             ages: ages(c.ages),
             ovz: c.ovz,
-            financing: Labeled::new(c.financing.code(), c.financing.label()),
+            financing: Labeled::new(financing.code(), financing.label()),
             monthly_price_rub: c.monthly_price.kopecks() / 100,
-            price: price_text(c.financing, c.monthly_price),
-            certificate: c.financing == Financing::Certificate,
+            price: price_text(financing, c.monthly_price),
+            certificate: c.financing.contains(Financing::Certificate),
             enrollment_open: c.enrollment_open,
             cover: c.cover.map(str::to_owned),
         }
@@ -691,7 +695,7 @@ impl ProgramSummary {
             &p.title,
             p.direction,
             p.ages,
-            p.financing,
+            p.financing.primary(),
             p.monthly_price,
         )
     }

@@ -57,6 +57,53 @@ async fn each_filter_alone() {
 }
 
 #[tokio::test]
+async fn a_program_paid_by_certificate_or_money_is_found_by_both() {
+    let (_env, app) = seeded().await;
+    // Before the first search, so the index is built with it.
+    catalog::set_financing(&app.state, ROBOTICS, "certificate,paid").await;
+    for (query, expected) in [
+        ("financing=paid", vec![ROBOTICS, VOCAL]),
+        ("financing=certificate", vec![ROBOTICS, ECOLOGY]),
+        ("financing=free", vec![CHESS, FOOTBALL]),
+        ("financing=paid&organization=2", vec![ROBOTICS]),
+    ] {
+        assert_eq!(sorted_ids(&app, query).await, expected, "{query}");
+    }
+    // Each financing counts every program offering it.
+    let (_, body) = app.json(S, "/api/v1/programs").await;
+    let facets = &body["facets"]["financing"];
+    assert_eq!(
+        (&facets["paid"], &facets["certificate"], &facets["free"]),
+        (&2.into(), &2.into(), &2.into()),
+        "{facets}"
+    );
+    // Its card names the certificate, as before.
+    let (_, body) = app.json(S, "/api/v1/programs?financing=paid").await;
+    let card = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == ROBOTICS)
+        .unwrap()
+        .clone();
+    assert_eq!(card["financing"]["code"], "certificate", "{card}");
+    assert_eq!(card["certificate"], true);
+    // The page and the map filter alike.
+    let (status, html) = app.page(S, "/programs?financing=paid").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Робототехника для начинающих"), "{html}");
+    assert!(html.contains("Платно (2)"), "{html}");
+    let (_, fc) = app.json(S, "/api/v1/catalog.geojson?financing=paid").await;
+    let programs: Vec<i64> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["program_id"].as_i64().unwrap())
+        .collect();
+    assert!(programs.contains(&ROBOTICS), "{fc}");
+}
+
+#[tokio::test]
 async fn filters_combined() {
     let (_env, app) = seeded().await;
     for (query, expected) in [
@@ -536,6 +583,34 @@ async fn the_index_follows_changes_made_by_another_server() {
     )
     .await;
     assert_eq!(a.page(S, &format!("/programs/{SECRET}")).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_catalog_deleted_wholesale_leaves_the_index() {
+    let (_env, app) = seeded().await;
+    assert_eq!(ids(&app, S, "per_page=100").await.len(), 5);
+    // The rows go without a `changed_in` to find them by: the version says so.
+    let smolensk = app.state.registry.by_slug("smolensk").unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    platform::catalog::store::delete_catalog(&mut tx, smolensk.id)
+        .await
+        .unwrap();
+    let version = platform::catalog::store::bump_version(&mut tx, smolensk.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let row = platform::catalog::store::version_row(&app.state.db, smolensk.id)
+        .await
+        .unwrap();
+    assert_eq!((row.version, row.reset_in), (version, version));
+    app.state.catalog.note_version(smolensk.id, version);
+    wait_until(
+        "the index has no programs left",
+        Duration::from_secs(10),
+        || async { ids(&app, S, "per_page=100").await.is_empty() },
+    )
+    .await;
+    assert_eq!(app.page(S, &format!("/programs/{CHESS}")).await.0, 404);
 }
 
 #[tokio::test]

@@ -4,8 +4,11 @@
 //! positions are remapped, and the changed programs' texts go to a small text index beside
 //! the full build's (see `TextIndex::apply`). The result is what a full build of the same
 //! catalog gives, answer for answer (tested); where that cannot be guaranteed (an
-//! organization renamed or added, the profile dictionary changed, the published count not
-//! adding up), `apply` declines and the caller builds afresh.
+//! organization renamed or added, the profile dictionary changed), `apply` declines and the
+//! caller builds afresh. Every change of a published program leaves a trace the changes
+//! are read from (`store::programs_changed_since`); the one deletion that leaves none, a
+//! catalog replaced wholesale, marks its version, and the caller builds afresh past it
+//! (`store::Version::reset_in`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -32,8 +35,6 @@ pub struct Changes {
     pub organizations: Vec<Organization>,
     /// The region's profile dictionary now.
     pub profiles: Vec<Profile>,
-    /// How many programs the region has published now.
-    pub published: i64,
 }
 
 impl From<GroupLocation> for GroupPoint {
@@ -66,7 +67,6 @@ impl CatalogIndex {
             ids,
             programs,
             groups,
-            published,
             ..
         } = changes;
         let mut affected: HashSet<i64> = ids.iter().copied().collect();
@@ -80,9 +80,9 @@ impl CatalogIndex {
                 self.org_position(p.organization_id),
                 profile_pos(&p.profile_id),
             ) else {
-                // A full build leaves it out; so would this, but the count below would
-                // need to know it: not worth it for a program nobody can find.
-                return Ok(None);
+                // An organization or profile a full build would not know either (both
+                // tables are the same, `same_tables`): left out, as it leaves it out.
+                continue;
             };
             let texts = doc_texts(&p, &self.org_texts[org as usize], &self.profiles[profile]);
             let doc = ProgramDoc::of(p, org, self.org_municipality[org as usize], profile as u16);
@@ -98,12 +98,6 @@ impl CatalogIndex {
         }
         added.sort_by_cached_key(|(d, _)| title_key(&d.title, d.id));
 
-        let dropped: Vec<i64> = self
-            .dropped
-            .iter()
-            .copied()
-            .filter(|id| !affected.contains(id))
-            .collect();
         let mut is_gone = vec![false; self.docs.len()];
         for id in &affected {
             if let Some(position) = self.position(*id) {
@@ -112,11 +106,6 @@ impl CatalogIndex {
         }
         let gone = |position: usize| is_gone[position];
         let stays = self.docs.len() - is_gone.iter().filter(|g| **g).count();
-        // A program deleted from the database, rather than unpublished, is reported by no
-        // one: the count tells.
-        if (stays + added.len() + dropped.len()) as i64 != published {
-            return Ok(None);
-        }
 
         // Where each added program goes among the current ones, by title.
         let before: Vec<usize> = added
@@ -127,7 +116,7 @@ impl CatalogIndex {
                     .partition_point(|old| title_key(&old.title, old.id) < key)
             })
             .collect();
-        let mut docs = Vec::with_capacity(stays + added.len());
+        let mut docs = self.docs.next(stays + added.len());
         let mut attrs: Vec<Attrs> = Vec::with_capacity(stays + added.len());
         let mut moved = vec![GONE; self.docs.len()];
         let mut texts = Vec::with_capacity(added.len());
@@ -141,12 +130,12 @@ impl CatalogIndex {
                 texts.push((at, t));
                 added_at.push(at);
                 attrs.push(Attrs::of(&doc));
-                docs.push(Arc::new(doc));
+                docs.add(doc);
             }
             if position < self.docs.len() && !gone(position) {
                 moved[position] = docs.len() as u32;
                 attrs.push(self.attrs[position]);
-                docs.push(self.docs[position].clone());
+                docs.keep(&self.docs, position);
             }
         }
 
@@ -214,7 +203,6 @@ impl CatalogIndex {
             org_by_id: self.org_by_id.clone(),
             org_texts: self.org_texts.clone(),
             org_municipality: self.org_municipality.clone(),
-            dropped,
             applied: self.applied + affected.len(),
             org_name_rank: self.org_name_rank.clone(),
             municipalities: self.municipalities.clone(),

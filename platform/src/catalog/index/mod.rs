@@ -10,6 +10,7 @@
 //! match.
 
 mod apply;
+mod docs;
 mod facet_counts;
 mod scan;
 #[cfg(test)]
@@ -24,7 +25,7 @@ use chrono::NaiveDate;
 use crate::domain::{AgeRange, LatLon, Money, MAX_AGE};
 
 use super::indexes::CatalogError;
-use super::model::{Direction, Financing, Level};
+use super::model::{Direction, Financing, FinancingSet, Level};
 use super::query::{BBox, CatalogQuery, Sort};
 use super::store::{GroupLocation, ListedProgram, Profile, PublishedCatalog};
 use facet_counts::FacetIds;
@@ -32,6 +33,7 @@ use scan::{Attrs, OrgCounts, Scan, Wanted};
 use text::{normalize, TextIndex, TextWriter};
 
 pub use apply::Changes;
+pub use docs::Docs;
 pub use facet_counts::{AsMap, FacetCounts};
 pub use scan::{Facets, MAX_ORGANIZATIONS};
 
@@ -49,13 +51,34 @@ pub struct ProgramDoc {
     pub level: Level,
     pub ages: AgeRange,
     pub ovz: bool,
-    pub financing: Financing,
+    /// Every way of paying it offers: each financing filter finds it; its card shows
+    /// `primary()`.
+    pub financing: FinancingSet,
     pub monthly_price: Money,
     pub groups: Vec<GroupPoint>,
     /// The card's cover file (`storage::Key`), if the program has a cover.
     pub cover_card: Option<String>,
     /// When it was created, as stored: the order of «сначала новые».
     pub created_at: String,
+    /// Its card as rendered (`cards.rs`): kept with the record, so the index versions that
+    /// share the record (all but the changed programs', after an edit) share it too.
+    pub card: CardKept,
+}
+
+/// Where `cards.rs` keeps a program's rendered card; empty in a copy of the record.
+#[derive(Default)]
+pub struct CardKept(pub std::sync::Mutex<Option<Arc<super::cards::Rendered>>>);
+
+impl Clone for CardKept {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for CardKept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardKept")
+    }
 }
 
 /// Where and when a group meets, for the map and «идёт набор».
@@ -89,6 +112,7 @@ impl ProgramDoc {
             groups: Vec::new(),
             created_at: p.created_at,
             cover_card: p.cover_card,
+            card: CardKept::default(),
         }
     }
 
@@ -151,8 +175,8 @@ impl FacetIdTables {
 pub struct CatalogIndex {
     pub version: i64,
     /// In title order (see the module's comment). Shared with the next version's index
-    /// when that one is made from this one.
-    pub docs: Vec<Arc<ProgramDoc>>,
+    /// when that one is made from this one (see `docs.rs`).
+    pub docs: Docs,
     attrs: Vec<Attrs>,
     /// The region's profile dictionary at this version.
     pub profiles: Vec<Profile>,
@@ -162,9 +186,6 @@ pub struct CatalogIndex {
     /// changed program and to tell whether the organization changed.
     org_texts: Vec<String>,
     org_municipality: Vec<u16>,
-    /// Ids of published programs left out (an organization or profile the index does not
-    /// know), sorted: with `docs`, every published program.
-    dropped: Vec<i64>,
     /// Programs applied since the full build this index descends from.
     applied: usize,
     /// Each organization's rank by short name (ties by position): the organizer filter
@@ -236,22 +257,18 @@ impl CatalogIndex {
             .map(|(i, p)| (p.id.as_str(), i as u16))
             .collect();
 
-        let mut dropped = Vec::new();
         let mut programs: Vec<_> = catalog
             .programs
             .into_iter()
             .filter_map(|p| {
-                let known = org_by_id
+                // A program of an organization or profile the index does not know is
+                // left out.
+                let (&org, &profile) = org_by_id
                     .get(&p.organization_id)
-                    .zip(profile_pos.get(p.profile_id.as_str()));
-                if known.is_none() {
-                    dropped.push(p.id);
-                }
-                let (&org, &profile) = known?;
+                    .zip(profile_pos.get(p.profile_id.as_str()))?;
                 Some((p, org, profile))
             })
             .collect();
-        dropped.sort_unstable();
         programs.sort_by_cached_key(|(p, _, _)| title_key(&p.title, p.id));
         let org_texts: Vec<String> = catalog
             .organizations
@@ -317,7 +334,6 @@ impl CatalogIndex {
             org_by_id,
             org_texts,
             org_municipality,
-            dropped,
             applied: 0,
             org_name_rank,
             municipalities,
@@ -325,7 +341,7 @@ impl CatalogIndex {
             by_id,
             newest,
             newest_rank,
-            docs: docs.into_iter().map(Arc::new).collect(),
+            docs: Docs::built(docs),
             text,
             open_on: std::sync::Mutex::new(None),
             org_counts: std::sync::Mutex::default(),
@@ -354,7 +370,7 @@ impl CatalogIndex {
     }
 
     pub fn get(&self, id: i64) -> Option<&ProgramDoc> {
-        self.position(id).map(|i| &*self.docs[i as usize])
+        self.position(id).map(|i| &self.docs[i as usize])
     }
 
     /// The catalog position of the program `id`.
@@ -500,7 +516,23 @@ fn newest_first(a: &ProgramDoc, b: &ProgramDoc) -> std::cmp::Ordering {
 
 /// By age, the positions of the programs for children of that age.
 fn by_age(attrs: &[Attrs]) -> Vec<Vec<u32>> {
-    let mut by_age = vec![Vec::new(); usize::from(MAX_AGE) + 1];
+    // Counted first, so each list is allocated once at its size: grown push by push, the
+    // lists of 100 000 programs were copied again and again on every edit.
+    // By differences: +1 where a program's ages begin, -1 past their end.
+    let mut steps = vec![0isize; usize::from(MAX_AGE) + 2];
+    for a in attrs {
+        let ages = a.ages();
+        steps[usize::from(*ages.start())] += 1;
+        steps[usize::from(*ages.end()) + 1] -= 1;
+    }
+    let mut size = 0isize;
+    let mut by_age: Vec<Vec<u32>> = steps[..=usize::from(MAX_AGE)]
+        .iter()
+        .map(|step| {
+            size += step;
+            Vec::with_capacity(size as usize)
+        })
+        .collect();
     for (position, a) in attrs.iter().enumerate() {
         for age in a.ages() {
             by_age[usize::from(age)].push(position as u32);

@@ -3,7 +3,7 @@
 //! and counts, per filter value, how many results that value would give with the other
 //! filters as they are.
 
-use super::super::model::{Direction, Financing, Level};
+use super::super::model::{Direction, Financing, FinancingSet, Level};
 use super::super::query::{BBox, CatalogQuery};
 use super::facet_counts::FacetCounts;
 use super::{CatalogIndex, ProgramDoc};
@@ -29,15 +29,20 @@ pub struct Facets {
 /// Organizations counted per search at most (see `Counts::facets`).
 pub const MAX_ORGANIZATIONS: usize = 200;
 
-/// Direction, level, financing and ОВЗ of a program as one number below `KINDS`, so a
-/// result is counted for all four (and «идёт набор») with one increment.
-fn kind(direction: Direction, level: Level, financing: Financing, ovz: bool) -> u8 {
-    ((direction as u8 * LEVELS + level as u8) * FINANCINGS + financing as u8) * 2 + ovz as u8
+/// Direction, level, the set of financings and ОВЗ of a program as one number below
+/// `KINDS`, so a result is counted for all four (and «идёт набор») with one increment.
+fn kind(direction: Direction, level: Level, financing: FinancingSet, ovz: bool) -> u16 {
+    ((u16::from(direction as u8) * LEVELS + u16::from(level as u8)) * FINANCING_SETS
+        + u16::from(financing.bits()))
+        * 2
+        + u16::from(ovz)
 }
 
-const LEVELS: u8 = Level::ALL.len() as u8;
-const FINANCINGS: u8 = Financing::ALL.len() as u8;
-const KINDS: usize = Direction::ALL.len() * LEVELS as usize * FINANCINGS as usize * 2;
+const LEVELS: u16 = Level::ALL.len() as u16;
+const FINANCINGS: usize = Financing::ALL.len();
+/// Sets of financings, as bits (`FinancingSet::bits`).
+const FINANCING_SETS: u16 = 1 << FINANCINGS;
+const KINDS: usize = Direction::ALL.len() * LEVELS as usize * FINANCING_SETS as usize * 2;
 
 /// The filterable attributes of a program, packed into 16 bytes: a search reads these
 /// (1.5 MB for 100 000 programs, cache-friendly), not the docs with their strings.
@@ -50,9 +55,10 @@ pub(super) struct Attrs {
     age_max: u8,
     direction: u8,
     level: u8,
+    /// `FinancingSet::bits`.
     financing: u8,
     ovz: bool,
-    kind: u8,
+    kind: u16,
 }
 
 impl Attrs {
@@ -70,12 +76,14 @@ impl Attrs {
             age_max: doc.ages.max(),
             direction: doc.direction as u8,
             level: doc.level as u8,
-            financing: doc.financing as u8,
+            financing: doc.financing.bits(),
             ovz: doc.ovz,
             kind: kind(doc.direction, doc.level, doc.financing, doc.ovz),
         }
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Attrs>() == 16);
 
 /// "No filter" for a position in `Wanted`; no doc has these values.
 const ANY8: u8 = u8::MAX;
@@ -102,6 +110,7 @@ pub(super) struct Wanted {
     direction: u8,
     profile: u16,
     level: u8,
+    /// The bit of the chosen financing (`FinancingSet::bits`), 0 when not filtered.
     financing: u8,
     ovz: bool,
     open: bool,
@@ -139,7 +148,7 @@ impl Wanted {
                     .map_or(NONE16, |i| i as u16)
             }),
             level: q.level.map_or(ANY8, |l| l as u8),
-            financing: q.financing.map_or(ANY8, |f| f as u8),
+            financing: q.financing.map_or(0, |f| FinancingSet::of(&[f]).bits()),
             ovz: q.ovz,
             open: q.open,
             age_low: q.age.unwrap_or(u8::MAX),
@@ -220,7 +229,10 @@ impl<'a> Scan<'a> {
         ) | fails(DIRECTION, q.direction == ANY8 || q.direction == a.direction)
             | fails(PROFILE, q.profile == ANY16 || q.profile == a.profile)
             | fails(LEVEL, q.level == ANY8 || q.level == a.level)
-            | fails(FINANCING, q.financing == ANY8 || q.financing == a.financing)
+            | fails(
+                FINANCING,
+                q.financing == 0 || q.financing & a.financing != 0,
+            )
             | fails(OVZ, !q.ovz || a.ovz)
             | fails(OPEN, !q.open || open);
         match mask {
@@ -234,7 +246,7 @@ impl<'a> Scan<'a> {
             PROFILE => c.profile[usize::from(a.profile)] += 1,
             DIRECTION => c.direction[usize::from(a.direction)] += 1,
             LEVEL => c.level[usize::from(a.level)] += 1,
-            FINANCING => c.financing[usize::from(a.financing)] += 1,
+            FINANCING => c.financing_set[usize::from(a.financing)] += 1,
             // A program failing only «ОВЗ» or «идёт набор» would not pass with it either.
             _ => {}
         }
@@ -366,7 +378,8 @@ struct Counts {
     /// Programs failing only the direction (level, financing) filter, by their value.
     direction: [u32; Direction::ALL.len()],
     level: [u32; LEVELS as usize],
-    financing: [u32; FINANCINGS as usize],
+    /// By set of financings: spread over its financings at the end.
+    financing_set: [u32; FINANCING_SETS as usize],
 }
 
 impl Counts {
@@ -378,7 +391,7 @@ impl Counts {
             profile: vec![0; index.profiles.len()],
             direction: [0; Direction::ALL.len()],
             level: [0; LEVELS as usize],
-            financing: [0; FINANCINGS as usize],
+            financing_set: [0; FINANCING_SETS as usize],
         }
     }
 
@@ -391,6 +404,17 @@ impl Counts {
         self.profile[usize::from(a.profile)] += 1;
     }
 
+    /// Per financing, the programs counted that offer it: a program of several counts
+    /// for each.
+    fn financings(&self) -> [u32; FINANCINGS] {
+        std::array::from_fn(|f| {
+            (0..FINANCING_SETS as usize)
+                .filter(|set| set & (1 << f) != 0)
+                .map(|set| self.financing_set[set])
+                .sum()
+        })
+    }
+
     /// Keeps the `MAX_ORGANIZATIONS` busiest organizations (and the chosen one): a region has
     /// thousands, and the filter lists only as many as a person can scan.
     fn facets(&mut self, index: &CatalogIndex, chosen_org: Option<u32>) -> Facets {
@@ -398,11 +422,12 @@ impl Counts {
         for (i, &n) in self.kinds.iter().enumerate().filter(|(_, n)| **n > 0) {
             let (is_open, kind) = (i / KINDS, i % KINDS);
             let (rest, is_ovz) = (kind / 2, kind % 2);
-            let (rest, financing) = (rest / FINANCINGS as usize, rest % FINANCINGS as usize);
+            let sets = FINANCING_SETS as usize;
+            let (rest, financing) = (rest / sets, rest % sets);
             let (direction, level) = (rest / LEVELS as usize, rest % LEVELS as usize);
             self.direction[direction] += n;
             self.level[level] += n;
-            self.financing[financing] += n;
+            self.financing_set[financing] += n;
             ovz += n * is_ovz as u32;
             open += n * is_open as u32;
         }
@@ -418,7 +443,7 @@ impl Counts {
             direction: FacetCounts::nonzero(&ids.direction, &self.direction),
             profile: FacetCounts::nonzero(&ids.profile, &self.profile),
             level: FacetCounts::nonzero(&ids.level, &self.level),
-            financing: FacetCounts::nonzero(&ids.financing, &self.financing),
+            financing: FacetCounts::nonzero(&ids.financing, &self.financings()),
             ovz,
             open,
         }

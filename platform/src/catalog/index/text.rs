@@ -79,6 +79,9 @@ pub(super) const GONE: u32 = u32::MAX;
 /// are merged into one, so a search does not look words up in dozens of them.
 const MAX_CHANGE_PARTS: usize = 8;
 
+/// The memory budget of a change's writer (see `TextWriter::small`): a table of 32 K terms.
+const SMALL_BUDGET: usize = 1_000_000;
+
 enum Writer {
     /// The full build: several threads, several segments.
     Full(Box<IndexWriter>),
@@ -118,6 +121,11 @@ impl TextWriter {
 
     /// A writer for the programs of a change; keeps their texts, to merge changes later.
     /// One segment written on the caller's thread: an ordinary writer starts threads.
+    /// Its memory budget sizes the writer's table of terms (a third of it, in powers of
+    /// two): a change of a few programs has hundreds of terms, and the 15 MB of an
+    /// ordinary writer made a table of 512 K slots to zero and walk on every edit, a good
+    /// part of an apply. (A single-segment writer does not flush on its budget; the table
+    /// grows if a merge of changes needs it.)
     fn small() -> tantivy::Result<Self> {
         let (schema, position, fields) = Self::schema();
         let tokenizers = TokenizerManager::default();
@@ -125,7 +133,7 @@ impl TextWriter {
         let writer = Index::builder()
             .schema(schema)
             .tokenizers(tokenizers)
-            .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
+            .single_segment_index_writer(RamDirectory::create(), SMALL_BUDGET)?;
         Ok(Self::with(
             None,
             Writer::Small(Box::new(writer)),
