@@ -12,8 +12,13 @@ use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
+use crate::sheets::pages as sheets;
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
+
+/// The body of «Загрузить»: the largest file the import takes and the form around it, so
+/// that a file just over the limit gets the import's own message, not a bare 413.
+const IMPORT_BODY: usize = crate::sheets::parse::MAX_BYTES + 64 * 1024;
 
 /// Every route of the server. Every route under the site takes bodies up to the forms'
 /// limit; one that takes files says `.with(BodyLimit::uploads())`. Those that hash a
@@ -127,6 +132,12 @@ pub fn routes(state: State) -> impl Endpoint {
         )
         .at("/provider/programs", get(programs::list))
         .at(
+            "/provider/sheets/import",
+            get(sheets::import_page).post(sheets::check.with(BodyLimit::bytes(IMPORT_BODY))),
+        )
+        .at("/provider/sheets/import/apply", post(sheets::apply))
+        .at("/provider/sheets/:file", get(sheets::download))
+        .at(
             "/provider/programs/new",
             get(programs::new_form).post(programs::create),
         )
@@ -208,6 +219,7 @@ fn api() -> Route {
             crate::programs::api::ProgramsApi,
             crate::groups::api::GroupsApi,
             crate::photos::api::PhotosApi,
+            crate::sheets::api::SheetsApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

@@ -112,6 +112,7 @@ fn label(action: &str) -> &'static str {
         "organization.place.edit" => "Место обучения изменено",
         "organization.place.remove" => "Место обучения удалено",
         "organization.logo" => "Логотип",
+        "sheet.import" => "Импорт из таблицы",
         "organization_authorize" => "Разрешено подтверждать данные детей",
         "organization_unauthorize" => "Запрещено подтверждать данные детей",
         "teacher.add" => "Педагог добавлен",

@@ -5,7 +5,7 @@
 //! and writes an audit row naming the changed fields — the history the organization and
 //! the moderators see.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{audit, Audit};
@@ -234,14 +234,10 @@ impl Groups {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let mut group = parse_group(&mut tx, tenant.id, org, &info, form, 0).await?;
-        group.program_id = program;
-        group.status = GroupStatus::Open;
-        group.id = store::insert_group(&mut tx, tenant.id, &group).await?;
+        let now = self.clock.now();
+        let group = add_group_in(&mut tx, tenant, viewer, org, &info, form, now).await?;
         reprice_program(&mut tx, tenant.id, program).await?;
         bump_version(&mut tx, tenant.id).await?;
-        self.audit(&mut tx, tenant, viewer, "group.add", group.id, &group.name)
-            .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(group)
     }
@@ -259,28 +255,12 @@ impl Groups {
         let old = store::group_in(&mut tx, tenant.id, org, id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let info = program_in(&mut tx, tenant.id, org, old.program_id).await?;
-        let mut new = parse_group(&mut tx, tenant.id, org, &info, form, old.seats_taken).await?;
-        new.id = old.id;
-        new.program_id = old.program_id;
-        new.status = old.status;
-        new.seats_taken = old.seats_taken;
-        let changed = changed_fields(&old, &new);
-        if changed.is_empty() {
+        let now = self.clock.now();
+        let Some(new) = save_group_in(&mut tx, tenant, viewer, org, &old, form, now).await? else {
             return Ok(old);
-        }
-        store::update_group(&mut tx, tenant.id, &new).await?;
+        };
         reprice_program(&mut tx, tenant.id, new.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
-        self.audit(
-            &mut tx,
-            tenant,
-            viewer,
-            "group.edit",
-            id,
-            &changed.join(", "),
-        )
-        .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(new)
     }
@@ -316,8 +296,16 @@ impl Groups {
         reprice_program(&mut tx, tenant.id, group.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
         let detail = format!("статус: {} → {}", group.status.label(), status.label());
-        self.audit(&mut tx, tenant, viewer, "group.status", id, &detail)
-            .await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer,
+            "group.status",
+            id,
+            &detail,
+            self.clock.now(),
+        )
+        .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(StatusChange::Done)
     }
@@ -358,8 +346,16 @@ impl Groups {
         store::delete_group(&mut tx, tenant.id, id, group.program_id).await?;
         reprice_program(&mut tx, tenant.id, group.program_id).await?;
         bump_version(&mut tx, tenant.id).await?;
-        self.audit(&mut tx, tenant, viewer, "group.delete", id, &group.name)
-            .await?;
+        record(
+            &mut tx,
+            tenant,
+            viewer,
+            "group.delete",
+            id,
+            &group.name,
+            self.clock.now(),
+        )
+        .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(group.program_id)
     }
@@ -475,31 +471,87 @@ impl Groups {
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
     }
+}
 
-    async fn audit(
-        &self,
-        tx: &mut Tx,
-        tenant: &Tenant,
-        viewer: &Viewer,
-        action: &'static str,
-        group: i64,
-        detail: &str,
-    ) -> Result<(), ServiceError> {
-        audit(
-            tx,
-            tenant.id,
-            &Audit {
-                actor: Some(viewer.user.id),
-                action,
-                subject: &super::subject(group),
-                detail,
-                ip: viewer.ip(),
-                at: self.clock.now(),
-            },
-        )
-        .await?;
-        Ok(())
+/// Adds a group to the organization's program `info` in `tx`, with its history row; the
+/// caller reprices the program and bumps the catalog version (once for many groups: the
+/// spreadsheet import).
+pub async fn add_group_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    org: i64,
+    info: &ProgramInfo,
+    form: &GroupForm,
+    now: DateTime<Utc>,
+) -> Result<GroupRow, ServiceError> {
+    let mut group = parse_group(tx, tenant.id, org, info, form, 0).await?;
+    group.program_id = info.id;
+    group.status = GroupStatus::Open;
+    group.id = store::insert_group(tx, tenant.id, &group).await?;
+    record(tx, tenant, by, "group.add", group.id, &group.name, now).await?;
+    Ok(group)
+}
+
+/// Saves the organization's group `old` (as read in `tx`) from `form`: the group as saved,
+/// or `None` when nothing changed. The caller reprices and bumps, as for [`add_group_in`].
+pub async fn save_group_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    org: i64,
+    old: &GroupRow,
+    form: &GroupForm,
+    now: DateTime<Utc>,
+) -> Result<Option<GroupRow>, ServiceError> {
+    let info = program_in(tx, tenant.id, org, old.program_id).await?;
+    let mut new = parse_group(tx, tenant.id, org, &info, form, old.seats_taken).await?;
+    new.id = old.id;
+    new.program_id = old.program_id;
+    new.status = old.status;
+    new.seats_taken = old.seats_taken;
+    let changed = changed_fields(old, &new);
+    if changed.is_empty() {
+        return Ok(None);
     }
+    store::update_group(tx, tenant.id, &new).await?;
+    record(
+        tx,
+        tenant,
+        by,
+        "group.edit",
+        old.id,
+        &changed.join(", "),
+        now,
+    )
+    .await?;
+    Ok(Some(new))
+}
+
+/// A row of a group's history, with who did it and from where.
+async fn record(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    action: &'static str,
+    group: i64,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    audit(
+        tx,
+        tenant.id,
+        &Audit {
+            actor: Some(by.user.id),
+            action,
+            subject: &super::subject(group),
+            detail,
+            ip: by.ip(),
+            at,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn program_in(

@@ -60,7 +60,7 @@ pub(super) async fn record(
 }
 
 /// «Полное название, Цели»: the labels of the fields a change touched.
-pub(super) fn changed_labels(before: Option<&Card>, after: &Card, profiles: &[Profile]) -> String {
+pub fn changed_labels(before: Option<&Card>, after: &Card, profiles: &[Profile]) -> String {
     let labels: Vec<&str> = diff(before, after, profiles)
         .iter()
         .map(|c| c.label)
@@ -143,24 +143,12 @@ impl Programs {
         let card = Card::parse(form, &profiles).map_err(ServiceError::Invalid)?;
         let now = self.clock.now();
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
-        let id = store::insert(&mut tx, tenant.id, org, &card, now).await?;
-        record(
-            &mut tx,
-            tenant,
-            Some(viewer),
-            id,
-            "program.create",
-            "создан черновик",
-            now,
-        )
-        .await?;
+        let id = create_in(&mut tx, tenant, viewer, org, &card, "создан черновик", now).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(id)
     }
 
-    /// Saves the card. A draft (or one returned for changes) is edited in place; a
-    /// published program keeps its published card and gets a revision (the same card as
-    /// published drops it). A program on moderation or in the archive is not edited.
+    /// Saves the card, by the rule of [`save_in`].
     pub async fn save(
         &self,
         tenant: &Tenant,
@@ -173,37 +161,7 @@ impl Programs {
         let now = self.clock.now();
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        editable(&p)?;
-        let changed = changed_labels(Some(p.working_card()), &card, &profiles);
-        if changed.is_empty() {
-            return Ok(());
-        }
-        if p.status == ProgramStatus::Published {
-            if card == p.card {
-                store::delete_revision(&mut tx, tenant.id, id).await?;
-            } else {
-                // A revision returned for changes stays so until it is sent again, so the
-                // moderator's comment stays beside it.
-                let state = p
-                    .revision
-                    .as_ref()
-                    .map_or(ProgramStatus::Draft, |r| r.state);
-                store::put_revision(&mut tx, tenant.id, id, &card, state, viewer.user.id, now)
-                    .await?;
-            }
-        } else {
-            store::write_card(&mut tx, tenant.id, id, &card, now).await?;
-        }
-        record(
-            &mut tx,
-            tenant,
-            Some(viewer),
-            id,
-            "program.edit",
-            &changed,
-            now,
-        )
-        .await?;
+        save_in(&mut tx, tenant, viewer, &p, &card, &profiles, now).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
     }
@@ -220,17 +178,8 @@ impl Programs {
         let now = self.clock.now();
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        let copy = store::insert(&mut tx, tenant.id, org, p.working_card(), now).await?;
-        record(
-            &mut tx,
-            tenant,
-            Some(viewer),
-            copy,
-            "program.create",
-            &format!("копия программы № {id}"),
-            now,
-        )
-        .await?;
+        let detail = format!("копия программы № {id}");
+        let copy = create_in(&mut tx, tenant, viewer, org, p.working_card(), &detail, now).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(copy)
     }
@@ -251,17 +200,8 @@ impl Programs {
         let now = self.clock.now();
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = Self::get_own_in(&mut tx, tenant, viewer, id).await?;
-        step.apply(&mut tx, tenant, &p, &profiles, now).await?;
-        record(
-            &mut tx,
-            tenant,
-            Some(viewer),
-            id,
-            step.action(),
-            step.detail(),
-            now,
-        )
-        .await?;
+        step.run_in(&mut tx, tenant, viewer, &p, &profiles, now)
+            .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
     }
@@ -320,6 +260,32 @@ impl Step {
             Self::Archive => "Программа перенесена в архив.",
             Self::Restore => "Программа возвращена из архива в черновики.",
         }
+    }
+
+    /// Takes this step with `p` (as read in `tx`), with its row in the history: the
+    /// buttons, the API and the spreadsheet import (which sends a changed published
+    /// program to moderation).
+    pub async fn run_in(
+        self,
+        tx: &mut Tx,
+        tenant: &Tenant,
+        by: &Viewer,
+        p: &Authored,
+        profiles: &[Profile],
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        self.apply(tx, tenant, p, profiles, now).await?;
+        record(
+            tx,
+            tenant,
+            Some(by),
+            p.id,
+            self.action(),
+            self.detail(),
+            now,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Checks that `p` can take this step and writes it in `tx`; refused, nothing is
@@ -390,6 +356,73 @@ impl Step {
         }
         Ok(())
     }
+}
+
+/// What saving a card did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// The card is the one being worked on: nothing written.
+    Unchanged,
+    /// A draft (or one returned for changes) edited in place.
+    Edited,
+    /// A published program: the edit waits as a revision (or the revision was dropped,
+    /// the card being the published one again).
+    Revision,
+}
+
+/// A new draft of `org` from a valid card, with its history row, in `tx`: «Создать
+/// программу», «Копировать программу» and the spreadsheet import.
+pub async fn create_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    org: i64,
+    card: &Card,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let id = store::insert(tx, tenant.id, org, card, now).await?;
+    record(tx, tenant, Some(by), id, "program.create", detail, now).await?;
+    Ok(id)
+}
+
+/// Saves a valid card of `p` (as read in `tx`). A draft (or one returned for changes) is
+/// edited in place; a published program keeps its published card and gets a revision (the
+/// same card as published drops it). A program on moderation or in the archive is not
+/// edited.
+pub async fn save_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    p: &Authored,
+    card: &Card,
+    profiles: &[Profile],
+    now: DateTime<Utc>,
+) -> Result<Saved, ServiceError> {
+    editable(p)?;
+    let changed = changed_labels(Some(p.working_card()), card, profiles);
+    if changed.is_empty() {
+        return Ok(Saved::Unchanged);
+    }
+    let saved = if p.status == ProgramStatus::Published {
+        if *card == p.card {
+            store::delete_revision(tx, tenant.id, p.id).await?;
+        } else {
+            // A revision returned for changes stays so until it is sent again, so the
+            // moderator's comment stays beside it.
+            let state = p
+                .revision
+                .as_ref()
+                .map_or(ProgramStatus::Draft, |r| r.state);
+            store::put_revision(tx, tenant.id, p.id, card, state, by.user.id, now).await?;
+        }
+        Saved::Revision
+    } else {
+        store::write_card(tx, tenant.id, p.id, card, now).await?;
+        Saved::Edited
+    };
+    record(tx, tenant, Some(by), p.id, "program.edit", &changed, now).await?;
+    Ok(saved)
 }
 
 /// `navigator program status`: the operator sets a program's status by hand. A pending

@@ -12,16 +12,25 @@ pub enum MediaType {
     Jpeg,
     Png,
     Webp,
+    /// An uploaded spreadsheet (XLSX or CSV) kept between its check and its import; never
+    /// served (`/media` serves only the keys a region's rows name).
+    Sheet,
 }
 
 impl MediaType {
-    pub const ALL: [MediaType; 3] = [MediaType::Jpeg, MediaType::Png, MediaType::Webp];
+    pub const ALL: [MediaType; 4] = [
+        MediaType::Jpeg,
+        MediaType::Png,
+        MediaType::Webp,
+        MediaType::Sheet,
+    ];
 
     pub fn extension(self) -> &'static str {
         match self {
             MediaType::Jpeg => "jpg",
             MediaType::Png => "png",
             MediaType::Webp => "webp",
+            MediaType::Sheet => "sheet",
         }
     }
 
@@ -30,6 +39,7 @@ impl MediaType {
             MediaType::Jpeg => "image/jpeg",
             MediaType::Png => "image/png",
             MediaType::Webp => "image/webp",
+            MediaType::Sheet => "application/octet-stream",
         }
     }
 

@@ -20,6 +20,7 @@ use crate::photos::Photos;
 use crate::programs::Programs;
 use crate::regions::Registry;
 use crate::settings::Settings;
+use crate::sheets::Sheets;
 use crate::storage::{FileStore, LocalStore};
 use crate::templates::Templates;
 use crate::time::Clock;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub certificates: Certificates,
     pub applications: Applications,
     pub programs: Programs,
+    /// The spreadsheet round trip of an organization's programs and groups.
+    pub sheets: Sheets,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -98,7 +101,8 @@ impl AppState {
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
             groups: Groups::new(db.clone(), clock.clone()),
-            photos: Photos::new(db.clone(), clock.clone(), files),
+            photos: Photos::new(db.clone(), clock.clone(), files.clone()),
+            sheets: Sheets::new(db.clone(), clock.clone(), files),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),
