@@ -35,6 +35,7 @@ migrations!(
     12 => "0012_program_card",
     13 => "0013_groups_schedules",
     14 => "0014_photos",
+    15 => "0015_staff_tokens",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {
