@@ -26,6 +26,7 @@ pub mod regions;
 pub mod routes;
 pub mod service_error;
 pub mod settings;
+pub mod staff;
 pub mod storage;
 pub mod telemetry;
 pub mod templates;

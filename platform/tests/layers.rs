@@ -42,6 +42,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "applications",
             "groups",
             "programs",
+            "staff",
             "demo",
         ],
     ),
