@@ -18,3 +18,4 @@ mod org_profile;
 mod photos;
 mod programs;
 mod schema;
+mod staff;
