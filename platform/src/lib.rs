@@ -27,6 +27,7 @@ pub mod routes;
 pub mod service_error;
 pub mod settings;
 pub mod sheets;
+pub mod staff;
 pub mod storage;
 pub mod telemetry;
 pub mod templates;

@@ -13,6 +13,7 @@ use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
 use crate::sheets::pages as sheets;
+use crate::staff::{cabinets as staff_admin, pages as staff};
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -191,6 +192,25 @@ pub fn routes(state: State) -> impl Endpoint {
             "/provider/certificates/:id/:decision",
             post(certificates::staff_decide),
         )
+        .at(
+            "/provider/staff",
+            get(staff::show_staff).post(staff::invite),
+        )
+        .at("/provider/staff/:id/remove", post(staff::remove))
+        .at(
+            "/provider/tokens",
+            get(staff::show_tokens).post(staff::create_token),
+        )
+        .at("/provider/tokens/:id/revoke", post(staff::revoke_token))
+        .at("/admin/organizations", get(staff_admin::organizations))
+        .at(
+            "/admin/organizations/:id/staff",
+            get(staff_admin::org_staff).post(staff_admin::invite_org_staff),
+        )
+        .at(
+            "/municipal/organizations/:id/staff",
+            get(staff_admin::org_staff).post(staff_admin::invite_org_staff),
+        )
         .at("/admin", get(cabinets::regional))
         .at("/operator", get(cabinets::operator))
         .nest("/api", api());
@@ -220,6 +240,7 @@ fn api() -> Route {
             crate::groups::api::GroupsApi,
             crate::photos::api::PhotosApi,
             crate::sheets::api::SheetsApi,
+            crate::staff::api::StaffApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

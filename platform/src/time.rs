@@ -56,6 +56,15 @@ pub fn day_shown(stored: &str) -> String {
     NaiveDate::parse_from_str(stored, "%Y-%m-%d").map_or_else(|_| stored.to_owned(), day)
 }
 
+/// The day of a stored time in the region's zone, as people read it: `02.12.2026`. Text
+/// that is not a stored time comes back as it is.
+pub fn day_in(stored: &str, zone: Tz) -> String {
+    DateTime::parse_from_rfc3339(stored).map_or_else(
+        |_| stored.to_owned(),
+        |t| day(t.with_timezone(&zone).date_naive()),
+    )
+}
+
 /// A stored time as people read it in the region: `02.12.2026 08:15` in `zone`. Text that
 /// is not a stored time comes back as it is.
 pub fn shown_in(stored: &str, zone: Tz) -> String {

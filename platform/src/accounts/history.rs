@@ -118,6 +118,10 @@ fn label(action: &str) -> &'static str {
         "teacher.add" => "Педагог добавлен",
         "teacher.edit" => "Педагог изменён",
         "teacher.remove" => "Педагог удалён",
+        "staff.grant" => "Доступ открыт сотруднику",
+        "staff.remove" => "Доступ сотрудника закрыт",
+        "api_token.create" => "Токен API создан",
+        "api_token.revoke" => "Токен API отозван",
         _ => "Изменение",
     }
 }

@@ -130,6 +130,10 @@ impl Sessions {
         &self.db
     }
 
+    pub(super) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     fn unix_now(&self) -> i64 {
         self.clock.now().timestamp()
     }

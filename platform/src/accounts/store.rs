@@ -184,8 +184,8 @@ pub async fn insert_user(
     let result = sqlx::query(
         "INSERT INTO users (tenant_id, id, email, email_key, email_confirmed, password_hash, \
          role, organization_id, municipality_id, last_name, first_name, middle_name, phone, \
-         birth_date, session_epoch, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $14) \
+         birth_date, session_epoch, created_at, updated_at, staff_since) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $14, $15) \
          ON CONFLICT (tenant_id, email_key) DO NOTHING",
     )
     .bind(tenant)
@@ -201,7 +201,9 @@ pub async fn insert_user(
     .bind(new.middle_name)
     .bind(new.phone)
     .bind(new.birth_date.as_deref())
-    .bind(now)
+    .bind(now.as_str())
+    // Staff of an organization have had access since their account was made.
+    .bind((new.role == Role::Provider && new.organization_id.is_some()).then_some(now.as_str()))
     .execute(&mut **tx)
     .await?;
     Ok((result.rows_affected() == 1).then_some(id))
@@ -502,6 +504,7 @@ pub async fn token_usable(
     Ok(row.try_get::<i64, _>(0)? > 0)
 }
 
+/// Stores a new API token (its digest only) of staff account `user_id`; returns its number.
 pub async fn insert_api_token(
     tx: &mut Tx,
     tenant: TenantId,
@@ -509,28 +512,41 @@ pub async fn insert_api_token(
     user_id: i64,
     name: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
+) -> Result<i64, DbError> {
+    let id = next_ids(tx, tenant, "api_tokens", 1).await?;
     sqlx::query(
-        "INSERT INTO api_tokens (tenant_id, hash, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (tenant_id, id, hash, user_id, name, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(tenant)
+    .bind(id)
     .bind(hash)
     .bind(user_id)
     .bind(name)
     .bind(to_db(now))
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(id)
+}
+
+/// A token that is not revoked, with the account it acts as.
+#[derive(Debug)]
+pub struct ApiTokenUse {
+    pub user: User,
+    pub token_id: i64,
+    pub last_used_at: Option<String>,
 }
 
 /// The account an API token acts as, unless the token is unknown here or revoked.
+#[tracing::instrument(skip(db, hash))]
 pub async fn user_of_api_token(
     db: &Db,
     tenant: TenantId,
     hash: &str,
-) -> Result<Option<User>, DbError> {
+) -> Result<Option<ApiTokenUse>, DbError> {
     let sql = format!(
-        "SELECT {} FROM users u JOIN api_tokens t ON t.tenant_id = u.tenant_id AND t.user_id = u.id \
+        "SELECT {}, t.id AS token_id, t.last_used_at FROM users u \
+         JOIN api_tokens t ON t.tenant_id = u.tenant_id AND t.user_id = u.id \
          WHERE t.tenant_id = $1 AND t.hash = $2 AND t.revoked_at IS NULL",
         USER_COLUMNS
             .split(", ")
@@ -543,5 +559,95 @@ pub async fn user_of_api_token(
         .bind(hash)
         .fetch_optional(db.pool())
         .await?;
-    row.map(user).transpose()
+    let Some(row) = row else { return Ok(None) };
+    let token_id = row.try_get("token_id")?;
+    let last_used_at = row.try_get("last_used_at")?;
+    Ok(Some(ApiTokenUse {
+        user: user(row)?,
+        token_id,
+        last_used_at,
+    }))
+}
+
+/// Records that token `id` was used at `now`.
+#[tracing::instrument(skip(db))]
+pub async fn touch_api_token(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant)
+        .bind(id)
+        .bind(to_db(now))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Revokes every token of account `user_id` still in force; returns how many.
+pub async fn revoke_api_tokens_of(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 \
+         AND revoked_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Gives a former staff account (role provider, no organization) access to `organization`
+/// again; `false` when the account is not such an account.
+pub async fn grant_organization(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    organization: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET organization_id = $3, staff_since = $4, updated_at = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND role = 'provider' AND organization_id IS NULL",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(organization)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes access to `organization` away from staff account `user_id`: no organization, no
+/// password (an old one must not let them in again), and a new session epoch, which ends
+/// every session of the account at its next request. `false` when the account is not
+/// staff of that organization.
+pub async fn withdraw_organization(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    organization: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET organization_id = NULL, password_hash = NULL, staff_since = NULL, \
+         session_epoch = session_epoch + 1, updated_at = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND role = 'provider' AND organization_id = $3",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(organization)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -42,6 +42,8 @@ pub enum ApiTags {
     /// Groups of the organization's programs, their schedules, and its teachers
     /// (organization staff)
     Groups,
+    /// The organization's staff and API tokens (organization staff, with a session)
+    Staff,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

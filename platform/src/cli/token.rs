@@ -1,12 +1,13 @@
 //! `navigator token add`: an API token for an organization's system, acting as one of its
-//! staff.
+//! staff. Issued by `staff::Tokens::issue`, as in the cabinet.
 
 use std::io::Write;
 
-use crate::accounts::values::Role;
 use crate::db::Db;
 use crate::regions;
+use crate::service_error::ServiceError;
 use crate::settings::Settings;
+use crate::staff::Tokens;
 use crate::time::Clock;
 
 use super::context::region_by_slug;
@@ -20,51 +21,38 @@ pub(super) async fn add(
     name: &str,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    use crate::accounts::{secrets, store};
+    use crate::accounts::store;
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
     let tenant = region_by_slug(&registry, slug)?;
     let user = store::user_by_email(db, tenant.id, email)
         .await?
         .ok_or_else(|| anyhow::anyhow!("--email: в регионе нет учётной записи {email}"))?;
-    if user.role != Role::Provider {
+    if user.staff_org().is_none() {
         anyhow::bail!(
             "--email: {email} — не сотрудник организации (роль {})",
             user.role
         );
     }
-    let token = secrets::random_token();
-    let now = Clock::system().now();
-    let mut tx = db.begin().await?;
-    store::insert_api_token(
-        &mut tx,
-        tenant.id,
-        &secrets::digest(&token),
-        user.id,
-        name,
-        now,
-    )
-    .await?;
-    store::audit(
-        &mut tx,
-        tenant.id,
-        &crate::accounts::store::Audit {
-            actor: None,
-            action: "api_token_grant",
-            subject: &format!("user:{}", user.id),
-            detail: name,
-            ip: None,
-            at: now,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let tokens = Tokens::new(db.clone(), Clock::system());
+    let issued = match tokens.issue(tenant.id, &user, name, None).await {
+        Ok(issued) => issued,
+        Err(ServiceError::Invalid(errors)) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  --{}: {}", e.field, e.message))
+                .collect();
+            anyhow::bail!("токен не создан:\n{}", lines.join("\n"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     writeln!(
         out,
-        "Токен API для {} (организация № {}):",
+        "Токен API № {} для {} (организация № {}):",
+        issued.id,
         user.email,
         user.organization_id.unwrap_or_default()
     )?;
-    writeln!(out, "{token}")?;
+    writeln!(out, "{}", issued.secret)?;
     writeln!(
         out,
         "Передавайте его в заголовке Authorization: Bearer …; показывается один раз."

@@ -36,6 +36,7 @@ migrations!(
     13 => "0013_groups_schedules",
     14 => "0014_photos",
     15 => "0015_catalog_resets",
+    16 => "0016_staff_tokens",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

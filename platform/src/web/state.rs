@@ -21,6 +21,7 @@ use crate::programs::Programs;
 use crate::regions::Registry;
 use crate::settings::Settings;
 use crate::sheets::Sheets;
+use crate::staff::{Staff, Tokens};
 use crate::storage::{FileStore, LocalStore};
 use crate::templates::Templates;
 use crate::time::Clock;
@@ -54,6 +55,9 @@ pub struct AppState {
     pub programs: Programs,
     /// The spreadsheet round trip of an organization's programs and groups.
     pub sheets: Sheets,
+    /// The organizations' staff (invitations, removals) and their API tokens.
+    pub staff: Staff,
+    pub tokens: Tokens,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -83,6 +87,14 @@ impl AppState {
         let templates = Arc::new(Templates::new());
         let outbox = Outbox::new(templates.clone(), mailer.clone(), clock.clone());
         let files: Arc<dyn FileStore> = Arc::new(LocalStore::new(settings.files_dir()));
+        let accounts = Accounts::new(
+            db.clone(),
+            outbox.clone(),
+            hasher.clone(),
+            session_store.clone(),
+            settings.rate_limits.clone(),
+            clock.clone(),
+        );
         Ok(Arc::new(AppState {
             sessions: Sessions::new(
                 session_store.clone(),
@@ -90,14 +102,9 @@ impl AppState {
                 db.clone(),
                 clock.clone(),
             ),
-            accounts: Accounts::new(
-                db.clone(),
-                outbox.clone(),
-                hasher.clone(),
-                session_store,
-                settings.rate_limits.clone(),
-                clock.clone(),
-            ),
+            staff: Staff::new(db.clone(), accounts.clone(), clock.clone()),
+            tokens: Tokens::new(db.clone(), clock.clone()),
+            accounts,
             children: Children::new(db.clone(), clock.clone()),
             organizations: Organizations::new(db.clone(), clock.clone()),
             groups: Groups::new(db.clone(), clock.clone()),

@@ -19,3 +19,4 @@ mod photos;
 mod programs;
 mod schema;
 mod sheets;
+mod staff;

@@ -10,7 +10,7 @@ mod registration;
 mod staff;
 
 pub use registration::{Confirmed, Registration};
-pub use staff::StaffAccount;
+pub use staff::{Grantor, Invitation, StaffAccount};
 
 use chrono::Duration;
 
