@@ -29,6 +29,7 @@ pub mod settings;
 pub mod sheets;
 pub mod staff;
 pub mod storage;
+pub mod sync;
 pub mod telemetry;
 pub mod templates;
 pub mod tenant_id;

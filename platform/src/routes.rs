@@ -241,6 +241,7 @@ fn api() -> Route {
             crate::photos::api::PhotosApi,
             crate::sheets::api::SheetsApi,
             crate::staff::api::StaffApi,
+            crate::sync::api::SyncApi,
         ),
         "Навигатор дополнительного образования детей — API",
         env!("CARGO_PKG_VERSION"),

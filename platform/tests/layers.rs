@@ -44,6 +44,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "programs",
             "sheets",
             "staff",
+            "sync",
             "demo",
         ],
     ),

@@ -91,7 +91,7 @@ pub fn lines(entries: &[Entry], tz: Tz) -> Vec<Line> {
 }
 
 /// What each recorded action is called in a history.
-fn label(action: &str) -> &'static str {
+pub fn label(action: &str) -> &'static str {
     match action {
         "program.create" => "Создана",
         "program.edit" => "Изменена",

@@ -427,14 +427,17 @@ pub struct Audit<'a> {
     pub subject: &'a str,
     pub detail: &'a str,
     pub ip: Option<&'a str>,
+    /// The organization whose program, group, teacher or profile it is about (its change
+    /// list reads these rows); none for the rest.
+    pub organization: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
 /// One audit row: who (`actor`, none for an anonymous attempt) did `action` to `subject`.
 pub async fn audit(tx: &mut Tx, tenant: TenantId, entry: &Audit<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO audit_log (tenant_id, at, actor_id, action, subject, detail, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (tenant_id, at, actor_id, action, subject, detail, ip, \
+         organization_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(tenant)
     .bind(to_db(entry.at))
@@ -443,6 +446,7 @@ pub async fn audit(tx: &mut Tx, tenant: TenantId, entry: &Audit<'_>) -> Result<(
     .bind(entry.subject)
     .bind(entry.detail)
     .bind(entry.ip)
+    .bind(entry.organization)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -5,6 +5,7 @@
 mod reply;
 mod spec;
 mod text;
+mod versioned;
 
 pub use text::Text;
 
@@ -22,6 +23,7 @@ pub use crate::web::{ApiError, ErrorDetail};
 pub(crate) use reply::try_reply;
 pub use reply::{done, error, invalid, invalid_parameters, own_account, writer, Done, Reply};
 pub use spec::{request_field_schemas, with_parameter_schemas, with_payload_too_large};
+pub use versioned::{etag, Versioned};
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -44,6 +46,9 @@ pub enum ApiTags {
     Groups,
     /// The organization's staff and API tokens (organization staff, with a session)
     Staff,
+    /// Catalog sync of the organization's own system by its ids: `PUT` by external id,
+    /// `If-Match`, the change list (organization staff or token)
+    Sync,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

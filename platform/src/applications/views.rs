@@ -169,6 +169,7 @@ pub async fn provider_card(
             subject: &format!("child:{child_id}"),
             detail: &format!("application {id}"),
             ip: viewer.ip(),
+            organization: None,
             at: clock.now(),
         },
     )

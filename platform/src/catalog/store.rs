@@ -670,6 +670,7 @@ pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError
     .execute(&mut **tx)
     .await?;
     for table in [
+        "external_ids",
         "group_sessions",
         "group_teachers",
         "study_groups",

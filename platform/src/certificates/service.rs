@@ -132,6 +132,7 @@ impl Certificates {
                     subject: &format!("certificate:{id}"),
                     detail: &format!("child:{}", child.id),
                     ip: viewer.ip(),
+                    organization: None,
                     at: self.clock.now(),
                 },
             )
@@ -247,6 +248,7 @@ impl Certificates {
                 subject: &format!("certificate:{}", cert.id),
                 detail: &format!("{nominal} коп., {year}"),
                 ip: viewer.ip(),
+                organization: None,
                 at: now,
             },
         )
@@ -411,6 +413,7 @@ impl Certificates {
                     reject.unwrap_or("")
                 ),
                 ip: viewer.ip(),
+                organization: None,
                 at: now,
             },
         )
@@ -471,6 +474,7 @@ impl Certificates {
                 subject: &crate::organizations::subject(organization),
                 detail: &municipality,
                 ip: viewer.ip(),
+                organization: Some(organization),
                 at: self.clock.now(),
             },
         )
@@ -555,6 +559,7 @@ impl Certificates {
                 subject: &format!("municipality:{municipality}"),
                 detail: &format!("{year}: номинал {nominal} коп., бюджет {budget} коп."),
                 ip: viewer.ip(),
+                organization: None,
                 at: now,
             },
         )
@@ -591,6 +596,7 @@ async fn audit_view(
             subject: &format!("child:{}", view.certificate.child_id),
             detail: &format!("certificate {} ({how})", view.certificate.number),
             ip: viewer.ip(),
+            organization: None,
             at: now,
         },
     )

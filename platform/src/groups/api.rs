@@ -145,11 +145,15 @@ pub struct GroupInfo {
     /// Monthly price when paid by the family, kopecks.
     #[oai(nullable)]
     pub price_paid_kopecks: Option<i64>,
+    /// Its version: changes with anything above (the `ETag` of the sync calls, for their
+    /// `If-Match`).
+    pub version: String,
 }
 
 impl From<GroupRow> for GroupInfo {
     fn from(g: GroupRow) -> Self {
         Self {
+            version: g.version(),
             id: g.id,
             program_id: g.program_id,
             name: g.name,
@@ -227,7 +231,7 @@ fn rub(k: Option<i64>) -> String {
 }
 
 impl GroupRequest {
-    fn form(self) -> GroupForm {
+    pub(crate) fn form(self) -> GroupForm {
         GroupForm {
             name: self.name,
             age_min: self.age_min.to_string(),

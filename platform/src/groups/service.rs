@@ -423,6 +423,7 @@ impl Groups {
                 subject: &format!("teacher:{id}"),
                 detail: &detail,
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )
@@ -464,6 +465,7 @@ impl Groups {
                 subject: &format!("teacher:{id}"),
                 detail: &teacher.name,
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: self.clock.now(),
             },
         )
@@ -547,6 +549,7 @@ async fn record(
             subject: &super::subject(group),
             detail,
             ip: by.ip(),
+            organization: by.user.staff_org(),
             at,
         },
     )

@@ -89,6 +89,14 @@ pub struct GroupRow {
     pub price_paid: Option<Money>,
 }
 
+impl GroupRow {
+    /// The version the API gives out and `If-Match` checks: of every field, seats taken
+    /// included (an enrollment changes what a capacity may be).
+    pub fn version(&self) -> String {
+        crate::domain::version_of(self)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Teacher {
     pub id: i64,
@@ -476,6 +484,7 @@ pub async fn delete_group(
         "DELETE FROM group_teachers WHERE tenant_id = $1 AND group_id = $2",
         "DELETE FROM group_sessions WHERE tenant_id = $1 AND group_id = $2",
         "DELETE FROM study_groups WHERE tenant_id = $1 AND id = $2",
+        "DELETE FROM external_ids WHERE tenant_id = $1 AND kind = 'group' AND object_id = $2",
     ] {
         sqlx::query(sql)
             .bind(tenant)

@@ -139,6 +139,7 @@ impl Organizations {
                 subject: &super::subject(org),
                 detail: &changed.join(", "),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )
@@ -182,6 +183,7 @@ impl Organizations {
                 subject: &super::subject(org),
                 detail: &format!("place:{id} {address} ({}, {})", at.lat, at.lon),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )
@@ -231,6 +233,7 @@ impl Organizations {
                 subject: &super::subject(org),
                 detail: &format!("place:{id} {}", place.address),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )

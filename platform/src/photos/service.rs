@@ -171,6 +171,7 @@ impl Photos {
                     |k| format!("логотип загружен (файл {k})"),
                 ),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )
@@ -247,6 +248,7 @@ impl Photos {
                     |c| format!("обложка загружена (файл {})", c.page),
                 ),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )

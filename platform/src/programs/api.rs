@@ -6,6 +6,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::{done, try_reply, writer, ApiTags, Done, Reply};
@@ -22,6 +23,7 @@ pub struct ProgramsApi;
 
 /// The program card. Texts are plain (no HTML), paragraphs separated by blank lines.
 #[derive(Object, Clone)]
+#[oai(example)]
 pub struct CardBody {
     /// Полное название (up to 300 characters, one line).
     pub title: String,
@@ -64,6 +66,32 @@ pub struct CardBody {
     pub group_max: i64,
 }
 
+impl Example for CardBody {
+    fn example() -> Self {
+        Self {
+            title: "Юный эколог: исследователи природы родного края".into(),
+            short_title: "Юный эколог".into(),
+            announce: "Наблюдаем за природой, ставим опыты, ведём дневник наблюдений.".into(),
+            description: "Занятия в классе и на природе.\n\nЛетом — экспедиция.".into(),
+            goals: "Развить интерес к естественным наукам.".into(),
+            results: "Ребёнок ведёт наблюдения и оформляет их результаты.".into(),
+            direction: "natural_science".into(),
+            profile_id: "ecology".into(),
+            level: "start".into(),
+            program_type: "general".into(),
+            age_min: 8,
+            age_max: 12,
+            duration_months: 9,
+            hours: 72,
+            study_form: "full_time".into(),
+            ovz_kinds: Vec::new(),
+            financing: vec!["free".into()],
+            group_min: 5,
+            group_max: 12,
+        }
+    }
+}
+
 impl From<&Card> for CardBody {
     fn from(c: &Card) -> Self {
         let f = CardForm::from(c);
@@ -92,7 +120,7 @@ impl From<&Card> for CardBody {
 }
 
 impl CardBody {
-    fn form(self) -> CardForm {
+    pub(crate) fn form(self) -> CardForm {
         CardForm {
             title: self.title,
             short_title: self.short_title,
@@ -139,6 +167,9 @@ pub struct AuthoredProgram {
     /// The published card when an edit of it is pending.
     #[oai(nullable)]
     pub published_card: Option<CardBody>,
+    /// Its version: changes with anything above (the `ETag` of the sync calls, for their
+    /// `If-Match`).
+    pub version: String,
 }
 
 impl From<&Authored> for AuthoredProgram {
@@ -153,6 +184,7 @@ impl From<&Authored> for AuthoredProgram {
             moderator_comment: p.comment().map(str::to_owned),
             card: CardBody::from(p.working_card()),
             published_card: p.revision.as_ref().map(|_| CardBody::from(&p.card)),
+            version: p.version(),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::service_error::ServiceError;
 use tenants::Moderation;
 
 use super::card::{diff, FieldChange};
-use super::service::{changed_labels, record, subject, Programs};
+use super::service::{changed_labels, record, subject, Of, Programs};
 use super::store::{self, Authored};
 use crate::accounts::history::{self, Entry as HistoryEntry};
 
@@ -162,7 +162,7 @@ impl Programs {
             &mut tx,
             tenant,
             Some(viewer),
-            id,
+            Of::from(&p),
             "program.publish",
             &changed,
             now,
@@ -222,7 +222,7 @@ impl Programs {
             &mut tx,
             tenant,
             Some(viewer),
-            id,
+            Of::from(&p),
             "program.return",
             comment,
             now,

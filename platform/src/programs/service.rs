@@ -34,12 +34,28 @@ pub fn subject(id: i64) -> String {
     format!("program:{id}")
 }
 
+/// A program and its organization: what a row of its history is about.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Of {
+    pub id: i64,
+    pub org: i64,
+}
+
+impl From<&Authored> for Of {
+    fn from(p: &Authored) -> Self {
+        Self {
+            id: p.id,
+            org: p.organization_id,
+        }
+    }
+}
+
 /// Writes one row of a program's history in `tx`.
 pub(super) async fn record(
     tx: &mut Tx,
     tenant: &Tenant,
     by: Option<&Viewer>,
-    program: i64,
+    program: Of,
     action: &str,
     detail: &str,
     at: DateTime<Utc>,
@@ -50,9 +66,10 @@ pub(super) async fn record(
         &Audit {
             actor: by.map(|v| v.user.id),
             action,
-            subject: &subject(program),
+            subject: &subject(program.id),
             detail,
             ip: by.and_then(Viewer::ip),
+            organization: Some(program.org),
             at,
         },
     )
@@ -279,7 +296,7 @@ impl Step {
             tx,
             tenant,
             Some(by),
-            p.id,
+            p.into(),
             self.action(),
             self.detail(),
             now,
@@ -382,7 +399,16 @@ pub async fn create_in(
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     let id = store::insert(tx, tenant.id, org, card, now).await?;
-    record(tx, tenant, Some(by), id, "program.create", detail, now).await?;
+    record(
+        tx,
+        tenant,
+        Some(by),
+        Of { id, org },
+        "program.create",
+        detail,
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -421,7 +447,16 @@ pub async fn save_in(
         store::write_card(tx, tenant.id, p.id, card, now).await?;
         Saved::Edited
     };
-    record(tx, tenant, Some(by), p.id, "program.edit", &changed, now).await?;
+    record(
+        tx,
+        tenant,
+        Some(by),
+        p.into(),
+        "program.edit",
+        &changed,
+        now,
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -436,9 +471,9 @@ pub async fn set_status_as_operator(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let mut tx = crate::catalog::store::begin_write(db, tenant.id).await?;
-    if store::get_in(&mut tx, tenant.id, id).await?.is_none() {
+    let Some(p) = store::get_in(&mut tx, tenant.id, id).await? else {
         return Ok(false);
-    }
+    };
     store::delete_revision(&mut tx, tenant.id, id).await?;
     store::set_status(&mut tx, tenant.id, id, status, None, now).await?;
     bump_version(&mut tx, tenant.id).await?;
@@ -446,7 +481,7 @@ pub async fn set_status_as_operator(
         &mut tx,
         tenant,
         None,
-        id,
+        Of::from(&p),
         "program.status",
         &format!("статус «{}» задан оператором", status.label()),
         now,

@@ -45,6 +45,19 @@ pub struct Revision {
 }
 
 impl Authored {
+    /// The version the API gives out and `If-Match` checks: of what the organization
+    /// edits and what moderation decided (status, revision, comments, cards).
+    pub fn version(&self) -> String {
+        crate::domain::version_of(&(
+            &self.card,
+            self.status,
+            &self.moderator_comment,
+            self.revision
+                .as_ref()
+                .map(|r| (&r.card, r.state, &r.moderator_comment)),
+        ))
+    }
+
     /// The card being worked on: the pending revision's, else the row's.
     pub fn working_card(&self) -> &Card {
         self.revision.as_ref().map_or(&self.card, |r| &r.card)

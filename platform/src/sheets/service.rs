@@ -398,6 +398,7 @@ impl Sheets {
                     subject: &crate::organizations::subject(org),
                     detail: &format!("импорт таблицы {digest}: {}", run.summary.words()),
                     ip: viewer.ip(),
+                    organization: Some(org),
                     at: now,
                 },
             )

@@ -157,6 +157,7 @@ impl Staff {
                     user.email
                 ),
                 ip: viewer.ip(),
+                organization: Some(org),
                 at: now,
             },
         )

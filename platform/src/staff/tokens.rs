@@ -75,6 +75,7 @@ impl Tokens {
                 subject: &super::subject(org),
                 detail: &format!("«{name}» (№ {id}), от имени {}", user.full_name()),
                 ip: by.and_then(|b| b.ip),
+                organization: Some(org),
                 at: now,
             },
         )
@@ -131,6 +132,7 @@ impl Tokens {
                     subject: &super::subject(org),
                     detail: &format!("«{}» (№ {id})", token.name),
                     ip: viewer.ip(),
+                    organization: Some(org),
                     at: now,
                 },
             )

@@ -23,6 +23,7 @@ use crate::settings::Settings;
 use crate::sheets::Sheets;
 use crate::staff::{Staff, Tokens};
 use crate::storage::{FileStore, LocalStore};
+use crate::sync::CatalogSync;
 use crate::templates::Templates;
 use crate::time::Clock;
 
@@ -57,6 +58,8 @@ pub struct AppState {
     pub sheets: Sheets,
     /// The organizations' staff (invitations, removals) and their API tokens.
     pub staff: Staff,
+    /// Catalog sync of the organizations' own systems by their ids.
+    pub sync: CatalogSync,
     pub tokens: Tokens,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
@@ -103,6 +106,7 @@ impl AppState {
                 clock.clone(),
             ),
             staff: Staff::new(db.clone(), accounts.clone(), clock.clone()),
+            sync: CatalogSync::new(db.clone(), clock.clone()),
             tokens: Tokens::new(db.clone(), clock.clone()),
             accounts,
             children: Children::new(db.clone(), clock.clone()),

@@ -20,3 +20,4 @@ mod programs;
 mod schema;
 mod sheets;
 mod staff;
+mod sync;

@@ -75,6 +75,7 @@ impl Accounts {
                 subject: &subject,
                 detail: "",
                 ip: Some(&client.ip),
+                organization: None,
                 at: self.clock.now(),
             },
         )

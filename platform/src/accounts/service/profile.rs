@@ -49,6 +49,7 @@ impl Accounts {
                 subject: &format!("user:{}", user.id),
                 detail: "",
                 ip: Some(&client.ip),
+                organization: None,
                 at: now,
             },
         )

@@ -166,6 +166,7 @@ impl Accounts {
                         subject: &format!("user:{id}"),
                         detail: "",
                         ip: Some(&client.ip),
+                        organization: None,
                         at: now,
                     },
                 )

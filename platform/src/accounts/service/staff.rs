@@ -169,6 +169,7 @@ impl Accounts {
                 subject: &format!("user:{id}"),
                 detail: role.as_str(),
                 ip: None,
+                organization: None,
                 at: now,
             },
         )
@@ -292,6 +293,7 @@ impl Accounts {
                 subject: &format!("organization:{}", org.id),
                 detail: &format!("{} <{}>", user.full_name(), user.email),
                 ip: by.and_then(|b| b.ip),
+                organization: Some(org.id),
                 at: now,
             },
         )
