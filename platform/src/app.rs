@@ -62,6 +62,15 @@ impl Application {
             let catalog = catalog.clone();
             async move { catalog.refresh_versions().await }
         });
+        let sheets = state.sheets.clone();
+        poll(
+            Duration::from_secs(3600),
+            "could not sweep the checked spreadsheets",
+            move || {
+                let sheets = sheets.clone();
+                async move { sheets.sweep().await.map(|_| ()) }
+            },
+        );
         state.mail_worker().spawn();
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

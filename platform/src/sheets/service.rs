@@ -40,6 +40,8 @@ use super::write::{self, letter, Sheet};
 
 /// Imports read and checked at once in a process (each holds its file and its tables).
 const AT_ONCE: usize = 2;
+/// How long a checked file waits for «Применить».
+pub const KEPT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// Problems listed; the rest are counted.
 pub const MAX_LISTED: usize = 1_000;
 
@@ -317,7 +319,21 @@ impl Sheets {
             return Err(gone());
         }
         let (book, _) = self.read(bytes).await?;
-        self.run(tenant, viewer, &book, key.as_str(), true).await
+        let report = self.run(tenant, viewer, &book, key.as_str(), true).await?;
+        if report.applied {
+            // Applied: the upload has done its work (a file never applied goes with the
+            // sweep, `KEPT`).
+            self.files
+                .delete(&key)
+                .await
+                .map_err(|e| ServiceError::Internal(e.into()))?;
+        }
+        Ok(report)
+    }
+
+    /// Removes the checked files never applied, kept longer than [`KEPT`].
+    pub async fn sweep(&self) -> Result<usize, crate::storage::StorageError> {
+        self.files.sweep(MediaType::Sheet, KEPT).await
     }
 
     /// The API's import: the file in the request, checked (`dry_run`) or imported. With

@@ -83,10 +83,70 @@ impl FileStore for LocalStore {
     fn exists<'a>(&'a self, key: &'a Key) -> StoreFuture<'a, bool> {
         Box::pin(async move { Ok(tokio::fs::try_exists(self.path_of(key)).await?) })
     }
+
+    #[tracing::instrument(skip(self))]
+    fn delete<'a>(&'a self, key: &'a Key) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            match tokio::fs::remove_file(self.path_of(key)).await {
+                Err(e) if e.kind() != ErrorKind::NotFound => Err(StorageError::Io(e)),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    #[tracing::instrument(skip(self))]
+    fn sweep(&self, media: MediaType, age: std::time::Duration) -> StoreFuture<'_, usize> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            let swept = tokio::task::spawn_blocking(move || sweep(&root, media, age))
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))??;
+            Ok(swept)
+        })
+    }
+}
+
+/// Removes the files of `media` under `root` last written longer ago than `age`. Only
+/// their names are read for the others (the photos), never their contents.
+fn sweep(root: &Path, media: MediaType, age: std::time::Duration) -> std::io::Result<usize> {
+    let suffix = format!(".{}", media.extension());
+    let mut swept = 0;
+    let folders = match std::fs::read_dir(root) {
+        Ok(folders) => folders,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for folder in folders {
+        let folder = folder?;
+        if !folder.file_type()?.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(folder.path())? {
+            let file = file?;
+            if !file.file_name().to_string_lossy().ends_with(&suffix) {
+                continue;
+            }
+            let old = file
+                .metadata()?
+                .modified()?
+                .elapsed()
+                .is_ok_and(|elapsed| elapsed > age);
+            if old {
+                match std::fs::remove_file(file.path()) {
+                    Ok(()) => swept += 1,
+                    Err(e) if e.kind() == ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(swept)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]
@@ -121,6 +181,44 @@ mod tests {
         let other = Key::of(MediaType::Png, b"nothing");
         assert!(!store.exists(&other).await.unwrap());
         assert_eq!(store.get(&other).await.unwrap(), None);
+        // Deleting: the file goes; deleting nothing is no error.
+        store.delete(&key).await.unwrap();
+        assert!(!store.exists(&key).await.unwrap());
+        store.delete(&other).await.unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_sweep_removes_old_files_of_its_type_only() {
+        let dir = std::env::temp_dir().join(format!("navigator-sweep-{}", std::process::id()));
+        let store = LocalStore::new(dir.join("files"));
+        assert_eq!(
+            store.sweep(MediaType::Sheet, Duration::ZERO).await.unwrap(),
+            0,
+            "no store yet"
+        );
+        let sheet = store.put(MediaType::Sheet, b"rows".to_vec()).await.unwrap();
+        let photo = store
+            .put(MediaType::Png, b"picture".to_vec())
+            .await
+            .unwrap();
+        let hour = Duration::from_secs(3600);
+        assert_eq!(store.sweep(MediaType::Sheet, hour).await.unwrap(), 0, "new");
+        assert!(store.exists(&sheet).await.unwrap());
+        // Older than the age: gone; the photo, as old, stays.
+        let two_hours_ago = std::time::SystemTime::now() - 2 * hour;
+        for key in [&sheet, &photo] {
+            std::fs::File::options()
+                .write(true)
+                .open(store.path_of(key))
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        let swept = store.sweep(MediaType::Sheet, hour).await.unwrap();
+        assert_eq!(swept, 1);
+        assert!(!store.exists(&sheet).await.unwrap());
+        assert!(store.exists(&photo).await.unwrap());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

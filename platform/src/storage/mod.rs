@@ -34,4 +34,11 @@ pub trait FileStore: Send + Sync + std::fmt::Debug {
 
     /// Whether a file is stored under `key`.
     fn exists<'a>(&'a self, key: &'a Key) -> StoreFuture<'a, bool>;
+
+    /// Removes the file under `key`, if there is one.
+    fn delete<'a>(&'a self, key: &'a Key) -> StoreFuture<'a, ()>;
+
+    /// Removes the files of type `media` stored longer ago than `age`: the uploads kept
+    /// only for a while (spreadsheets between «Загрузить» and «Применить»). How many.
+    fn sweep(&self, media: MediaType, age: std::time::Duration) -> StoreFuture<'_, usize>;
 }

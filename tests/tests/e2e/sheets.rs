@@ -316,6 +316,13 @@ async fn the_catalog_round_trips_and_changed_cells_change_exactly_those_rows() {
         "{}",
         applied.body
     );
+    // Applied, the upload is gone: the same digest again applies nothing.
+    let twice = apply(&mut staff, &checked).await;
+    assert!(
+        twice.body.contains("Проверенный файл не найден"),
+        "{}",
+        twice.body
+    );
     let chess = programs::get(&app.state.db, tenant, CHESS)
         .await
         .unwrap()
