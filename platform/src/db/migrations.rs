@@ -37,6 +37,7 @@ migrations!(
     14 => "0014_photos",
     15 => "0015_catalog_resets",
     16 => "0016_staff_tokens",
+    18 => "0018_school_year",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {
