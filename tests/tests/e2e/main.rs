@@ -18,5 +18,6 @@ mod org_profile;
 mod photos;
 mod programs;
 mod schema;
+mod school_year;
 mod sheets;
 mod staff;
