@@ -71,6 +71,23 @@ impl Application {
                 async move { sheets.sweep().await.map(|_| ()) }
             },
         );
+        let (groups, registry) = (state.groups.clone(), state.registry.clone());
+        poll(
+            state.settings.study_end_poll,
+            "could not close groups whose study ended",
+            move || {
+                let (groups, registry) = (groups.clone(), registry.clone());
+                async move {
+                    // One region's failure is logged and the others still get their turn.
+                    for tenant in registry.tenants() {
+                        if let Err(e) = groups.close_finished(&tenant).await {
+                            tracing::warn!(tenant = %tenant.id, error = %e, "closing finished groups");
+                        }
+                    }
+                    Ok::<(), std::convert::Infallible>(())
+                }
+            },
+        );
         state.mail_worker().spawn();
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

@@ -24,6 +24,7 @@ pub mod photos;
 pub mod programs;
 pub mod regions;
 pub mod routes;
+pub mod school_year;
 pub mod service_error;
 pub mod settings;
 pub mod sheets;

@@ -12,6 +12,7 @@ use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
+use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
@@ -143,6 +144,10 @@ pub fn routes(state: State) -> impl Endpoint {
             get(programs::new_form).post(programs::create),
         )
         .at(
+            "/provider/programs/new-year",
+            get(new_year::show).post(new_year::copy),
+        )
+        .at(
             "/provider/programs/:id",
             get(programs::show).post(programs::save),
         )
@@ -172,6 +177,7 @@ pub fn routes(state: State) -> impl Endpoint {
             "/provider/groups/:id",
             get(groups::show_group).post(groups::save_group),
         )
+        .at("/provider/groups/bulk", post(groups::bulk))
         .at("/provider/groups/:id/status", post(groups::set_status))
         .at("/provider/groups/:id/delete", post(groups::delete_group))
         .at(
@@ -240,6 +246,7 @@ fn api() -> Route {
             crate::groups::api::GroupsApi,
             crate::photos::api::PhotosApi,
             crate::sheets::api::SheetsApi,
+            crate::school_year::api::NewYearApi,
             crate::staff::api::StaffApi,
             crate::sync::api::SyncApi,
         ),

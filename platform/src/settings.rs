@@ -32,6 +32,9 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// How often a server checks whether the regions changed.
     pub registry_poll: Duration,
+    /// How often a server closes enrollment in groups whose study ended (a day's rule: the
+    /// applications refuse them at once, this makes the lists and search say so).
+    pub study_end_poll: Duration,
     pub sessions: SessionPolicy,
     pub rate_limits: RateLimits,
     /// The first retry of a mail that could not be sent; each next one waits twice as long.
@@ -111,6 +114,7 @@ impl Settings {
             base_domain: Host::parse("localhost").expect("valid host"),
             trust_proxy: false,
             registry_poll: Duration::from_secs(1),
+            study_end_poll: Duration::from_secs(300),
             sessions: SessionPolicy::default(),
             rate_limits: RateLimits::default(),
             mail_retry_base: Duration::from_secs(5),

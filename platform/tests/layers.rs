@@ -43,6 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "groups",
             "programs",
             "sheets",
+            "school_year",
             "staff",
             "sync",
             "demo",

@@ -79,6 +79,7 @@ impl TestEnv {
         s.redis_prefix = self.redis_prefix.clone();
         s.base_domain = Host::parse("навигатор.дети").expect("host");
         s.registry_poll = Duration::from_millis(200);
+        s.study_end_poll = Duration::from_millis(200);
         s
     }
 

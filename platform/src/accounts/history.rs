@@ -113,6 +113,7 @@ pub fn label(action: &str) -> &'static str {
         "organization.place.remove" => "Место обучения удалено",
         "organization.logo" => "Логотип",
         "sheet.import" => "Импорт из таблицы",
+        "school_year.copy" => "Новый учебный год",
         "organization_authorize" => "Разрешено подтверждать данные детей",
         "organization_unauthorize" => "Запрещено подтверждать данные детей",
         "teacher.add" => "Педагог добавлен",

@@ -76,6 +76,12 @@ impl Applications {
             return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
         }
         let today = tenant.today(&self.clock);
+        if group.study_ended(today) {
+            return refused(format!(
+                "Набор в группу закрыт: обучение в ней закончилось {}.",
+                dmy(group.study_to)
+            ));
+        }
         if !group.enrollment_open(today) {
             return refused(format!(
                 "Набор в группу закрыт: заявки принимаются с {} по {}.",

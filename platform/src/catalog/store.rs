@@ -325,8 +325,19 @@ impl Group {
         (self.capacity - self.seats_taken).max(0)
     }
 
+    /// Whether applications are taken on `today`: набор открыт, inside the window, and the
+    /// study not over (a group whose study ended is closed even before the periodic task
+    /// `groups::Groups::close_finished` writes so).
     pub fn enrollment_open(&self, today: NaiveDate) -> bool {
-        self.accepting && self.enroll_from <= today && today <= self.enroll_to
+        self.accepting
+            && self.enroll_from <= today
+            && today <= self.enroll_to
+            && !self.study_ended(today)
+    }
+
+    /// The last day of study was before `today`.
+    pub fn study_ended(&self, today: NaiveDate) -> bool {
+        self.study_to < today
     }
 }
 

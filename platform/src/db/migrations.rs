@@ -38,6 +38,7 @@ migrations!(
     15 => "0015_catalog_resets",
     16 => "0016_staff_tokens",
     17 => "0017_catalog_sync",
+    18 => "0018_school_year",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -6,6 +6,7 @@
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::api::{done, try_reply, writer, ApiTags, Done, Reply, Text};
@@ -14,6 +15,7 @@ use crate::regions::Site;
 use crate::web::{region_of, Visitor};
 use crate::State;
 
+use super::bulk::BulkAction;
 use super::service::{GroupForm, SessionForm, StatusChange, TeacherForm};
 use super::store::{GroupRow, GroupStatus, Teacher};
 
@@ -269,8 +271,97 @@ pub struct StatusRequest {
     pub confirm: bool,
 }
 
+/// What to do to every group named: open: «Открыть набор»; close: «Закрыть набор»;
+/// window: «Задать сроки записи» (`enroll_from` and `enroll_to`).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum BulkActionCode {
+    Open,
+    Close,
+    Window,
+}
+
+/// An action on many groups of the organization at once.
+#[derive(Object)]
+#[oai(example)]
+pub struct BulkRequest {
+    /// Groups of the organization (a number given twice counts once).
+    #[oai(validator(min_items = 1, max_items = 1000))]
+    pub group_ids: Vec<i64>,
+    pub action: BulkActionCode,
+    /// `YYYY-MM-DD`, the first day of enrollment; with `window` only.
+    #[oai(default, nullable, validator(max_length = 20))]
+    pub enroll_from: Option<String>,
+    /// `YYYY-MM-DD`, not before `enroll_from`; with `window` only.
+    #[oai(default, nullable, validator(max_length = 20))]
+    pub enroll_to: Option<String>,
+}
+
+impl Example for BulkRequest {
+    fn example() -> Self {
+        Self {
+            group_ids: vec![41, 42, 43],
+            action: BulkActionCode::Window,
+            enroll_from: Some("2027-08-20".into()),
+            enroll_to: Some("2027-09-15".into()),
+        }
+    }
+}
+
+/// What the action did, and the groups as they are after it.
+#[derive(Object)]
+pub struct BulkReply {
+    /// How many groups changed (a group that already was so is not counted).
+    pub changed: i64,
+    pub groups: Vec<GroupInfo>,
+}
+
 #[OpenApi(tag = "ApiTags::Groups")]
 impl GroupsApi {
+    /// Opens or closes enrollment, or sets the enrollment window, of many groups at once
+    ///
+    /// One transaction, each group by the rules of its own form, each changed group with
+    /// its history row. 404 when a group is not the organization's; 400 naming the field
+    /// and the group (a window that ends before it starts); 409 naming the group (a group
+    /// whose study ended is not opened); in each case nothing is changed.
+    #[oai(path = "/provider/groups/bulk", method = "post")]
+    async fn bulk(
+        &self,
+        state: Data<&State>,
+        site: Site,
+        visitor: Visitor,
+        #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
+        body: Json<BulkRequest>,
+    ) -> Reply<BulkReply> {
+        let tenant = try_reply!(region_of(&site));
+        let viewer = try_reply!(writer(&visitor, &csrf));
+        let body = body.0;
+        let action = match body.action {
+            BulkActionCode::Open => BulkAction::Open,
+            BulkActionCode::Close => BulkAction::Close,
+            BulkActionCode::Window => BulkAction::Window {
+                from: body.enroll_from.unwrap_or_default(),
+                to: body.enroll_to.unwrap_or_default(),
+            },
+        };
+        let changed = try_reply!(
+            state
+                .groups
+                .bulk(tenant, viewer, &body.group_ids, &action)
+                .await
+        );
+        let mut groups = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for id in body.group_ids.iter().filter(|id| seen.insert(**id)) {
+            let found = try_reply!(state.groups.group(tenant, viewer, *id).await);
+            groups.push(found.group.into());
+        }
+        Reply::Ok(Json(BulkReply {
+            changed: i64::try_from(changed).unwrap_or(i64::MAX),
+            groups,
+        }))
+    }
+
     /// «Педагоги» of the organization
     #[oai(path = "/provider/teachers", method = "get")]
     async fn teachers(

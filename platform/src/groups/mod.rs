@@ -5,11 +5,14 @@
 //! and schedule rows. The public catalog reads the same tables (`catalog::store`).
 
 pub mod api;
+pub mod bulk;
+mod finished;
 mod migration;
 pub mod pages;
 pub mod service;
 pub mod store;
 
+pub use bulk::BulkAction;
 pub use service::{GroupForm, Groups, SessionForm, StatusChange, TeacherForm};
 
 /// The subject of a group's audit rows: its history.

@@ -19,6 +19,7 @@ use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
 use crate::web::{form_status, path_id, Layout, Region, Visitor, WebError};
 use crate::State;
 
+use super::bulk::BulkAction;
 use super::service::{GroupForm, SessionForm, StatusChange, TeacherForm};
 use super::store::{GroupRow, GroupStatus, ProgramInfo};
 
@@ -70,7 +71,10 @@ struct GroupLine {
     ages: String,
     seats: String,
     study: String,
+    enroll: String,
     schedule: String,
+    /// Marked for an action on many groups.
+    checked: bool,
 }
 
 impl From<&GroupRow> for GroupLine {
@@ -83,6 +87,8 @@ impl From<&GroupRow> for GroupLine {
             ages: format!("{}–{} лет", g.age_min, g.age_max),
             seats: format!("{} из {}", g.seats_taken, g.capacity),
             study: format!("с {} по {}", dmy(g.study_from), dmy(g.study_to)),
+            enroll: format!("с {} по {}", dmy(g.enroll_from), dmy(g.enroll_to)),
+            checked: false,
             schedule: crate::catalog::model::Schedule(g.sessions.clone()).to_string(),
         }
     }
@@ -147,7 +153,68 @@ pub async fn overview(
     )
 }
 
-/// A program's groups, with «Добавить группу».
+/// What a program's groups page shows besides the list: the boxes marked, the bulk form
+/// as typed, and the outcome of the last action.
+#[derive(Default)]
+struct BulkShown<'a> {
+    picked: Option<&'a [i64]>,
+    all: bool,
+    form: Option<&'a BulkPost>,
+    notice: Option<String>,
+    refusal: Option<String>,
+    errors: &'a [FieldError],
+}
+
+async fn groups_page(
+    state: &State,
+    tenant: &Tenant,
+    visitor: &Visitor,
+    layout: Layout,
+    program: i64,
+    shown: BulkShown<'_>,
+) -> PageResult {
+    let viewer = visitor.require_role(Role::Provider)?;
+    let (program, groups) = state.groups.program_groups(tenant, viewer, program).await?;
+    let lines: Vec<GroupLine> = groups
+        .iter()
+        .map(|g| GroupLine {
+            checked: match shown.picked {
+                Some(picked) => picked.contains(&g.id),
+                None => shown.all && g.status != GroupStatus::Archived,
+            },
+            ..GroupLine::from(g)
+        })
+        .collect();
+    let status = if shown.refusal.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        form_status(shown.errors)
+    };
+    render(
+        state,
+        visitor,
+        "provider_program_groups.html",
+        minijinja::context! {
+            layout, program => ProgramView::of(&program, lines.len() as i64), groups => lines,
+            notice => shown.notice, refusal => shown.refusal, form => shown.form,
+            errors => errors_map(shown.errors), nav => "cabinet",
+        },
+        status,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GroupsQuery {
+    saved: Option<String>,
+    /// «Отметить все».
+    all: Option<String>,
+    /// After a bulk action (`saved=bulk`): how many groups it changed, and which action.
+    n: Option<usize>,
+    action: Option<String>,
+}
+
+/// A program's groups, with «Добавить группу» and the actions on the marked groups.
 #[handler]
 pub async fn program_groups(
     state: Data<&State>,
@@ -155,24 +222,102 @@ pub async fn program_groups(
     visitor: Visitor,
     layout: Layout,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<GroupsQuery>,
 ) -> PageResult {
+    let notice = match (q.saved.as_deref(), q.action.as_deref()) {
+        (Some("bulk"), Some(action)) => {
+            BulkAction::parse(action, "", "").map(|a| a.done(q.n.unwrap_or(0)))
+        }
+        (saved, _) => notice(&NoticeQuery {
+            saved: saved.map(str::to_owned),
+        })
+        .map(str::to_owned),
+    };
+    let shown = BulkShown {
+        all: q.all.is_some(),
+        notice,
+        ..BulkShown::default()
+    };
+    groups_page(&state, &tenant, &visitor, layout, path_id(&id)?, shown).await
+}
+
+/// The form of the actions on many groups, as posted.
+#[derive(Serialize, Default)]
+pub struct BulkPost {
+    program_id: String,
+    group_ids: Vec<String>,
+    action: String,
+    enroll_from: String,
+    enroll_to: String,
+}
+
+impl BulkPost {
+    fn parse(pairs: Vec<(String, String)>) -> (String, Self) {
+        let mut csrf = String::new();
+        let mut post = Self::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "csrf" => csrf = value,
+                "program_id" => post.program_id = value,
+                "group_ids" => post.group_ids.push(value),
+                "action" => post.action = value,
+                "enroll_from" => post.enroll_from = value,
+                "enroll_to" => post.enroll_to = value,
+                _ => {}
+            }
+        }
+        (csrf, post)
+    }
+}
+
+/// «Открыть набор», «Закрыть набор», «Задать сроки записи» for the marked groups of a
+/// program's page; back to that page, or the page again with the group the rules refused.
+#[handler]
+pub async fn bulk(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let (csrf, post) = BulkPost::parse(pairs);
+    visitor.check_csrf(&csrf)?;
     let viewer = visitor.require_role(Role::Provider)?;
-    let (program, groups) = state
-        .groups
-        .program_groups(&tenant, viewer, path_id(&id)?)
-        .await?;
-    let lines: Vec<GroupLine> = groups.iter().map(GroupLine::from).collect();
-    render(
-        &state,
-        &visitor,
-        "provider_program_groups.html",
-        minijinja::context! {
-            layout, program => ProgramView::of(&program, lines.len() as i64), groups => lines,
-            notice => notice(&q), nav => "cabinet",
-        },
-        StatusCode::OK,
-    )
+    let program = path_id(post.program_id.trim())?;
+    let action = BulkAction::parse(post.action.trim(), &post.enroll_from, &post.enroll_to)
+        .ok_or_else(|| WebError::BadRequest("Выберите действие с группами".into()))?;
+    let ids = post
+        .group_ids
+        .iter()
+        .map(|raw| raw.trim().parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| WebError::NotFound)?;
+    match state.groups.bulk(&tenant, viewer, &ids, &action).await {
+        Ok(n) => Ok(Redirect::see_other(format!(
+            "/provider/programs/{program}/groups?saved=bulk&action={}&n={n}",
+            post.action.trim()
+        ))
+        .into_response()),
+        Err(ServiceError::Refused(message)) => {
+            let shown = BulkShown {
+                picked: Some(&ids),
+                form: Some(&post),
+                refusal: Some(message),
+                ..BulkShown::default()
+            };
+            groups_page(&state, &tenant, &visitor, layout, program, shown).await
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let shown = BulkShown {
+                picked: Some(&ids),
+                form: Some(&post),
+                errors: &errors,
+                ..BulkShown::default()
+            };
+            groups_page(&state, &tenant, &visitor, layout, program, shown).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What the group form shows besides the typed values.

@@ -24,8 +24,8 @@ use super::store::{self, GroupRow, GroupStatus, ProgramInfo, Teacher};
 /// The group rules, with what they use.
 #[derive(Clone)]
 pub struct Groups {
-    db: Db,
-    clock: Clock,
+    pub(super) db: Db,
+    pub(super) clock: Clock,
 }
 
 /// A group as typed (the page's form, or the API's request turned into text).
@@ -144,7 +144,7 @@ impl Groups {
     }
 
     /// The organization the viewer works for: only its staff touch its groups.
-    fn own(viewer: &Viewer) -> Result<i64, ServiceError> {
+    pub(super) fn own(viewer: &Viewer) -> Result<i64, ServiceError> {
         viewer.user.staff_org().ok_or(ServiceError::Forbidden)
     }
 
@@ -292,20 +292,19 @@ impl Groups {
                 return Ok(StatusChange::Confirm { enrolled });
             }
         }
-        store::set_status(&mut tx, tenant.id, id, status).await?;
-        reprice_program(&mut tx, tenant.id, group.program_id).await?;
-        bump_version(&mut tx, tenant.id).await?;
-        let detail = format!("статус: {} → {}", group.status.label(), status.label());
-        record(
+        let today = tenant.today(&self.clock);
+        set_status_in(
             &mut tx,
             tenant,
             viewer,
-            "group.status",
-            id,
-            &detail,
+            &group,
+            status,
+            today,
             self.clock.now(),
         )
         .await?;
+        reprice_program(&mut tx, tenant.id, group.program_id).await?;
+        bump_version(&mut tx, tenant.id).await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(StatusChange::Done)
     }
@@ -487,12 +486,74 @@ pub async fn add_group_in(
     form: &GroupForm,
     now: DateTime<Utc>,
 ) -> Result<GroupRow, ServiceError> {
+    let detail = form.name.trim();
+    insert_group_in(tx, tenant, by, org, info, form, detail, now).await
+}
+
+/// [`add_group_in`] with the history row saying `detail`: a group copied into the next
+/// school year says which group it copies.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_group_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    org: i64,
+    info: &ProgramInfo,
+    form: &GroupForm,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<GroupRow, ServiceError> {
     let mut group = parse_group(tx, tenant.id, org, info, form, 0).await?;
     group.program_id = info.id;
     group.status = GroupStatus::Open;
     group.id = store::insert_group(tx, tenant.id, &group).await?;
-    record(tx, tenant, by, "group.add", group.id, &group.name, now).await?;
+    record(tx, tenant, by, "group.add", group.id, detail, now).await?;
     Ok(group)
+}
+
+/// Sets the status of the organization's group `group` (as read in `tx`), with its history
+/// row: «Открыть набор», «Закрыть набор», «Архивировать», for one group or many. `false`:
+/// it had that status already. A group whose study ended on a day before `today` is not
+/// opened again: nobody could study in it any more (see `close_finished`). The caller
+/// reprices the program and bumps the catalog version.
+pub(super) async fn set_status_in(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    by: &Viewer,
+    group: &GroupRow,
+    status: GroupStatus,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, ServiceError> {
+    if group.status == status {
+        return Ok(false);
+    }
+    if status == GroupStatus::Open && group.study_to < today {
+        return Err(ServiceError::Refused(format!(
+            "Группу «{}» нельзя открыть для записи: обучение в ней закончилось {}. Измените \
+             даты обучения или скопируйте программу на новый учебный год.",
+            group.name,
+            crate::time::day(group.study_to)
+        )));
+    }
+    store::set_status(tx, tenant.id, group.id, status).await?;
+    let detail = format!("статус: {} → {}", group.status.label(), status.label());
+    record(tx, tenant, by, "group.status", group.id, &detail, now).await?;
+    Ok(true)
+}
+
+/// A refusal of the rules for one of many groups, naming the group: every field message
+/// begins with it, so a bulk action or a copy says which group to fix.
+pub fn naming(group: &str, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid(errors) => ServiceError::Invalid(
+            errors
+                .into_iter()
+                .map(|f| FieldError::new(f.field, format!("Группа «{group}»: {}", f.message)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Saves the organization's group `old` (as read in `tx`) from `form`: the group as saved,

@@ -284,6 +284,26 @@ pub async fn groups_of(
     program: i64,
 ) -> Result<Vec<GroupRow>, DbError> {
     let mut conn = db.pool().acquire().await?;
+    groups_on(&mut conn, tenant, org, program).await
+}
+
+/// [`groups_of`] as the transaction sees it: the groups a copy is made from.
+#[tracing::instrument(skip(tx))]
+pub async fn groups_of_in(
+    tx: &mut Tx,
+    tenant: TenantId,
+    org: i64,
+    program: i64,
+) -> Result<Vec<GroupRow>, DbError> {
+    groups_on(tx, tenant, org, program).await
+}
+
+async fn groups_on(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    org: i64,
+    program: i64,
+) -> Result<Vec<GroupRow>, DbError> {
     let mut groups = sqlx::query(&format!("{GROUP} AND g.program_id = $3 ORDER BY g.id"))
         .bind(tenant)
         .bind(org)
@@ -294,9 +314,52 @@ pub async fn groups_of(
         .map(group_from)
         .collect::<Result<Vec<_>, _>>()?;
     for g in &mut groups {
-        details(&mut conn, tenant, g).await?;
+        details(conn, tenant, g).await?;
     }
     Ok(groups)
+}
+
+/// Groups of the region still open for enrollment whose study ended before `today`:
+/// (id, its organization, study end), by id. Read without a transaction first, so that a region with
+/// none takes no write lock.
+#[tracing::instrument(skip(db))]
+pub async fn open_finished(
+    db: &Db,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<(i64, i64, NaiveDate)>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    open_finished_on(&mut conn, tenant, today).await
+}
+
+/// [`open_finished`] as the transaction that closes them sees it.
+#[tracing::instrument(skip(tx))]
+pub async fn open_finished_in(
+    tx: &mut Tx,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<(i64, i64, NaiveDate)>, DbError> {
+    open_finished_on(tx, tenant, today).await
+}
+
+async fn open_finished_on(
+    conn: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    today: NaiveDate,
+) -> Result<Vec<(i64, i64, NaiveDate)>, DbError> {
+    // ISO dates compare as text on both databases.
+    sqlx::query(
+        "SELECT g.id, p.organization_id, g.study_to FROM study_groups g \
+         JOIN programs p ON p.tenant_id = g.tenant_id AND p.id = g.program_id \
+         WHERE g.tenant_id = $1 AND g.status = 'open' AND g.study_to < $2 ORDER BY g.id",
+    )
+    .bind(tenant)
+    .bind(today.to_string())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, day(r, "study_to")?)))
+    .collect()
 }
 
 /// The names of a program's groups: (id, name), without their teachers and schedules.

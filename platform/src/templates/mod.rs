@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "provider_profile.html",
     "provider_place.html",
     "provider_programs.html",
+    "provider_new_year.html",
     "provider_sheets.html",
     "provider_program.html",
     "_diff.html",

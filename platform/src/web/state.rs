@@ -19,6 +19,7 @@ use crate::organizations::Organizations;
 use crate::photos::Photos;
 use crate::programs::Programs;
 use crate::regions::Registry;
+use crate::school_year::NewYear;
 use crate::settings::Settings;
 use crate::sheets::Sheets;
 use crate::staff::{Staff, Tokens};
@@ -56,6 +57,8 @@ pub struct AppState {
     pub programs: Programs,
     /// The spreadsheet round trip of an organization's programs and groups.
     pub sheets: Sheets,
+    /// «Новый учебный год»: programs copied with their groups into the next school year.
+    pub new_year: NewYear,
     /// The organizations' staff (invitations, removals) and their API tokens.
     pub staff: Staff,
     /// Catalog sync of the organizations' own systems by their ids.
@@ -114,6 +117,7 @@ impl AppState {
             groups: Groups::new(db.clone(), clock.clone()),
             photos: Photos::new(db.clone(), clock.clone(), files.clone()),
             sheets: Sheets::new(db.clone(), clock.clone(), files),
+            new_year: NewYear::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),

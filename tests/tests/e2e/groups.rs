@@ -15,13 +15,13 @@ use tests::browser::Browser;
 use tests::catalog::smolensk::{CHESS, FOOTBALL, OLIMP, RADUGA};
 use tests::{TestApp, TestEnv};
 
-const S: &str = "p67.навигатор.дети";
-const K: &str = "p24.навигатор.дети";
-const PROVIDER: &str = "provider@smolensk.demo.navigator.local";
-const PARENT: &str = "parent@smolensk.demo.navigator.local";
-const OLIMP_STAFF: &str = "staff@olimp.example.ru";
+pub(crate) const S: &str = "p67.навигатор.дети";
+pub(crate) const K: &str = "p24.навигатор.дети";
+pub(crate) const PROVIDER: &str = "provider@smolensk.demo.navigator.local";
+pub(crate) const PARENT: &str = "parent@smolensk.demo.navigator.local";
+pub(crate) const OLIMP_STAFF: &str = "staff@olimp.example.ru";
 
-async fn spawn() -> (TestEnv, TestApp) {
+pub(crate) async fn spawn() -> (TestEnv, TestApp) {
     let (env, app) = TestApp::spawn().await;
     tests::catalog::seed(&app.state).await;
     platform::demo::accounts::ensure(
@@ -44,24 +44,24 @@ async fn spawn() -> (TestEnv, TestApp) {
     (env, app)
 }
 
-fn smolensk(app: &TestApp) -> platform::tenant_id::TenantId {
+pub(crate) fn smolensk(app: &TestApp) -> platform::tenant_id::TenantId {
     app.state.registry.by_slug("smolensk").expect("smolensk").id
 }
 
-async fn version(app: &TestApp) -> i64 {
+pub(crate) async fn version(app: &TestApp) -> i64 {
     platform::catalog::store::version(&app.state.db, smolensk(app))
         .await
         .unwrap()
 }
 
-async fn group_of(app: &TestApp, org: i64, id: i64) -> Option<GroupRow> {
+pub(crate) async fn group_of(app: &TestApp, org: i64, id: i64) -> Option<GroupRow> {
     store::group(&app.state.db, smolensk(app), org, id)
         .await
         .unwrap()
 }
 
 /// The first place and teacher of an organization (the fixture's groups gave it some).
-async fn place_and_teacher(app: &TestApp, org: i64) -> (String, String) {
+pub(crate) async fn place_and_teacher(app: &TestApp, org: i64) -> (String, String) {
     let tenant = smolensk(app);
     let places = platform::organizations::store::places(&app.state.db, tenant, org)
         .await
@@ -71,7 +71,7 @@ async fn place_and_teacher(app: &TestApp, org: i64) -> (String, String) {
 }
 
 /// A valid group form for Шахматы (7–12 лет, бесплатно) with `extra` fields over it.
-fn group_fields<'a>(
+pub(crate) fn group_fields<'a>(
     place: &'a str,
     teachers: &[&'a str],
     extra: &[(&'a str, &'a str)],

@@ -18,6 +18,7 @@ mod org_profile;
 mod photos;
 mod programs;
 mod schema;
+mod school_year;
 mod sheets;
 mod staff;
 mod sync;
