@@ -5,12 +5,14 @@
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::Example;
+use poem_openapi::types::{Example, ToJSON};
 use poem_openapi::{Enum, Object, OpenApi};
 
 use crate::api::{etag, try_reply, writer, ApiTags, Reply, Versioned};
 use crate::groups::api::{GroupInfo, GroupRequest, SessionInfo};
+use crate::groups::store::GroupRow;
 use crate::programs::api::{AuthoredProgram, CardBody};
+use crate::programs::store::Authored;
 use crate::regions::Site;
 use crate::web::{region_of, Visitor};
 use crate::State;
@@ -174,45 +176,48 @@ pub struct ChangeList {
     pub next: i64,
 }
 
-fn program_reply(
-    external_id: String,
-    put: Put<crate::programs::store::Authored>,
-) -> Versioned<SyncedProgram> {
-    match put {
-        Put::Stale { current } => Versioned::stale(current),
-        Put::Done { outcome, value } => {
-            let tag = etag(&value.version());
-            let body = Json(SyncedProgram {
-                external_id,
-                outcome: Some(outcome.into()),
-                program: AuthoredProgram::from(&value),
-            });
-            match outcome {
-                Outcome::Created => Versioned::Created(body, tag),
-                _ => Versioned::Ok(body, tag),
-            }
-        }
+/// A thing with its version as `ETag` (201 when the call created it).
+fn versioned<T, B: ToJSON + Send + Sync>(
+    value: T,
+    outcome: Option<Outcome>,
+    version: fn(&T) -> String,
+    body: impl FnOnce(T, Option<OutcomeCode>) -> B,
+) -> Versioned<B> {
+    let tag = etag(&version(&value));
+    let body = Json(body(value, outcome.map(OutcomeCode::from)));
+    match outcome {
+        Some(Outcome::Created) => Versioned::Created(body, tag),
+        _ => Versioned::Ok(body, tag),
     }
 }
 
-fn group_reply(
-    external_id: String,
-    put: Put<crate::groups::store::GroupRow>,
-) -> Versioned<SyncedGroup> {
+/// What a `PUT` did, or 412 with the current version.
+fn put_reply<T, B: ToJSON + Send + Sync>(
+    put: Put<T>,
+    version: fn(&T) -> String,
+    body: impl FnOnce(T, Option<OutcomeCode>) -> B,
+) -> Versioned<B> {
     match put {
         Put::Stale { current } => Versioned::stale(current),
-        Put::Done { outcome, value } => {
-            let tag = etag(&value.version());
-            let body = Json(SyncedGroup {
-                external_id,
-                outcome: Some(outcome.into()),
-                group: value.into(),
-            });
-            match outcome {
-                Outcome::Created => Versioned::Created(body, tag),
-                _ => Versioned::Ok(body, tag),
-            }
-        }
+        Put::Done { outcome, value } => versioned(value, Some(outcome), version, body),
+    }
+}
+
+fn program_body(
+    external_id: String,
+) -> impl FnOnce(Authored, Option<OutcomeCode>) -> SyncedProgram {
+    move |p, outcome| SyncedProgram {
+        external_id,
+        outcome,
+        program: AuthoredProgram::from(&p),
+    }
+}
+
+fn group_body(external_id: String) -> impl FnOnce(GroupRow, Option<OutcomeCode>) -> SyncedGroup {
+    move |g, outcome| SyncedGroup {
+        external_id,
+        outcome,
+        group: g.into(),
     }
 }
 
@@ -235,15 +240,7 @@ impl SyncApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let p = try_reply!(state.sync.program(tenant, viewer, &external_id.0).await);
-        let tag = etag(&p.version());
-        Versioned::Ok(
-            Json(SyncedProgram {
-                external_id: external_id.0,
-                outcome: None,
-                program: AuthoredProgram::from(&p),
-            }),
-            tag,
-        )
+        versioned(p, None, Authored::version, program_body(external_id.0))
     }
 
     /// Creates or saves a program by the organization's id
@@ -283,7 +280,7 @@ impl SyncApi {
                 )
                 .await
         );
-        program_reply(external_id.0, put)
+        put_reply(put, Authored::version, program_body(external_id.0))
     }
 
     /// A group by the organization's id
@@ -300,15 +297,7 @@ impl SyncApi {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(visitor.require());
         let g = try_reply!(state.sync.group(tenant, viewer, &external_id.0).await);
-        let tag = etag(&g.version());
-        Versioned::Ok(
-            Json(SyncedGroup {
-                external_id: external_id.0,
-                outcome: None,
-                group: g.into(),
-            }),
-            tag,
-        )
+        versioned(g, None, GroupRow::version, group_body(external_id.0))
     }
 
     /// Creates or saves a group by the organization's id
@@ -355,7 +344,7 @@ impl SyncApi {
                 )
                 .await
         );
-        group_reply(external_id.0, put)
+        put_reply(put, GroupRow::version, group_body(external_id.0))
     }
 
     /// What was changed in the organization's catalog
