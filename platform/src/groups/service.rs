@@ -577,7 +577,13 @@ pub async fn save_group_in(
     if changed.is_empty() {
         return Ok(None);
     }
-    store::update_group(tx, tenant.id, &new).await?;
+    if !store::update_group(tx, tenant.id, &new).await? {
+        return Err(ServiceError::field(
+            "capacity",
+            "число мест не может быть меньше числа занятых мест: пока вы правили группу, в неё \
+             зачислили детей; обновите страницу",
+        ));
+    }
     record(
         tx,
         tenant,

@@ -436,12 +436,20 @@ pub async fn insert_group(tx: &mut Tx, tenant: TenantId, group: &GroupRow) -> Re
 /// Rewrites a group's fields, teachers and schedule (not its seats taken), and marks it
 /// changed for `sitegen`; the caller bumps the catalog version.
 #[tracing::instrument(skip(tx, group))]
-pub async fn update_group(tx: &mut Tx, tenant: TenantId, group: &GroupRow) -> Result<(), DbError> {
-    sqlx::query(
+///
+/// `false`, with nothing written, when the group now has more children enrolled than the new
+/// capacity: an enrollment, which does not take the catalog's lock, came in after the
+/// capacity was checked against the seats it read.
+pub async fn update_group(
+    tx: &mut Tx,
+    tenant: TenantId,
+    group: &GroupRow,
+) -> Result<bool, DbError> {
+    let updated = sqlx::query(
         "UPDATE study_groups SET name = $3, age_min = $4, age_max = $5, capacity = $6, \
          study_from = $7, study_to = $8, enroll_from = $9, enroll_to = $10, place_id = $11, \
          price_certificate_kopecks = $12, price_paid_kopecks = $13, changed_in = NULL \
-         WHERE tenant_id = $1 AND id = $2",
+         WHERE tenant_id = $1 AND id = $2 AND seats_taken <= $6",
     )
     .bind(tenant)
     .bind(group.id)
@@ -457,7 +465,12 @@ pub async fn update_group(tx: &mut Tx, tenant: TenantId, group: &GroupRow) -> Re
     .bind(group.price_certificate.map(Money::kopecks))
     .bind(group.price_paid.map(Money::kopecks))
     .execute(&mut **tx)
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if !updated {
+        return Ok(false);
+    }
     for table in ["group_teachers", "group_sessions"] {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE tenant_id = $1 AND group_id = $2"
@@ -467,7 +480,8 @@ pub async fn update_group(tx: &mut Tx, tenant: TenantId, group: &GroupRow) -> Re
         .execute(&mut **tx)
         .await?;
     }
-    replace_details(tx, tenant, group.id, group).await
+    replace_details(tx, tenant, group.id, group).await?;
+    Ok(true)
 }
 
 async fn replace_details(
@@ -547,7 +561,6 @@ pub async fn delete_group(
         "DELETE FROM group_teachers WHERE tenant_id = $1 AND group_id = $2",
         "DELETE FROM group_sessions WHERE tenant_id = $1 AND group_id = $2",
         "DELETE FROM study_groups WHERE tenant_id = $1 AND id = $2",
-        "DELETE FROM external_ids WHERE tenant_id = $1 AND kind = 'group' AND object_id = $2",
     ] {
         sqlx::query(sql)
             .bind(tenant)

@@ -120,7 +120,10 @@ impl Staff {
     pub async fn remove(&self, tenant: &Tenant, viewer: &Viewer, member: i64) -> Result<Removed> {
         let org = own_organization(viewer)?;
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        // The region's write lock (as for the catalog): two colleagues removing each other
+        // at once are serialized, so the second sees one left and is refused — on
+        // PostgreSQL too, where a plain transaction would let both counts read two.
+        let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let user = accounts::user_by_id_in(&mut tx, tenant.id, member)
             .await?
             .filter(|u| u.staff_org() == Some(org))

@@ -88,7 +88,8 @@ async fn last_logins(
 }
 
 /// How many staff accounts the organization has, inside the transaction that removes one
-/// (so two colleagues removing each other at once cannot leave it with none).
+/// (under the region's write lock, so two colleagues removing each other at once cannot
+/// leave it with none).
 pub async fn count_in(tx: &mut Tx, tenant: TenantId, organization: i64) -> Result<i64, DbError> {
     let row = sqlx::query(
         "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND role = 'provider' \

@@ -56,9 +56,13 @@ impl FileStore for LocalStore {
             let key = Key::of(media, &bytes);
             let path = self.path_of(&key);
             tokio::task::spawn_blocking(move || {
-                // Same key, same bytes: a file already there is this one.
+                // Same key, same bytes: a file already there is this one. Stored again, it
+                // is new again for the sweep (a spreadsheet checked a second time).
                 if path.is_file() {
-                    return Ok(());
+                    return std::fs::File::options()
+                        .write(true)
+                        .open(&path)?
+                        .set_modified(std::time::SystemTime::now());
                 }
                 write_atomically(&path, &bytes)
             })

@@ -102,7 +102,7 @@ impl CatalogSync {
         org: i64,
         id: &ExternalId,
     ) -> Result<Option<Authored>, DbError> {
-        let Some(object) = store::find(tx, tenant.id, org, Kind::Program, id).await? else {
+        let Some(object) = store::find(&mut **tx, tenant.id, org, Kind::Program, id).await? else {
             return Ok(None);
         };
         Ok(programs::get_in(tx, tenant.id, object)
@@ -116,7 +116,7 @@ impl CatalogSync {
         org: i64,
         id: &ExternalId,
     ) -> Result<Option<GroupRow>, DbError> {
-        let Some(object) = store::find(tx, tenant.id, org, Kind::Group, id).await? else {
+        let Some(object) = store::find(&mut **tx, tenant.id, org, Kind::Group, id).await? else {
             return Ok(None);
         };
         groups::group_in(tx, tenant.id, org, object).await
@@ -132,10 +132,18 @@ impl CatalogSync {
     ) -> Result<Authored, ServiceError> {
         let org = Self::own(viewer)?;
         let id = ExternalId::parse(external).map_err(invalid)?;
-        let mut tx = self.db.begin().await?;
-        let found = Self::program_in(&mut tx, tenant, org, &id).await?;
-        tx.rollback().await.map_err(DbError::from)?;
-        found.ok_or(ServiceError::NotFound)
+        // Read from the pool: a read needs no transaction (on SQLite one would take the
+        // writer's lock).
+        let mut conn = self.db.pool().acquire().await.map_err(DbError::from)?;
+        let object = store::find(&mut conn, tenant.id, org, Kind::Program, &id).await?;
+        drop(conn);
+        let Some(object) = object else {
+            return Err(ServiceError::NotFound);
+        };
+        programs::get(&self.db, tenant.id, object)
+            .await?
+            .filter(|p| p.organization_id == org)
+            .ok_or(ServiceError::NotFound)
     }
 
     /// The organization's group under its id.
@@ -148,10 +156,15 @@ impl CatalogSync {
     ) -> Result<GroupRow, ServiceError> {
         let org = Self::own(viewer)?;
         let id = ExternalId::parse(external).map_err(invalid)?;
-        let mut tx = self.db.begin().await?;
-        let found = Self::group_in(&mut tx, tenant, org, &id).await?;
-        tx.rollback().await.map_err(DbError::from)?;
-        found.ok_or(ServiceError::NotFound)
+        let mut conn = self.db.pool().acquire().await.map_err(DbError::from)?;
+        let object = store::find(&mut conn, tenant.id, org, Kind::Group, &id).await?;
+        drop(conn);
+        let Some(object) = object else {
+            return Err(ServiceError::NotFound);
+        };
+        groups::group(&self.db, tenant.id, org, object)
+            .await?
+            .ok_or(ServiceError::NotFound)
     }
 
     /// Creates the program under the organization's id (a draft), or saves its card as
@@ -227,7 +240,7 @@ impl CatalogSync {
             ProgramRef::External(p) => {
                 let p = ExternalId::parse(p)
                     .map_err(|e| invalid(FieldError::new("program_external_id", e.message)))?;
-                let found = store::find(&mut tx, tenant.id, org, Kind::Program, &p).await?;
+                let found = store::find(&mut *tx, tenant.id, org, Kind::Program, &p).await?;
                 ("program_external_id", found)
             }
             ProgramRef::Id(p) => ("program_id", Some(*p)),
@@ -312,11 +325,14 @@ impl CatalogSync {
                     id,
                     external_id: external,
                     label: history::label(&r.action),
-                    by: match r.actor_role.as_deref() {
-                        Some("provider") => "staff",
-                        Some("municipal" | "regional") => "moderator",
-                        Some(_) => "operator",
-                        None => "system",
+                    // The operator's command line writes no actor (its accounts are the
+                    // platform's, not the region's); the other rows without one are the
+                    // servers' own (a group closed when its study ended).
+                    by: match (r.actor_role.as_deref(), r.action.as_str()) {
+                        (Some("provider"), _) => "staff",
+                        (Some("municipal" | "regional"), _) => "moderator",
+                        (Some(_), _) | (None, "program.status") => "operator",
+                        (None, _) => "system",
                     },
                     by_name: r.actor_name,
                     at: r.at,

@@ -10,9 +10,9 @@ use crate::tenant_id::TenantId;
 use super::external::{ExternalId, Kind};
 
 /// The object the organization's id names, if any.
-#[tracing::instrument(skip(tx))]
+#[tracing::instrument(skip(conn))]
 pub async fn find(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     tenant: TenantId,
     org: i64,
     kind: Kind,
@@ -26,12 +26,14 @@ pub async fn find(
     .bind(org)
     .bind(kind.as_str())
     .bind(id.as_str())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-/// Ties a new object to the organization's id.
+/// Ties a new object to the organization's id. An id whose group was deleted keeps naming
+/// it (so the change list can say which of the organization's groups went) until it is
+/// given to a new one.
 #[tracing::instrument(skip(tx))]
 pub async fn bind(
     tx: &mut Tx,
@@ -43,7 +45,9 @@ pub async fn bind(
 ) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO external_ids (tenant_id, organization_id, kind, external_id, object_id) \
-         VALUES ($1, $2, $3, $4, $5)",
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (tenant_id, organization_id, kind, external_id) \
+         DO UPDATE SET object_id = excluded.object_id",
     )
     .bind(tenant)
     .bind(org)
@@ -110,7 +114,7 @@ pub async fn changes(
          WHERE a.tenant_id = $1 AND a.organization_id = $2 AND a.id > $3 \
          AND (a.action LIKE 'program.%' OR a.action LIKE 'group.%' \
               OR a.action LIKE 'teacher.%' OR a.action LIKE 'organization.%' \
-              OR a.action = 'sheet.import') \
+              OR a.action IN ('sheet.import', 'school_year.copy')) \
          ORDER BY a.id LIMIT $4",
     )
     .bind(tenant)

@@ -388,7 +388,11 @@ async fn a_crm_keeps_programs_and_groups_in_step_by_its_ids() {
     );
     assert_eq!(actions[2].0, "group.delete");
     assert_eq!(later.body["changes"][2]["id"], g2);
-    // A deleted group's id is free again.
+    assert_eq!(
+        later.body["changes"][2]["external_id"], "ГР-2",
+        "a deleted group keeps its id in the list"
+    );
+    // A deleted group's id may name a new group.
     let again = crm
         .put(
             G2,
