@@ -102,7 +102,7 @@ impl CatalogSync {
         org: i64,
         id: &ExternalId,
     ) -> Result<Option<Authored>, DbError> {
-        let Some(object) = store::find(&mut **tx, tenant.id, org, Kind::Program, id).await? else {
+        let Some(object) = store::find(tx, tenant.id, org, Kind::Program, id).await? else {
             return Ok(None);
         };
         Ok(programs::get_in(tx, tenant.id, object)
@@ -116,7 +116,7 @@ impl CatalogSync {
         org: i64,
         id: &ExternalId,
     ) -> Result<Option<GroupRow>, DbError> {
-        let Some(object) = store::find(&mut **tx, tenant.id, org, Kind::Group, id).await? else {
+        let Some(object) = store::find(tx, tenant.id, org, Kind::Group, id).await? else {
             return Ok(None);
         };
         groups::group_in(tx, tenant.id, org, object).await
@@ -240,7 +240,7 @@ impl CatalogSync {
             ProgramRef::External(p) => {
                 let p = ExternalId::parse(p)
                     .map_err(|e| invalid(FieldError::new("program_external_id", e.message)))?;
-                let found = store::find(&mut *tx, tenant.id, org, Kind::Program, &p).await?;
+                let found = store::find(&mut tx, tenant.id, org, Kind::Program, &p).await?;
                 ("program_external_id", found)
             }
             ProgramRef::Id(p) => ("program_id", Some(*p)),
