@@ -28,6 +28,7 @@ pub mod school_year;
 pub mod service_error;
 pub mod settings;
 pub mod sheets;
+pub mod spreadsheet;
 pub mod staff;
 pub mod storage;
 pub mod sync;

@@ -24,7 +24,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // 2. Adapters to the outside world.
     (
         "infrastructure",
-        &["db", "cache", "templates", "mail", "telemetry", "storage"],
+        &[
+            "db",
+            "cache",
+            "templates",
+            "mail",
+            "telemetry",
+            "storage",
+            "spreadsheet",
+        ],
     ),
     // 3. Capability cores, one way. New capabilities (authoring, imports, statistics, reviews,
     //    feeds, operator, …) are appended here; their face files land in layer 5 by themselves.

@@ -10,6 +10,7 @@ use crate::catalog::model::{
 };
 use crate::catalog::store::Profile;
 use crate::domain::Money;
+pub use crate::spreadsheet::{Cell, Column};
 use crate::groups::service::{GroupForm, SessionForm};
 use crate::groups::store::{GroupRow, Teacher};
 use crate::organizations::store::Place;
@@ -60,25 +61,6 @@ impl CsvSheet {
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
-}
-
-/// A typed cell: XLSX keeps the type (a number, a date), CSV writes it as Russian Excel
-/// reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Int(i64),
-    Money(Money),
-    Date(NaiveDate),
-    Empty,
-}
-
-/// A column: its header, and the field of the form it fills (`None`: shown only, not read).
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub header: &'static str,
-    pub field: Option<&'static str>,
-    pub width: f64,
 }
 
 const fn col(header: &'static str, field: &'static str, width: f64) -> Column {

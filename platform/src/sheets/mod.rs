@@ -5,7 +5,7 @@
 //! message) and changes nothing; «Применить» imports the very file that was checked in one
 //! transaction, through the same rules as the forms (`programs::service`, `groups::service`).
 //!
-//! `layout` is the vocabulary (sheets, columns, cells), `write` renders a workbook or a CSV,
+//! `layout` is the vocabulary (sheets, columns, cells; `crate::spreadsheet` renders them),
 //! `parse` turns an upload into tables within the limits (size, zip bombs, rows), `service`
 //! plans and applies; `pages` and `api` are the two faces.
 
@@ -14,6 +14,5 @@ pub mod layout;
 pub mod pages;
 pub mod parse;
 pub mod service;
-pub mod write;
 
 pub use service::Sheets;

@@ -201,7 +201,7 @@ fn table(mut rows: Vec<(u32, Vec<String>)>, sheet: &str) -> Result<Table, Refusa
 /// A CSV field that the writer escaped (`'=…`) as it was.
 fn unescape(field: String) -> String {
     match field.strip_prefix('\'') {
-        Some(rest) if super::write::looks_like_formula(rest) => rest.to_owned(),
+        Some(rest) if crate::spreadsheet::looks_like_formula(rest) => rest.to_owned(),
         _ => field,
     }
 }

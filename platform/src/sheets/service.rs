@@ -36,7 +36,10 @@ use crate::time::Clock;
 
 use super::layout::{self, Column, CsvSheet, RowText, GROUPS, PROGRAMS, PROGRAM_ID};
 use super::parse::{self, Book, Table};
-use super::write::{self, letter, Sheet};
+use crate::spreadsheet::{self as write, letter, Sheet};
+
+/// Rows of a written sheet that get its drop-downs and hints: as many as an import reads.
+const IMPORTED_ROWS: u32 = parse::MAX_ROWS as u32;
 
 /// Imports read and checked at once in a process (each holds its file and its tables).
 const AT_ONCE: usize = 2;
@@ -519,6 +522,7 @@ fn workbook(data: Data) -> anyhow::Result<Vec<u8>> {
             rows: data.programs,
             lists,
             hints,
+            validated_rows: IMPORTED_ROWS,
         },
         Sheet {
             name: layout::GROUPS,
@@ -526,28 +530,11 @@ fn workbook(data: Data) -> anyhow::Result<Vec<u8>> {
             rows: data.groups,
             lists: vec![(place_column, places)],
             hints: group_hints,
+            validated_rows: IMPORTED_ROWS,
         },
-        Sheet {
-            name: layout::PLACES,
-            columns: layout::PLACE_COLUMNS,
-            rows: data.places,
-            lists: Vec::new(),
-            hints: Vec::new(),
-        },
-        Sheet {
-            name: layout::TEACHERS,
-            columns: layout::TEACHER_COLUMNS,
-            rows: data.teachers,
-            lists: Vec::new(),
-            hints: Vec::new(),
-        },
-        Sheet {
-            name: layout::DICTIONARIES,
-            columns: &dictionary_columns,
-            rows: dictionary_rows,
-            lists: Vec::new(),
-            hints: Vec::new(),
-        },
+        Sheet::table(layout::PLACES, layout::PLACE_COLUMNS, data.places),
+        Sheet::table(layout::TEACHERS, layout::TEACHER_COLUMNS, data.teachers),
+        Sheet::table(layout::DICTIONARIES, &dictionary_columns, dictionary_rows),
     ])
 }
 

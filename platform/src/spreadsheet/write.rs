@@ -8,20 +8,34 @@ use rust_xlsxwriter::{
     DataValidation, ExcelDateTime, Format, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use super::layout::{Cell, Column};
+use super::{Cell, Column};
 
 /// One sheet to write: its name, columns and rows; `lists` puts a drop-down on a column
-/// (its index) from a column of «Справочники» (its letter and length); `hints` a message.
+/// (its index) from a range of another sheet (`'Справочники'!$A$2:$A$9`); `hints` a message
+/// shown on entering a column's cell. Both cover the first `validated_rows` rows under the
+/// header (as many as an import of the sheet reads).
 pub struct Sheet<'a> {
     pub name: &'a str,
     pub columns: &'a [Column],
     pub rows: Vec<Vec<Cell>>,
     pub lists: Vec<(usize, String)>,
     pub hints: Vec<(usize, &'static str)>,
+    pub validated_rows: u32,
 }
 
-/// Rows that get the drop-downs: the limit of a sheet's rows (`parse::MAX_ROWS`).
-const VALIDATED_ROWS: u32 = super::parse::MAX_ROWS as u32;
+impl<'a> Sheet<'a> {
+    /// A sheet that is only read: no drop-downs, no hints.
+    pub fn table(name: &'a str, columns: &'a [Column], rows: Vec<Vec<Cell>>) -> Self {
+        Self {
+            name,
+            columns,
+            rows,
+            lists: Vec::new(),
+            hints: Vec::new(),
+            validated_rows: 0,
+        }
+    }
+}
 
 fn failed(e: XlsxError) -> anyhow::Error {
     anyhow::anyhow!("the workbook was not written: {e}")
@@ -38,6 +52,9 @@ fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
         ws.set_column_width(c, column.width)?;
     }
     ws.set_freeze_panes(1, 0)?;
+    if let Some(last) = s.columns.len().checked_sub(1) {
+        ws.autofilter(0, 0, s.rows.len() as u32, last as u16)?;
+    }
     for (r, row) in s.rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
@@ -67,17 +84,20 @@ fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
             }
         }
     }
+    if s.validated_rows == 0 {
+        return Ok(());
+    }
     for (c, range) in &s.lists {
         let v = DataValidation::new()
             .allow_list_formula(Formula::new(range))
             .set_error_message("Выберите значение из списка (лист «Справочники»)")?;
-        ws.add_data_validation(1, *c as u16, VALIDATED_ROWS, *c as u16, &v)?;
+        ws.add_data_validation(1, *c as u16, s.validated_rows, *c as u16, &v)?;
     }
     for (c, hint) in &s.hints {
         let v = DataValidation::new()
             .allow_any_value()
             .set_input_message(*hint)?;
-        ws.add_data_validation(1, *c as u16, VALIDATED_ROWS, *c as u16, &v)?;
+        ws.add_data_validation(1, *c as u16, s.validated_rows, *c as u16, &v)?;
     }
     Ok(())
 }
