@@ -6,8 +6,10 @@ use poem_openapi::OpenApiService;
 
 use crate::accounts::{cabinets, pages as accounts};
 use crate::applications::pages as applications;
+use crate::audit_log::pages as audit_log;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
+use crate::exports::pages as exports;
 use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
@@ -216,6 +218,22 @@ pub fn routes(state: State) -> impl Endpoint {
         .at(
             "/municipal/organizations/:id/staff",
             get(staff_admin::org_staff).post(staff_admin::invite_org_staff),
+        )
+        .at("/admin/audit", get(audit_log::regional_log))
+        .at("/admin/audit/children/:id", get(audit_log::regional_child))
+        .at("/municipal/audit", get(audit_log::municipal_log))
+        .at(
+            "/municipal/audit/children/:id",
+            get(audit_log::municipal_child),
+        )
+        .at("/admin/programs", get(exports::regional_programs))
+        .at("/municipal/programs", get(exports::municipal_programs))
+        .at("/admin/exports", get(exports::regional_exports))
+        .at("/admin/exports/:table", get(exports::regional_download))
+        .at("/municipal/exports", get(exports::municipal_exports))
+        .at(
+            "/municipal/exports/:table",
+            get(exports::municipal_download),
         )
         .at("/admin", get(cabinets::regional))
         .at("/operator", get(cabinets::operator))

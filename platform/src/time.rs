@@ -51,6 +51,27 @@ pub fn day(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
+/// A day typed as `ДД.ММ.ГГГГ` (as people type it) or `ГГГГ-ММ-ДД` (as date inputs send it).
+pub fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let t = raw.trim();
+    NaiveDate::parse_from_str(t, "%d.%m.%Y")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        .ok()
+}
+
+/// The instant day `d` begins in `zone` (the first one, on a day that begins twice; the
+/// zone's first instant of the day, on one whose midnight is skipped).
+pub fn start_of_day(d: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    match midnight.and_local_timezone(zone) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.to_utc(),
+        chrono::LocalResult::None => (midnight + chrono::Duration::hours(1))
+            .and_local_timezone(zone)
+            .earliest()
+            .map_or_else(|| midnight.and_utc(), |t| t.to_utc()),
+    }
+}
+
 /// A stored date (`2026-09-01`) as people read it; text that is not one comes back as it is.
 pub fn day_shown(stored: &str) -> String {
     NaiveDate::parse_from_str(stored, "%Y-%m-%d").map_or_else(|_| stored.to_owned(), day)

@@ -54,6 +54,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "school_year",
             "staff",
             "sync",
+            "audit_log",
+            "exports",
             "demo",
         ],
     ),

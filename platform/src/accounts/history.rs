@@ -90,39 +90,64 @@ pub fn lines(entries: &[Entry], tz: Tz) -> Vec<Line> {
         .collect()
 }
 
-/// What each recorded action is called in a history.
+/// Every recorded action and what it is called in a history and in the audit log, in the
+/// order the audit log's filter offers them.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("program.create", "Создана"),
+    ("program.edit", "Изменена"),
+    ("program.submit", "Отправлена на модерацию"),
+    ("program.withdraw", "Отозвана с модерации"),
+    ("program.publish", "Опубликована"),
+    ("program.return", "Возвращена на доработку"),
+    ("program.archive", "В архиве"),
+    ("program.restore", "Возвращена из архива"),
+    ("program.status", "Статус задан оператором"),
+    ("program.cover", "Обложка"),
+    ("group.add", "Группа создана"),
+    ("group.edit", "Группа изменена"),
+    ("group.status", "Статус группы"),
+    ("group.delete", "Группа удалена"),
+    ("organization.profile", "Профиль изменён"),
+    ("organization.place.add", "Место обучения добавлено"),
+    ("organization.place.edit", "Место обучения изменено"),
+    ("organization.place.remove", "Место обучения удалено"),
+    ("organization.logo", "Логотип"),
+    ("sheet.import", "Импорт из таблицы"),
+    ("school_year.copy", "Новый учебный год"),
+    (
+        "organization_authorize",
+        "Разрешено подтверждать данные детей",
+    ),
+    (
+        "organization_unauthorize",
+        "Запрещено подтверждать данные детей",
+    ),
+    ("teacher.add", "Педагог добавлен"),
+    ("teacher.edit", "Педагог изменён"),
+    ("teacher.remove", "Педагог удалён"),
+    ("staff.grant", "Доступ открыт сотруднику"),
+    ("staff.remove", "Доступ сотрудника закрыт"),
+    ("api_token.create", "Токен API создан"),
+    ("api_token.revoke", "Токен API отозван"),
+    ("register", "Регистрация"),
+    ("login", "Вход"),
+    ("login_failed", "Неудачная попытка входа"),
+    ("password_change", "Пароль изменён"),
+    ("password_reset", "Пароль восстановлен"),
+    ("role_grant", "Назначена роль"),
+    ("certificate_issue", "Сертификат выдан"),
+    ("certificate_credit", "Сертификат пополнен"),
+    ("child_data_view", "Просмотр персональных данных ребёнка"),
+    ("child_data_confirm", "Данные ребёнка подтверждены"),
+    ("child_data_reject", "Данные ребёнка не подтверждены"),
+    ("financing_period_set", "Задан период финансирования"),
+    ("export", "Выгрузка данных"),
+];
+
+/// What a recorded action is called; one this table does not know is «Изменение».
 pub fn label(action: &str) -> &'static str {
-    match action {
-        "program.create" => "Создана",
-        "program.edit" => "Изменена",
-        "program.submit" => "Отправлена на модерацию",
-        "program.withdraw" => "Отозвана с модерации",
-        "program.publish" => "Опубликована",
-        "program.return" => "Возвращена на доработку",
-        "program.archive" => "В архиве",
-        "program.restore" => "Возвращена из архива",
-        "program.status" => "Статус задан оператором",
-        "program.cover" => "Обложка",
-        "group.add" => "Группа создана",
-        "group.edit" => "Группа изменена",
-        "group.status" => "Статус группы",
-        "group.delete" => "Группа удалена",
-        "organization.profile" => "Профиль изменён",
-        "organization.place.add" => "Место обучения добавлено",
-        "organization.place.edit" => "Место обучения изменено",
-        "organization.place.remove" => "Место обучения удалено",
-        "organization.logo" => "Логотип",
-        "sheet.import" => "Импорт из таблицы",
-        "school_year.copy" => "Новый учебный год",
-        "organization_authorize" => "Разрешено подтверждать данные детей",
-        "organization_unauthorize" => "Запрещено подтверждать данные детей",
-        "teacher.add" => "Педагог добавлен",
-        "teacher.edit" => "Педагог изменён",
-        "teacher.remove" => "Педагог удалён",
-        "staff.grant" => "Доступ открыт сотруднику",
-        "staff.remove" => "Доступ сотрудника закрыт",
-        "api_token.create" => "Токен API создан",
-        "api_token.revoke" => "Токен API отозван",
-        _ => "Изменение",
-    }
+    ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or("Изменение", |(_, l)| l)
 }

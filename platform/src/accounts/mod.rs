@@ -1,6 +1,7 @@
 //! Accounts: registration and e-mail confirmation, login and sessions, password recovery,
 //! a parent's children, staff roles, rate limits and the audit log.
 
+pub mod admin_scope;
 pub mod api;
 mod authentication;
 pub mod cabinets;
@@ -13,4 +14,5 @@ pub mod sessions;
 pub mod store;
 pub mod values;
 
+pub use admin_scope::AdminScope;
 pub use authentication::Credential;

@@ -9,7 +9,9 @@ use crate::domain::Money;
 
 pub mod write;
 
-pub use write::{csv, letter, looks_like_formula, xlsx, Sheet};
+pub use write::{
+    csv, csv_header, csv_row, letter, looks_like_formula, xlsx, Sheet, XlsxStream, MAX_XLSX_ROWS,
+};
 
 /// A typed cell: XLSX keeps the type (a number, a date), CSV writes it as Russian Excel
 /// reads it.
@@ -31,3 +33,24 @@ pub struct Column {
     pub width: f64,
 }
 
+impl Cell {
+    /// The cell as a page shows it: `1 500,00` for money, `01.09.2026` for a date.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Money(m) => {
+                let k = m.kopecks();
+                let sign = if k < 0 { "-" } else { "" };
+                let k = k.unsigned_abs() as i64;
+                format!(
+                    "{sign}{},{:02}",
+                    crate::domain::group_thousands(k / 100),
+                    k % 100
+                )
+            }
+            Cell::Date(d) => d.format("%d.%m.%Y").to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}

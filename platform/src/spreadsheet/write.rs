@@ -41,49 +41,85 @@ fn failed(e: XlsxError) -> anyhow::Error {
     anyhow::anyhow!("the workbook was not written: {e}")
 }
 
-fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold().set_text_wrap();
-    let date = Format::new().set_num_format("dd.mm.yyyy");
-    let money = Format::new().set_num_format("0.00");
-    ws.set_name(s.name)?;
-    for (c, column) in s.columns.iter().enumerate() {
+/// The formats of a sheet's cells.
+struct Formats {
+    bold: Format,
+    date: Format,
+    money: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Self {
+            bold: Format::new().set_bold().set_text_wrap(),
+            date: Format::new().set_num_format("dd.mm.yyyy"),
+            money: Format::new().set_num_format("0.00"),
+        }
+    }
+}
+
+/// The bold header row, the columns' widths, the frozen header.
+fn header(
+    ws: &mut Worksheet,
+    name: &str,
+    columns: &[Column],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
-        ws.write_string_with_format(0, c, column.header, &bold)?;
+        ws.write_string_with_format(0, c, column.header, &f.bold)?;
         ws.set_column_width(c, column.width)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    if let Some(last) = s.columns.len().checked_sub(1) {
-        ws.autofilter(0, 0, s.rows.len() as u32, last as u16)?;
-    }
-    for (r, row) in s.rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
-            match cell {
-                Cell::Text(t) => {
-                    ws.write_string(r, c, t)?;
-                }
-                Cell::Int(n) => {
-                    ws.write_number(r, c, *n as f64)?;
-                }
-                Cell::Money(m) => {
-                    ws.write_number_with_format(r, c, m.kopecks() as f64 / 100.0, &money)?;
-                }
-                Cell::Date(d) => {
-                    use chrono::Datelike;
-                    // A year Excel cannot hold (before 1900, after 9999) is written as text.
-                    let day = u16::try_from(d.year()).ok().and_then(|y| {
-                        ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok()
-                    });
-                    match day {
-                        Some(day) => ws.write_datetime_with_format(r, c, &day, &date)?,
-                        None => ws.write_string(r, c, d.format("%d.%m.%Y").to_string())?,
-                    };
-                }
-                Cell::Empty => {}
+    Ok(())
+}
+
+fn row(ws: &mut Worksheet, r: u32, cells: &[Cell], f: &Formats) -> Result<(), XlsxError> {
+    for (c, cell) in cells.iter().enumerate() {
+        let c = c as u16;
+        match cell {
+            Cell::Text(t) => {
+                ws.write_string(r, c, t)?;
             }
+            Cell::Int(n) => {
+                ws.write_number(r, c, *n as f64)?;
+            }
+            Cell::Money(m) => {
+                ws.write_number_with_format(r, c, m.kopecks() as f64 / 100.0, &f.money)?;
+            }
+            Cell::Date(d) => {
+                use chrono::Datelike;
+                // A year Excel cannot hold (before 1900, after 9999) is written as text.
+                let day = u16::try_from(d.year())
+                    .ok()
+                    .and_then(|y| ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8).ok());
+                match day {
+                    Some(day) => ws.write_datetime_with_format(r, c, &day, &f.date)?,
+                    None => ws.write_string(r, c, d.format("%d.%m.%Y").to_string())?,
+                };
+            }
+            Cell::Empty => {}
         }
     }
+    Ok(())
+}
+
+/// The filter buttons over the header and `rows` rows under it.
+fn autofilter(ws: &mut Worksheet, columns: usize, rows: u32) -> Result<(), XlsxError> {
+    match columns.checked_sub(1) {
+        Some(last) => ws.autofilter(0, 0, rows, last as u16).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
+    let f = Formats::new();
+    header(ws, s.name, s.columns, &f)?;
+    for (r, cells) in s.rows.iter().enumerate() {
+        row(ws, r as u32 + 1, cells, &f)?;
+    }
+    autofilter(ws, s.columns.len(), s.rows.len() as u32)?;
     if s.validated_rows == 0 {
         return Ok(());
     }
@@ -144,38 +180,100 @@ fn csv_field(out: &mut String, t: &str) {
     }
 }
 
-/// One sheet as CSV: BOM, `;`, CRLF; numbers and dates as Russian Excel writes them
-/// (`1500,50`, `01.09.2026`).
-pub fn csv(columns: &[Column], rows: &[Vec<Cell>]) -> Vec<u8> {
+/// The first line of a CSV: the BOM Russian Excel needs to read UTF-8, the headers.
+pub fn csv_header(columns: &[Column]) -> String {
     let mut out = String::from("\u{feff}");
-    let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
-    for (i, h) in headers.iter().enumerate() {
+    for (i, column) in columns.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        csv_field(&mut out, h);
+        csv_field(&mut out, column.header);
     }
     out.push_str("\r\n");
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(';');
-            }
-            match cell {
-                Cell::Text(t) => csv_field(&mut out, t),
-                Cell::Int(n) => out.push_str(&n.to_string()),
-                Cell::Money(m) => {
-                    let k = m.kopecks();
-                    out.push_str(&format!("{},{:02}", k / 100, k % 100));
-                }
-                Cell::Date(d) => out.push_str(&d.format("%d.%m.%Y").to_string()),
-                Cell::Empty => {}
-            }
+    out
+}
+
+/// One line of a CSV: numbers and dates as Russian Excel writes them (`1500,50`,
+/// `01.09.2026`).
+pub fn csv_row(out: &mut String, cells: &[Cell]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
         }
-        out.push_str("\r\n");
+        match cell {
+            Cell::Text(t) => csv_field(out, t),
+            Cell::Int(n) => out.push_str(&n.to_string()),
+            Cell::Money(m) => {
+                let k = m.kopecks();
+                let sign = if k < 0 { "-" } else { "" };
+                let k = k.unsigned_abs();
+                out.push_str(&format!("{sign}{},{:02}", k / 100, k % 100));
+            }
+            Cell::Date(d) => out.push_str(&d.format("%d.%m.%Y").to_string()),
+            Cell::Empty => {}
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// One sheet as CSV: BOM, `;`, CRLF.
+pub fn csv(columns: &[Column], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut out = csv_header(columns);
+    for cells in rows {
+        csv_row(&mut out, cells);
     }
     out.into_bytes()
 }
+
+/// A one-sheet workbook written a row at a time. The rows go to a temporary file as they
+/// come (rust_xlsxwriter's constant-memory mode) and the workbook is zipped into a file, so
+/// an export of a million rows holds one row in memory, not the sheet.
+pub struct XlsxStream {
+    book: Workbook,
+    columns: usize,
+    rows: u32,
+    formats: Formats,
+}
+
+impl XlsxStream {
+    pub fn new(name: &str, columns: &[Column]) -> anyhow::Result<Self> {
+        let mut book = Workbook::new();
+        let formats = Formats::new();
+        let ws = book.add_worksheet_with_constant_memory().map_err(failed)?;
+        header(ws, name, columns, &formats).map_err(failed)?;
+        Ok(Self {
+            book,
+            columns: columns.len(),
+            rows: 0,
+            formats,
+        })
+    }
+
+    pub fn push(&mut self, cells: &[Cell]) -> anyhow::Result<()> {
+        if self.rows >= MAX_XLSX_ROWS {
+            anyhow::bail!("an XLSX sheet holds at most {MAX_XLSX_ROWS} rows");
+        }
+        self.rows += 1;
+        let ws = self.book.worksheet_from_index(0).map_err(failed)?;
+        row(ws, self.rows, cells, &self.formats).map_err(failed)
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+
+    /// Writes the workbook to `path` (blocking: zipping a large sheet takes a while).
+    pub fn finish(mut self, path: &std::path::Path) -> anyhow::Result<()> {
+        let (columns, rows) = (self.columns, self.rows);
+        let ws = self.book.worksheet_from_index(0).map_err(failed)?;
+        autofilter(ws, columns, rows).map_err(failed)?;
+        self.book.save(path).map_err(failed)
+    }
+}
+
+/// Rows an XLSX sheet can hold under its header (Excel's limit is 1 048 576 in all).
+pub const MAX_XLSX_ROWS: u32 = 1_048_575;
 
 #[cfg(test)]
 mod tests {

@@ -55,6 +55,19 @@ impl Pager {
     }
 }
 
+/// The query string of a filter form for a link to another of its pages: the fields that
+/// are filled, without those named in `drop` (the page, the format), so that the link adds
+/// its own once (a field twice is refused by the form's parser).
+pub fn query_of<T: Serialize>(form: &T, drop: &[&str]) -> String {
+    let all = serde_urlencoded::to_string(form).unwrap_or_default();
+    let kept: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(&all)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && !drop.contains(&k.as_str()))
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::Pager;
@@ -67,5 +80,14 @@ mod tests {
         assert_eq!(p.prev.as_deref(), Some("9"));
         assert_eq!(p.next.as_deref(), Some("11"));
         assert!(Pager::new(1, 1, |n| n.to_string()).pages.is_empty());
+    }
+
+    #[test]
+    fn a_query_keeps_the_filled_fields_only() {
+        let form = [("who", "иванова"), ("action", ""), ("before", "10")];
+        assert_eq!(
+            super::query_of(&form, &["before"]),
+            "who=%D0%B8%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2%D0%B0"
+        );
     }
 }
