@@ -30,4 +30,3 @@ pub struct Column {
     pub field: Option<&'static str>,
     pub width: f64,
 }
-

@@ -1,6 +1,7 @@
 //! End-to-end suite: one binary (one link) for every capability's tests.
 
 mod accounts;
+mod administration;
 mod api;
 mod applications;
 mod bench_accounts;
