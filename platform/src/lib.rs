@@ -5,6 +5,7 @@
 //! `api`, `settings`).
 
 pub mod accounts;
+pub mod administration;
 pub mod api;
 pub mod app;
 pub mod applications;

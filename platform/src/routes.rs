@@ -5,6 +5,7 @@ use poem::{get, post, Endpoint, EndpointExt, IntoResponse, Route};
 use poem_openapi::OpenApiService;
 
 use crate::accounts::{cabinets, pages as accounts};
+use crate::administration::pages as administration;
 use crate::applications::pages as applications;
 use crate::audit_log::pages as audit_log;
 use crate::certificates::pages as certificates;
@@ -210,7 +211,61 @@ pub fn routes(state: State) -> impl Endpoint {
             get(staff::show_tokens).post(staff::create_token),
         )
         .at("/provider/tokens/:id/revoke", post(staff::revoke_token))
-        .at("/admin/organizations", get(staff_admin::organizations))
+        .at("/admin/organizations", get(administration::registry))
+        .at("/municipal/organizations", get(administration::registry))
+        .at(
+            "/admin/organizations/export.xlsx",
+            get(administration::export_xlsx),
+        )
+        .at(
+            "/municipal/organizations/export.xlsx",
+            get(administration::export_xlsx),
+        )
+        .at(
+            "/admin/organizations/export.csv",
+            get(administration::export_csv),
+        )
+        .at(
+            "/municipal/organizations/export.csv",
+            get(administration::export_csv),
+        )
+        .at(
+            "/admin/organizations/new",
+            get(administration::new_form).post(administration::create),
+        )
+        .at(
+            "/municipal/organizations/new",
+            get(administration::new_form).post(administration::create),
+        )
+        .at(
+            "/admin/organizations/:id/edit",
+            get(administration::edit_form).post(administration::edit),
+        )
+        .at(
+            "/municipal/organizations/:id/edit",
+            get(administration::edit_form).post(administration::edit),
+        )
+        .at(
+            "/admin/organizations/:id/deactivate",
+            post(administration::deactivate),
+        )
+        .at(
+            "/municipal/organizations/:id/deactivate",
+            post(administration::deactivate),
+        )
+        .at(
+            "/admin/organizations/:id/reactivate",
+            post(administration::reactivate),
+        )
+        .at(
+            "/municipal/organizations/:id/reactivate",
+            post(administration::reactivate),
+        )
+        .at(
+            "/admin/staff",
+            get(administration::staff).post(administration::invite),
+        )
+        .at("/admin/staff/:id/remove", post(administration::remove))
         .at(
             "/admin/organizations/:id/staff",
             get(staff_admin::org_staff).post(staff_admin::invite_org_staff),

@@ -655,3 +655,76 @@ pub async fn withdraw_organization(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Gives a former staff account (role provider, no organization: access removed) the role of
+/// an administrator again; `false` when the account is not such an account.
+pub async fn regrant_admin(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    role: Role,
+    municipality: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET role = $3, municipality_id = $4, updated_at = $5 \
+         WHERE tenant_id = $1 AND id = $2 AND role = 'provider' AND organization_id IS NULL",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(municipality)
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes an administrator's access away (`role` is theirs: municipal or regional): the
+/// account becomes a former staff member's (role provider, no organization, no
+/// municipality), with no password and a new session epoch, which ends every session at its
+/// next request. `false` when the account is not such an administrator.
+pub async fn withdraw_admin(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user_id: i64,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET role = 'provider', organization_id = NULL, municipality_id = NULL, \
+         password_hash = NULL, staff_since = NULL, session_epoch = session_epoch + 1, \
+         updated_at = $4 WHERE tenant_id = $1 AND id = $2 AND role = $3",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The region's administrators (municipal and regional), by role, then name.
+pub async fn admins(db: &Db, tenant: TenantId) -> Result<Vec<User>, DbError> {
+    sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 \
+         AND role IN ('municipal', 'regional') ORDER BY role DESC, last_name, first_name, id"
+    ))
+    .bind(tenant)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(user)
+    .collect()
+}
+
+/// How many regional administrators the region has, as `tx` sees it.
+pub async fn count_regional_in(tx: &mut Tx, tenant: TenantId) -> Result<i64, DbError> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE tenant_id = $1 AND role = 'regional'")
+            .bind(tenant)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(row.try_get("n")?)
+}

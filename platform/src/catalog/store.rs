@@ -1007,6 +1007,13 @@ pub enum Descriptions {
     Without,
 }
 
+/// The condition that keeps a deactivated organization's programs out of every catalog read
+/// (`$1` is the tenant): its programs keep their status, so reactivating it brings the
+/// published ones back unchanged. Deactivation stamps the organization (`changed_in`), which
+/// takes its programs through `programs_changed_since` to the indexes.
+const ACTIVE: &str = "organization_id NOT IN (SELECT id FROM organizations \
+    WHERE tenant_id = $1 AND deactivated_at IS NOT NULL)";
+
 /// Reads organizations and published programs at once, on separate connections. For a
 /// region of 100 000 programs the database read is half of an index build, and its cost is
 /// per value, not per byte: so the small columns of a row come packed into one text value
@@ -1023,7 +1030,8 @@ pub async fn published_catalog(
     };
     let organizations = async {
         sqlx::query(&format!(
-            "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1"
+            "SELECT {ORG_COLUMNS} FROM organizations WHERE tenant_id = $1 \
+             AND deactivated_at IS NULL"
         ))
         .bind(tenant)
         .fetch_all(db.pool())
@@ -1035,7 +1043,7 @@ pub async fn published_catalog(
     let programs = async {
         sqlx::query(&format!(
             "SELECT {LISTED_COLUMNS}, {description}, cover, cover_card \
-             FROM programs WHERE tenant_id = $1 AND status = $2"
+             FROM programs WHERE tenant_id = $1 AND status = $2 AND {ACTIVE}"
         ))
         .bind(tenant)
         .bind(ProgramStatus::Published.code())
@@ -1113,7 +1121,7 @@ pub async fn listed_programs(
         let (filter, bound) = in_list("id", Some(chunk), 4);
         let text = format!(
             "SELECT {LISTED_COLUMNS}, description, cover, cover_card FROM programs \
-             WHERE tenant_id = $1 AND status = $2{filter}"
+             WHERE tenant_id = $1 AND status = $2 AND {ACTIVE}{filter}"
         );
         let mut query = sqlx::query(&text)
             .bind(tenant)
@@ -1173,7 +1181,8 @@ pub async fn published_program(
     id: i64,
 ) -> Result<Option<Program>, DbError> {
     let row = sqlx::query(&format!(
-        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND id = $2 AND status = $3"
+        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND id = $2 AND status = $3 \
+         AND {ACTIVE}"
     ))
     .bind(tenant)
     .bind(id)
@@ -1279,7 +1288,8 @@ pub async fn published_programs_of(
 ) -> Result<Vec<Program>, DbError> {
     sqlx::query(&format!(
         "SELECT {PROGRAM_COLUMNS} FROM programs \
-         WHERE tenant_id = $1 AND organization_id = $2 AND status = $3 ORDER BY title, id"
+         WHERE tenant_id = $1 AND organization_id = $2 AND status = $3 AND {ACTIVE} \
+         ORDER BY title, id"
     ))
     .bind(tenant)
     .bind(organization)
@@ -1362,8 +1372,9 @@ pub async fn published_programs(
     tenant: TenantId,
     ids: Option<&[i64]>,
 ) -> Result<Vec<Program>, DbError> {
-    let sql =
-        format!("SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND status = $2");
+    let sql = format!(
+        "SELECT {PROGRAM_COLUMNS} FROM programs WHERE tenant_id = $1 AND status = $2 AND {ACTIVE}"
+    );
     let mut out = Vec::new();
     for chunk in id_chunks(ids) {
         let (filter, bound) = in_list("id", chunk, 3);

@@ -43,7 +43,7 @@ pub(super) async fn add(
     };
     let user = match state
         .accounts
-        .add_staff(tenant.as_deref(), &sender, account)
+        .add_staff(tenant.as_deref(), &sender, account, None)
         .await
     {
         Ok(user) => user,

@@ -244,7 +244,7 @@ impl Organizations {
 }
 
 /// The names of the fields `new` changes.
-fn changed_fields(old: &Profile, new: &Profile) -> Vec<&'static str> {
+pub fn changed_fields(old: &Profile, new: &Profile) -> Vec<&'static str> {
     let mut out = Vec::new();
     let mut diff = |name, changed: bool| {
         if changed {
@@ -265,7 +265,7 @@ fn changed_fields(old: &Profile, new: &Profile) -> Vec<&'static str> {
 
 /// Trimmed text of at most `max` characters, with no control characters (line breaks
 /// allowed where `lines`); `what` names the field in the message.
-fn text(raw: &str, what: &str, max: usize, lines: bool) -> Result<String, String> {
+pub fn text(raw: &str, what: &str, max: usize, lines: bool) -> Result<String, String> {
     let t = raw.trim();
     if t.is_empty() {
         return Err(format!("укажите {what}"));
@@ -307,7 +307,9 @@ fn website(raw: &str) -> Result<Option<String>, String> {
     Ok(Some(url))
 }
 
-fn parse_profile(form: &ProfileForm, old: &Profile) -> Result<Profile, ServiceError> {
+/// Checks every field of `form` (all problems at once); `old` gives the id, the kind and the
+/// logo the form does not edit. The profile page and the admins' registry both parse here.
+pub fn parse_profile(form: &ProfileForm, old: &Profile) -> Result<Profile, ServiceError> {
     let mut check = FieldCheck::default();
     let name = check.field("name", text(&form.name, "полное название", 300, false));
     let short_name = check.field(

@@ -272,3 +272,23 @@ pub async fn groups_at_place(
     .map(|r| Ok(r.try_get(0)?))
     .collect()
 }
+
+/// Whether the region's administrators deactivated organization `org` (as `tx` sees it):
+/// its staff then send nothing to moderation and nothing of it is published.
+pub async fn deactivated_in(tx: &mut Tx, tenant: TenantId, org: i64) -> Result<bool, DbError> {
+    let row =
+        sqlx::query("SELECT deactivated_at FROM organizations WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(org)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<String>, _>("deactivated_at")?.is_some(),
+        None => false,
+    })
+}
+
+/// The refusal of a step that would put a deactivated organization's program in the catalog.
+pub const DEACTIVATED: &str = "Организация отключена администрацией региона: её программы не \
+    публикуются в навигаторе и не отправляются на модерацию. Обратитесь в муниципалитет или \
+    министерство, чтобы организацию снова включили.";

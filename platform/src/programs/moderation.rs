@@ -146,6 +146,13 @@ impl Programs {
         let now = self.clock.now();
         let mut tx = crate::catalog::store::begin_write(&self.db, tenant.id).await?;
         let p = waiting(store::get_in(&mut tx, tenant.id, id).await?, &scope)?;
+        if crate::organizations::store::deactivated_in(&mut tx, tenant.id, p.organization_id)
+            .await?
+        {
+            return Err(ServiceError::Refused(
+                crate::organizations::store::DEACTIVATED.into(),
+            ));
+        }
         let changed = match &p.revision {
             Some(r) => {
                 let changed = changed_labels(Some(&p.card), &r.card, &profiles);

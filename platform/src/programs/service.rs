@@ -318,6 +318,11 @@ impl Step {
         let (t, id) = (tenant.id, p.id);
         match self {
             Self::Submit => {
+                if crate::organizations::store::deactivated_in(tx, t, p.organization_id).await? {
+                    return Err(ServiceError::Refused(
+                        crate::organizations::store::DEACTIVATED.into(),
+                    ));
+                }
                 Card::parse(&CardForm::from(p.working_card()), profiles)
                     .map_err(ServiceError::Invalid)?;
                 match (&p.revision, p.status) {

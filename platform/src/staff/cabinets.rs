@@ -1,12 +1,10 @@
-//! The admins' side: the regional admin's list of the region's organizations
-//! (`/admin/organizations`), and «Пригласить сотрудника» for one organization, from the
-//! municipal cabinet (`/municipal/organizations/{id}/staff`, organizations of the admin's
+//! The admins' side: «Пригласить сотрудника» for one organization (the registry itself is
+//! `administration`'s), from the municipal cabinet (`/municipal/organizations/{id}/staff`, organizations of the admin's
 //! municipality) or the regional one (`/admin/organizations/{id}/staff`, any of the region).
 
-use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query, Redirect};
 use poem::{handler, IntoResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::accounts::service::Invitation;
 use crate::accounts::values::Role;
@@ -17,48 +15,7 @@ use crate::web::page::{errors_map, render, PageResult};
 use crate::web::{form_status, path_id, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::{store, views};
-
-#[derive(Serialize)]
-struct OrganizationLine {
-    id: i64,
-    name: String,
-    municipality: String,
-    staff: i64,
-}
-
-/// «Организации» of the regional cabinet, each with its staff count and the way to invite.
-#[handler]
-pub async fn organizations(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-) -> PageResult {
-    visitor.require_role(Role::Regional)?;
-    let rows = store::organizations(&state.db, tenant.id)
-        .await
-        .map_err(ServiceError::from)?;
-    let orgs: Vec<OrganizationLine> = rows
-        .into_iter()
-        .map(|o| OrganizationLine {
-            municipality: tenant
-                .config
-                .municipality(&o.municipality_id)
-                .map_or(o.municipality_id.clone(), |m| m.name.clone()),
-            id: o.id,
-            name: o.name,
-            staff: o.staff,
-        })
-        .collect();
-    render(
-        &state,
-        &visitor,
-        "admin_organizations.html",
-        minijinja::context! { layout, orgs, nav => "cabinet" },
-        StatusCode::OK,
-    )
-}
+use super::views;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

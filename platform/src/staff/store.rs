@@ -177,36 +177,3 @@ pub async fn revoke_token(
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
-/// An organization of the region, for the regional admin's list.
-#[derive(Debug, Clone)]
-pub struct OrganizationRow {
-    pub id: i64,
-    pub name: String,
-    pub municipality_id: String,
-    pub staff: i64,
-}
-
-/// Every organization of the region with the number of its staff accounts.
-#[tracing::instrument(skip(db))]
-pub async fn organizations(db: &Db, tenant: TenantId) -> Result<Vec<OrganizationRow>, DbError> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.name, o.municipality_id, \
-         (SELECT COUNT(*) FROM users u WHERE u.tenant_id = o.tenant_id \
-          AND u.role = 'provider' AND u.organization_id = o.id) AS staff \
-         FROM organizations o WHERE o.tenant_id = $1 ORDER BY o.name, o.id",
-    )
-    .bind(tenant)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OrganizationRow {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                municipality_id: r.try_get("municipality_id")?,
-                staff: r.try_get("staff")?,
-            })
-        })
-        .collect()
-}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::accounts::secrets::Hasher;
 use crate::accounts::service::Accounts;
 use crate::accounts::sessions::Sessions;
+use crate::administration::Administration;
 use crate::applications::service::Applications;
 use crate::cache::Cache;
 use crate::catalog::Catalog;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub new_year: NewYear,
     /// The organizations' staff (invitations, removals) and their API tokens.
     pub staff: Staff,
+    /// The region's administrators: the organizations registry and the admin accounts.
+    pub administration: Administration,
     /// Catalog sync of the organizations' own systems by their ids.
     pub sync: CatalogSync,
     pub tokens: Tokens,
@@ -109,6 +112,7 @@ impl AppState {
                 clock.clone(),
             ),
             staff: Staff::new(db.clone(), accounts.clone(), clock.clone()),
+            administration: Administration::new(db.clone(), accounts.clone(), clock.clone()),
             sync: CatalogSync::new(db.clone(), clock.clone()),
             tokens: Tokens::new(db.clone(), clock.clone()),
             accounts,

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin_exports;
+mod administration;
 mod api;
 mod applications;
 mod bench_accounts;

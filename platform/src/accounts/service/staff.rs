@@ -46,12 +46,17 @@ pub struct StaffAccount {
 impl Accounts {
     /// Creates a staff account (no password yet) and mails it a link to set one. `tenant` is
     /// `None` for a platform operator. Checks that the organization or municipality exists in
-    /// the region and matches the role.
+    /// the region and matches the role. `by` is the admin who invites (`None`: the CLI).
+    ///
+    /// An address whose account is a former staff member's (access removed: an organization's
+    /// colleague or a removed admin) gets the role again with a new link; any other account
+    /// keeps its role and the address is refused as taken.
     pub async fn add_staff(
         &self,
         tenant: Option<&Tenant>,
         sender: &Sender,
         account: &StaffAccount,
+        by: Option<Grantor<'_>>,
     ) -> Result<User, ServiceError> {
         let mut check = FieldCheck::default();
         let email = check.field("email", Email::parse(&account.email));
@@ -132,7 +137,7 @@ impl Accounts {
                 first_name: account.first_name.clone(),
             };
             return self
-                .invite_to_organization(tenant, sender, organization, &invitation, None)
+                .invite_to_organization(tenant, sender, organization, &invitation, by)
                 .await;
         }
         let (Some(email), Some(last_name), Some(first_name)) = (email, last_name, first_name)
@@ -155,41 +160,51 @@ impl Accounts {
             phone: None,
             birth_date: None,
         };
-        let id = store::insert_user(&mut tx, tenant_id, &new, now)
-            .await?
-            .ok_or_else(|| {
-                ServiceError::field("email", format!("адрес {email} уже занят в этом регионе"))
-            })?;
+        let taken =
+            || ServiceError::field("email", format!("адрес {email} уже занят в этом регионе"));
+        let id = match store::insert_user(&mut tx, tenant_id, &new, now).await? {
+            Some(id) => id,
+            None => {
+                let former = store::user_by_email_in(&mut tx, tenant_id, &email)
+                    .await?
+                    .filter(|u| u.role == Role::Provider && u.organization_id.is_none())
+                    .ok_or_else(taken)?;
+                if !matches!(role, Role::Municipal | Role::Regional)
+                    || !store::regrant_admin(
+                        &mut tx,
+                        tenant_id,
+                        former.id,
+                        role,
+                        account.municipality.as_deref(),
+                        now,
+                    )
+                    .await?
+                {
+                    return Err(taken());
+                }
+                former.id
+            }
+        };
         store::audit(
             &mut tx,
             tenant_id,
             &store::Audit {
-                actor: None,
+                actor: by.map(|b| b.id),
                 action: "role_grant",
                 subject: &format!("user:{id}"),
-                detail: role.as_str(),
-                ip: None,
+                detail: &match &account.municipality {
+                    Some(m) => format!("{} {m} <{email}>", role.as_str()),
+                    None => format!("{} <{email}>", role.as_str()),
+                },
+                ip: by.and_then(|b| b.ip),
                 organization: None,
                 at: now,
             },
         )
         .await?;
-        let user = User {
-            tenant_id,
-            id,
-            email: email.clone(),
-            email_confirmed: false,
-            password_hash: None,
-            role,
-            organization_id: account.organization,
-            municipality_id: account.municipality.clone(),
-            last_name: last_name.as_str().to_owned(),
-            first_name: first_name.as_str().to_owned(),
-            middle_name: None,
-            phone: None,
-            birth_date: None,
-            session_epoch: 0,
-        };
+        let user = store::user_by_id_in(&mut tx, tenant_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         self.send_password_link(
             &mut tx,
             sender,
