@@ -54,6 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "school_year",
             "staff",
             "sync",
+            "statistics",
             "demo",
         ],
     ),

@@ -10,12 +10,12 @@ use crate::catalog::model::{
 };
 use crate::catalog::store::Profile;
 use crate::domain::Money;
-pub use crate::spreadsheet::{Cell, Column};
 use crate::groups::service::{GroupForm, SessionForm};
 use crate::groups::store::{GroupRow, Teacher};
 use crate::organizations::store::Place;
 use crate::programs::card::{Card, CardForm, FIELDS};
 use crate::programs::store::Authored;
+pub use crate::spreadsheet::{Cell, Column};
 
 pub const PROGRAMS: &str = "Программы";
 pub const GROUPS: &str = "Группы";

@@ -19,6 +19,10 @@ pub enum Cell {
     Int(i64),
     Money(Money),
     Date(NaiveDate),
+    /// A fractional number shown with two decimals (applications per seat).
+    Decimal(f64),
+    /// A share, 0.125 for 12,5 %: XLSX keeps the number under a percent format.
+    Percent(f64),
     Empty,
 }
 
@@ -30,4 +34,3 @@ pub struct Column {
     pub field: Option<&'static str>,
     pub width: f64,
 }
-

@@ -45,6 +45,7 @@ fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_text_wrap();
     let date = Format::new().set_num_format("dd.mm.yyyy");
     let money = Format::new().set_num_format("0.00");
+    let percent = Format::new().set_num_format("0.0%");
     ws.set_name(s.name)?;
     for (c, column) in s.columns.iter().enumerate() {
         let c = c as u16;
@@ -79,6 +80,12 @@ fn sheet(ws: &mut Worksheet, s: &Sheet<'_>) -> Result<(), XlsxError> {
                         Some(day) => ws.write_datetime_with_format(r, c, &day, &date)?,
                         None => ws.write_string(r, c, d.format("%d.%m.%Y").to_string())?,
                     };
+                }
+                Cell::Decimal(x) => {
+                    ws.write_number_with_format(r, c, *x, &money)?;
+                }
+                Cell::Percent(x) => {
+                    ws.write_number_with_format(r, c, *x, &percent)?;
                 }
                 Cell::Empty => {}
             }
@@ -169,6 +176,14 @@ pub fn csv(columns: &[Column], rows: &[Vec<Cell>]) -> Vec<u8> {
                     out.push_str(&format!("{},{:02}", k / 100, k % 100));
                 }
                 Cell::Date(d) => out.push_str(&d.format("%d.%m.%Y").to_string()),
+                Cell::Decimal(x) => out.push_str(&format!("{x:.2}").replace('.', ",")),
+                Cell::Percent(x) => {
+                    // Up to three decimals, no trailing zeros: `75%`, `12,5%`, `0,004%`.
+                    let p = format!("{:.3}", x * 100.0);
+                    let p = p.trim_end_matches('0').trim_end_matches('.');
+                    out.push_str(&p.replace('.', ","));
+                    out.push('%');
+                }
                 Cell::Empty => {}
             }
         }

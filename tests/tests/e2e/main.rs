@@ -21,4 +21,5 @@ mod schema;
 mod school_year;
 mod sheets;
 mod staff;
+mod statistics;
 mod sync;
