@@ -5,6 +5,7 @@ mod api;
 mod applications;
 mod bench_accounts;
 mod bench_rush;
+mod bench_statistics;
 mod catalog;
 mod certificates;
 mod faults;
