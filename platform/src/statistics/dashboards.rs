@@ -13,7 +13,7 @@ use crate::spreadsheet::Column;
 
 use super::period::Period;
 use super::scope::Scope;
-use super::store::{self, Bounds, Covered, Rank, WaitBucket};
+use super::store::{self, Bounds, Covered, WaitBucket};
 use super::table::{column, Table, Value};
 
 /// Programs in a «top» table.
@@ -146,17 +146,34 @@ pub async fn build(kind: Kind, r: &Request<'_>) -> Result<Vec<Table>, ServiceErr
 async fn coverage(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
     let b = r.bounds();
     let (db, tenant, m) = (r.db, r.tenant.id, r.municipality());
-    let by_municipality = store::covered_by_municipality(db, tenant, &b, m).await?;
-    let by_direction = store::covered_by_direction(db, tenant, &b, m).await?;
-    let total = store::covered_total(db, tenant, &b, m).await?;
     let day = r.period.age_day(r.today);
     let born_after = [5, 10, 15, 18].map(|years| {
         day.checked_sub_months(Months::new(12 * years))
             .unwrap_or(day)
             .to_string()
     });
-    let by_age = store::covered_by_age(db, tenant, &b, m, born_after).await?;
-
+    let groups = store::covered_children(db, tenant, &b, m, born_after).await?;
+    let by_direction = store::covered_by_direction(db, tenant, &b, m).await?;
+    // Each child is in one group (one family, one age, ОВЗ or not): sums count it once.
+    let mut by_municipality: BTreeMap<String, Covered> = BTreeMap::new();
+    let mut by_band: HashMap<String, Covered> = HashMap::new();
+    let mut total = Covered::default();
+    for g in &groups {
+        for c in [
+            by_municipality.entry(g.municipality.clone()).or_default(),
+            by_band.entry(g.band.clone()).or_default(),
+            &mut total,
+        ] {
+            c.children += g.children;
+            if g.ovz {
+                c.ovz += g.children;
+            }
+        }
+    }
+    let by_municipality: Vec<Covered> = by_municipality
+        .into_iter()
+        .map(|(key, c)| Covered { key, ..c })
+        .collect();
     let municipalities = r.municipalities();
     let population: i64 = municipalities.iter().map(|(_, _, p)| p).sum();
     let found: HashMap<&str, &Covered> = by_municipality
@@ -253,7 +270,7 @@ async fn coverage(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
         empty: "",
     };
 
-    let found: HashMap<&str, &Covered> = by_age.iter().map(|c| (c.key.as_str(), c)).collect();
+    let found: HashMap<&str, &Covered> = by_band.iter().map(|(k, c)| (k.as_str(), c)).collect();
     let mut bands = vec![
         ("5-9", "5–9 лет"),
         ("10-14", "10–14 лет"),
@@ -358,15 +375,89 @@ fn program_columns(extra: &[(&'static str, f64)]) -> Vec<Column> {
 async fn demand(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
     let b = r.bounds();
     let (db, tenant, m) = (r.db, r.tenant.id, r.municipality());
-    let by_direction = store::demand_by_direction(db, tenant, &b, m).await?;
+    let filed: HashMap<i64, store::Filed> = store::filed_by_program(db, tenant, &b, m)
+        .await?
+        .into_iter()
+        .collect();
+    let offer = store::program_seats(db, tenant, &b, m).await?;
+    let mut by_direction: HashMap<String, store::Demand> = HashMap::new();
+    let mut lines: Vec<store::ProgramDemand> = Vec::new();
+    for (id, direction, seats) in offer {
+        let f = filed.get(&id).copied().unwrap_or_default();
+        let d = by_direction.entry(direction.clone()).or_default();
+        d.applications += f.applications;
+        d.waitlisted += f.waitlisted;
+        d.seats += seats;
+        if f.applications > 0 {
+            lines.push(store::ProgramDemand {
+                program_id: id,
+                title: String::new(),
+                organization: String::new(),
+                direction,
+                applications: f.applications,
+                waitlisted: f.waitlisted,
+                seats,
+            });
+        }
+    }
     let found: HashMap<&str, &store::Demand> =
-        by_direction.iter().map(|d| (d.key.as_str(), d)).collect();
-    let sum = |f: fn(&store::Demand) -> i64| by_direction.iter().map(f).sum::<i64>();
+        by_direction.iter().map(|(k, d)| (k.as_str(), d)).collect();
+    let sum = |f: fn(&store::Demand) -> i64| by_direction.values().map(f).sum::<i64>();
     let (apps, seats, waiting) = (
         sum(|d| d.applications),
         sum(|d| d.seats),
         sum(|d| d.waitlisted),
     );
+    // The rankings, ties by program number; a program without seats counts as one seat.
+    let top = |mut v: Vec<store::ProgramDemand>, key: fn(&store::ProgramDemand) -> f64| {
+        v.sort_by(|a, b| {
+            key(b)
+                .total_cmp(&key(a))
+                .then(a.program_id.cmp(&b.program_id))
+        });
+        v.truncate(TOP as usize);
+        v
+    };
+    let per_seat = top(lines.clone(), |p| {
+        p.applications as f64 / p.seats.max(1) as f64
+    });
+    let unmet = top(
+        lines
+            .iter()
+            .filter(|p| p.applications > p.seats)
+            .cloned()
+            .collect(),
+        |p| (p.applications - p.seats) as f64,
+    );
+    let waitlists = top(
+        lines.iter().filter(|p| p.waitlisted > 0).cloned().collect(),
+        |p| p.waitlisted as f64,
+    );
+    let shown: Vec<i64> = per_seat
+        .iter()
+        .chain(&unmet)
+        .chain(&waitlists)
+        .map(|p| p.program_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names: HashMap<i64, (String, String)> = store::program_names(db, tenant, &shown)
+        .await?
+        .into_iter()
+        .map(|(id, title, org)| (id, (title, org)))
+        .collect();
+    let named = |v: Vec<store::ProgramDemand>| -> Vec<store::ProgramDemand> {
+        v.into_iter()
+            .map(|mut p| {
+                if let Some((title, org)) = names.get(&p.program_id) {
+                    p.title = title.clone();
+                    p.organization = org.clone();
+                }
+                p
+            })
+            .collect()
+    };
+    let (per_seat, unmet, waitlists) = (named(per_seat), named(unmet), named(waitlists));
     let directions = Table {
         key: "demand-directions",
         title: "Заявки на место по направленностям".into(),
@@ -407,7 +498,6 @@ async fn demand(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
         empty: "",
     };
 
-    let per_seat = store::programs_by(db, tenant, &b, m, Rank::PerSeat, TOP).await?;
     let per_seat = Table {
         key: "demand-programs",
         title: format!("Программы с наибольшим числом заявок на место (первые {TOP})"),
@@ -437,7 +527,6 @@ async fn demand(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
         empty: "Заявок в выбранном периоде нет.",
     };
 
-    let unmet = store::programs_by(db, tenant, &b, m, Rank::Unmet, TOP).await?;
     let unmet = Table {
         key: "demand-unmet",
         title: format!("Программы с наибольшим неудовлетворённым спросом (первые {TOP})"),
@@ -465,7 +554,6 @@ async fn demand(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
         empty: "Заявок больше, чем мест, нет ни в одной программе.",
     };
 
-    let waitlists = store::programs_by(db, tenant, &b, m, Rank::Waitlist, TOP).await?;
     let waitlists = Table {
         key: "demand-waitlists",
         title: format!("Самые длинные очереди (первые {TOP})"),

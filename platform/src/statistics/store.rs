@@ -137,18 +137,53 @@ fn covered(rows: Vec<AnyRow>) -> Result<Vec<Covered>, DbError> {
         .collect()
 }
 
-/// Covered children by the family's municipality (`""`: not given).
-pub async fn covered_by_municipality(
+/// Covered children, each once, counted by the family's municipality (`""`: not given),
+/// age band on a day and ОВЗ: one pass gives the municipalities, the bands and the total.
+/// `born_after[i]` is that day `[5, 10, 15, 18][i]` years back, so a child born after the
+/// first is under 5, after the second 5–9, and so on (dates compare as text). Bands:
+/// `under5`, `5-9`, `10-14`, `15-17`, `18+`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoveredGroup {
+    pub municipality: String,
+    pub band: String,
+    pub ovz: bool,
+    pub children: i64,
+}
+
+pub async fn covered_children(
     db: &Db,
     tenant: TenantId,
     b: &Bounds,
     municipality: Option<&str>,
-) -> Result<Vec<Covered>, DbError> {
+    born_after: [String; 4],
+) -> Result<Vec<CoveredGroup>, DbError> {
     let mut q = Query::new(tenant);
-    q.push(&format!("SELECT u.municipality_id AS k, {COVERED}"));
+    q.push(
+        "SELECT m, k, ovz, COUNT(*) AS children FROM (SELECT DISTINCT a.child_id, \
+         u.municipality_id AS m, c.ovz AS ovz, CASE WHEN c.birth_date > ",
+    )
+    .text(&born_after[0])
+    .push(" THEN 'under5' WHEN c.birth_date > ")
+    .text(&born_after[1])
+    .push(" THEN '5-9' WHEN c.birth_date > ")
+    .text(&born_after[2])
+    .push(" THEN '10-14' WHEN c.birth_date > ")
+    .text(&born_after[3])
+    .push(" THEN '15-17' ELSE '18+' END AS k");
     enrolled(&mut q, b, municipality);
-    q.push(" GROUP BY u.municipality_id");
-    covered(q.fetch(db).await?)
+    q.push(") x GROUP BY m, k, ovz");
+    q.fetch(db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CoveredGroup {
+                municipality: text(r, "m")?,
+                band: text(r, "k")?,
+                ovz: int(r, "ovz")? != 0,
+                children: int(r, "children")?,
+            })
+        })
+        .collect()
 }
 
 /// Covered children by direction (a child in two directions counts in each).
@@ -165,61 +200,20 @@ pub async fn covered_by_direction(
     covered(q.fetch(db).await?)
 }
 
-/// Covered children in the whole scope, each once.
-pub async fn covered_total(
-    db: &Db,
-    tenant: TenantId,
-    b: &Bounds,
-    municipality: Option<&str>,
-) -> Result<Covered, DbError> {
-    let mut q = Query::new(tenant);
-    q.push(&format!("SELECT '' AS k, {COVERED}"));
-    enrolled(&mut q, b, municipality);
-    Ok(covered(q.fetch(db).await?)?.pop().unwrap_or_default())
-}
-
-/// Covered children by age band on a day: `born_after[i]` is that day `[5, 10, 15, 18][i]`
-/// years back, so a child born after the first is under 5, after the second 5–9, and so
-/// on (dates compare as text). Keys: `under5`, `5-9`, `10-14`, `15-17`, `18+`.
-pub async fn covered_by_age(
-    db: &Db,
-    tenant: TenantId,
-    b: &Bounds,
-    municipality: Option<&str>,
-    born_after: [String; 4],
-) -> Result<Vec<Covered>, DbError> {
-    let mut q = Query::new(tenant);
-    q.push(
-        "SELECT k, COUNT(DISTINCT child_id) AS children, \
-         COUNT(DISTINCT CASE WHEN ovz = 1 THEN child_id END) AS ovz \
-         FROM (SELECT CASE WHEN c.birth_date > ",
-    )
-    .text(&born_after[0])
-    .push(" THEN 'under5' WHEN c.birth_date > ")
-    .text(&born_after[1])
-    .push(" THEN '5-9' WHEN c.birth_date > ")
-    .text(&born_after[2])
-    .push(" THEN '10-14' WHEN c.birth_date > ")
-    .text(&born_after[3])
-    .push(" THEN '15-17' ELSE '18+' END AS k, a.child_id, c.ovz");
-    enrolled(&mut q, b, municipality);
-    q.push(") x GROUP BY k");
-    covered(q.fetch(db).await?)
-}
-
 // ---------------------------------------------------------------- demand
 
 /// Applications filed in the period to organizations of the scope, after a SELECT.
 fn filed(q: &mut Query, b: &Bounds, municipality: Option<&str>) {
-    q.push(
-        " FROM applications a \
-         JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id \
-         WHERE a.tenant_id = $1 AND a.created_at >= ",
-    )
-    .text(&b.starts)
-    .push(" AND a.created_at < ")
-    .text(&b.ends)
-    .municipality("o.municipality_id", municipality);
+    // The region's figures need no join: every application of the tenant is in scope.
+    q.push(" FROM applications a");
+    if municipality.is_some() {
+        q.push(" JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id");
+    }
+    q.push(" WHERE a.tenant_id = $1 AND a.created_at >= ")
+        .text(&b.starts)
+        .push(" AND a.created_at < ")
+        .text(&b.ends)
+        .municipality("o.municipality_id", municipality);
 }
 
 /// `SELECT select` over the applications filed in the period.
@@ -245,57 +239,15 @@ fn offered(q: &mut Query, b: &Bounds, municipality: Option<&str>) {
     .municipality("o.municipality_id", municipality);
 }
 
-/// Applications, the waitlisted among them, and seats, under one key.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Demand {
-    pub key: String,
-    pub applications: i64,
-    pub waitlisted: i64,
-    pub seats: i64,
-}
-
 const COUNTED: &str = "COUNT(*) AS applications, \
      SUM(CASE WHEN a.status = 'waitlisted' THEN 1 ELSE 0 END) AS waitlisted";
 
-/// By direction: applications of the period, and the seats of the offer.
-pub async fn demand_by_direction(
-    db: &Db,
-    tenant: TenantId,
-    b: &Bounds,
-    municipality: Option<&str>,
-) -> Result<Vec<Demand>, DbError> {
-    // Applications by program first (one index range), then programs by direction: the
-    // join with programs runs over the groups, not over every application.
-    let mut q = Query::new(tenant);
-    q.push(
-        "SELECT p.direction AS k, CAST(SUM(x.applications) AS BIGINT) AS applications, \
-         CAST(SUM(x.waitlisted) AS BIGINT) AS waitlisted FROM (SELECT a.program_id, ",
-    )
-    .push(COUNTED);
-    filed(&mut q, b, municipality);
-    q.push(
-        " GROUP BY a.program_id) x JOIN programs p ON p.tenant_id = $1 AND p.id = x.program_id \
-         GROUP BY p.direction",
-    );
-    let mut lines: std::collections::BTreeMap<String, Demand> = Default::default();
-    for r in q.fetch(db).await? {
-        let key = text(&r, "k")?;
-        let line = lines.entry(key.clone()).or_default();
-        line.key = key;
-        line.applications = int(&r, "applications")?;
-        line.waitlisted = int(&r, "waitlisted")?;
-    }
-    let mut seats = Query::new(tenant);
-    seats.push("SELECT p.direction AS k, CAST(SUM(g.capacity) AS BIGINT) AS seats");
-    offered(&mut seats, b, municipality);
-    seats.push(" GROUP BY p.direction");
-    for r in seats.fetch(db).await? {
-        let key = text(&r, "k")?;
-        let line = lines.entry(key.clone()).or_default();
-        line.key = key;
-        line.seats = int(&r, "seats")?;
-    }
-    Ok(lines.into_values().collect())
+/// Applications, the waitlisted among them, and seats, under one key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Demand {
+    pub applications: i64,
+    pub waitlisted: i64,
+    pub seats: i64,
 }
 
 /// A program's line of the demand tables.
@@ -310,70 +262,86 @@ pub struct ProgramDemand {
     pub seats: i64,
 }
 
-/// How the programs are ranked.
-#[derive(Debug, Clone, Copy)]
-pub enum Rank {
-    /// Applications per seat (no seats counts as one).
-    PerSeat,
-    /// Applications beyond the seats.
-    Unmet,
-    /// The longest waitlists.
-    Waitlist,
+/// A program's applications filed in the period and the waitlisted among them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filed {
+    pub applications: i64,
+    pub waitlisted: i64,
 }
 
-/// The `limit` programs of the scope first by `rank`, with applications filed in the
-/// period; ties by program number.
-pub async fn programs_by(
+/// Applications of the period by program: one pass over the applications, which the
+/// direction totals and every ranking are read from.
+pub async fn filed_by_program(
     db: &Db,
     tenant: TenantId,
     b: &Bounds,
     municipality: Option<&str>,
-    rank: Rank,
-    limit: i64,
-) -> Result<Vec<ProgramDemand>, DbError> {
+) -> Result<Vec<(i64, Filed)>, DbError> {
     let mut q = Query::new(tenant);
-    q.push(
-        "SELECT x.program_id, p.title, o.short_name, p.direction, x.applications, \
-         x.waitlisted, COALESCE(s.seats, 0) AS seats FROM (SELECT a.program_id, ",
-    )
-    .push(COUNTED);
+    q.push("SELECT a.program_id, ").push(COUNTED);
     filed(&mut q, b, municipality);
-    q.push(
-        " GROUP BY a.program_id) x \
-         JOIN programs p ON p.tenant_id = $1 AND p.id = x.program_id \
-         JOIN organizations o ON o.tenant_id = $1 AND o.id = p.organization_id \
-         LEFT JOIN (SELECT g.program_id, CAST(SUM(g.capacity) AS BIGINT) AS seats",
-    );
-    offered(&mut q, b, municipality);
-    q.push(" GROUP BY g.program_id) s ON s.program_id = x.program_id");
-    let seats = "CASE WHEN COALESCE(s.seats, 0) < 1 THEN 1 ELSE s.seats END";
-    match rank {
-        Rank::PerSeat => q.push(&format!(
-            " ORDER BY x.applications * 1.0 / {seats} DESC, x.program_id"
-        )),
-        Rank::Unmet => q.push(
-            " WHERE x.applications > COALESCE(s.seats, 0) \
-             ORDER BY x.applications - COALESCE(s.seats, 0) DESC, x.program_id",
-        ),
-        Rank::Waitlist => {
-            q.push(" WHERE x.waitlisted > 0 ORDER BY x.waitlisted DESC, x.program_id")
-        }
-    };
-    q.push(" LIMIT ").int(limit);
+    q.push(" GROUP BY a.program_id");
     q.fetch(db)
         .await?
         .iter()
         .map(|r| {
-            Ok(ProgramDemand {
-                program_id: r.try_get("program_id")?,
-                title: text(r, "title")?,
-                organization: text(r, "short_name")?,
-                direction: text(r, "direction")?,
-                applications: int(r, "applications")?,
-                waitlisted: int(r, "waitlisted")?,
-                seats: int(r, "seats")?,
-            })
+            Ok((
+                r.try_get("program_id")?,
+                Filed {
+                    applications: int(r, "applications")?,
+                    waitlisted: int(r, "waitlisted")?,
+                },
+            ))
         })
+        .collect()
+}
+
+/// Every program of the scope with its direction and the seats it offers in the period
+/// (0 outside the offer).
+pub async fn program_seats(
+    db: &Db,
+    tenant: TenantId,
+    b: &Bounds,
+    municipality: Option<&str>,
+) -> Result<Vec<(i64, String, i64)>, DbError> {
+    let mut q = Query::new(tenant);
+    q.push(
+        "SELECT p.id, p.direction, COALESCE(s.seats, 0) AS seats FROM programs p \
+         JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+         LEFT JOIN (SELECT g.program_id, CAST(SUM(g.capacity) AS BIGINT) AS seats",
+    );
+    offered(&mut q, b, municipality);
+    q.push(" GROUP BY g.program_id) s ON s.program_id = p.id WHERE p.tenant_id = $1")
+        .municipality("o.municipality_id", municipality);
+    q.fetch(db)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, text(r, "direction")?, int(r, "seats")?)))
+        .collect()
+}
+
+/// Titles and organizations of a few programs (those a ranking shows).
+pub async fn program_names(
+    db: &Db,
+    tenant: TenantId,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Numbers only: written into the statement, not bound one by one.
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let mut q = Query::new(tenant);
+    q.push(&format!(
+        "SELECT p.id, p.title, o.short_name FROM programs p \
+         JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+         WHERE p.tenant_id = $1 AND p.id IN ({})",
+        list.join(", ")
+    ));
+    q.fetch(db)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, text(r, "title")?, text(r, "short_name")?)))
         .collect()
 }
 
