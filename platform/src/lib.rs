@@ -33,6 +33,7 @@ pub mod settings;
 pub mod sheets;
 pub mod spreadsheet;
 pub mod staff;
+pub mod statistics;
 pub mod storage;
 pub mod sync;
 pub mod telemetry;

@@ -18,6 +18,7 @@ use crate::programs::pages::{authoring as programs, moderation};
 use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
+use crate::statistics::pages as statistics;
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -291,6 +292,21 @@ pub fn routes(state: State) -> impl Endpoint {
             get(exports::municipal_download),
         )
         .at("/admin", get(cabinets::regional))
+        .at("/admin/statistics", get(statistics::regional_home))
+        .at("/admin/statistics/:dashboard", get(statistics::regional))
+        .at(
+            "/admin/statistics/:dashboard/:file",
+            get(statistics::regional_export),
+        )
+        .at("/municipal/statistics", get(statistics::municipal_home))
+        .at(
+            "/municipal/statistics/:dashboard",
+            get(statistics::municipal),
+        )
+        .at(
+            "/municipal/statistics/:dashboard/:file",
+            get(statistics::municipal_export),
+        )
         .at("/operator", get(cabinets::operator))
         .nest("/api", api());
     Route::new()

@@ -57,6 +57,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "administration",
             "audit_log",
             "exports",
+            "statistics",
             "demo",
         ],
     ),

@@ -197,6 +197,40 @@ pub async fn insert(
 
 /// Moves an application from `from` to `to` (a conditional update: of two concurrent
 /// decisions only one applies) and writes the history row. `false` if it was not in `from`.
+/// The organization's first decision on an application: when, and how many seconds after it
+/// was filed (the statistics' answer times read these, not the history).
+async fn mark_decided(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let filed: Option<String> = sqlx::query_scalar(
+        "SELECT created_at FROM applications WHERE tenant_id = $1 AND id = $2 AND decided_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(filed) = filed else {
+        return Ok(());
+    };
+    let wait = DateTime::parse_from_rfc3339(&filed)
+        .map(|t| (now - t.with_timezone(&Utc)).num_seconds().max(0))
+        .unwrap_or(0);
+    sqlx::query(
+        "UPDATE applications SET decided_at = $3, wait_seconds = $4 \
+         WHERE tenant_id = $1 AND id = $2 AND decided_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(to_db(now))
+    .bind(wait)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn transition(
     tx: &mut Tx,
@@ -209,6 +243,7 @@ pub async fn transition(
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let allowed: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let decided = now;
     let now = to_db(now);
     let updated = sqlx::query(&format!(
         "UPDATE applications SET status = $3, comment = COALESCE($4, comment), updated_at = $5 \
@@ -224,6 +259,9 @@ pub async fn transition(
     .await?
     .rows_affected()
         == 1;
+    if updated && matches!(to, Status::Confirmed | Status::Rejected) {
+        mark_decided(tx, tenant, id, decided).await?;
+    }
     if updated {
         sqlx::query(
             "INSERT INTO application_events (tenant_id, application_id, status, comment, actor_id, \

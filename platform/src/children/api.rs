@@ -30,6 +30,10 @@ pub struct ChildRequest {
     /// Optional; checked with its checksum.
     #[oai(nullable)]
     pub snils: Option<String>,
+    /// The child has ОВЗ (ограниченные возможности здоровья); counted in the region's
+    /// statistics, shown to nobody else. Absent: no.
+    #[oai(default)]
+    pub ovz: bool,
 }
 
 impl ChildRequest {
@@ -41,6 +45,7 @@ impl ChildRequest {
             birth_date: self.birth_date,
             sex: self.sex,
             snils: self.snils.unwrap_or_default(),
+            ovz: if self.ovz { "1" } else { "" }.to_owned(),
         }
     }
 }
@@ -57,6 +62,7 @@ pub struct Child {
     /// `XXX-XXX-XXX YY`.
     #[oai(nullable)]
     pub snils: Option<String>,
+    pub ovz: bool,
 }
 
 impl From<store::Child> for Child {
@@ -72,6 +78,7 @@ impl From<store::Child> for Child {
                 .snils
                 .and_then(|s| Snils::parse(&s).ok())
                 .map(|s| s.display()),
+            ovz: c.ovz,
         }
     }
 }

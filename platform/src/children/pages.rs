@@ -189,6 +189,7 @@ pub async fn child_page(
                     .and_then(|s| Snils::parse(&s).ok())
                     .map(|s| s.display())
                     .unwrap_or_default(),
+                ovz: if child.ovz { "1" } else { "" }.to_owned(),
             }
         }
     };

@@ -40,6 +40,7 @@ impl Children {
             birth_date: child.birth_date.to_string(),
             sex: child.sex.as_str(),
             snils: child.snils.as_ref().map(Snils::digits),
+            ovz: form.ovz == "1",
         };
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
@@ -80,6 +81,8 @@ pub struct ChildForm {
     pub birth_date: String,
     pub sex: String,
     pub snils: String,
+    /// `1` when the parent ticked «У ребёнка ОВЗ».
+    pub ovz: String,
 }
 
 struct ParsedChild {

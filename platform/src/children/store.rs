@@ -18,6 +18,8 @@ pub struct Child {
     pub birth_date: String,
     pub sex: String,
     pub snils: Option<String>,
+    /// The parent says the child has ОВЗ (ограниченные возможности здоровья).
+    pub ovz: bool,
 }
 
 pub struct ChildData<'a> {
@@ -27,6 +29,7 @@ pub struct ChildData<'a> {
     pub birth_date: String,
     pub sex: &'a str,
     pub snils: Option<&'a str>,
+    pub ovz: bool,
 }
 
 fn child(row: AnyRow) -> Result<Child, DbError> {
@@ -38,10 +41,11 @@ fn child(row: AnyRow) -> Result<Child, DbError> {
         birth_date: row.try_get("birth_date")?,
         sex: row.try_get("sex")?,
         snils: row.try_get("snils")?,
+        ovz: row.try_get::<i64, _>("ovz")? != 0,
     })
 }
 
-const CHILD_COLUMNS: &str = "id, last_name, first_name, middle_name, birth_date, sex, snils";
+const CHILD_COLUMNS: &str = "id, last_name, first_name, middle_name, birth_date, sex, snils, ovz";
 
 /// The children of one parent; nobody else's.
 pub async fn children(db: &Db, tenant: TenantId, parent: i64) -> Result<Vec<Child>, DbError> {
@@ -86,8 +90,8 @@ pub async fn insert_child(
     let now = to_db(now);
     sqlx::query(
         "INSERT INTO children (tenant_id, id, parent_id, last_name, first_name, middle_name, \
-         birth_date, sex, snils, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+         birth_date, sex, snils, ovz, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)",
     )
     .bind(tenant)
     .bind(id)
@@ -99,6 +103,7 @@ pub async fn insert_child(
     .bind(data.sex)
     .bind(data.snils)
     .bind(now)
+    .bind(i64::from(data.ovz))
     .execute(&mut **tx)
     .await?;
     Ok(id)
@@ -150,7 +155,7 @@ pub async fn update_child(
 ) -> Result<bool, DbError> {
     let result = sqlx::query(
         "UPDATE children SET last_name = $4, first_name = $5, middle_name = $6, \
-         birth_date = $7, sex = $8, snils = $9, updated_at = $10 \
+         birth_date = $7, sex = $8, snils = $9, updated_at = $10, ovz = $11 \
          WHERE tenant_id = $1 AND parent_id = $2 AND id = $3",
     )
     .bind(tenant)
@@ -163,6 +168,7 @@ pub async fn update_child(
     .bind(data.sex)
     .bind(data.snils)
     .bind(to_db(now))
+    .bind(i64::from(data.ovz))
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)

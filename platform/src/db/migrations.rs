@@ -39,6 +39,7 @@ migrations!(
     16 => "0016_staff_tokens",
     17 => "0017_catalog_sync",
     18 => "0018_school_year",
+    19 => "0019_statistics",
     21 => "0021_organization_deactivation",
     22 => "0022_audit_filters",
 );

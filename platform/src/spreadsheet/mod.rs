@@ -21,6 +21,10 @@ pub enum Cell {
     Int(i64),
     Money(Money),
     Date(NaiveDate),
+    /// A fractional number shown with two decimals (applications per seat).
+    Decimal(f64),
+    /// A share, 0.125 for 12,5 %: XLSX keeps the number under a percent format.
+    Percent(f64),
     Empty,
 }
 
@@ -50,6 +54,13 @@ impl Cell {
                 )
             }
             Cell::Date(d) => d.format("%d.%m.%Y").to_string(),
+            Cell::Decimal(x) => format!("{x:.2}").replace('.', ","),
+            // Up to three decimals, no trailing zeros: `75%`, `12,5%`, `0,004%`.
+            Cell::Percent(x) => {
+                let p = format!("{:.3}", x * 100.0);
+                let p = p.trim_end_matches('0').trim_end_matches('.');
+                format!("{}%", p.replace('.', ","))
+            }
             Cell::Empty => String::new(),
         }
     }

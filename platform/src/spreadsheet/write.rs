@@ -46,6 +46,7 @@ struct Formats {
     bold: Format,
     date: Format,
     money: Format,
+    percent: Format,
 }
 
 impl Formats {
@@ -54,6 +55,7 @@ impl Formats {
             bold: Format::new().set_bold().set_text_wrap(),
             date: Format::new().set_num_format("dd.mm.yyyy"),
             money: Format::new().set_num_format("0.00"),
+            percent: Format::new().set_num_format("0.0%"),
         }
     }
 }
@@ -98,6 +100,12 @@ fn row(ws: &mut Worksheet, r: u32, cells: &[Cell], f: &Formats) -> Result<(), Xl
                     Some(day) => ws.write_datetime_with_format(r, c, &day, &f.date)?,
                     None => ws.write_string(r, c, d.format("%d.%m.%Y").to_string())?,
                 };
+            }
+            Cell::Decimal(x) => {
+                ws.write_number_with_format(r, c, *x, &f.money)?;
+            }
+            Cell::Percent(x) => {
+                ws.write_number_with_format(r, c, *x, &f.percent)?;
             }
             Cell::Empty => {}
         }
@@ -210,6 +218,7 @@ pub fn csv_row(out: &mut String, cells: &[Cell]) {
                 out.push_str(&format!("{sign}{},{:02}", k / 100, k % 100));
             }
             Cell::Date(d) => out.push_str(&d.format("%d.%m.%Y").to_string()),
+            Cell::Decimal(_) | Cell::Percent(_) => out.push_str(&cell.shown()),
             Cell::Empty => {}
         }
     }

@@ -86,6 +86,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "provider_certificates.html",
     "provider_certificate.html",
     "municipal.html",
+    "statistics.html",
+    "_bar_chart.html",
     "mail/certificate_confirmed.txt",
     "mail/certificate_confirmed.html",
     "mail/certificate_rejected.txt",

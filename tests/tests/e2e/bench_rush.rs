@@ -93,6 +93,7 @@ async fn bench_rush() {
             birth_date: born.clone(),
             sex: "male",
             snils: None,
+            ovz: false,
         };
         let cid = platform::children::store::insert_child(&mut tx, tenant.id, uid, &child, now)
             .await
