@@ -306,8 +306,11 @@ pub async fn program_seats(
 ) -> Result<Vec<(i64, String, i64)>, DbError> {
     let mut q = Query::new(tenant);
     q.push(
+        // The region is named in the join too: the statement is built in pieces, and each
+        // piece is checked on its own for naming it (platform/tests/tenant_sql.rs).
         "SELECT p.id, p.direction, COALESCE(s.seats, 0) AS seats FROM programs p \
          JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+         AND p.tenant_id = $1 \
          LEFT JOIN (SELECT g.program_id, CAST(SUM(g.capacity) AS BIGINT) AS seats",
     );
     offered(&mut q, b, municipality);
