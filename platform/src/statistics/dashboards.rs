@@ -12,9 +12,9 @@ use crate::service_error::ServiceError;
 use crate::spreadsheet::Column;
 
 use super::period::Period;
-use super::scope::Scope;
 use super::store::{self, Bounds, Covered, WaitBucket};
 use super::table::{column, Table, Value};
+use crate::accounts::AdminScope;
 
 /// Programs in a «top» table.
 pub const TOP: i64 = 20;
@@ -59,7 +59,7 @@ impl Kind {
 pub struct Request<'a> {
     pub db: &'a Db,
     pub tenant: &'a Tenant,
-    pub scope: &'a Scope,
+    pub scope: &'a AdminScope,
     pub period: Period,
     pub today: NaiveDate,
 }
@@ -76,7 +76,7 @@ impl Request<'_> {
     }
 
     fn municipality(&self) -> Option<&str> {
-        self.scope.municipality.as_deref()
+        self.scope.municipality()
     }
 
     /// The municipalities of the scope, as the region's file lists them: (id, name,

@@ -19,8 +19,9 @@ use crate::State;
 
 use super::dashboards::{self, Kind, Request};
 use super::period::{Period, PeriodForm};
-use super::scope::{Cabinet, Scope};
+use super::scope::Cabinet;
 use super::table::{ShownTable, Table};
+use crate::accounts::AdminScope;
 
 #[derive(Serialize)]
 struct Tab {
@@ -53,7 +54,7 @@ fn query_of(form: &PeriodForm) -> String {
 async fn tables(
     state: &State,
     tenant: &Tenant,
-    scope: &Scope,
+    scope: &AdminScope,
     kind: Kind,
     period: Period,
 ) -> Result<Vec<Table>, ServiceError> {
@@ -77,7 +78,7 @@ async fn dashboard(
     kind: &str,
     form: PeriodForm,
 ) -> PageResult {
-    let scope = Scope::of(visitor.require()?, cabinet)?;
+    let scope = AdminScope::of(visitor.require()?, cabinet.role())?;
     let kind = Kind::parse(kind).ok_or(WebError::NotFound)?;
     let today = tenant.today(&state.clock);
     let (period, errors): (Option<Period>, Vec<FieldError>) = match Period::parse(&form, today) {
@@ -121,12 +122,12 @@ async fn dashboard(
             });
         }
     }
-    let place = match &scope.municipality {
+    let place = match scope.municipality() {
         None => tenant.config.region_name.clone(),
         Some(m) => tenant
             .config
             .municipality(m)
-            .map_or_else(|| m.clone(), |m| m.name.clone()),
+            .map_or_else(|| m.to_owned(), |m| m.name.clone()),
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -158,7 +159,7 @@ async fn export(
     file: &str,
     form: PeriodForm,
 ) -> Result<Response, WebError> {
-    let scope = Scope::of(visitor.require()?, cabinet)?;
+    let scope = AdminScope::of(visitor.require()?, cabinet.role())?;
     let kind = Kind::parse(kind).ok_or(WebError::NotFound)?;
     let (key, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
     if ext != "xlsx" && ext != "csv" {
