@@ -25,6 +25,7 @@ pub mod mail;
 pub mod organizations;
 pub mod photos;
 pub mod programs;
+pub mod region_settings;
 pub mod regions;
 pub mod routes;
 pub mod school_year;

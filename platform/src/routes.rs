@@ -15,6 +15,7 @@ use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
+use crate::region_settings::pages as region_settings;
 use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
@@ -290,6 +291,36 @@ pub fn routes(state: State) -> impl Endpoint {
         .at(
             "/municipal/exports/:table",
             get(exports::municipal_download),
+        )
+        .at("/admin/settings", get(region_settings::overview))
+        .at("/admin/settings/download", get(region_settings::download))
+        .at(
+            "/admin/settings/municipalities/new",
+            get(region_settings::new_municipality).post(region_settings::add_municipality),
+        )
+        .at(
+            "/admin/settings/municipalities/:id",
+            get(region_settings::show_municipality).post(region_settings::save_municipality),
+        )
+        .at(
+            "/admin/settings/municipalities/:id/remove",
+            post(region_settings::remove_municipality),
+        )
+        .at(
+            "/admin/settings/:section",
+            get(region_settings::show_section).post(region_settings::save_section),
+        )
+        .at(
+            "/admin/dictionaries",
+            get(region_settings::dictionaries).post(region_settings::add_profile),
+        )
+        .at(
+            "/admin/dictionaries/:id",
+            post(region_settings::rename_profile),
+        )
+        .at(
+            "/admin/dictionaries/:id/retire",
+            post(region_settings::retire_profile),
         )
         .at("/admin", get(cabinets::regional))
         .at("/admin/statistics", get(statistics::regional_home))

@@ -58,6 +58,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit_log",
             "exports",
             "statistics",
+            "region_settings",
             "demo",
         ],
     ),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use tenants::{Host, HostTable, LoadedRegion};
 
 use crate::cache::Cache;
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, Tx};
 
 use super::{registry, store};
 
@@ -33,6 +33,9 @@ pub enum ApplyError {
         code: u8,
         owner: String,
     },
+    /// An edit made from the web found the stored file changed since it was read.
+    #[error("настройки региона только что изменил кто-то другой: откройте страницу заново и повторите изменение")]
+    Stale,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -124,6 +127,47 @@ pub async fn apply_region(
     file: &str,
     now: DateTime<Utc>,
 ) -> Result<Applied, ApplyError> {
+    let mut tx = db.begin().await?;
+    let outcome = write_region(&mut tx, region, file, None, now).await?;
+    if outcome == Applied::Unchanged {
+        return Ok(outcome);
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    announce(cache).await;
+    Ok(outcome)
+}
+
+/// Applies, in the caller's transaction, a region whose file was edited from the web
+/// (`region_settings`): only if the stored file is still `expected`, the text the edit was
+/// made on (two admins saving at once must not undo each other), and keeping the stored
+/// logo (the web edits no logo; the file names it by a path only the operator's folder
+/// resolves). `Unchanged` writes nothing. The caller commits, then calls [`announce`].
+#[tracing::instrument(skip_all, fields(slug = %region.config.slug))]
+pub async fn apply_edit(
+    tx: &mut Tx,
+    region: &LoadedRegion,
+    expected: &str,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    let file = format!("{} (из веб-формы)", region.config.slug);
+    write_region(tx, region, &file, Some(expected), now).await
+}
+
+/// Makes servers sharing this cache see a committed change on their next poll instead of
+/// when the cached version expires.
+pub async fn announce(cache: &Cache) {
+    if let Err(e) = cache.delete(registry::VERSION_KEY).await {
+        tracing::warn!(error = %e, "registry version left in the cache: other servers see the change when it expires");
+    }
+}
+
+async fn write_region(
+    tx: &mut Tx,
+    region: &LoadedRegion,
+    file: &str,
+    expected: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
     let hosts: Vec<String> = region
         .config
         .hosts
@@ -140,8 +184,35 @@ pub async fn apply_region(
         });
     }
 
-    let mut tx = db.begin().await?;
-    let existing = store::find_by_slug(&mut tx, region.config.slug.as_str()).await?;
+    // An edit takes the registry's row lock before it reads the stored file: the file it
+    // compares with `expected` is then the one it replaces.
+    let early_revision = match expected {
+        Some(_) => Some(store::bump_registry_version(tx).await?),
+        None => None,
+    };
+    let existing = store::find_by_slug(tx, region.config.slug.as_str()).await?;
+    let kept;
+    let region = match expected {
+        None => region,
+        Some(expected) => {
+            let Some(e) = existing.as_ref().filter(|e| e.source == expected) else {
+                return Err(ApplyError::Stale);
+            };
+            kept = LoadedRegion {
+                config: region.config.clone(),
+                source: region.source.clone(),
+                logo: e
+                    .logo_type
+                    .clone()
+                    .zip(e.logo.clone())
+                    .map(|(content_type, bytes)| tenants::Logo {
+                        content_type,
+                        bytes,
+                    }),
+            };
+            &kept
+        }
+    };
     let new_logo = region.logo.as_ref().map(|l| &l.bytes);
     let outcome = match &existing {
         Some(e) if e.source == region.source && e.logo.as_ref() == new_logo => {
@@ -151,7 +222,7 @@ pub async fn apply_region(
         None => Applied::Created,
     };
     let own_id = existing.as_ref().map(|e| e.id);
-    if let Some(owner) = store::code_owner(&mut tx, own_id, region.config.code).await? {
+    if let Some(owner) = store::code_owner(tx, own_id, region.config.code).await? {
         return Err(ApplyError::CodeTaken {
             file: file.to_owned(),
             code: region.config.code,
@@ -159,7 +230,7 @@ pub async fn apply_region(
         });
     }
     for host in &hosts {
-        if let Some(owner) = store::host_owner(&mut tx, own_id, host).await? {
+        if let Some(owner) = store::host_owner(tx, own_id, host).await? {
             return Err(ApplyError::HostTaken {
                 file: file.to_owned(),
                 host: tenants::Host::parse(host).map_or(host.clone(), |h| h.to_string()),
@@ -167,17 +238,13 @@ pub async fn apply_region(
             });
         }
     }
-    let revision = store::bump_registry_version(&mut tx).await?;
-    let id = store::upsert_tenant(&mut tx, region, revision, now).await?;
-    store::replace_hosts(&mut tx, id, &hosts).await?;
-    store::sync_municipalities(&mut tx, id, &region.config).await?;
-    tx.commit().await.map_err(DbError::from)?;
-
-    // Servers sharing this cache see the change on their next poll instead of when the
-    // cached version expires.
-    if let Err(e) = cache.delete(registry::VERSION_KEY).await {
-        tracing::warn!(error = %e, "registry version left in the cache: other servers see the change when it expires");
-    }
-    tracing::info!(?outcome, revision, "region applied");
+    let revision = match early_revision {
+        Some(r) => r,
+        None => store::bump_registry_version(tx).await?,
+    };
+    let id = store::upsert_tenant(tx, region, revision, now).await?;
+    store::replace_hosts(tx, id, &hosts).await?;
+    store::sync_municipalities(tx, id, &region.config).await?;
+    tracing::info!(?outcome, revision, "region written");
     Ok(outcome)
 }

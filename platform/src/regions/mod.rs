@@ -9,7 +9,10 @@ pub mod store;
 mod tenant;
 pub mod view;
 
-pub use apply::{apply_files, apply_region, region_files, Applied, AppliedRegion, ApplyError};
+pub use apply::{
+    announce, apply_edit, apply_files, apply_region, region_files, Applied, AppliedRegion,
+    ApplyError,
+};
 pub use registry::{Registry, Site};
 pub use store::{list_summaries, TenantSummary};
 pub use tenant::Tenant;

@@ -60,11 +60,12 @@ pub async fn load_all(db: &Db) -> Result<Vec<Tenant>, DbError> {
 pub struct Existing {
     pub id: TenantId,
     pub source: String,
+    pub logo_type: Option<String>,
     pub logo: Option<Vec<u8>>,
 }
 
 pub async fn find_by_slug(tx: &mut Tx, slug: &str) -> Result<Option<Existing>, DbError> {
-    let row = sqlx::query("SELECT id, source, logo FROM tenants WHERE slug = $1")
+    let row = sqlx::query("SELECT id, source, logo_type, logo FROM tenants WHERE slug = $1")
         .bind(slug)
         .fetch_optional(&mut **tx)
         .await?;
@@ -72,6 +73,7 @@ pub async fn find_by_slug(tx: &mut Tx, slug: &str) -> Result<Option<Existing>, D
         Ok(Existing {
             id: row.try_get("id")?,
             source: row.try_get("source")?,
+            logo_type: row.try_get("logo_type")?,
             logo: row.try_get("logo")?,
         })
     })

@@ -19,6 +19,7 @@ use crate::mail::{Mailer, Outbox};
 use crate::organizations::Organizations;
 use crate::photos::Photos;
 use crate::programs::Programs;
+use crate::region_settings::RegionSettings;
 use crate::regions::Registry;
 use crate::school_year::NewYear;
 use crate::settings::Settings;
@@ -67,6 +68,8 @@ pub struct AppState {
     /// Catalog sync of the organizations' own systems by their ids.
     pub sync: CatalogSync,
     pub tokens: Tokens,
+    /// «Настройки региона» and the profile dictionary of the regional admin.
+    pub region_settings: RegionSettings,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -122,6 +125,7 @@ impl AppState {
             photos: Photos::new(db.clone(), clock.clone(), files.clone()),
             sheets: Sheets::new(db.clone(), clock.clone(), files),
             new_year: NewYear::new(db.clone(), clock.clone()),
+            region_settings: RegionSettings::new(db.clone(), cache.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),

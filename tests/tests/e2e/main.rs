@@ -20,6 +20,7 @@ mod onboarding;
 mod org_profile;
 mod photos;
 mod programs;
+mod region_settings;
 mod schema;
 mod school_year;
 mod sheets;
