@@ -276,22 +276,16 @@ pub fn routes(state: State) -> impl Endpoint {
             "/municipal/organizations/:id/staff",
             get(staff_admin::org_staff).post(staff_admin::invite_org_staff),
         )
-        .at("/admin/audit", get(audit_log::regional_log))
-        .at("/admin/audit/children/:id", get(audit_log::regional_child))
-        .at("/municipal/audit", get(audit_log::municipal_log))
-        .at(
-            "/municipal/audit/children/:id",
-            get(audit_log::municipal_child),
-        )
-        .at("/admin/programs", get(exports::regional_programs))
-        .at("/municipal/programs", get(exports::municipal_programs))
-        .at("/admin/exports", get(exports::regional_exports))
-        .at("/admin/exports/:table", get(exports::regional_download))
-        .at("/municipal/exports", get(exports::municipal_exports))
-        .at(
-            "/municipal/exports/:table",
-            get(exports::municipal_download),
-        )
+        .at("/admin/audit", get(audit_log::log))
+        .at("/admin/audit/children/:id", get(audit_log::child))
+        .at("/municipal/audit", get(audit_log::log))
+        .at("/municipal/audit/children/:id", get(audit_log::child))
+        .at("/admin/programs", get(exports::programs))
+        .at("/municipal/programs", get(exports::programs))
+        .at("/admin/exports", get(exports::exports))
+        .at("/admin/exports/:table", get(exports::download))
+        .at("/municipal/exports", get(exports::exports))
+        .at("/municipal/exports/:table", get(exports::download))
         .at("/admin/settings", get(region_settings::overview))
         .at("/admin/settings/download", get(region_settings::download))
         .at(
@@ -323,20 +317,17 @@ pub fn routes(state: State) -> impl Endpoint {
             post(region_settings::retire_profile),
         )
         .at("/admin", get(cabinets::regional))
-        .at("/admin/statistics", get(statistics::regional_home))
-        .at("/admin/statistics/:dashboard", get(statistics::regional))
+        .at("/admin/statistics", get(statistics::home))
+        .at("/admin/statistics/:dashboard", get(statistics::page))
         .at(
             "/admin/statistics/:dashboard/:file",
-            get(statistics::regional_export),
+            get(statistics::download),
         )
-        .at("/municipal/statistics", get(statistics::municipal_home))
-        .at(
-            "/municipal/statistics/:dashboard",
-            get(statistics::municipal),
-        )
+        .at("/municipal/statistics", get(statistics::home))
+        .at("/municipal/statistics/:dashboard", get(statistics::page))
         .at(
             "/municipal/statistics/:dashboard/:file",
-            get(statistics::municipal_export),
+            get(statistics::download),
         )
         .at("/operator", get(cabinets::operator))
         .nest("/api", api());

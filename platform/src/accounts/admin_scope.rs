@@ -37,6 +37,11 @@ impl AdminScope {
         }
     }
 
+    /// Whether data of `municipality` is within the scope.
+    pub fn covers(&self, municipality: &str) -> bool {
+        self.municipality().is_none_or(|m| m == municipality)
+    }
+
     /// The cabinet's root path: `/admin` or `/municipal`.
     pub fn home(&self) -> &'static str {
         match self {

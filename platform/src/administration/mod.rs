@@ -15,4 +15,4 @@ pub mod service;
 pub mod store;
 pub mod views;
 
-pub use service::{Administration, Scope};
+pub use service::Administration;

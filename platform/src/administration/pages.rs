@@ -10,6 +10,7 @@ use poem::{handler, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::values::Role;
+use crate::accounts::AdminScope;
 use crate::domain::FieldError;
 use crate::organizations::ProfileForm;
 use crate::regions::Tenant;
@@ -17,20 +18,18 @@ use crate::service_error::ServiceError;
 use crate::sheets::pages::{attachment, CSV, XLSX};
 use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
 use crate::web::pager::Pager;
-use crate::web::{form_status, path_id, Layout, Origin, Region, Visitor, WebError};
+use crate::web::{form_status, path_id, Cabinet, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
-use super::service::{AdminInvitation, Filter, Format, OrganizationForm, Scope};
+use super::service::{AdminInvitation, Filter, Format, OrganizationForm};
 use super::views;
 
 /// Lines of the registry on one page.
 const PER_PAGE: usize = 25;
 
 /// Where the viewer's registry lives: `/admin/organizations` or `/municipal/organizations`.
-fn base(visitor: &Visitor) -> Result<String, WebError> {
-    let viewer = visitor.require()?;
-    Scope::of(viewer)?;
-    Ok(format!("{}/organizations", viewer.user.role.home()))
+fn base(scope: &AdminScope) -> String {
+    format!("{}/organizations", scope.home())
 }
 
 #[derive(Deserialize, Default)]
@@ -77,14 +76,13 @@ pub async fn registry(
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Query(q): Query<RegistryQuery>,
 ) -> PageResult {
-    let base = base(&visitor)?;
-    let viewer = visitor.require()?;
-    let scope = Scope::of(viewer)?;
+    let base = base(&scope);
     let entries = state
         .administration
-        .registry(&tenant, viewer, &q.filter)
+        .registry(&tenant, &scope, &q.filter)
         .await?;
     let total = entries.len();
     let pages = total.div_ceil(PER_PAGE).max(1) as u32;
@@ -117,18 +115,15 @@ pub async fn registry(
     } else {
         format!("?{query}")
     };
-    let only = match &scope {
-        Scope::Region => None,
-        Scope::Municipality(m) => Some(m.as_str()),
-    };
+    let only = scope.municipality();
     render(
         &state,
         &visitor,
         "admin_organizations.html",
         minijinja::context! {
             layout, lines, total, pager, filter => &q.filter, base,
-            home => viewer.user.role.home(),
-            regional => viewer.user.role == Role::Regional,
+            home => scope.home(),
+            regional => scope == AdminScope::Region,
             municipalities => views::municipalities(&tenant, only),
             types => views::types(),
             xlsx => format!("{base}/export.xlsx{suffix}"),
@@ -142,14 +137,13 @@ pub async fn registry(
 async fn export(
     state: &State,
     tenant: &Tenant,
-    visitor: &Visitor,
+    scope: &AdminScope,
     filter: &Filter,
     format: Format,
 ) -> Result<Response, WebError> {
-    let viewer = visitor.require()?;
     let bytes = state
         .administration
-        .export(tenant, viewer, filter, format)
+        .export(tenant, scope, filter, format)
         .await?;
     let (content_type, ext) = match format {
         Format::Xlsx => (XLSX, "xlsx"),
@@ -164,10 +158,10 @@ async fn export(
 pub async fn export_xlsx(
     state: Data<&State>,
     Region(tenant): Region,
-    visitor: Visitor,
+    Cabinet(scope): Cabinet,
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
-    export(&state, &tenant, &visitor, &filter, Format::Xlsx).await
+    export(&state, &tenant, &scope, &filter, Format::Xlsx).await
 }
 
 /// `…/organizations/export.csv`: the same as CSV.
@@ -175,14 +169,15 @@ pub async fn export_xlsx(
 pub async fn export_csv(
     state: Data<&State>,
     Region(tenant): Region,
-    visitor: Visitor,
+    Cabinet(scope): Cabinet,
     Query(filter): Query<Filter>,
 ) -> Result<Response, WebError> {
-    export(&state, &tenant, &visitor, &filter, Format::Csv).await
+    export(&state, &tenant, &scope, &filter, Format::Csv).await
 }
 
 /// The organization's form as typed, its errors; `id` is `None` for a new one.
 struct FormPage<'a> {
+    scope: &'a AdminScope,
     id: Option<i64>,
     form: &'a OrganizationForm,
     errors: &'a [FieldError],
@@ -196,30 +191,23 @@ async fn form_page(
     page: FormPage<'_>,
     notice: Option<&'static str>,
 ) -> PageResult {
-    let base = base(visitor)?;
-    let viewer = visitor.require()?;
-    let scope = Scope::of(viewer)?;
+    let scope = page.scope;
+    let base = base(scope);
     let line = match page.id {
         Some(id) => {
-            let (entry, _) = state
-                .administration
-                .organization(tenant, viewer, id)
-                .await?;
+            let (entry, _) = state.administration.organization(tenant, scope, id).await?;
             Some(views::line(tenant, &entry))
         }
         None => None,
     };
-    let only = match &scope {
-        Scope::Region => None,
-        Scope::Municipality(m) => Some(m.as_str()),
-    };
+    let only = scope.municipality();
     render(
         state,
         visitor,
         "admin_organization.html",
         minijinja::context! {
             layout, org => line, form => page.form, errors => errors_map(page.errors),
-            base, notice, home => viewer.user.role.home(),
+            base, notice, home => scope.home(),
             municipalities => views::municipalities(tenant, only),
             types => views::types(),
             nav => "cabinet",
@@ -235,14 +223,10 @@ pub async fn new_form(
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
 ) -> PageResult {
-    let viewer = visitor.require()?;
     let form = OrganizationForm {
-        municipality: viewer
-            .user
-            .admin_municipality()
-            .unwrap_or_default()
-            .to_owned(),
+        municipality: scope.municipality().unwrap_or_default().to_owned(),
         ..OrganizationForm::default()
     };
     form_page(
@@ -251,6 +235,7 @@ pub async fn new_form(
         &visitor,
         layout,
         FormPage {
+            scope: &scope,
             id: None,
             form: &form,
             errors: &[],
@@ -275,14 +260,15 @@ pub async fn create(
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Form(post): Form<OrganizationPost>,
 ) -> PageResult {
     visitor.check_csrf(&post.csrf)?;
-    let base = base(&visitor)?;
+    let base = base(&scope);
     let viewer = visitor.require()?;
     match state
         .administration
-        .create(&tenant, viewer, &post.form)
+        .create(&tenant, viewer, &scope, &post.form)
         .await
     {
         Ok(id) => {
@@ -295,6 +281,7 @@ pub async fn create(
                 &visitor,
                 layout,
                 FormPage {
+                    scope: &scope,
                     id: None,
                     form: &post.form,
                     errors: &errors,
@@ -320,14 +307,14 @@ pub async fn edit_form(
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let viewer = visitor.require()?;
     let (entry, profile) = state
         .administration
-        .organization(&tenant, viewer, id)
+        .organization(&tenant, &scope, id)
         .await?;
     let form = OrganizationForm {
         profile: ProfileForm::from(&profile),
@@ -340,6 +327,7 @@ pub async fn edit_form(
         &visitor,
         layout,
         FormPage {
+            scope: &scope,
             id: Some(id),
             form: &form,
             errors: &[],
@@ -356,16 +344,17 @@ pub async fn edit(
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Path(id): Path<String>,
     Form(post): Form<OrganizationPost>,
 ) -> PageResult {
     visitor.check_csrf(&post.csrf)?;
     let id = path_id(&id)?;
-    let base = base(&visitor)?;
+    let base = base(&scope);
     let viewer = visitor.require()?;
     match state
         .administration
-        .edit(&tenant, viewer, id, &post.form)
+        .edit(&tenant, viewer, &scope, id, &post.form)
         .await
     {
         Ok(()) => Ok(Redirect::see_other(format!("{base}/{id}/edit?saved=edited")).into_response()),
@@ -376,6 +365,7 @@ pub async fn edit(
                 &visitor,
                 layout,
                 FormPage {
+                    scope: &scope,
                     id: Some(id),
                     form: &post.form,
                     errors: &errors,
@@ -392,17 +382,18 @@ async fn set_active(
     state: &State,
     tenant: &Tenant,
     visitor: &Visitor,
+    scope: &AdminScope,
     id: &str,
     csrf: &str,
     active: bool,
 ) -> PageResult {
     visitor.check_csrf(csrf)?;
     let id = path_id(id)?;
-    let base = base(visitor)?;
+    let base = base(scope);
     let viewer = visitor.require()?;
     state
         .administration
-        .set_active(tenant, viewer, id, active)
+        .set_active(tenant, viewer, scope, id, active)
         .await?;
     let saved = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::see_other(format!("{base}/{id}/edit?saved={saved}")).into_response())
@@ -414,10 +405,11 @@ pub async fn deactivate(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
+    Cabinet(scope): Cabinet,
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
-    set_active(&state, &tenant, &visitor, &id, &form.csrf, false).await
+    set_active(&state, &tenant, &visitor, &scope, &id, &form.csrf, false).await
 }
 
 /// «Включить организацию».
@@ -426,10 +418,11 @@ pub async fn reactivate(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
+    Cabinet(scope): Cabinet,
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> PageResult {
-    set_active(&state, &tenant, &visitor, &id, &form.csrf, true).await
+    set_active(&state, &tenant, &visitor, &scope, &id, &form.csrf, true).await
 }
 
 // ---------------------------------------------------------------- administrators

@@ -13,6 +13,7 @@ use crate::accounts::service::{Accounts, Grantor, StaffAccount};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{self as accounts, audit, Audit, User};
 use crate::accounts::values::Role;
+use crate::accounts::AdminScope;
 use crate::catalog::model::OrgType;
 use crate::catalog::store::{begin_write, bump_version};
 use crate::db::{Db, DbError};
@@ -35,39 +36,6 @@ pub struct Administration {
     db: Db,
     accounts: Accounts,
     clock: Clock,
-}
-
-/// Whose organizations an admin reaches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Region,
-    Municipality(String),
-}
-
-impl Scope {
-    /// The viewer's scope: 403 for anyone but the region's admins.
-    pub fn of(viewer: &Viewer) -> Result<Self> {
-        match viewer.user.role {
-            Role::Regional => Ok(Self::Region),
-            Role::Municipal => viewer
-                .user
-                .admin_municipality()
-                .map(|m| Self::Municipality(m.to_owned()))
-                .ok_or(ServiceError::Forbidden),
-            _ => Err(ServiceError::Forbidden),
-        }
-    }
-
-    fn municipality(&self) -> Option<&str> {
-        match self {
-            Self::Region => None,
-            Self::Municipality(m) => Some(m),
-        }
-    }
-
-    fn covers(&self, municipality: &str) -> bool {
-        self.municipality().is_none_or(|m| m == municipality)
-    }
 }
 
 /// The registry's filters as the GET form sends them; empty means any.
@@ -199,10 +167,9 @@ impl Administration {
     pub async fn registry(
         &self,
         tenant: &Tenant,
-        viewer: &Viewer,
+        scope: &AdminScope,
         filter: &Filter,
     ) -> Result<Vec<Entry>> {
-        let scope = Scope::of(viewer)?;
         let mut entries = store::entries(&self.db, tenant.id, scope.municipality()).await?;
         entries.retain(|e| filter.admits(e));
         Ok(entries)
@@ -212,11 +179,11 @@ impl Administration {
     pub async fn export(
         &self,
         tenant: &Tenant,
-        viewer: &Viewer,
+        scope: &AdminScope,
         filter: &Filter,
         format: Format,
     ) -> Result<Vec<u8>> {
-        let entries = self.registry(tenant, viewer, filter).await?;
+        let entries = self.registry(tenant, scope, filter).await?;
         let rows: Vec<Vec<Cell>> = entries
             .iter()
             .map(|e| {
@@ -250,10 +217,9 @@ impl Administration {
     pub async fn organization(
         &self,
         tenant: &Tenant,
-        viewer: &Viewer,
+        scope: &AdminScope,
         id: i64,
     ) -> Result<(Entry, Profile)> {
-        let scope = Scope::of(viewer)?;
         let entry = store::entry(&self.db, tenant.id, id)
             .await?
             .filter(|e| scope.covers(&e.municipality_id))
@@ -268,12 +234,12 @@ impl Administration {
     /// (a municipal admin's own is the only one they may name, and the default).
     fn municipality(
         tenant: &Tenant,
-        scope: &Scope,
+        scope: &AdminScope,
         raw: &str,
     ) -> std::result::Result<String, String> {
         let raw = raw.trim();
         let raw = match (scope, raw) {
-            (Scope::Municipality(m), "") => m.as_str(),
+            (AdminScope::Municipality(m), "") => m.as_str(),
             (_, raw) => raw,
         };
         if raw.is_empty() {
@@ -299,9 +265,9 @@ impl Administration {
         &self,
         tenant: &Tenant,
         viewer: &Viewer,
+        scope: &AdminScope,
         form: &OrganizationForm,
     ) -> Result<i64> {
-        let scope = Scope::of(viewer)?;
         let blank = Profile {
             id: 0,
             name: String::new(),
@@ -324,7 +290,7 @@ impl Administration {
         let mut check = FieldCheck::default();
         let municipality = check.field(
             "municipality",
-            Self::municipality(tenant, &scope, &form.municipality),
+            Self::municipality(tenant, scope, &form.municipality),
         );
         let address = check.field("address", text(&form.address, "адрес", 300, false));
         errors.extend(check.0);
@@ -381,10 +347,10 @@ impl Administration {
         &self,
         tenant: &Tenant,
         viewer: &Viewer,
+        scope: &AdminScope,
         id: i64,
         form: &OrganizationForm,
     ) -> Result<()> {
-        let scope = Scope::of(viewer)?;
         let mut tx = begin_write(&self.db, tenant.id).await?;
         let entry = store::entry_in(&mut tx, tenant.id, id)
             .await?
@@ -403,7 +369,7 @@ impl Administration {
         } else {
             form.municipality.clone()
         };
-        let municipality = match Self::municipality(tenant, &scope, &wanted) {
+        let municipality = match Self::municipality(tenant, scope, &wanted) {
             Ok(m) => Some(m),
             Err(message) => {
                 errors.push(FieldError::new("municipality", message));
@@ -455,10 +421,10 @@ impl Administration {
         &self,
         tenant: &Tenant,
         viewer: &Viewer,
+        scope: &AdminScope,
         id: i64,
         active: bool,
     ) -> Result<()> {
-        let scope = Scope::of(viewer)?;
         let now = self.clock.now();
         let mut tx = begin_write(&self.db, tenant.id).await?;
         let entry = store::entry_in(&mut tx, tenant.id, id)

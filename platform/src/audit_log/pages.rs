@@ -7,13 +7,10 @@ use poem::web::{Data, Path, Query};
 use serde::Serialize;
 
 use crate::accounts::history::ACTIONS;
-use crate::accounts::values::Role;
-use crate::accounts::AdminScope;
 use crate::domain::FieldError;
-use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, PageResult};
-use crate::web::{Layout, Region, Visitor};
+use crate::web::{Cabinet, Layout, Region, Visitor};
 use crate::State;
 
 use super::{store, views, AuditFilter, AuditForm};
@@ -39,16 +36,17 @@ fn query_of(form: &AuditForm) -> String {
     crate::web::pager::query_of(form, &["before"])
 }
 
-async fn log_page(
-    state: &State,
-    tenant: &Tenant,
-    visitor: &Visitor,
+/// `/{cabinet}/audit`: the log of the scope, filtered, a page at a time.
+#[handler]
+pub async fn log(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
     layout: Layout,
-    role: Role,
-    form: AuditForm,
+    Cabinet(scope): Cabinet,
+    Query(form): Query<AuditForm>,
 ) -> PageResult {
-    let viewer = visitor.require()?;
-    let scope = AdminScope::of(viewer, role)?;
+    let (state, tenant, visitor) = (*state, &*tenant, &visitor);
     let zone = tenant.config.time_zone;
     let (lines, next, errors, status): (_, _, Vec<FieldError>, _) =
         match AuditFilter::parse(&form, zone) {
@@ -86,40 +84,18 @@ async fn log_page(
     )
 }
 
-#[handler]
-pub async fn regional_log(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Query(form): Query<AuditForm>,
-) -> PageResult {
-    log_page(&state, &tenant, &visitor, layout, Role::Regional, form).await
-}
-
-#[handler]
-pub async fn municipal_log(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Query(form): Query<AuditForm>,
-) -> PageResult {
-    log_page(&state, &tenant, &visitor, layout, Role::Municipal, form).await
-}
-
 /// Every staff view of child `child`'s personal data within the admin's scope, newest first
 /// (up to the last 500: a child's data is viewed by the few organizations it applied to).
-async fn child_page(
-    state: &State,
-    tenant: &Tenant,
-    visitor: &Visitor,
+#[handler]
+pub async fn child(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
     layout: Layout,
-    role: Role,
-    child: i64,
+    Cabinet(scope): Cabinet,
+    Path(child): Path<i64>,
 ) -> PageResult {
-    let viewer = visitor.require()?;
-    let scope = AdminScope::of(viewer, role)?;
+    let (state, tenant, visitor) = (*state, &*tenant, &visitor);
     let filter = AuditFilter {
         action: Some("child_data_view".into()),
         object: Some(format!("child:{child}")),
@@ -136,26 +112,4 @@ async fn child_page(
         minijinja::context! { layout, lines, child, home => scope.home(), nav => "cabinet" },
         StatusCode::OK,
     )
-}
-
-#[handler]
-pub async fn regional_child(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Path(child): Path<i64>,
-) -> PageResult {
-    child_page(&state, &tenant, &visitor, layout, Role::Regional, child).await
-}
-
-#[handler]
-pub async fn municipal_child(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Path(child): Path<i64>,
-) -> PageResult {
-    child_page(&state, &tenant, &visitor, layout, Role::Municipal, child).await
 }

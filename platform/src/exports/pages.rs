@@ -7,13 +7,12 @@ use poem::web::{Data, Path, Query};
 use poem::{handler, Body, IntoResponse, Response};
 use serde::Serialize;
 
-use crate::accounts::values::Role;
 use crate::accounts::AdminScope;
 use crate::domain::FieldError;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, PageResult};
-use crate::web::{Layout, Region, Visitor, WebError};
+use crate::web::{Cabinet, Layout, Region, Visitor, WebError};
 use crate::State;
 
 use super::service::{self, Format};
@@ -64,16 +63,17 @@ fn query_of(form: &ExportForm) -> String {
     crate::web::pager::query_of(form, &["after", "format"])
 }
 
-async fn programs_page(
-    state: &State,
-    tenant: &Tenant,
-    visitor: &Visitor,
+/// `/{cabinet}/programs`: the programs of the scope in every state, a page at a time.
+#[handler]
+pub async fn programs(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
     layout: Layout,
-    role: Role,
-    form: ExportForm,
+    Cabinet(scope): Cabinet,
+    Query(form): Query<ExportForm>,
 ) -> PageResult {
-    let viewer = visitor.require()?;
-    let scope = AdminScope::of(viewer, role)?;
+    let (state, tenant, visitor) = (*state, &*tenant, &visitor);
     let kind = Kind::Programs;
     let (rows, next, errors, status): (Vec<Vec<String>>, _, Vec<FieldError>, _) =
         match service::filter_of(&form, kind, &scope, tenant) {
@@ -125,28 +125,6 @@ async fn programs_page(
     )
 }
 
-#[handler]
-pub async fn regional_programs(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Query(form): Query<ExportForm>,
-) -> PageResult {
-    programs_page(&state, &tenant, &visitor, layout, Role::Regional, form).await
-}
-
-#[handler]
-pub async fn municipal_programs(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Query(form): Query<ExportForm>,
-) -> PageResult {
-    programs_page(&state, &tenant, &visitor, layout, Role::Municipal, form).await
-}
-
 /// The downloads' forms; `failed` names the table whose form came back with `errors`.
 #[allow(clippy::too_many_arguments)] // the page's context and the form that failed, if any
 fn exports_page(
@@ -186,14 +164,15 @@ fn exports_page(
     )
 }
 
+/// `/{cabinet}/exports`: the downloads' forms.
 #[handler]
-pub async fn regional_exports(
+pub async fn exports(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
 ) -> PageResult {
-    let scope = AdminScope::of(visitor.require()?, Role::Regional)?;
     exports_page(
         &state,
         &tenant,
@@ -206,38 +185,20 @@ pub async fn regional_exports(
     )
 }
 
+/// `/{cabinet}/exports/{table}?format=…`: the file, or the forms with what is wrong.
 #[handler]
-pub async fn municipal_exports(
+pub async fn download(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
+    Path(table): Path<String>,
+    Query(form): Query<ExportForm>,
 ) -> PageResult {
-    let scope = AdminScope::of(visitor.require()?, Role::Municipal)?;
-    exports_page(
-        &state,
-        &tenant,
-        &visitor,
-        layout,
-        &scope,
-        None,
-        &ExportForm::default(),
-        &[],
-    )
-}
-
-async fn download(
-    state: &State,
-    tenant: std::sync::Arc<Tenant>,
-    visitor: &Visitor,
-    layout: Layout,
-    role: Role,
-    table: &str,
-    form: ExportForm,
-) -> PageResult {
+    let (state, visitor) = (*state, &visitor);
     let viewer = visitor.require()?;
-    let scope = AdminScope::of(viewer, role)?;
-    let kind = Kind::parse(table).ok_or(WebError::NotFound)?;
+    let kind = Kind::parse(&table).ok_or(WebError::NotFound)?;
     let Some(format) = Format::parse(form.format.trim()) else {
         let errors = [FieldError::new(
             "format",
@@ -291,46 +252,4 @@ async fn download(
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from_async_read(file.body))
         .into_response())
-}
-
-#[handler]
-pub async fn regional_download(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Path(table): Path<String>,
-    Query(form): Query<ExportForm>,
-) -> PageResult {
-    download(
-        &state,
-        tenant,
-        &visitor,
-        layout,
-        Role::Regional,
-        &table,
-        form,
-    )
-    .await
-}
-
-#[handler]
-pub async fn municipal_download(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Path(table): Path<String>,
-    Query(form): Query<ExportForm>,
-) -> PageResult {
-    download(
-        &state,
-        tenant,
-        &visitor,
-        layout,
-        Role::Municipal,
-        &table,
-        form,
-    )
-    .await
 }

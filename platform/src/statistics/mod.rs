@@ -5,13 +5,12 @@
 //!
 //! Everything is computed from the capabilities' own tables by aggregate queries
 //! (`store`), scoped to the tenant and, for a municipal admin, to the municipality; no
-//! figure holds personal data. `period` parses the from–to filter, `scope` says who sees
-//! what, `dashboards` turns the aggregates into tables, `chart` lays out the bars.
+//! figure holds personal data. `period` parses the from–to filter (who sees what is
+//! `accounts::AdminScope`, read from the cabinet's path by `web::Cabinet`), `dashboards` turns the aggregates into tables, `chart` lays out the bars.
 
 pub mod chart;
 pub mod dashboards;
 pub mod pages;
 pub mod period;
-pub mod scope;
 pub mod store;
 pub mod table;

@@ -14,12 +14,11 @@ use crate::service_error::ServiceError;
 use crate::sheets::pages::{attachment, CSV, XLSX};
 use crate::spreadsheet::{self, Sheet};
 use crate::web::page::{errors_map, render, PageResult};
-use crate::web::{Layout, Region, Visitor, WebError};
+use crate::web::{Cabinet, Layout, Region, Visitor, WebError};
 use crate::State;
 
 use super::dashboards::{self, Kind, Request};
 use super::period::{Period, PeriodForm};
-use super::scope::Cabinet;
 use super::table::{ShownTable, Table};
 use crate::accounts::AdminScope;
 
@@ -68,17 +67,15 @@ async fn tables(
     dashboards::build(kind, &request).await
 }
 
-#[allow(clippy::too_many_arguments)] // the page's extractors, passed on from two cabinets
 async fn dashboard(
     state: &State,
     tenant: &Tenant,
     visitor: &Visitor,
     layout: Layout,
-    cabinet: Cabinet,
+    scope: AdminScope,
     kind: &str,
     form: PeriodForm,
 ) -> PageResult {
-    let scope = AdminScope::of(visitor.require()?, cabinet.role())?;
     let kind = Kind::parse(kind).ok_or(WebError::NotFound)?;
     let today = tenant.today(&state.clock);
     let (period, errors): (Option<Period>, Vec<FieldError>) = match Period::parse(&form, today) {
@@ -86,7 +83,7 @@ async fn dashboard(
         Err(ServiceError::Invalid(errors)) => (None, errors),
         Err(e) => return Err(e.into()),
     };
-    let base = cabinet.base();
+    let base = format!("{}/statistics", scope.home());
     // The tabs and downloads keep the period as typed once it is valid.
     let filter = period.map(|p| p.form()).unwrap_or_default();
     let tabs: Vec<Tab> = Kind::ALL
@@ -141,7 +138,7 @@ async fn dashboard(
         minijinja::context! {
             layout, place, tabs, tables => shown, kind => kind.label(),
             action => format!("{base}/{}", kind.code()),
-            home => cabinet.home(),
+            home => scope.home(),
             period => period.map(|p| p.shown()),
             form => if errors.is_empty() { filter } else { form },
             errors => errors_map(&errors), nav => "cabinet",
@@ -153,13 +150,11 @@ async fn dashboard(
 async fn export(
     state: &State,
     tenant: &Tenant,
-    visitor: &Visitor,
-    cabinet: Cabinet,
+    scope: AdminScope,
     kind: &str,
     file: &str,
     form: PeriodForm,
 ) -> Result<Response, WebError> {
-    let scope = AdminScope::of(visitor.require()?, cabinet.role())?;
     let kind = Kind::parse(kind).ok_or(WebError::NotFound)?;
     let (key, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
     if ext != "xlsx" && ext != "csv" {
@@ -189,132 +184,42 @@ async fn export(
     }
 }
 
-/// `/admin/statistics`: the region's охват.
+/// `/{cabinet}/statistics`: the охват of the cabinet's region or municipality.
 #[handler]
-pub async fn regional_home(
+pub async fn home(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Query(form): Query<PeriodForm>,
 ) -> PageResult {
     let kind = Kind::Coverage.code();
-    dashboard(
-        &state,
-        &tenant,
-        &visitor,
-        layout,
-        Cabinet::Regional,
-        kind,
-        form,
-    )
-    .await
+    dashboard(&state, &tenant, &visitor, layout, scope, kind, form).await
 }
 
-/// `/admin/statistics/{dashboard}`.
+/// `/{cabinet}/statistics/{dashboard}`.
 #[handler]
-pub async fn regional(
+pub async fn page(
     state: Data<&State>,
     Region(tenant): Region,
     visitor: Visitor,
     layout: Layout,
+    Cabinet(scope): Cabinet,
     Path(kind): Path<String>,
     Query(form): Query<PeriodForm>,
 ) -> PageResult {
-    dashboard(
-        &state,
-        &tenant,
-        &visitor,
-        layout,
-        Cabinet::Regional,
-        &kind,
-        form,
-    )
-    .await
+    dashboard(&state, &tenant, &visitor, layout, scope, &kind, form).await
 }
 
-/// `/admin/statistics/{dashboard}/{table}.{xlsx|csv}`.
+/// `/{cabinet}/statistics/{dashboard}/{table}.{xlsx|csv}`.
 #[handler]
-pub async fn regional_export(
+pub async fn download(
     state: Data<&State>,
     Region(tenant): Region,
-    visitor: Visitor,
+    Cabinet(scope): Cabinet,
     Path((kind, file)): Path<(String, String)>,
     Query(form): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    export(
-        &state,
-        &tenant,
-        &visitor,
-        Cabinet::Regional,
-        &kind,
-        &file,
-        form,
-    )
-    .await
-}
-
-/// `/municipal/statistics`: the municipality's охват.
-#[handler]
-pub async fn municipal_home(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Query(form): Query<PeriodForm>,
-) -> PageResult {
-    let kind = Kind::Coverage.code();
-    dashboard(
-        &state,
-        &tenant,
-        &visitor,
-        layout,
-        Cabinet::Municipal,
-        kind,
-        form,
-    )
-    .await
-}
-
-/// `/municipal/statistics/{dashboard}`.
-#[handler]
-pub async fn municipal(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    layout: Layout,
-    Path(kind): Path<String>,
-    Query(form): Query<PeriodForm>,
-) -> PageResult {
-    dashboard(
-        &state,
-        &tenant,
-        &visitor,
-        layout,
-        Cabinet::Municipal,
-        &kind,
-        form,
-    )
-    .await
-}
-
-/// `/municipal/statistics/{dashboard}/{table}.{xlsx|csv}`.
-#[handler]
-pub async fn municipal_export(
-    state: Data<&State>,
-    Region(tenant): Region,
-    visitor: Visitor,
-    Path((kind, file)): Path<(String, String)>,
-    Query(form): Query<PeriodForm>,
-) -> Result<Response, WebError> {
-    export(
-        &state,
-        &tenant,
-        &visitor,
-        Cabinet::Municipal,
-        &kind,
-        &file,
-        form,
-    )
-    .await
+    export(&state, &tenant, scope, &kind, &file, form).await
 }

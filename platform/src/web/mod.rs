@@ -6,6 +6,7 @@
 mod allowed;
 pub mod assets;
 mod body_limit;
+mod cabinet;
 mod error;
 mod in_flight;
 mod layout;
@@ -19,6 +20,7 @@ mod visitor;
 
 pub use allowed::AllowedMethods;
 pub use body_limit::{upload_body, BodyLimit};
+pub use cabinet::Cabinet;
 pub use error::{ApiError, ErrorDetail, WebError};
 pub use in_flight::{expensive, Expensive, InFlight};
 pub use layout::{Layout, LayoutUser};

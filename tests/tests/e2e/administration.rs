@@ -134,12 +134,17 @@ async fn municipal_admins_see_edit_and_export_only_their_municipality() {
     assert!(list.body.contains("class=\"table-wrap\""));
     assert!(list.body.contains("<form method=\"get\""));
 
-    // The neighbour's organization: not found, whatever is tried.
+    // The neighbour's organization: not found in the own cabinet; the region's cabinet
+    // is closed to a municipal admin altogether (not narrowed to their municipality).
+    let path = format!("/municipal/organizations/{KVANTORIUM}/edit");
+    assert_eq!(own.get(&path).await.status, 404, "{path}");
     for path in [
-        format!("/municipal/organizations/{KVANTORIUM}/edit"),
         format!("/admin/organizations/{KVANTORIUM}/edit"),
+        format!("/admin/organizations/{RADUGA}/edit"),
+        "/admin/organizations".to_owned(),
+        format!("/admin/organizations/{RADUGA}/staff"),
     ] {
-        assert_eq!(own.get(&path).await.status, 404, "{path}");
+        assert_eq!(own.get(&path).await.status, 403, "{path}");
     }
     let csrf = list.csrf();
     let before = name_of(&app, KVANTORIUM).await;
