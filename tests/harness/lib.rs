@@ -10,6 +10,7 @@ pub mod browser;
 pub mod catalog;
 pub mod dkim;
 pub mod faults;
+pub mod measure;
 pub mod smtp;
 
 use std::net::SocketAddr;

@@ -690,13 +690,21 @@ pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError
         "places",
         "organizations",
         "profiles",
-        "id_sequences",
     ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
             .bind(tenant)
             .execute(&mut **tx)
             .await?;
     }
+    // The catalog's numbering starts again; the accounts', children's and applications'
+    // goes on, since their rows stay.
+    sqlx::query(
+        "DELETE FROM id_sequences WHERE tenant_id = $1 \
+         AND name IN ('organizations', 'programs', 'groups', 'places', 'teachers')",
+    )
+    .bind(tenant)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -14,20 +14,68 @@ use crate::{catalog, demo};
 use super::context::connect;
 use super::tenant::apply_dir;
 
-/// Applies the region files of `regions_dir`, fills the catalogs (all, or the one `region`)
-/// and makes the demo accounts.
+/// What `navigator demo` was asked to generate.
+pub(super) struct Size {
+    pub programs: Option<u32>,
+    pub applications: Option<u32>,
+}
+
+/// Applies the region files of `regions_dir`, fills the catalogs (all, or the one `region`),
+/// makes the demo accounts and, when asked, the families' applications.
 pub(super) async fn run(
     settings: &Settings,
     regions_dir: &Path,
-    programs: Option<u32>,
+    size: Size,
     region: Option<&str>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let db = connect(settings).await?;
     let cache = Cache::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
     apply_dir(&db, &cache, settings, regions_dir, out).await?;
-    fill_demo(&db, settings, programs.map(|n| n as usize), region, out).await?;
-    demo_accounts(&db, settings, out).await
+    fill_demo(
+        &db,
+        settings,
+        size.programs.map(|n| n as usize),
+        region,
+        out,
+    )
+    .await?;
+    demo_accounts(&db, settings, out).await?;
+    if let Some(applications) = size.applications {
+        fill_activity(&db, settings, applications as usize, region, out).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the generated families, children and applications of the regions (all, or the
+/// one `region`, already checked by `fill_demo`) with `applications` applications each.
+async fn fill_activity(
+    db: &Db,
+    settings: &Settings,
+    applications: usize,
+    only: Option<&str>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    for tenant in registry
+        .tenants()
+        .iter()
+        .filter(|t| only.is_none_or(|s| s == t.slug()))
+    {
+        let started = std::time::Instant::now();
+        let made =
+            demo::activity::fill_activity(db, tenant, applications, &Clock::system()).await?;
+        writeln!(
+            out,
+            "{}: {} заявок, {} семей, {} детей ({:.1} с)",
+            tenant.slug(),
+            made.applications,
+            made.families,
+            made.children,
+            started.elapsed().as_secs_f64()
+        )?;
+    }
+    Ok(())
 }
 
 /// Fills regions with demo catalogs: `programs` replaces each catalog; without it, only

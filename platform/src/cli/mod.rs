@@ -181,6 +181,11 @@ enum Command {
         /// по умолчанию, и только в регионах с пустым каталогом
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=200_000))]
         programs: Option<u32>,
+        /// Сколько заявок создать в каждом регионе вместе с семьями и детьми (по семье на
+        /// десять заявок, по два ребёнка в семье) — объём для замеров статистики; заменяет
+        /// прежние созданные так заявки
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5_000_000))]
+        applications: Option<u32>,
         /// Только этот регион (slug)
         #[arg(long)]
         region: Option<String>,
@@ -400,7 +405,14 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
         Command::Demo {
             regions_dir,
             programs,
+            applications,
             region,
-        } => demo::run(&settings, &regions_dir, programs, region.as_deref(), out).await,
+        } => {
+            let size = demo::Size {
+                programs,
+                applications,
+            };
+            demo::run(&settings, &regions_dir, size, region.as_deref(), out).await
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! means something on the day it runs.
 
 pub mod accounts;
+pub mod activity;
 mod cards;
 mod rng;
 mod words;
@@ -57,6 +58,8 @@ pub async fn fill(
 ) -> Result<Filled, DbError> {
     let catalog = generate(tenant, programs, tenant.today(clock));
     let mut tx = db.begin().await?;
+    // The generated applications go with the groups they were made for.
+    activity::remove_previous(&mut tx, tenant).await?;
     store::delete_catalog(&mut tx, tenant.id).await?;
     store::insert_profiles(&mut tx, tenant.id, &default_profiles()).await?;
     let first_org = store::next_ids(

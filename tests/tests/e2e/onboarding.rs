@@ -220,3 +220,62 @@ async fn an_unknown_database_scheme_is_a_clear_error() {
     );
     assert!(!err.contains("secret"), "password leaked: {err}");
 }
+
+/// `navigator demo --applications`: the statistics benchmark's volume, generated again in
+/// place on a rerun, numbered after the accounts that were already there.
+#[tokio::test]
+async fn demo_generates_families_and_applications_and_replaces_them_on_a_rerun() {
+    let (env, app) = TestApp::spawn().await;
+    let count = |sql: &'static str| {
+        let pool = app.state.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let args = [
+        "demo",
+        "--programs",
+        "120",
+        "--applications",
+        "1000",
+        "--region",
+        "smolensk",
+    ];
+    for _ in 0..2 {
+        let out = env.cli(&args).await.unwrap();
+        assert!(
+            out.contains("smolensk: 1000 заявок, 100 семей, 200 детей"),
+            "{out}"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM applications a JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.parent_id WHERE u.email_key LIKE '%@activity.demo.navigator.local'").await,
+            1000
+        );
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM users WHERE email_key LIKE '%@activity.demo.navigator.local'"
+            )
+            .await,
+            100
+        );
+    }
+    // Every status, and the decided ones with their answer time.
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT status) FROM applications").await,
+        7
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM applications WHERE status IN ('confirmed', 'rejected', 'enrolled', 'withdrawn') AND wait_seconds IS NULL").await,
+        0
+    );
+    // The next account gets a free number: the sequence is past every row.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM id_sequences s WHERE s.name = 'users' AND s.next_id <= (SELECT MAX(u.id) FROM users u WHERE u.tenant_id = s.tenant_id)").await,
+        0
+    );
+    let out = env.cli(&["demo", "--applications", "0"]).await;
+    assert!(out.is_err(), "0 applications is refused");
+}

@@ -17,6 +17,7 @@ use platform::programs::store as programs;
 use reqwest::Method;
 use tests::browser::{Browser, Page};
 use tests::catalog::smolensk::{CHESS, FOOTBALL, OLIMP, RADUGA, VOCAL};
+use tests::measure::cpu_and_peak;
 use tests::{TestApp, TestEnv};
 
 const S: &str = "p67.навигатор.дети";
@@ -787,32 +788,6 @@ async fn nobody_imports_into_another_organization_or_region() {
     ] {
         assert!(spec["paths"][path].is_object(), "{path}");
     }
-}
-
-/// This process's CPU time (user + system) in seconds, and its peak resident memory in MB.
-fn cpu_and_peak() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the name.
-    let cpu = (ticks(11) + ticks(12)) / 100.0;
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0;
-    (cpu, peak)
 }
 
 /// The import of 300 programs with 1 000 groups (BENCHMARKS.md, «Spreadsheet import»):
