@@ -503,14 +503,14 @@ impl Mailing {
         let org: Organization = catalog::organization(db, tenant.id, app.organization_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let program = catalog::published_program(db, tenant.id, app.program_id).await?;
+        let program = catalog::program_title(db, tenant.id, app.program_id).await?;
         let group = catalog::group(db, tenant.id, app.group_id).await?;
         let child =
             crate::children::store::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
         let parent = accounts::user_by_id(db, tenant.id, app.parent_id).await?;
         let ctx = minijinja::context! {
             number => app.id,
-            program => program.map(|p| p.title).unwrap_or_default(),
+            program => program.unwrap_or_default(),
             group => group.map(|g| g.name).unwrap_or_default(),
             child => child.map(|c| format!("{} {}", c.last_name, c.first_name)).unwrap_or_default(),
             organization => &org.name,

@@ -63,7 +63,7 @@ pub async fn parent_view(
 ) -> Result<ParentApplication, DbError> {
     let org = catalog::organization(db, tenant.id, app.organization_id).await?;
     let group = catalog::group(db, tenant.id, app.group_id).await?;
-    let program = catalog::published_program(db, tenant.id, app.program_id).await?;
+    let program = catalog::program_title(db, tenant.id, app.program_id).await?;
     let child =
         crate::children::store::child_of(db, tenant.id, app.parent_id, app.child_id).await?;
     let history = store::history(db, tenant.id, app.id)
@@ -82,7 +82,7 @@ pub async fn parent_view(
         child: child
             .map(|c| format!("{} {}", c.last_name, c.first_name))
             .unwrap_or_default(),
-        program: program.map(|p| p.title).unwrap_or_default(),
+        program: program.unwrap_or_default(),
         program_id: app.program_id,
         group: group.map(|g| g.name).unwrap_or_default(),
         organization_phone: org.as_ref().map(|o| o.phone.clone()).unwrap_or_default(),

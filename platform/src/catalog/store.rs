@@ -1182,6 +1182,18 @@ pub async fn organizations_changed_since(
     .collect()
 }
 
+/// A program's title whatever became of it since (archived, back on moderation, its
+/// organization deactivated): what an application to it keeps showing.
+pub async fn program_title(db: &Db, tenant: TenantId, id: i64) -> Result<Option<String>, DbError> {
+    Ok(
+        sqlx::query_scalar("SELECT title FROM programs WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
 /// A published program of the region, or `None` (unknown, unpublished, or another region's).
 pub async fn published_program(
     db: &Db,

@@ -436,9 +436,10 @@ async fn a_deactivated_organization_leaves_the_catalog_and_keeps_its_application
     // The family still reads its application.
     let theirs = mama.get("/cabinet/applications").await;
     assert_eq!(theirs.status, 200);
-    // The program title shows only while published (as for an archived one); the line stays.
+    // With the program's title, though the program left the catalog.
     assert!(
-        theirs.body.contains("Дом детского творчества «Радуга»"),
+        theirs.body.contains("Дом детского творчества «Радуга»")
+            && theirs.body.contains("Шахматный клуб «Ладья»"),
         "{}",
         theirs.body
     );
