@@ -31,7 +31,6 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "organization.html",
     "_form.html",
     "_cabinet.html",
-    "_admin.html",
     "register.html",
     "message.html",
     "login.html",
