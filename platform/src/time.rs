@@ -59,6 +59,46 @@ pub fn parse_day(raw: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// A period typed as two dates, both inclusive and either left empty (the filters of the
+/// audit log and the exports): the instants it spans in `zone`, `from <= t < until`. A date
+/// that is not one, or an end before the start, goes to `errors` under its field (`from`,
+/// `to`).
+pub fn day_span(
+    from: &str,
+    to: &str,
+    zone: Tz,
+    errors: &mut Vec<crate::domain::FieldError>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let mut day = |raw: &str, field: &'static str| {
+        let t = raw.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let d = parse_day(t);
+        if d.is_none() {
+            errors.push(crate::domain::FieldError::new(
+                field,
+                format!("«{t}»: укажите дату в формате ДД.ММ.ГГГГ"),
+            ));
+        }
+        d
+    };
+    let (first, last) = (day(from, "from"), day(to, "to"));
+    if let (Some(f), Some(l)) = (first, last) {
+        if f > l {
+            errors.push(crate::domain::FieldError::new(
+                "to",
+                "Конец периода раньше его начала",
+            ));
+        }
+    }
+    (
+        first.map(|d| start_of_day(d, zone)),
+        last.and_then(|d| d.succ_opt())
+            .map(|d| start_of_day(d, zone)),
+    )
+}
+
 /// The instant day `d` begins in `zone` (the first one, on a day that begins twice; the
 /// zone's first instant of the day, on one whose midnight is skipped).
 pub fn start_of_day(d: NaiveDate, zone: Tz) -> DateTime<Utc> {

@@ -2,13 +2,13 @@
 //! (`program:15`, or `program` for every program), the period (days in the region's zone),
 //! and the page (`before`, the id the previous page ended at).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::history::ACTIONS;
 use crate::domain::FieldError;
-use crate::time::{parse_day, start_of_day};
+use crate::time::day_span;
 
 /// The form as typed (GET parameters).
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -66,27 +66,7 @@ impl AuditFilter {
                 ));
             }
         }
-        let mut day = |raw: &str, field: &'static str| -> Option<NaiveDate> {
-            let t = raw.trim();
-            if t.is_empty() {
-                return None;
-            }
-            let d = parse_day(t);
-            if d.is_none() {
-                errors.push(FieldError::new(
-                    field,
-                    format!("«{t}»: укажите дату в формате ДД.ММ.ГГГГ"),
-                ));
-            }
-            d
-        };
-        let from = day(&form.from, "from");
-        let to = day(&form.to, "to");
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                errors.push(FieldError::new("to", "Конец периода раньше его начала"));
-            }
-        }
+        let (from, until) = day_span(&form.from, &form.to, zone, &mut errors);
         let before = match form.before.trim() {
             "" => None,
             b => match b.parse::<i64>() {
@@ -107,8 +87,8 @@ impl AuditFilter {
             who: text(&form.who, 100).map(|w| w.to_lowercase()),
             action,
             object,
-            from: from.map(|d| start_of_day(d, zone)),
-            until: to.and_then(|d| d.succ_opt()).map(|d| start_of_day(d, zone)),
+            from,
+            until,
             before,
         })
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::AdminScope;
 use crate::domain::FieldError;
 use crate::regions::Tenant;
-use crate::time::{parse_day, start_of_day, to_db};
+use crate::time::{day_span, to_db};
 
 use super::kinds::Kind;
 
@@ -93,24 +93,7 @@ impl ExportFilter {
             },
         };
         let zone = tenant.config.time_zone;
-        let mut day = |raw: &str, field: &'static str| {
-            let t = blank(raw)?;
-            let d = parse_day(t);
-            if d.is_none() {
-                errors.push(FieldError::new(
-                    field,
-                    format!("«{t}»: укажите дату в формате ДД.ММ.ГГГГ"),
-                ));
-            }
-            d
-        };
-        let from = day(&form.from, "from");
-        let to = day(&form.to, "to");
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                errors.push(FieldError::new("to", "Конец периода раньше его начала"));
-            }
-        }
+        let (from, until) = day_span(&form.from, &form.to, zone, &mut errors);
         let after = match blank(&form.after) {
             None => 0,
             Some(t) => t
@@ -129,10 +112,8 @@ impl ExportFilter {
             status,
             municipality,
             organization,
-            from: from.map(|d| to_db(start_of_day(d, zone))),
-            until: to
-                .and_then(|d| d.succ_opt())
-                .map(|d| to_db(start_of_day(d, zone))),
+            from: from.map(to_db),
+            until: until.map(to_db),
             after,
         })
     }

@@ -497,6 +497,15 @@ pub async fn add_profile(
     }
 }
 
+/// A profile row's refusal in one line: the row has one place for it.
+fn row_message(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// «Переименовать».
 #[handler]
 pub async fn rename_profile(
@@ -517,13 +526,8 @@ pub async fn rename_profile(
     {
         Ok(()) => Ok(done(&format!("профиль переименован в «{}»", name.trim()))),
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
             let shown = Shown {
-                row: Some((&id, message)),
+                row: Some((&id, row_message(&errors))),
                 ..Shown::default()
             };
             dictionary_page(&state, &tenant, &visitor, layout, shown).await
@@ -555,13 +559,8 @@ pub async fn retire_profile(
             "профиль упразднён, программы ({n}) перенесены"
         ))),
         Err(ServiceError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
             let shown = Shown {
-                row: Some((&id, message)),
+                row: Some((&id, row_message(&errors))),
                 ..Shown::default()
             };
             dictionary_page(&state, &tenant, &visitor, layout, shown).await
