@@ -88,6 +88,17 @@ impl Application {
                 }
             },
         );
+        // The statistics snapshots opened lately, computed again before they expire (at
+        // start nothing has been opened: the first tick does nothing).
+        let (statistics, registry) = (state.statistics.clone(), state.registry.clone());
+        poll(
+            crate::statistics::snapshots::WARM_EVERY,
+            "could not refresh the statistics snapshots",
+            move || {
+                let (statistics, registry) = (statistics.clone(), registry.clone());
+                async move { statistics.warm(&registry).await.map(|_| ()) }
+            },
+        );
         state.mail_worker().spawn();
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

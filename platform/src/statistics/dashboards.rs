@@ -21,7 +21,7 @@ pub const TOP: i64 = 20;
 /// Seconds in the «decided within 3 days» rule.
 pub const THREE_DAYS: i64 = 3 * 24 * 3600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Coverage,
     Demand,

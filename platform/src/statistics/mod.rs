@@ -12,5 +12,8 @@ pub mod chart;
 pub mod dashboards;
 pub mod pages;
 pub mod period;
+pub mod snapshots;
 pub mod store;
 pub mod table;
+
+pub use snapshots::Statistics;

@@ -3,6 +3,8 @@
 //! (`/{cabinet}/statistics/{dashboard}/{table}.xlsx|csv?from=…&to=…`). The regional admin
 //! opens the region's, a municipal admin their municipality's; nobody else either.
 
+use std::sync::Arc;
+
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
 use poem::{handler, Response};
@@ -13,13 +15,15 @@ use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::sheets::pages::{attachment, CSV, XLSX};
 use crate::spreadsheet::{self, Sheet};
+use crate::time::{shown_in, to_db};
 use crate::web::page::{errors_map, render, PageResult};
 use crate::web::{Cabinet, Layout, Region, Visitor, WebError};
 use crate::State;
 
-use super::dashboards::{self, Kind, Request};
+use super::dashboards::Kind;
 use super::period::{Period, PeriodForm};
-use super::table::{ShownTable, Table};
+use super::snapshots::Snapshot;
+use super::table::ShownTable;
 use crate::accounts::AdminScope;
 
 #[derive(Serialize)]
@@ -50,21 +54,17 @@ fn query_of(form: &PeriodForm) -> String {
     }
 }
 
-async fn tables(
+async fn snapshot(
     state: &State,
     tenant: &Tenant,
     scope: &AdminScope,
     kind: Kind,
     period: Period,
-) -> Result<Vec<Table>, ServiceError> {
-    let request = Request {
-        db: &state.db,
-        tenant,
-        scope,
-        period,
-        today: tenant.today(&state.clock),
-    };
-    dashboards::build(kind, &request).await
+) -> Result<Arc<Snapshot>, ServiceError> {
+    state
+        .statistics
+        .dashboard(tenant, scope, kind, period)
+        .await
 }
 
 async fn dashboard(
@@ -95,8 +95,14 @@ async fn dashboard(
         })
         .collect();
     let mut shown = Vec::new();
+    let mut computed = None;
     if let Some(period) = period {
-        for t in tables(state, tenant, &scope, kind, period).await? {
+        let snapshot = snapshot(state, tenant, &scope, kind, period).await?;
+        computed = Some(shown_in(
+            &to_db(snapshot.computed_at),
+            tenant.config.time_zone,
+        ));
+        for t in &snapshot.tables {
             let downloads = ["xlsx", "csv"]
                 .iter()
                 .map(|ext| Download {
@@ -114,7 +120,7 @@ async fn dashboard(
                 })
                 .collect();
             shown.push(Shown {
-                table: ShownTable::from(&t),
+                table: ShownTable::from(t),
                 downloads,
             });
         }
@@ -139,7 +145,7 @@ async fn dashboard(
             layout, place, tabs, tables => shown, kind => kind.label(),
             action => format!("{base}/{}", kind.code()),
             home => scope.home(),
-            period => period.map(|p| p.shown()),
+            period => period.map(|p| p.shown()), computed,
             form => if errors.is_empty() { filter } else { form },
             errors => errors_map(&errors), nav => "cabinet",
         },
@@ -161,8 +167,9 @@ async fn export(
         return Err(WebError::NotFound);
     }
     let period = Period::parse(&form, tenant.today(&state.clock))?;
-    let tables = tables(state, tenant, &scope, kind, period).await?;
-    let table = tables
+    let snapshot = snapshot(state, tenant, &scope, kind, period).await?;
+    let table = snapshot
+        .tables
         .iter()
         .find(|t| t.key == key)
         .ok_or(WebError::NotFound)?;

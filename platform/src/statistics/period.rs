@@ -18,7 +18,7 @@ pub struct PeriodForm {
     pub to: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -25,6 +25,7 @@ use crate::school_year::NewYear;
 use crate::settings::Settings;
 use crate::sheets::Sheets;
 use crate::staff::{Staff, Tokens};
+use crate::statistics::Statistics;
 use crate::storage::{FileStore, LocalStore};
 use crate::sync::CatalogSync;
 use crate::templates::Templates;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// «Настройки региона» and the profile dictionary of the regional admin.
     pub region_settings: RegionSettings,
+    /// The dashboards' snapshots and the one computation at a time.
+    pub statistics: Statistics,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -126,6 +129,7 @@ impl AppState {
             sheets: Sheets::new(db.clone(), clock.clone(), files),
             new_year: NewYear::new(db.clone(), clock.clone()),
             region_settings: RegionSettings::new(db.clone(), cache.clone(), clock.clone()),
+            statistics: Statistics::new(db.clone(), clock.clone()),
             certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
             applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
             programs: Programs::new(db.clone(), clock.clone(), outbox),

@@ -12,10 +12,12 @@
 //! over the municipalities, several groups each), then 100 000 families with 200 000
 //! children (one in seven with ОВЗ) and 1 000 000 applications over 300 days with every
 //! status, first-decision times and refusal reasons. Then it opens each dashboard as the
-//! regional admin and as a municipal admin, five times each, and prints the median and
-//! worst wall time, the process's CPU per page (server, client and, on SQLite, the
+//! regional admin and as a municipal admin: once (its snapshot computed) and five times
+//! more (served from the snapshot), and prints the first load's time, the median and worst
+//! of the others, the process's CPU per page (server, client and, on SQLite, the
 //! database), and the ratio to the same-run reference: the regional cabinet `/admin` (a
-//! small page through the same session and layout).
+//! small page through the same session and layout). Last, one round of the warmer over
+//! every dashboard opened.
 
 use std::time::{Duration, Instant};
 
@@ -75,8 +77,16 @@ async fn fill(app: &TestApp) {
         .unwrap();
 }
 
-/// The median and worst wall time of `RUNS` loads of `path`, and the CPU per load.
-async fn time(b: &mut Browser<'_>, path: &str) -> (Duration, Duration, f64) {
+/// The first load of `path` (its snapshot computed) with its CPU, then the median and worst
+/// wall time of `RUNS` loads more (served from the snapshot), and their CPU per load.
+async fn time(b: &mut Browser<'_>, path: &str) -> (Duration, f64, Duration, Duration, f64) {
+    let (cpu0, _) = cpu_and_peak();
+    let started = Instant::now();
+    let page = b.get(path).await;
+    let cold = started.elapsed();
+    assert_eq!(page.status, 200, "{path}: {}", page.body);
+    let (cpu1, _) = cpu_and_peak();
+    let cold_cpu = cpu1 - cpu0;
     let mut times = Vec::new();
     let (cpu0, _) = cpu_and_peak();
     for _ in 0..RUNS {
@@ -88,6 +98,8 @@ async fn time(b: &mut Browser<'_>, path: &str) -> (Duration, Duration, f64) {
     let (cpu1, _) = cpu_and_peak();
     times.sort();
     (
+        cold,
+        cold_cpu,
         times[times.len() / 2],
         *times.last().unwrap(),
         (cpu1 - cpu0) / RUNS as f64,
@@ -112,7 +124,7 @@ async fn bench_statistics() {
     municipal
         .login("municipal@smolensk.demo.navigator.local", DEMO_PASSWORD)
         .await;
-    let (reference, _, reference_cpu) = time(&mut regional, "/admin").await;
+    let (_, _, reference, _, reference_cpu) = time(&mut regional, "/admin").await;
     println!(
         "reference /admin: median {:.1} ms, CPU {:.1} ms",
         reference.as_secs_f64() * 1e3,
@@ -123,10 +135,12 @@ async fn bench_statistics() {
         ("municipal", &mut municipal, "/municipal/statistics"),
     ] {
         for kind in ["coverage", "demand", "work", "money"] {
-            let (m, worst, cpu) = time(b, &format!("{base}/{kind}")).await;
+            let (cold, cold_cpu, m, worst, cpu) = time(b, &format!("{base}/{kind}")).await;
             println!(
-                "{who:9} {kind:8} median {:7.1} ms, worst {:7.1} ms, CPU {:7.1} ms, \
-                 {:5.1}× the reference",
+                "{who:9} {kind:8} computed {:7.1} ms (CPU {:7.1} ms); served median {:6.1} ms, \
+                 worst {:6.1} ms, CPU {:5.1} ms, {:5.2}× the reference",
+                cold.as_secs_f64() * 1e3,
+                cold_cpu * 1e3,
                 m.as_secs_f64() * 1e3,
                 worst.as_secs_f64() * 1e3,
                 cpu * 1e3,
@@ -134,4 +148,19 @@ async fn bench_statistics() {
             );
         }
     }
+    // The warmer's round: every dashboard opened above, computed again one at a time.
+    let (cpu0, _) = cpu_and_peak();
+    let started = Instant::now();
+    let warmed = app
+        .state
+        .statistics
+        .warm(&app.state.registry)
+        .await
+        .unwrap();
+    let (cpu1, _) = cpu_and_peak();
+    println!(
+        "warmer: {warmed} dashboards in {:.1} s, CPU {:.1} s",
+        started.elapsed().as_secs_f64(),
+        cpu1 - cpu0
+    );
 }

@@ -627,3 +627,79 @@ async fn dashboards_give_the_figures_worked_out_by_hand_in_each_scope() {
     }
     assert_eq!(ministry.get("/admin/statistics/nonsense").await.status, 404);
 }
+
+/// A dashboard is served from its snapshot («по состоянию на»): an application filed after
+/// it shows once the snapshot is older than 15 minutes, or at once after the warmer has
+/// computed again the dashboards opened lately.
+#[tokio::test]
+async fn dashboards_are_snapshots_computed_again_after_15_minutes_or_by_the_warmer() {
+    let (_env, app, sink) = spawn().await;
+    let today = app
+        .state
+        .registry
+        .by_slug("smolensk")
+        .unwrap()
+        .today(&app.state.clock);
+    let none = "Заявок в выбранном периоде нет.";
+    let mut ministry = login(&app, S, REGIONAL).await;
+    let mut smolensk = login(&app, S, SMOLENSK_ADMIN).await;
+    let first = ministry.get("/admin/statistics/work").await;
+    assert!(first.body.contains(none), "{}", first.body);
+    assert!(
+        first.body.contains("Данные по состоянию на"),
+        "{}",
+        first.body
+    );
+    assert!(smolensk
+        .get("/municipal/statistics/work")
+        .await
+        .body
+        .contains(none));
+
+    let mut mama = family(&app, &sink, "snapshot@example.ru", "smolensk").await;
+    let misha = child(&mut mama, today, "Миша", 9, false).await;
+    apply(&mut mama, CHESS_GROUP, &misha).await;
+
+    // Both scopes: the snapshot, unchanged.
+    assert!(ministry
+        .get("/admin/statistics/work")
+        .await
+        .body
+        .contains(none));
+    assert!(smolensk
+        .get("/municipal/statistics/work")
+        .await
+        .body
+        .contains(none));
+    // The warmer computes again what was opened: the municipality's shows the application.
+    let warmed = app
+        .state
+        .statistics
+        .warm(&app.state.registry)
+        .await
+        .unwrap();
+    assert!(warmed >= 2, "{warmed}");
+    let page = smolensk.get("/municipal/statistics/work").await;
+    assert!(
+        !page.body.contains(none) && page.body.contains("Радуга"),
+        "{}",
+        page.body
+    );
+
+    // Without the warmer, a snapshot older than 15 minutes is computed on the next view.
+    let mut kray = login(&app, K, K_REGIONAL).await;
+    let before = kray.get("/admin/statistics/coverage").await;
+    assert_eq!(before.status, 200);
+    app.state
+        .clock
+        .set(app.state.clock.now() + Duration::minutes(16));
+    let mut ministry = login(&app, S, REGIONAL).await;
+    let page = ministry
+        .get(&format!(
+            "/admin/statistics/demand?from={}&to={}",
+            today, today
+        ))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Шахмат"), "{}", page.body);
+}
