@@ -66,11 +66,14 @@ pub async fn fill_activity(
     applications: usize,
     clock: &Clock,
 ) -> Result<Activity, DbError> {
-    let children = applications.div_ceil(PER_CHILD).max(1);
-    let families = children.div_ceil(2);
     let mut tx = db.begin().await?;
     remove_previous(&mut tx, tenant).await?;
     let targets = targets(&mut tx, tenant).await?;
+    // A child applies to different groups (one live application a group): to at most as
+    // many as there are.
+    let per_child = PER_CHILD.min(targets.len()).max(1);
+    let children = applications.div_ceil(per_child).max(1);
+    let families = children.div_ceil(2);
     if targets.is_empty() || applications == 0 {
         tx.commit().await?;
         return Ok(Activity {
@@ -86,7 +89,7 @@ pub async fn fill_activity(
         .map(|m| m.id.as_str())
         .collect();
     let mut rng = Rng::new(super::seed(tenant.slug(), applications));
-    let now = to_db(clock.now());
+    let (at, now) = (clock.now(), to_db(clock.now()));
     let today = tenant.today(clock);
 
     let first_family = next_ids(&mut tx, tenant.id, "users", families as i64).await?;
@@ -118,8 +121,9 @@ pub async fn fill_activity(
         &mut tx,
         (0..children).map(|i| {
             let (name, sex) = CHILD_NAMES[rng.below(CHILD_NAMES.len())];
-            // Ages 5 to 17 on the day it runs.
-            let born = this_year - 5 - (i % 13) as i64;
+            // Ages 5 to 17 on the day it runs (born on the 15th of a month, 6 to 17 years
+            // before this year: 5 at the least).
+            let born = this_year - 6 - (i % 12) as i64;
             format!(
             "({t}, {id}, {parent}, 'Иванов', '{name}', '{born}-{month:02}-15', '{sex}', {ovz}, \
              '{now}', '{now}')",
@@ -140,7 +144,7 @@ pub async fn fill_activity(
         next_ids(&mut tx, tenant.id, "applications", applications as i64).await?;
     let zone = tenant.config.time_zone;
     let morning = NaiveTime::from_hms_opt(9, 0, 0).expect("a time of day");
-    let stride = (targets.len() / PER_CHILD).max(1);
+    let stride = targets.len() / per_child;
     rows(
         &mut tx,
         (0..applications).map(|i| {
@@ -149,9 +153,11 @@ pub async fn fill_activity(
             // A child's applications go to different groups (one live application a group).
             let target = &targets[(child * 7919 + nth * stride) % targets.len()];
             let day = today - Duration::days((i as i64 * 37) % DAYS);
-            let filed = start_of_day(day, zone)
+            // Never after now: today's are filed by the time it runs.
+            let filed = (start_of_day(day, zone)
                 + (morning - NaiveTime::MIN)
-                + Duration::minutes(rng.below(600) as i64);
+                + Duration::minutes(rng.below(600) as i64))
+            .min(at);
             // Statuses in tenths: enrolled ×4, confirmed, rejected, waitlisted, new, cancelled,
             // withdrawn; the decided ones were first answered after a minute to five days.
             let status = [
@@ -167,7 +173,7 @@ pub async fn fill_activity(
                 "withdrawn",
             ][i % 10];
             let decided = !matches!(status, "new" | "waitlisted" | "cancelled");
-            let wait = 60 + rng.below(5 * 86_400) as i64;
+            let wait = (60 + rng.below(5 * 86_400) as i64).min((at - filed).num_seconds());
             let (decided_at, wait_seconds) = if decided {
                 (
                     format!("'{}'", to_db(filed + Duration::seconds(wait))),

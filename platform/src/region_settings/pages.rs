@@ -27,15 +27,25 @@ pub struct Notice {
     unchanged: Option<String>,
 }
 
+/// What a save's redirect names: a section's code, or `municipalities`. The notice is made
+/// here from it, never from the address's text.
+fn part_title(code: &str) -> Option<&'static str> {
+    match code {
+        "municipalities" => Some("Муниципалитеты"),
+        code => Section::parse(code).map(Section::title),
+    }
+}
+
 impl Notice {
     fn text(&self) -> Option<String> {
-        if let Some(what) = &self.saved {
+        if let Some(what) = self.saved.as_deref().and_then(part_title) {
             Some(format!(
-                "Сохранено: {what}. Изменения уже действуют на сайте региона."
+                "Сохранено: {what}. Сайт региона показывает изменения в течение нескольких секунд."
             ))
         } else {
             self.unchanged
-                .as_ref()
+                .as_deref()
+                .and_then(part_title)
                 .map(|what| format!("{what}: изменений нет."))
         }
     }
@@ -49,26 +59,22 @@ fn form_of(visitor: &Visitor, pairs: Vec<(String, String)>) -> Result<edit::Form
     Ok(form)
 }
 
-/// After a save, this process serves the change at once (the others at their next poll).
-async fn reload(state: &State) {
+/// After a save, this process serves the change at once (the others at their next poll),
+/// and the region's statistics are computed afresh (child population, budgets).
+async fn reload(state: &State, tenant: &Tenant) {
+    state.statistics.forget(tenant.id);
     if let Err(e) = state.registry.refresh(&state.db, &state.cache).await {
         tracing::warn!(error = %e, "registry not reloaded after a settings change; the poll will");
     }
 }
 
-fn saved(outcome: Saved, what: &str, to: &str) -> Response {
+/// Back to the overview, naming the part saved by its code.
+fn saved(outcome: Saved, part: &'static str) -> Response {
     let key = match outcome {
         Saved::Changed => "saved",
         Saved::Unchanged => "unchanged",
     };
-    let what: String = url_escape(what);
-    Redirect::see_other(format!("{to}?{key}={what}")).into_response()
-}
-
-fn url_escape(text: &str) -> String {
-    serde_urlencoded::to_string([("x", text)])
-        .map(|s| s[2..].to_owned())
-        .unwrap_or_default()
+    Redirect::see_other(format!("/admin/settings?{key}={part}")).into_response()
 }
 
 /// «Настройки региона».
@@ -232,8 +238,8 @@ pub async fn save_section(
         .await
     {
         Ok(outcome) => {
-            reload(&state).await;
-            Ok(saved(outcome, section.title(), "/admin/settings"))
+            reload(&state, &tenant).await;
+            Ok(saved(outcome, section.slug()))
         }
         Err(ServiceError::Invalid(errors)) => {
             section_page(&state, &visitor, layout, section, &form, &errors)
@@ -304,8 +310,8 @@ pub async fn add_municipality(
         .await
     {
         Ok(outcome) => {
-            reload(&state).await;
-            Ok(saved(outcome, "муниципалитеты", "/admin/settings"))
+            reload(&state, &tenant).await;
+            Ok(saved(outcome, "municipalities"))
         }
         Err(ServiceError::Invalid(errors)) => {
             municipality_page(&state, &visitor, layout, None, &form, &errors)
@@ -346,8 +352,8 @@ pub async fn save_municipality(
         .await
     {
         Ok(outcome) => {
-            reload(&state).await;
-            Ok(saved(outcome, "муниципалитеты", "/admin/settings"))
+            reload(&state, &tenant).await;
+            Ok(saved(outcome, "municipalities"))
         }
         Err(ServiceError::Invalid(errors)) => {
             municipality_page(&state, &visitor, layout, Some(&id), &form, &errors)
@@ -379,8 +385,8 @@ pub async fn remove_municipality(
         .await;
     match outcome {
         Ok(outcome) => {
-            reload(&state).await;
-            Ok(saved(outcome, "муниципалитеты", "/admin/settings"))
+            reload(&state, &tenant).await;
+            Ok(saved(outcome, "municipalities"))
         }
         Err(ServiceError::Refused(message)) => {
             overview_page(&state, &tenant, &visitor, layout, None, Some(message)).await
@@ -452,16 +458,25 @@ pub async fn dictionaries(
     layout: Layout,
     Query(q): Query<DictionaryQuery>,
 ) -> PageResult {
-    let notice = q.done.map(|what| format!("Справочник изменён: {what}."));
+    let notice = q.done.as_deref().and_then(|done| {
+        Some(match done {
+            "added" => "Профиль добавлен.",
+            "renamed" => "Профиль переименован: программы и каталог показывают новое название.",
+            "retired" => "Профиль упразднён.",
+            "moved" => "Профиль упразднён, его программы перенесены в выбранный профиль.",
+            _ => return None,
+        })
+    });
     let shown = Shown {
-        notice,
+        notice: notice.map(str::to_owned),
         ..Shown::default()
     };
     dictionary_page(&state, &tenant, &visitor, layout, shown).await
 }
 
-fn done(what: &str) -> Response {
-    Redirect::see_other(format!("/admin/dictionaries?done={}", url_escape(what))).into_response()
+/// Back to the dictionary, naming what was done by its code.
+fn done(what: &'static str) -> Response {
+    Redirect::see_other(format!("/admin/dictionaries?done={what}")).into_response()
 }
 
 /// «Добавить профиль».
@@ -481,10 +496,7 @@ pub async fn add_profile(
         .add_profile(&tenant, viewer, field("direction"), field("name"))
         .await
     {
-        Ok(_) => Ok(done(&format!(
-            "добавлен профиль «{}»",
-            field("name").trim()
-        ))),
+        Ok(_) => Ok(done("added")),
         Err(ServiceError::Invalid(errors)) => {
             let shown = Shown {
                 add: Some(&form),
@@ -524,7 +536,7 @@ pub async fn rename_profile(
         .rename_profile(&tenant, viewer, &id, name)
         .await
     {
-        Ok(()) => Ok(done(&format!("профиль переименован в «{}»", name.trim()))),
+        Ok(()) => Ok(done("renamed")),
         Err(ServiceError::Invalid(errors)) => {
             let shown = Shown {
                 row: Some((&id, row_message(&errors))),
@@ -554,10 +566,8 @@ pub async fn retire_profile(
         .retire_profile(&tenant, viewer, &id, target)
         .await
     {
-        Ok(0) => Ok(done("профиль упразднён")),
-        Ok(n) => Ok(done(&format!(
-            "профиль упразднён, программы ({n}) перенесены"
-        ))),
+        Ok(0) => Ok(done("retired")),
+        Ok(_) => Ok(done("moved")),
         Err(ServiceError::Invalid(errors)) => {
             let shown = Shown {
                 row: Some((&id, row_message(&errors))),

@@ -13,7 +13,7 @@ use crate::accounts::values::Role;
 use crate::cache::Cache;
 use crate::catalog::model::Direction;
 use crate::catalog::store::{begin_write, bump_version, Profile};
-use crate::db::{Db, DbError, Tx};
+use crate::db::{next_ids, Db, DbError, Tx};
 use crate::domain::FieldError;
 use crate::regions::{self, Applied, ApplyError, Tenant};
 use crate::service_error::ServiceError;
@@ -232,11 +232,22 @@ impl RegionSettings {
                 return Err(ServiceError::Invalid(errors));
             }
         };
-        // Ids are the direction's code and a number: stable, and never an old one's.
-        let id = (1..)
-            .map(|n| format!("{}-{n}", direction.code()))
-            .find(|id| existing.iter().all(|p| p.id != *id))
-            .expect("a free number");
+        // Ids are the direction's code and a number from the region's sequence of it:
+        // stable, and never a retired one's (links, sync clients and the audit log may
+        // still name it).
+        let id = loop {
+            let n = next_ids(
+                &mut tx,
+                tenant.id,
+                &format!("profile:{}", direction.code()),
+                1,
+            )
+            .await?;
+            let id = format!("{}-{n}", direction.code());
+            if existing.iter().all(|p| p.id != id) {
+                break id;
+            }
+        };
         let profile = Profile {
             id: id.clone(),
             direction,

@@ -2,10 +2,11 @@
 //! million applications) an охват takes seconds of database work (BENCHMARKS.md), far
 //! too long for a page, and the figures of a period move slowly: so each computed
 //! dashboard is kept for `FRESH_FOR` and shown «по состоянию на» its time, and a warmer
-//! (`warm`, every `WARM_EVERY` from `app`) computes again, one at a time, the dashboards
-//! someone opened in the last day, so their next view is a snapshot too. One computation
-//! runs at a time per process: a burst of views waits for the one in progress instead of
-//! repeating it, and the statistics never take more than one core from the pages.
+//! (`warm`, every `WARM_EVERY` from `app`) computes again, one at a time, the snapshots
+//! that would expire before its next round: of the school year (what a dashboard opens on)
+//! opened in the last day, of another period opened in the last hour. One computation runs
+//! at a time per region and process: a burst of views waits for the one in progress
+//! instead of repeating it, and one region's statistics never queue behind another's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,8 +28,10 @@ use super::table::Table;
 pub const FRESH_FOR: Duration = Duration::minutes(15);
 /// How often the warmer runs (under `FRESH_FOR`, so a warmed snapshot never expires).
 pub const WARM_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
-/// Dashboards opened within this long are kept warm.
+/// School-year dashboards opened within this long are kept warm…
 const WANTED_FOR: Duration = Duration::hours(24);
+/// …and those of another period opened within this long.
+const OTHER_PERIOD_WANTED_FOR: Duration = Duration::hours(1);
 /// At most this many snapshots are kept; the least recently opened go first.
 const MAX_KEPT: usize = 2_000;
 
@@ -57,8 +60,8 @@ pub struct Statistics {
     db: Db,
     clock: Clock,
     kept: Arc<Mutex<HashMap<Key, Kept>>>,
-    /// One computation at a time.
-    turn: Arc<tokio::sync::Mutex<()>>,
+    /// One computation at a time per region.
+    turns: Arc<Mutex<HashMap<TenantId, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl Statistics {
@@ -67,8 +70,26 @@ impl Statistics {
             db,
             clock,
             kept: Arc::default(),
-            turn: Arc::default(),
+            turns: Arc::default(),
         }
+    }
+
+    /// The region's turn to compute.
+    fn turn(&self, tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
+        self.turns
+            .lock()
+            .expect("statistics turns")
+            .entry(tenant)
+            .or_default()
+            .clone()
+    }
+
+    /// Drops the region's snapshots: its settings (child population, budgets) changed.
+    pub fn forget(&self, tenant: TenantId) {
+        self.kept
+            .lock()
+            .expect("statistics snapshots")
+            .retain(|key, _| key.tenant != tenant);
     }
 
     /// The dashboard `kind` of `scope` for `period`: the snapshot while fresh, otherwise
@@ -90,37 +111,58 @@ impl Statistics {
         if let Some(s) = self.fresh(&key, true) {
             return Ok(s);
         }
-        let _turn = self.turn.lock().await;
+        let turn = self.turn(tenant.id);
+        let _turn = turn.lock().await;
         if let Some(s) = self.fresh(&key, true) {
             return Ok(s);
         }
         self.compute(tenant, scope, key).await
     }
 
-    /// Computes again the dashboards opened in the last day, oldest snapshot first.
+    /// Computes again, oldest first, the wanted snapshots that would expire before the next
+    /// round; returns how many. A failure is logged and the others still get their turn.
     #[tracing::instrument(skip(self, registry))]
     pub async fn warm(&self, registry: &Registry) -> Result<usize, ServiceError> {
         let now = self.clock.now();
+        let next_round = Duration::from_std(WARM_EVERY).unwrap_or(FRESH_FOR);
+        let tenants = registry.tenants();
         let mut wanted: Vec<(DateTime<Utc>, Key)> = {
             let kept = self.kept.lock().expect("statistics snapshots");
             kept.iter()
-                .filter(|(_, k)| now - k.opened_at < WANTED_FOR)
+                .filter(|(key, k)| {
+                    let school_year = tenants.iter().any(|t| {
+                        t.id == key.tenant
+                            && key.period == Period::school_year(t.today(&self.clock))
+                    });
+                    let wanted_for = if school_year {
+                        WANTED_FOR
+                    } else {
+                        OTHER_PERIOD_WANTED_FOR
+                    };
+                    now - k.opened_at < wanted_for
+                        && k.snapshot.computed_at + FRESH_FOR <= now + next_round
+                })
                 .map(|(key, k)| (k.snapshot.computed_at, key.clone()))
                 .collect()
         };
         wanted.sort_by_key(|(at, _)| *at);
         let mut done = 0;
         for (_, key) in wanted {
-            let Some(tenant) = registry.tenants().into_iter().find(|t| t.id == key.tenant) else {
+            let Some(tenant) = tenants.iter().find(|t| t.id == key.tenant) else {
                 continue;
             };
             let scope = match &key.municipality {
                 None => AdminScope::Region,
                 Some(m) => AdminScope::Municipality(m.clone()),
             };
-            let _turn = self.turn.lock().await;
-            self.compute(&tenant, &scope, key).await?;
-            done += 1;
+            let turn = self.turn(tenant.id);
+            let _turn = turn.lock().await;
+            match self.compute(tenant, &scope, key).await {
+                Ok(_) => done += 1,
+                Err(e) => {
+                    tracing::warn!(region = tenant.slug(), error = %e, "statistics snapshot not refreshed")
+                }
+            }
         }
         Ok(done)
     }

@@ -683,4 +683,47 @@ async fn profiles_are_added_renamed_and_retired_with_their_programs_moved() {
         audit[2].contains("перенесены в «Интеллектуальные игры»"),
         "{audit:?}"
     );
+    // The next profile of the direction never takes the retired one's id.
+    let page = admin
+        .submit(
+            "/admin/dictionaries",
+            "/admin/dictionaries",
+            &[("direction", "art"), ("name", "Стрит-арт")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let to = page.location.clone().unwrap();
+    assert_eq!(to, "/admin/dictionaries?done=added");
+    let page = admin.get(&to).await;
+    assert!(page.body.contains("Профиль добавлен."), "{}", page.body);
+    assert!(
+        page.body.contains("/admin/dictionaries/art-2/retire"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("/admin/dictionaries/art-1/"),
+        "{}",
+        page.body
+    );
+
+    // A form sent without its token changes nothing.
+    let page = admin
+        .post(
+            "/admin/dictionaries",
+            &[("direction", "art"), ("name", "Без токена")],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    let page = admin
+        .post(
+            "/admin/settings/coordinator",
+            &[
+                ("organization", "Без токена"),
+                ("phone", "+7 (4812) 11-22-33"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert_eq!(settings_audit(&app).await.len(), audit.len() + 1);
 }
