@@ -21,6 +21,7 @@ pub mod domain;
 pub mod exports;
 pub mod groups;
 pub mod health;
+pub mod help;
 pub mod mail;
 pub mod organizations;
 pub mod photos;

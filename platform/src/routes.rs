@@ -70,6 +70,7 @@ pub fn routes(state: State) -> impl Endpoint {
             post(accounts::update_profile.with(Expensive)),
         )
         .at("/privacy", get(accounts::privacy))
+        .at("/help", get(crate::help::pages::help))
         .at("/terms", get(accounts::terms))
         .at("/provider", get(cabinets::provider))
         .at("/municipal", get(certificates::municipal))

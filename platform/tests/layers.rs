@@ -59,6 +59,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "exports",
             "statistics",
             "region_settings",
+            "help",
             "demo",
         ],
     ),

@@ -75,6 +75,7 @@ fn serialize_tz<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(tz.name())
 }
 
+/// Whom people call: the regional coordinator, or a municipality's administrators.
 #[derive(Debug, Clone, Serialize)]
 pub struct Coordinator {
     pub organization: String,
@@ -166,6 +167,9 @@ pub struct Municipality {
     /// The yearly budget for certificates in roubles; by default, the nominal for a quarter
     /// of the children (`budget_rub` below).
     pub budget_rub: Option<u64>,
+    /// The municipal administrators families call (the education department), shown on
+    /// «Помощь»; optional, checked like the coordinator's.
+    pub contact: Option<Coordinator>,
 }
 
 impl RegionConfig {
@@ -381,6 +385,22 @@ impl Problems {
     }
 }
 
+/// A contact's fields, each checked under `at.…`; `None` when any is wrong.
+fn contact(p: &mut Problems, at: &str, c: raw::Coordinator) -> Option<Coordinator> {
+    let phone = p.check(&format!("{at}.phone"), Phone::parse(&c.phone));
+    let email = p.check(&format!("{at}.email"), Email::parse(&c.email));
+    let organization = p.text(&format!("{at}.organization"), c.organization);
+    let address = p.text(&format!("{at}.address"), c.address);
+    Some(Coordinator {
+        organization,
+        person: Problems::optional_text(c.person),
+        phone: phone?,
+        email: email?,
+        address,
+        hours: Problems::optional_text(c.hours),
+    })
+}
+
 fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
     let mut p = Problems(Vec::new());
 
@@ -417,11 +437,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
     );
     let support_email = p.check("support_email", Email::parse(&raw.support_email));
 
-    let c = raw.coordinator;
-    let coordinator_phone = p.check("coordinator.phone", Phone::parse(&c.phone));
-    let coordinator_email = p.check("coordinator.email", Email::parse(&c.email));
-    let coordinator_org = p.text("coordinator.organization", c.organization);
-    let coordinator_address = p.text("coordinator.address", c.address);
+    let coordinator = contact(&mut p, "coordinator", raw.coordinator);
 
     let map_center = p.point("map.center", raw.map.center);
     if !(1..=18).contains(&raw.map.zoom) {
@@ -492,6 +508,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
             p.push(at("population_5_18"), "должно быть больше нуля");
         }
         let center = p.point(&at("center"), m.center);
+        let contact_of = m.contact.map(|c| contact(&mut p, &at("contact"), c));
         if let (Some(id), Some(center)) = (id, center) {
             municipalities.push(Municipality {
                 id,
@@ -500,6 +517,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
                 center,
                 nominal_rub: m.nominal_rub,
                 budget_rub: m.budget_rub,
+                contact: contact_of.flatten(),
             });
         }
     }
@@ -515,8 +533,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
         slug,
         time_zone,
         support_email,
-        coordinator_phone,
-        coordinator_email,
+        coordinator,
         map_center,
         primary,
         accent,
@@ -527,8 +544,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
             Some(slug),
             Some(time_zone),
             Some(support_email),
-            Some(phone),
-            Some(email),
+            Some(coordinator),
             Some(center),
             Some(primary_color),
             Some(accent_color),
@@ -542,14 +558,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
             hosts,
             time_zone,
             support_email,
-            coordinator: Coordinator {
-                organization: coordinator_org,
-                person: Problems::optional_text(c.person),
-                phone,
-                email,
-                address: coordinator_address,
-                hours: Problems::optional_text(c.hours),
-            },
+            coordinator,
             map: MapView {
                 center,
                 zoom: raw.map.zoom,
@@ -668,5 +677,6 @@ mod raw {
         pub center: Option<Point>,
         pub nominal_rub: Option<u32>,
         pub budget_rub: Option<u64>,
+        pub contact: Option<Coordinator>,
     }
 }

@@ -8,7 +8,9 @@ pub mod config;
 pub mod host;
 pub mod values;
 
-pub use config::{Bounds, ConfigError, LoadedRegion, Logo, Moderation, Problem, RegionConfig};
+pub use config::{
+    Bounds, ConfigError, Coordinator, LoadedRegion, Logo, Moderation, Problem, RegionConfig,
+};
 pub use host::{Host, HostTable, Resolution};
 pub use values::{Color, Email, LatLon, Phone, Slug};
 

@@ -116,6 +116,31 @@ fn municipality_without_coordinates_and_other_municipality_mistakes() {
 }
 
 #[test]
+fn a_municipality_contact_is_read_and_checked_like_the_coordinator() {
+    let text = sample("smolensk.toml");
+    let config = RegionConfig::parse("smolensk.toml", &text).unwrap();
+    let smolensk = config.municipality("smolensk").unwrap();
+    let contact = smolensk.contact.as_ref().unwrap();
+    assert_eq!(contact.phone.as_e164(), "+74812000167");
+    assert!(contact.organization.starts_with("Управление образования"));
+    assert!(config.municipality("velizhsky").unwrap().contact.is_none());
+
+    let broken = text
+        .replace("phone = \"+7 (4812) 00-01-67\"", "phone = \"01-67\"")
+        .replace(
+            "email = \"uo-desnogorsk@p67.навигатор.дети\"",
+            "email = \"нет\"",
+        );
+    assert_has(
+        &error(&broken),
+        &[
+            "file.toml: municipalities[0].contact.phone:",
+            "file.toml: municipalities[1].contact.email:",
+        ],
+    );
+}
+
+#[test]
 fn every_problem_of_a_file_is_reported_at_once() {
     let text = sample("krasnoyarsk.toml")
         .replace("slug = \"krasnoyarsk\"", "slug = \"Krasnoyarsk\"")

@@ -1364,6 +1364,44 @@ pub async fn organizations_in(
         .collect()
 }
 
+/// An organization the municipality authorized to confirm children's data (where families
+/// bring their documents, and get help to register).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Confirming {
+    pub municipality_id: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// The working organizations authorized to confirm, of one municipality or the region's, by
+/// municipality and name.
+pub async fn confirming(
+    db: &Db,
+    tenant: TenantId,
+    municipality: Option<&str>,
+) -> Result<Vec<Confirming>, DbError> {
+    let rows = sqlx::query(
+        "SELECT municipality_id, name, address, phone FROM organizations \
+         WHERE tenant_id = $1 AND can_confirm = 1 AND deactivated_at IS NULL \
+         AND ($2 = '' OR municipality_id = $2) ORDER BY municipality_id, name, id",
+    )
+    .bind(tenant)
+    .bind(municipality.unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Confirming {
+                municipality_id: r.try_get("municipality_id")?,
+                name: r.try_get("name")?,
+                address: r.try_get("address")?,
+                phone: r.try_get("phone")?,
+            })
+        })
+        .collect()
+}
+
 /// One study group of the region.
 pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, DbError> {
     let filter = " AND g.id = $2";

@@ -84,13 +84,6 @@ pub async fn apply_for_funding(
     }
 }
 
-#[derive(Serialize)]
-struct OrgLine {
-    name: String,
-    address: String,
-    phone: String,
-}
-
 /// «Активировать сертификат» / «подтвердить данные»: the in-person procedure and the
 /// authorized organizations of the parent's municipality.
 #[handler]
@@ -106,21 +99,7 @@ pub async fn activate(
         .config
         .municipality(&municipality)
         .map_or_else(String::new, |m| m.name.clone());
-    let mut orgs = Vec::new();
-    for (id, _, can) in
-        crate::catalog::store::organizations_in(&state.db, tenant.id, &municipality).await?
-    {
-        if !can {
-            continue;
-        }
-        if let Some(o) = crate::catalog::store::organization(&state.db, tenant.id, id).await? {
-            orgs.push(OrgLine {
-                name: o.name,
-                address: o.address,
-                phone: o.phone,
-            });
-        }
-    }
+    let orgs = crate::catalog::store::confirming(&state.db, tenant.id, Some(&municipality)).await?;
     render(
         &state,
         &visitor,

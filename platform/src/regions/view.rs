@@ -45,6 +45,22 @@ pub struct CoordinatorInfo {
     pub hours: Option<String>,
 }
 
+impl CoordinatorInfo {
+    /// A contact of the region's file (the coordinator's, or a municipality's) as pages and
+    /// the API show it.
+    pub fn of(c: &tenants::Coordinator) -> Self {
+        Self {
+            organization: c.organization.clone(),
+            person: c.person.clone(),
+            phone: c.phone.display(),
+            phone_e164: c.phone.as_e164().to_owned(),
+            email: c.email.to_string(),
+            address: c.address.clone(),
+            hours: c.hours.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct MapInfo {
     pub lat: f64,
@@ -95,15 +111,7 @@ impl RegionInfo {
             hosts: c.hosts.iter().map(|h| h.to_string()).collect(),
             time_zone: c.time_zone.name().to_owned(),
             support_email: c.support_email.to_string(),
-            coordinator: CoordinatorInfo {
-                organization: c.coordinator.organization.clone(),
-                person: c.coordinator.person.clone(),
-                phone: c.coordinator.phone.display(),
-                phone_e164: c.coordinator.phone.as_e164().to_owned(),
-                email: c.coordinator.email.to_string(),
-                address: c.coordinator.address.clone(),
-                hours: c.coordinator.hours.clone(),
-            },
+            coordinator: CoordinatorInfo::of(&c.coordinator),
             map: MapInfo {
                 lat: c.map.center.lat,
                 lon: c.map.center.lon,

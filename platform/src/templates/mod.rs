@@ -85,6 +85,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/set_password.txt",
     "mail/set_password.html",
     "certificate_activate.html",
+    "help.html",
     "provider_certificates.html",
     "provider_certificate.html",
     "municipal.html",

@@ -13,6 +13,7 @@ mod certificates;
 mod faults;
 mod groups;
 mod health;
+mod help;
 mod hosts;
 mod limits;
 mod mail;

@@ -106,6 +106,14 @@ fn html(text: &str) -> String {
     text.replace('/', "&#x2f;").replace('"', "&quot;")
 }
 
+/// A broken form: where it is sent, its fields, the field refused and the message there.
+type Case = (
+    &'static str,
+    Vec<(&'static str, String)>,
+    &'static str,
+    &'static str,
+);
+
 #[tokio::test]
 async fn each_broken_value_is_refused_with_its_message_and_nothing_applied() {
     let (_env, app) = spawn().await;
@@ -114,7 +122,7 @@ async fn each_broken_value_is_refused_with_its_message_and_nothing_applied() {
     let before = source_of(&app, "smolensk").await;
     let registry = registry_version(&app).await;
 
-    let cases: Vec<(&str, Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "/admin/settings/coordinator",
             coordinator("+7 (4812) 00-00-67", "rmc-at-example"),
