@@ -88,17 +88,20 @@ impl Application {
                 }
             },
         );
-        // The statistics snapshots opened lately, computed again before they expire (at
-        // start nothing has been opened: the first tick does nothing).
+        // The statistics warmer: its first round one period after the start, so a process
+        // that starts does not begin by computing every region's dashboards.
         let (statistics, registry) = (state.statistics.clone(), state.registry.clone());
-        poll(
-            crate::statistics::snapshots::WARM_EVERY,
-            "could not refresh the statistics snapshots",
-            move || {
-                let (statistics, registry) = (statistics.clone(), registry.clone());
-                async move { statistics.warm(&registry).await.map(|_| ()) }
-            },
-        );
+        tokio::spawn(async move {
+            let every = crate::statistics::snapshots::WARM_EVERY;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = statistics.warm(&registry).await {
+                    tracing::warn!(error = %e, "could not refresh the statistics snapshots");
+                }
+            }
+        });
         state.mail_worker().spawn();
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(

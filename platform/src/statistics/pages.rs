@@ -56,7 +56,7 @@ fn query_of(form: &PeriodForm) -> String {
 
 async fn snapshot(
     state: &State,
-    tenant: &Tenant,
+    tenant: &Arc<Tenant>,
     scope: &AdminScope,
     kind: Kind,
     period: Period,
@@ -69,7 +69,7 @@ async fn snapshot(
 
 async fn dashboard(
     state: &State,
-    tenant: &Tenant,
+    tenant: &Arc<Tenant>,
     visitor: &Visitor,
     layout: Layout,
     scope: AdminScope,
@@ -155,7 +155,7 @@ async fn dashboard(
 
 async fn export(
     state: &State,
-    tenant: &Tenant,
+    tenant: &Arc<Tenant>,
     scope: AdminScope,
     kind: &str,
     file: &str,
