@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "error.html",
     "region_home.html",
     "_coordinator.html",
+    "_contact.html",
     "region_list.html",
     "_filters.html",
     "catalog.html",
