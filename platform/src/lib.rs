@@ -42,6 +42,7 @@ pub mod telemetry;
 pub mod templates;
 pub mod tenant_id;
 pub mod time;
+pub mod visitors;
 pub mod web;
 
 pub use app::Application;

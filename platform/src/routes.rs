@@ -20,6 +20,7 @@ use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
 use crate::statistics::pages as statistics;
+use crate::visitors::pages as visitors;
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
 
@@ -195,6 +196,32 @@ pub fn routes(state: State) -> impl Endpoint {
             "/provider/teachers/:id/delete",
             post(groups::remove_teacher),
         )
+        .at(
+            "/provider/visitors",
+            get(visitors::desk).post(visitors::register),
+        )
+        .at(
+            "/provider/visitors/sign-in-link",
+            post(visitors::sign_in_link),
+        )
+        .at(
+            "/provider/visitors/find",
+            get(visitors::find).post(visitors::apply_by_number),
+        )
+        .at(
+            "/provider/visitors/applications/:id/print",
+            get(visitors::print),
+        )
+        .at(
+            "/provider/visitors/:id",
+            get(visitors::card).post(visitors::edit),
+        )
+        .at("/provider/visitors/:id/resend", post(visitors::resend))
+        .at("/provider/visitors/:id/children", post(visitors::add_child))
+        .at(
+            "/provider/visitors/:id/children/:child/:action",
+            post(visitors::child_action),
+        )
         .at("/provider/certificates", get(certificates::staff_search))
         .at(
             "/provider/certificates/:id",
@@ -360,6 +387,7 @@ fn api() -> Route {
             crate::sheets::api::SheetsApi,
             crate::school_year::api::NewYearApi,
             crate::staff::api::StaffApi,
+            crate::visitors::api::VisitorsApi,
             crate::sync::api::SyncApi,
         ),
         "Навигатор дополнительного образования детей — API",

@@ -60,6 +60,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "statistics",
             "region_settings",
             "help",
+            "visitors",
             "demo",
         ],
     ),

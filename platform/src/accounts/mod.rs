@@ -3,6 +3,7 @@
 
 pub mod admin_scope;
 pub mod api;
+pub mod assisted;
 mod authentication;
 pub mod cabinets;
 pub mod history;

@@ -46,6 +46,17 @@ pub struct Viewer {
     key: String,
     /// The address the request came from (none outside a request), for the audit log.
     ip: Option<String>,
+    /// Set when an organization's staff member acts for this parent at the desk.
+    desk: Option<Desk>,
+}
+
+/// «Приём заявителя»: who acts for a family that came in person. The parent is present with
+/// their documents and signed the consent on paper, so what the navigator asks of a parent
+/// online (a confirmed address) is not asked; what is done is recorded as the staff member's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Desk {
+    pub staff_id: i64,
+    pub organization_id: i64,
 }
 
 impl Viewer {
@@ -67,7 +78,38 @@ impl Viewer {
             csrf: String::new(),
             key: String::new(),
             ip: None,
+            desk: None,
         }
+    }
+
+    /// The parent `parent`, with this staff member of an organization acting for them at the
+    /// desk (from the staff member's address and session). Only a provider's staff may.
+    pub fn at_desk(&self, parent: User) -> Result<Self, ServiceError> {
+        let organization_id = self.user.staff_org().ok_or(ServiceError::Forbidden)?;
+        if parent.role != Role::Parent || parent.tenant_id != self.user.tenant_id {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(Self {
+            user: parent,
+            csrf: self.csrf.clone(),
+            key: self.key.clone(),
+            ip: self.ip.clone(),
+            desk: Some(Desk {
+                staff_id: self.user.id,
+                organization_id,
+            }),
+        })
+    }
+
+    /// The staff member acting for this parent, if one is.
+    pub fn desk(&self) -> Option<Desk> {
+        self.desk
+    }
+
+    /// Who the audit log and the application's history name: the staff member at the desk,
+    /// or the account itself.
+    pub fn actor(&self) -> i64 {
+        self.desk.map_or(self.user.id, |d| d.staff_id)
     }
 
     /// The same viewer, acting from `ip` (the request's client address).
@@ -216,6 +258,7 @@ impl Sessions {
             csrf: record.csrf,
             key,
             ip: None,
+            desk: None,
         }))
     }
 

@@ -49,6 +49,9 @@ pub enum ApiTags {
     /// Catalog sync of the organization's own system by its ids: `PUT` by external id,
     /// `If-Match`, the change list (organization staff or token)
     Sync,
+    /// «Приём заявителя»: families registered, certificates issued and confirmed, and
+    /// applications recorded («Личное обращение») at the organization (organization staff)
+    Visitors,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

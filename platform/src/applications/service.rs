@@ -72,7 +72,15 @@ impl Applications {
             .ok_or_else(|| {
                 ServiceError::Invalid(vec![FieldError::new("child", "выберите своего ребёнка")])
             })?;
-        if !user.email_confirmed {
+        // At the desk the parent is present and hears the decision there; their address is
+        // confirmed when they take the account over.
+        if let Some(desk) = viewer.desk() {
+            if program.organization_id != desk.organization_id {
+                return refused(
+                    "На личном приёме заявку записывают только в группы своей организации.",
+                );
+            }
+        } else if !user.email_confirmed {
             return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
         }
         let today = tenant.today(&self.clock);
@@ -117,6 +125,7 @@ impl Applications {
             organization_id: program.organization_id,
             status,
             funding,
+            recorded_by: viewer.desk().map(|d| d.staff_id),
         };
         let id = match store::insert(&mut tx, tenant.id, &new, now).await {
             Ok(id) => id,
@@ -125,6 +134,22 @@ impl Applications {
             }
             Err(e) => return Err(e.into()),
         };
+        if viewer.desk().is_some() {
+            accounts::audit(
+                &mut tx,
+                tenant.id,
+                &accounts::Audit {
+                    actor: Some(viewer.actor()),
+                    action: "application_in_person",
+                    subject: &format!("application:{id}"),
+                    detail: &format!("child:{}; group {}", child.id, group.id),
+                    ip: viewer.ip(),
+                    organization: None,
+                    at: now,
+                },
+            )
+            .await?;
+        }
         tx.commit().await.map_err(DbError::from)?;
         store::by_id(&self.db, tenant.id, id)
             .await?

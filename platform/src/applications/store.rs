@@ -79,10 +79,15 @@ pub struct Application {
     pub funding: String,
     pub comment: Option<String>,
     pub created_at: String,
+    /// Recorded at the organization's desk («Личное обращение»), not sent online.
+    pub in_person: bool,
 }
 
+/// The channel of an application recorded at the desk.
+pub const IN_PERSON: &str = "in_person";
+
 const COLUMNS: &str = "a.id, a.child_id, a.parent_id, a.group_id, a.program_id, \
-     a.organization_id, a.status, a.funding, a.comment, a.created_at";
+     a.organization_id, a.status, a.funding, a.comment, a.created_at, a.channel";
 
 fn application(row: &AnyRow) -> Result<Application, DbError> {
     let status: String = row.try_get("status")?;
@@ -97,6 +102,7 @@ fn application(row: &AnyRow) -> Result<Application, DbError> {
         funding: row.try_get("funding")?,
         comment: row.try_get("comment")?,
         created_at: row.try_get("created_at")?,
+        in_person: row.try_get::<String, _>("channel")? == IN_PERSON,
     })
 }
 
@@ -154,6 +160,8 @@ pub struct NewApplication<'a> {
     pub organization_id: i64,
     pub status: Status,
     pub funding: &'a str,
+    /// The staff member who recorded it at the desk («Личное обращение»); `None` online.
+    pub recorded_by: Option<i64>,
 }
 
 pub async fn insert(
@@ -166,8 +174,8 @@ pub async fn insert(
     let now = to_db(now);
     sqlx::query(
         "INSERT INTO applications (tenant_id, id, child_id, parent_id, group_id, program_id, \
-         organization_id, status, funding, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+         organization_id, status, funding, created_at, updated_at, channel, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
     )
     .bind(tenant)
     .bind(id)
@@ -179,6 +187,12 @@ pub async fn insert(
     .bind(new.status.as_str())
     .bind(new.funding)
     .bind(&now)
+    .bind(if new.recorded_by.is_some() {
+        IN_PERSON
+    } else {
+        "online"
+    })
+    .bind(new.recorded_by)
     .execute(&mut **tx)
     .await?;
     sqlx::query(
@@ -188,7 +202,7 @@ pub async fn insert(
     .bind(tenant)
     .bind(id)
     .bind(new.status.as_str())
-    .bind(new.parent_id)
+    .bind(new.recorded_by.unwrap_or(new.parent_id))
     .bind(&now)
     .execute(&mut **tx)
     .await?;

@@ -34,6 +34,8 @@ pub struct ParentApplication {
     pub organization_address: String,
     pub comment: Option<String>,
     pub funding: String,
+    /// «Личное обращение»: recorded by the organization's staff at the desk.
+    pub in_person: bool,
     pub can_cancel: bool,
     pub can_withdraw: bool,
     pub history: Vec<HistoryLine>,
@@ -90,6 +92,7 @@ pub async fn parent_view(
         organization: org.map(|o| o.name).unwrap_or_default(),
         comment: app.comment,
         funding: funding_label(&app.funding).to_owned(),
+        in_person: app.in_person,
         can_cancel: matches!(app.status, Status::New | Status::Waitlisted),
         can_withdraw: app.status.holds_seat(),
         history,
@@ -115,6 +118,7 @@ pub struct ProviderLine {
     pub group: String,
     pub status: &'static str,
     pub status_label: &'static str,
+    pub in_person: bool,
 }
 
 impl ProviderLine {
@@ -128,6 +132,7 @@ impl ProviderLine {
             group: l.group,
             status: l.application.status.as_str(),
             status_label: l.application.status.label(),
+            in_person: l.application.in_person,
         }
     }
 }

@@ -37,7 +37,7 @@ pub struct ChildRequest {
 }
 
 impl ChildRequest {
-    fn form(self) -> ChildForm {
+    pub fn form(self) -> ChildForm {
         ChildForm {
             last_name: self.last_name,
             first_name: self.first_name,

@@ -44,6 +44,16 @@ impl Children {
         };
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
+        // At the desk a child already registered in the region is said to be, and nothing
+        // more: whose child it is stays unsaid.
+        if let (Some(_), Some(snils)) = (viewer.desk(), data.snils) {
+            if store::snils_owner(&mut tx, tenant.id, snils, id)
+                .await?
+                .is_some()
+            {
+                return Err(ServiceError::field("snils", SNILS_TAKEN));
+            }
+        }
         let id = match id {
             None => store::insert_child(&mut tx, tenant.id, viewer.user.id, &data, now).await?,
             Some(id) => {
@@ -66,10 +76,30 @@ impl Children {
                 id
             }
         };
+        if viewer.desk().is_some() {
+            crate::accounts::store::audit(
+                &mut tx,
+                tenant.id,
+                &crate::accounts::store::Audit {
+                    actor: Some(viewer.actor()),
+                    action: "visitor_child_save",
+                    subject: &format!("child:{id}"),
+                    detail: "приём заявителя",
+                    ip: viewer.ip(),
+                    organization: None,
+                    at: now,
+                },
+            )
+            .await?;
+        }
         tx.commit().await.map_err(DbError::from)?;
         Ok(id)
     }
 }
+
+/// The desk's answer for a СНИЛС registered in the region already.
+pub const SNILS_TAKEN: &str = "ребёнок с таким СНИЛС уже зарегистрирован в навигаторе региона; \
+     владельцу учётной записи можно отправить ссылку для входа";
 
 /// The child form as typed.
 #[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]

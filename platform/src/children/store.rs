@@ -173,3 +173,22 @@ pub async fn update_child(
     .await?;
     Ok(result.rows_affected() == 1)
 }
+
+/// The parent whose child has this СНИЛС (digits) in the region, other than child `except`.
+pub async fn snils_owner(
+    tx: &mut Tx,
+    tenant: TenantId,
+    snils: &str,
+    except: Option<i64>,
+) -> Result<Option<i64>, DbError> {
+    let row = sqlx::query(
+        "SELECT parent_id FROM children WHERE tenant_id = $1 AND snils = $2 AND id <> $3 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(snils)
+    .bind(except.unwrap_or(0))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}

@@ -42,6 +42,7 @@ migrations!(
     19 => "0019_statistics",
     21 => "0021_organization_deactivation",
     22 => "0022_audit_filters",
+    23 => "0023_assisted_registration",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

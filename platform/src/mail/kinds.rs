@@ -25,6 +25,8 @@ const KINDS: &[(&str, Class)] = &[
     ("register_unconfirmed", Class::Security),
     ("reset_password", Class::Security),
     ("set_password", Class::Security),
+    ("visitor_welcome", Class::Security),
+    ("desk_sign_in", Class::Security),
     ("application_confirmed", Class::Notice),
     ("application_enrolled", Class::Notice),
     ("application_notice", Class::Notice),

@@ -30,6 +30,7 @@ use crate::storage::{FileStore, LocalStore};
 use crate::sync::CatalogSync;
 use crate::templates::Templates;
 use crate::time::Clock;
+use crate::visitors::Visitors;
 
 use super::InFlight;
 
@@ -73,6 +74,8 @@ pub struct AppState {
     pub region_settings: RegionSettings,
     /// The dashboards' snapshots and the one computation at a time.
     pub statistics: Statistics,
+    /// «Приём заявителя»: families registered and applications recorded in person.
+    pub visitors: Visitors,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -110,6 +113,17 @@ impl AppState {
             settings.rate_limits.clone(),
             clock.clone(),
         );
+        let children = Children::new(db.clone(), clock.clone());
+        let certificates = Certificates::new(db.clone(), outbox.clone(), clock.clone());
+        let applications = Applications::new(db.clone(), outbox.clone(), clock.clone());
+        let visitors = Visitors::new(
+            db.clone(),
+            clock.clone(),
+            accounts.clone(),
+            children.clone(),
+            certificates.clone(),
+            applications.clone(),
+        );
         Ok(Arc::new(AppState {
             sessions: Sessions::new(
                 session_store.clone(),
@@ -122,7 +136,8 @@ impl AppState {
             sync: CatalogSync::new(db.clone(), clock.clone()),
             tokens: Tokens::new(db.clone(), clock.clone()),
             accounts,
-            children: Children::new(db.clone(), clock.clone()),
+            children,
+            visitors,
             organizations: Organizations::new(db.clone(), clock.clone()),
             groups: Groups::new(db.clone(), clock.clone()),
             photos: Photos::new(db.clone(), clock.clone(), files.clone()),
@@ -130,8 +145,8 @@ impl AppState {
             new_year: NewYear::new(db.clone(), clock.clone()),
             region_settings: RegionSettings::new(db.clone(), cache.clone(), clock.clone()),
             statistics: Statistics::new(db.clone(), clock.clone()),
-            certificates: Certificates::new(db.clone(), outbox.clone(), clock.clone()),
-            applications: Applications::new(db.clone(), outbox.clone(), clock.clone()),
+            certificates,
+            applications,
             programs: Programs::new(db.clone(), clock.clone(), outbox),
             in_flight: InFlight::new(settings.limits.expensive_per_client),
             settings,

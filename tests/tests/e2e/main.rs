@@ -28,3 +28,4 @@ mod sheets;
 mod staff;
 mod statistics;
 mod sync;
+mod visitors;

@@ -772,9 +772,9 @@ async fn the_comparison_reports_a_deliberate_difference() {
             "children.x: sqlite says absent, changed says text null",
         ),
         (
-            "CREATE UNIQUE INDEX children_snils ON children (tenant_id, snils) \
+            "CREATE UNIQUE INDEX children_snils_unique ON children (tenant_id, snils) \
              WHERE snils IS NOT NULL",
-            "children index children_snils: sqlite says absent, \
+            "children index children_snils_unique: sqlite says absent, \
              changed says unique (tenant_id, snils) where snils is not null",
         ),
         (

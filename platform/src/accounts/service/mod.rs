@@ -3,12 +3,14 @@
 //! the outbox row of the mail it causes, then wakes the mail worker. One file per part of
 //! an account's life: registration, login, recovery, profile, staff.
 
+mod desk;
 mod login;
 mod profile;
 mod recovery;
 mod registration;
 mod staff;
 
+pub use desk::{taken_over, DeskOutcome, Taken, VisitorForm};
 pub use registration::{Confirmed, Registration};
 pub use staff::{Grantor, Invitation, StaffAccount};
 

@@ -101,6 +101,8 @@ impl Accounts {
         if store::email_key(&user.email) == store::email_key(&used.email) {
             store::confirm_email(&mut tx, tenant_id, user.id, &user.email, now).await?;
         }
+        // An account made at an organization's desk becomes the parent's alone.
+        crate::accounts::assisted::take_over(&mut tx, tenant_id, user.id, now).await?;
         store::audit(
             &mut tx,
             tenant_id,

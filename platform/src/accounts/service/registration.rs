@@ -38,6 +38,21 @@ pub enum Confirmed {
     Already,
 }
 
+/// A municipality of the region, by its id as the form sends it.
+pub(super) fn parse_municipality(tenant: &Tenant, raw: &str) -> Result<String, String> {
+    let m = raw.trim();
+    if m.is_empty() {
+        return Err("выберите муниципалитет".to_owned());
+    }
+    tenant
+        .config
+        .municipalities
+        .iter()
+        .find(|x| x.id.as_str() == m)
+        .map(|x| x.id.as_str().to_owned())
+        .ok_or_else(|| "такого муниципалитета в регионе нет".to_owned())
+}
+
 impl Accounts {
     /// Registers a parent (or a child of 14+). The answer is the same whether or not the
     /// address already has an account here: its owner gets a mail saying someone tried.
@@ -58,20 +73,10 @@ impl Accounts {
         )
         .await?;
         let mut check = FieldCheck::default();
-        let municipality = check.field("municipality", {
-            let m = form.municipality.trim();
-            if m.is_empty() {
-                Err("выберите муниципалитет".to_owned())
-            } else {
-                tenant
-                    .config
-                    .municipalities
-                    .iter()
-                    .find(|x| x.id.as_str() == m)
-                    .map(|x| x.id.as_str().to_owned())
-                    .ok_or_else(|| "такого муниципалитета в регионе нет".to_owned())
-            }
-        });
+        let municipality = check.field(
+            "municipality",
+            parse_municipality(tenant, &form.municipality),
+        );
         let last_name = check.field("last_name", PersonName::parse(&form.last_name, "фамилию"));
         let first_name = check.field("first_name", PersonName::parse(&form.first_name, "имя"));
         let middle_name = check.field(

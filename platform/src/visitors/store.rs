@@ -1,0 +1,24 @@
+//! What the desk reads beyond the other capabilities' stores: a certificate by its number
+//! in the whole region (a family may come to an organization of another municipality).
+
+use sqlx::Row;
+
+use crate::db::{Db, DbError};
+use crate::tenant_id::TenantId;
+
+/// The certificate with this number in the region: (certificate id, child id, parent id).
+pub async fn certificate_by_number(
+    db: &Db,
+    tenant: TenantId,
+    number: &str,
+) -> Result<Option<(i64, i64, i64)>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, child_id, parent_id FROM certificates WHERE tenant_id = $1 AND number = $2",
+    )
+    .bind(tenant)
+    .bind(number)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| -> Result<_, DbError> { Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)) })
+        .transpose()
+}
