@@ -217,7 +217,10 @@ pub fn routes(state: State) -> impl Endpoint {
             get(visitors::card).post(visitors::edit),
         )
         .at("/provider/visitors/:id/resend", post(visitors::resend))
-        .at("/provider/visitors/:id/children", post(visitors::add_child))
+        .at(
+            "/provider/visitors/:id/children",
+            get(visitors::child_page).post(visitors::add_child),
+        )
         .at(
             "/provider/visitors/:id/children/:child/:action",
             post(visitors::child_action),

@@ -84,15 +84,17 @@ impl Viewer {
 
     /// The parent `parent`, with this staff member of an organization acting for them at the
     /// desk (from the staff member's address and session). Only a provider's staff may.
-    pub fn at_desk(&self, parent: User) -> Result<Self, ServiceError> {
+    pub(crate) fn at_desk(&self, parent: User) -> Result<Self, ServiceError> {
         let organization_id = self.user.staff_org().ok_or(ServiceError::Forbidden)?;
         if parent.role != Role::Parent || parent.tenant_id != self.user.tenant_id {
             return Err(ServiceError::Forbidden);
         }
+        // No session of its own: nothing done for the family may touch the staff member's
+        // (a logout, a session's end), and the CSRF check was the staff member's request's.
         Ok(Self {
             user: parent,
-            csrf: self.csrf.clone(),
-            key: self.key.clone(),
+            csrf: String::new(),
+            key: String::new(),
             ip: self.ip.clone(),
             desk: Some(Desk {
                 staff_id: self.user.id,

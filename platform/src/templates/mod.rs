@@ -93,6 +93,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "provider_visitors.html",
     "provider_visitor.html",
     "provider_visitor_found.html",
+    "provider_visitor_child.html",
     "visitor_print.html",
     "mail/visitor_welcome.txt",
     "mail/visitor_welcome.html",

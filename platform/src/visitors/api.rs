@@ -157,12 +157,15 @@ pub struct IssuedCertificate {
 }
 
 /// A walk-in application: for a child of a family registered here (`visitor` and `child`),
-/// or for a child found by `certificate_number`.
+/// or for a child found by `certificate_number` and `birth_date` (both from the documents).
 #[derive(Object)]
 pub struct WalkInRequest {
     pub group_id: i64,
     #[oai(nullable)]
     pub certificate_number: Option<String>,
+    /// The child's birth date, `YYYY-MM-DD`, with `certificate_number`.
+    #[oai(nullable)]
+    pub birth_date: Option<String>,
     #[oai(nullable)]
     pub visitor: Option<i64>,
     #[oai(nullable)]
@@ -343,9 +346,10 @@ impl VisitorsApi {
         let body = body.0;
         let app = match (body.certificate_number, body.visitor, body.child) {
             (Some(number), None, None) => {
+                let born = body.birth_date.unwrap_or_default();
                 state
                     .visitors
-                    .apply_by_number(tenant, viewer, &number, body.group_id)
+                    .apply_by_number(tenant, viewer, &number, &born, body.group_id)
                     .await
             }
             (None, Some(family), Some(child)) => {
@@ -354,10 +358,15 @@ impl VisitorsApi {
                     .apply(tenant, viewer, family, child, body.group_id)
                     .await
             }
-            _ => Err(ServiceError::field(
+            (Some(_), _, _) => Err(ServiceError::field(
+                "visitor",
+                "укажите либо номер сертификата, либо заявителя и ребёнка (visitor и child), не то и другое",
+            )),
+            (None, None, _) => Err(ServiceError::field(
                 "certificate_number",
                 "укажите номер сертификата или заявителя и ребёнка (visitor и child)",
             )),
+            (None, Some(_), None) => Err(ServiceError::field("child", "укажите ребёнка")),
         };
         let app = try_reply!(app);
         Reply::Ok(Json(WalkIn {

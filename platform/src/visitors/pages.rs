@@ -224,11 +224,13 @@ pub async fn sign_in_link(
 #[serde(default)]
 pub struct FindQuery {
     number: String,
+    birth_date: String,
 }
 
 /// The child looked up by number, and what the last attempt to record an application left.
 struct Lookup<'a> {
     number: &'a str,
+    birth_date: &'a str,
     errors: &'a [FieldError],
     alert: Option<String>,
 }
@@ -243,13 +245,18 @@ async fn render_found(
 ) -> PageResult {
     let Lookup {
         number,
+        birth_date,
         errors,
         alert,
     } = lookup;
     let found = if errors.iter().any(|e| e.field == "number") {
         None
     } else {
-        match state.visitors.find(tenant, viewer, number).await {
+        match state
+            .visitors
+            .find(tenant, viewer, number, birth_date)
+            .await
+        {
             Ok(found) => Some(found),
             Err(ServiceError::Invalid(found_errors)) => {
                 return render(
@@ -257,7 +264,7 @@ async fn render_found(
                     visitor,
                     "provider_visitor_found.html",
                     minijinja::context! {
-                        layout, form => minijinja::context! { number }, errors => errors_map(&found_errors), nav => "cabinet",
+                        layout, form => minijinja::context! { number, birth_date }, errors => errors_map(&found_errors), nav => "cabinet",
                     },
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
@@ -278,7 +285,7 @@ async fn render_found(
         visitor,
         "provider_visitor_found.html",
         minijinja::context! {
-            layout, found, groups, alert, form => minijinja::context! { number }, errors => errors_map(errors), nav => "cabinet",
+            layout, found, groups, alert, form => minijinja::context! { number, birth_date }, errors => errors_map(errors), nav => "cabinet",
         },
         status,
     )
@@ -303,6 +310,7 @@ pub async fn find(
         layout,
         Lookup {
             number: &q.number,
+            birth_date: &q.birth_date,
             errors: &[],
             alert: None,
         },
@@ -315,6 +323,7 @@ pub async fn find(
 pub struct ApplyPost {
     csrf: String,
     number: String,
+    birth_date: String,
     group: String,
 }
 
@@ -342,7 +351,7 @@ pub async fn apply_by_number(
         Ok(group) => {
             state
                 .visitors
-                .apply_by_number(tenant, viewer, &form.number, group)
+                .apply_by_number(tenant, viewer, &form.number, &form.birth_date, group)
                 .await
         }
         Err(e) => Err(e),
@@ -360,6 +369,7 @@ pub async fn apply_by_number(
                 layout,
                 Lookup {
                     number: &form.number,
+                    birth_date: &form.birth_date,
                     errors: &errors,
                     alert: None,
                 },
@@ -375,6 +385,7 @@ pub async fn apply_by_number(
                 layout,
                 Lookup {
                     number: &form.number,
+                    birth_date: &form.birth_date,
                     errors: &[],
                     alert: Some(reason),
                 },
@@ -402,8 +413,6 @@ struct CardExtra<'a> {
     parent_form: Option<VisitorForm>,
     parent_errors: &'a [FieldError],
     parent_refused: Option<Refusal>,
-    child_form: ChildForm,
-    child_errors: &'a [FieldError],
     apply_errors: &'a [FieldError],
 }
 
@@ -418,9 +427,7 @@ async fn render_card(
 ) -> PageResult {
     let family = state.visitors.card(tenant, viewer, id).await?;
     let groups = state.visitors.groups(tenant, viewer).await?;
-    let failed = !(extra.parent_errors.is_empty()
-        && extra.child_errors.is_empty()
-        && extra.apply_errors.is_empty());
+    let failed = !(extra.parent_errors.is_empty() && extra.apply_errors.is_empty());
     let status = if extra.alert.is_some() || extra.parent_refused.is_some() {
         StatusCode::CONFLICT
     } else if failed {
@@ -428,21 +435,16 @@ async fn render_card(
     } else {
         StatusCode::OK
     };
-    let snils_taken = extra
-        .child_errors
-        .iter()
-        .any(|e| e.field == "snils" && e.message == crate::children::service::SNILS_TAKEN);
     let parent_form = extra.parent_form.unwrap_or_else(|| family.form.clone());
     render(
         state,
         visitor,
         "provider_visitor.html",
         minijinja::context! {
-            layout, card => family, groups, parent_form, snils_taken,
+            layout, card => family, groups, parent_form,
             notice => extra.notice, alert => extra.alert,
             parent_errors => errors_map(extra.parent_errors),
             parent_refused => extra.parent_refused,
-            child_form => extra.child_form, child_errors => errors_map(extra.child_errors),
             apply_errors => errors_map(extra.apply_errors),
             municipalities => municipalities(tenant), nav => "cabinet",
         },
@@ -571,6 +573,64 @@ pub struct ChildPost {
     child: ChildForm,
 }
 
+/// The child's form of the desk for family `id`, as typed, with its errors.
+struct ChildPage<'a> {
+    id: i64,
+    form: &'a ChildForm,
+    errors: &'a [FieldError],
+}
+
+async fn render_child_form(
+    state: &State,
+    tenant: &Tenant,
+    visitor: &Visitor,
+    viewer: &Viewer,
+    layout: Layout,
+    page: ChildPage<'_>,
+) -> PageResult {
+    let ChildPage { id, form, errors } = page;
+    let family = state.visitors.family_name(tenant, viewer, id).await?;
+    let snils_taken = errors
+        .iter()
+        .any(|e| e.field == "snils" && e.message == crate::children::service::SNILS_TAKEN);
+    render(
+        state,
+        visitor,
+        "provider_visitor_child.html",
+        minijinja::context! {
+            layout, id, family, form, snils_taken, errors => errors_map(errors), nav => "cabinet",
+        },
+        crate::web::form_status(errors),
+    )
+}
+
+/// «+ Добавить ребёнка» at the desk: the form.
+#[handler]
+pub async fn child_page(
+    state: Data<&State>,
+    site: Site,
+    visitor: Visitor,
+    layout: Layout,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let tenant = region_of(&site)?;
+    let viewer = visitor.require_role(Role::Provider)?;
+    let id = path_id(&raw)?;
+    render_child_form(
+        &state,
+        tenant,
+        &visitor,
+        viewer,
+        layout,
+        ChildPage {
+            id,
+            form: &ChildForm::default(),
+            errors: &[],
+        },
+    )
+    .await
+}
+
 /// «+ Добавить ребёнка» at the desk.
 #[handler]
 pub async fn add_child(
@@ -594,17 +654,23 @@ pub async fn add_child(
             Ok(Redirect::see_other(format!("/provider/visitors/{id}?saved=1")).into_response())
         }
         Err(ServiceError::Invalid(errors)) => {
-            let extra = CardExtra {
-                child_form: form.child,
-                child_errors: &errors,
-                ..CardExtra::default()
-            };
-            render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
+            render_child_form(
+                &state,
+                tenant,
+                &visitor,
+                viewer,
+                layout,
+                ChildPage {
+                    id,
+                    form: &form.child,
+                    errors: &errors,
+                },
+            )
+            .await
         }
         Err(ServiceError::Refused(reason)) => {
             let extra = CardExtra {
                 alert: Some(reason),
-                child_form: form.child,
                 ..CardExtra::default()
             };
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
@@ -680,9 +746,18 @@ pub async fn child_action(
             };
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
         }
-        Err(ServiceError::Invalid(errors)) => {
+        // The group's own error goes under its select; any other is the card's alert.
+        Err(ServiceError::Invalid(errors)) if errors.iter().all(|e| e.field == "group") => {
             let extra = CardExtra {
                 apply_errors: &errors,
+                ..CardExtra::default()
+            };
+            render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            let extra = CardExtra {
+                alert: Some(messages.join("; ")),
                 ..CardExtra::default()
             };
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await

@@ -10,6 +10,7 @@ use crate::accounts::assisted::{self, Assisted};
 use crate::accounts::service::{taken_over, Accounts, DeskOutcome, VisitorForm};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{self as accounts, Audit, User};
+use crate::accounts::values::parse_birth_date;
 use crate::accounts::values::{Role, Snils};
 use crate::applications::service::Applications;
 use crate::applications::store::{self as applications, Application};
@@ -17,7 +18,7 @@ use crate::catalog::store::{self as catalog, Organization};
 use crate::certificates::number::CertificateNumber;
 use crate::certificates::service::{ineligibility, Certificates};
 use crate::certificates::store::{self as certificates, Certificate, Status};
-use crate::children::service::ChildForm;
+use crate::children::service::{ChildForm, SNILS_TAKEN};
 use crate::children::store::{self as children, Child};
 use crate::children::Children;
 use crate::db::{Db, DbError};
@@ -146,6 +147,17 @@ pub struct SignInFor {
     pub snils: String,
 }
 
+/// A group that is gone (unpublished, another region's id) is the group field's error.
+fn group_gone(applied: Result<Application>) -> Result<Application> {
+    match applied {
+        Err(ServiceError::NotFound) => Err(ServiceError::field(
+            "group",
+            "такой группы нет среди открытых для записи",
+        )),
+        other => other,
+    }
+}
+
 fn phone_shown(raw: Option<&str>) -> String {
     raw.and_then(|p| Phone::parse(p).ok())
         .map_or_else(String::new, |p| p.display())
@@ -250,23 +262,30 @@ impl Visitors {
         staff: &Viewer,
         form: &VisitorForm,
     ) -> Result<DeskOutcome> {
-        let org = self.organization(tenant, staff).await?;
+        self.organization(tenant, staff).await?;
+        self.accounts.desk_lookup(tenant, staff).await?;
         let outcome = self
             .accounts
             .register_visitor(tenant, sender, staff, form)
             .await?;
-        if let DeskOutcome::AlreadyRegistered(taken) = &outcome {
-            let what: Vec<&str> = taken.iter().map(|t| t.message()).collect();
-            self.audit(
-                tenant,
-                staff,
-                "visitor_search",
-                &format!("organization:{}", org.id),
-                &what.join(" "),
-            )
-            .await?;
-        }
+        self.audit_refusal(tenant, staff, &outcome).await?;
         Ok(outcome)
+    }
+
+    /// A registration or correction refused for what is registered already is a search of
+    /// the region: audited.
+    async fn audit_refusal(
+        &self,
+        tenant: &Tenant,
+        staff: &Viewer,
+        outcome: &DeskOutcome,
+    ) -> Result<()> {
+        if let DeskOutcome::AlreadyRegistered(taken) = outcome {
+            let what: Vec<&str> = taken.iter().map(|t| t.message()).collect();
+            self.audit(tenant, staff, "visitor_search", "", &what.join(" "))
+                .await?;
+        }
+        Ok(())
     }
 
     /// The account this organization made, for the desk: `editable` asks that the parent
@@ -293,6 +312,17 @@ impl Visitors {
         Ok((row, user))
     }
 
+    /// The parent's name, for the pages of a family this organization registered.
+    pub async fn family_name(
+        &self,
+        tenant: &Tenant,
+        staff: &Viewer,
+        user_id: i64,
+    ) -> Result<String> {
+        let (_, user) = self.own_visitor(tenant, staff, user_id, false).await?;
+        Ok(user.full_name())
+    }
+
     /// The staff member acting for a family this organization registered, not taken over.
     async fn desk_for(&self, tenant: &Tenant, staff: &Viewer, user_id: i64) -> Result<Viewer> {
         let (_, user) = self.own_visitor(tenant, staff, user_id, true).await?;
@@ -303,11 +333,14 @@ impl Visitors {
     pub async fn card(&self, tenant: &Tenant, staff: &Viewer, user_id: i64) -> Result<VisitorCard> {
         let org = self.organization(tenant, staff).await?;
         let (row, user) = self.own_visitor(tenant, staff, user_id, false).await?;
+        let taken_over = row.taken_over_at.is_some();
         let kids = children::children(&self.db, tenant.id, user.id).await?;
         let certs = certificates::of_parent(&self.db, tenant.id, user.id).await?;
         let today = tenant.today(&self.clock);
         let mut shown = Vec::with_capacity(kids.len());
-        for c in &kids {
+        // Once the parent took the account over, its data is theirs: the card keeps only what
+        // the organization recorded.
+        for c in kids.iter().filter(|_| !taken_over) {
             let cert = certs.iter().find(|x| x.child_id == c.id);
             shown.push(DeskChild {
                 id: c.id,
@@ -349,6 +382,22 @@ impl Visitors {
             apps.push(self.desk_application(tenant, &kids, a).await?);
         }
         let municipality = user.municipality_id.clone().unwrap_or_default();
+        if taken_over {
+            return Ok(VisitorCard {
+                id: user.id,
+                name: user.full_name(),
+                form: VisitorForm::default(),
+                municipality: String::new(),
+                phone: String::new(),
+                email: String::new(),
+                email_confirmed: user.email_confirmed,
+                created: crate::time::shown_in(&row.created_at, tenant.config.time_zone),
+                consent: consent_line(&row),
+                taken_over,
+                children: shown,
+                applications: apps,
+            });
+        }
         Ok(VisitorCard {
             id: user.id,
             name: user.full_name(),
@@ -370,7 +419,7 @@ impl Visitors {
             email_confirmed: user.email_confirmed,
             created: crate::time::shown_in(&row.created_at, tenant.config.time_zone),
             consent: consent_line(&row),
-            taken_over: row.taken_over_at.is_some(),
+            taken_over,
             children: shown,
             applications: apps,
         })
@@ -408,9 +457,13 @@ impl Visitors {
         form: &VisitorForm,
     ) -> Result<DeskOutcome> {
         self.own_visitor(tenant, staff, user_id, true).await?;
-        self.accounts
+        self.accounts.desk_lookup(tenant, staff).await?;
+        let outcome = self
+            .accounts
             .edit_visitor(tenant, sender, staff, user_id, form)
-            .await
+            .await?;
+        self.audit_refusal(tenant, staff, &outcome).await?;
+        Ok(outcome)
     }
 
     /// «Отправить письмо ещё раз».
@@ -435,7 +488,21 @@ impl Visitors {
         form: &ChildForm,
     ) -> Result<i64> {
         let desk = self.desk_for(tenant, staff, user_id).await?;
-        self.children.save(tenant, &desk, None, form).await
+        self.accounts.desk_lookup(tenant, staff).await?;
+        let saved = self.children.save(tenant, &desk, None, form).await;
+        if let Err(ServiceError::Invalid(errors)) = &saved {
+            if errors.iter().any(|e| e.message == SNILS_TAKEN) {
+                self.audit(
+                    tenant,
+                    staff,
+                    "visitor_search",
+                    &format!("user:{user_id}"),
+                    "СНИЛС ребёнка уже зарегистрирован",
+                )
+                .await?;
+            }
+        }
+        saved
     }
 
     /// «Получить сертификат» for a child of the family at the desk.
@@ -495,23 +562,36 @@ impl Visitors {
         child_id: i64,
         group_id: i64,
     ) -> Result<Application> {
-        let (_, user) = self.own_visitor(tenant, staff, user_id, false).await?;
-        let desk = staff.at_desk(user)?;
-        self.applications
-            .apply(tenant, &desk, group_id, child_id)
-            .await
+        let desk = self.desk_for(tenant, staff, user_id).await?;
+        group_gone(
+            self.applications
+                .apply(tenant, &desk, group_id, child_id)
+                .await,
+        )
     }
 
-    /// A child by certificate number, anywhere in the region (audited, found or not).
+    /// A child by certificate number and birth date (the family is at the desk with the
+    /// documents; the number alone, a sequence, would let anyone list the region's
+    /// children), anywhere in the region: audited, found or not.
     async fn by_number(
         &self,
         tenant: &Tenant,
         staff: &Viewer,
         number: &str,
+        birth_date: &str,
     ) -> Result<(CertificateNumber, Certificate, Child, User)> {
         self.organization(tenant, staff).await?;
-        let number = CertificateNumber::parse(number)
-            .map_err(|m| ServiceError::Invalid(vec![FieldError::new("number", m)]))?;
+        let mut check = crate::service_error::FieldCheck::default();
+        let number = check.field("number", CertificateNumber::parse(number));
+        let born = check.field(
+            "birth_date",
+            parse_birth_date(birth_date, tenant.today(&self.clock)),
+        );
+        check.done()?;
+        let (Some(number), Some(born)) = (number, born) else {
+            unreachable!("both parsed when there are no errors");
+        };
+        self.accounts.desk_lookup(tenant, staff).await?;
         let found = store::certificate_by_number(&self.db, tenant.id, number.as_str()).await?;
         let subject = match found {
             Some((_, child, _)) => format!("child:{child}"),
@@ -531,7 +611,7 @@ impl Visitors {
         let not_found = || {
             ServiceError::Invalid(vec![FieldError::new(
                 "number",
-                "сертификата с таким номером в навигаторе региона нет",
+                "сертификата с таким номером и датой рождения ребёнка в навигаторе региона нет",
             )])
         };
         let (id, child_id, parent_id) = found.ok_or_else(not_found)?;
@@ -540,6 +620,7 @@ impl Visitors {
             .ok_or_else(not_found)?;
         let child = children::child_of(&self.db, tenant.id, parent_id, child_id)
             .await?
+            .filter(|c| c.birth_date == born.to_string())
             .ok_or_else(not_found)?;
         let parent = accounts::user_by_id(&self.db, tenant.id, parent_id)
             .await?
@@ -548,8 +629,14 @@ impl Visitors {
     }
 
     /// «Найти по номеру сертификата».
-    pub async fn find(&self, tenant: &Tenant, staff: &Viewer, number: &str) -> Result<FoundChild> {
-        let (number, cert, child, _) = self.by_number(tenant, staff, number).await?;
+    pub async fn find(
+        &self,
+        tenant: &Tenant,
+        staff: &Viewer,
+        number: &str,
+        birth_date: &str,
+    ) -> Result<FoundChild> {
+        let (number, cert, child, _) = self.by_number(tenant, staff, number, birth_date).await?;
         Ok(FoundChild {
             number: number.as_str().to_owned(),
             child: child_name(&child),
@@ -564,13 +651,16 @@ impl Visitors {
         tenant: &Tenant,
         staff: &Viewer,
         number: &str,
+        birth_date: &str,
         group_id: i64,
     ) -> Result<Application> {
-        let (_, _, child, parent) = self.by_number(tenant, staff, number).await?;
+        let (_, _, child, parent) = self.by_number(tenant, staff, number, birth_date).await?;
         let desk = staff.at_desk(parent)?;
-        self.applications
-            .apply(tenant, &desk, group_id, child.id)
-            .await
+        group_gone(
+            self.applications
+                .apply(tenant, &desk, group_id, child.id)
+                .await,
+        )
     }
 
     /// The groups of this organization open for applications today.

@@ -331,6 +331,22 @@ async fn a_family_is_registered_at_the_desk_applies_in_person_and_takes_the_acco
         card.body.contains("Петрова"),
         "the data stays as the parent left it"
     );
+    assert!(
+        !card.body.contains("+7 (916) 555"),
+        "the parent's contacts are theirs now"
+    );
+    assert!(
+        !card.body.contains("Петров Егор</h3>"),
+        "and so are the children"
+    );
+    let late = desk
+        .post(
+            &format!("/provider/visitors/{family}/children/{child}/apply"),
+            &[("csrf", &card.csrf()), ("group", CHESS_GROUP)],
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains("изменить её данные может только он"));
     drop(env);
 }
 
@@ -373,6 +389,14 @@ async fn duplicates_are_only_said_to_be_registered_and_their_owner_can_be_sent_a
         "{}",
         link.subject
     );
+    let by_address = desk
+        .submit(
+            "/provider/visitors",
+            "/provider/visitors/sign-in-link",
+            &[("email", "vera@example.ru")],
+        )
+        .await;
+    sink.wait_for("vera@example.ru", before + 2).await;
     let nobody = desk
         .submit(
             "/provider/visitors",
@@ -380,7 +404,12 @@ async fn duplicates_are_only_said_to_be_registered_and_their_owner_can_be_sent_a
             &[("email", "nobody@example.ru")],
         )
         .await;
-    assert_eq!(nobody.location, sent.location, "the same answer");
+    assert_eq!(nobody.status, by_address.status, "the same answer");
+    assert_eq!(nobody.location, by_address.location, "the same answer");
+    assert_eq!(nobody.body, by_address.body);
+    let after = desk.get(nobody.location.as_deref().unwrap()).await;
+    assert!(after.body.contains("Если такой заявитель зарегистрирован"));
+    assert!(sink.to("nobody@example.ru").is_empty());
 
     // Krasnoyarsk's address is no duplicate in Smolensk.
     let fresh = register(&mut desk, "kras@example.ru", "+79160005566").await;
@@ -394,6 +423,11 @@ async fn duplicates_are_only_said_to_be_registered_and_their_owner_can_be_sent_a
         .contains("ребёнок с таким СНИЛС уже зарегистрирован"));
     assert!(!page.body.contains("Скрытный"));
     assert!(page.body.contains("Отправить ссылку для входа владельцу"));
+    assert_eq!(
+        audited(&app, "visitor_search", PROVIDER).await,
+        6,
+        "two refusals, three links, one СНИЛС"
+    );
 
     // Each refusal of the form names its field, and nothing is made.
     let bad = desk
@@ -457,6 +491,38 @@ async fn only_the_organization_that_registered_a_family_acts_for_it_and_only_in_
         .await;
     assert_eq!(status, 404);
 
+    let recorded = act(&mut desk, &family, &child, "apply", CHESS_GROUP).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let card = desk.get(&format!("/provider/visitors/{family}")).await;
+    let app_id = card
+        .body
+        .split("/provider/visitors/applications/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("a print link")
+        .to_owned();
+    let print = olimp
+        .get(&format!("/provider/visitors/applications/{app_id}/print"))
+        .await;
+    assert_eq!(print.status, 404, "{}", print.body);
+    let mut fields = visitor_fields("mine@example.ru", "+79165550000");
+    fields.push(("csrf", &csrf));
+    let edit = olimp
+        .post(&format!("/provider/visitors/{family}"), &fields)
+        .await;
+    assert_eq!(edit.status, 404, "{}", edit.body);
+    let resend = olimp
+        .post(
+            &format!("/provider/visitors/{family}/resend"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(resend.status, 404, "{}", resend.body);
+    let child_form = olimp
+        .get(&format!("/provider/visitors/{family}/children"))
+        .await;
+    assert_eq!(child_form.status, 404, "{}", child_form.body);
+
     // Not an organization: no desk.
     let mut parent = online_parent(&app, &sink, S, "vera@example.ru", "+79160001122").await;
     let page = parent.get("/provider/visitors").await;
@@ -483,7 +549,12 @@ async fn only_the_organization_that_registered_a_family_acts_for_it_and_only_in_
     // A Smolensk session is no session on Krasnoyarsk's host.
     let mut crossed = desk.on_host(K);
     let page = crossed.get("/provider/visitors").await;
-    assert_ne!(page.status, 200, "{}", page.body);
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(
+        page.location.as_deref().unwrap().starts_with("/login"),
+        "{:?}",
+        page.location
+    );
     drop(env);
 }
 
@@ -512,18 +583,55 @@ async fn the_api_registers_a_family_and_records_a_walk_in_application_by_certifi
     let mut desk = staff(&app, S, PROVIDER).await;
     let csrf = desk.get("/provider").await.csrf();
     // Found by number (audited), then recorded.
+    let born = years_ago(10);
     let found = desk
-        .get(&format!("/provider/visitors/find?number={number}"))
+        .get(&format!(
+            "/provider/visitors/find?number={number}&birth_date={born}"
+        ))
         .await;
     assert_eq!(found.status, 200, "{}", found.body);
     assert!(found.body.contains("Скрытный Лев"), "{}", found.body);
-    let wrong = desk.get("/provider/visitors/find?number=123").await;
+    let wrong = desk
+        .get("/provider/visitors/find?number=123&birth_date=")
+        .await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("f-number-error") && wrong.body.contains("f-birth_date-error"));
+    // The number alone finds nobody: the birth date from the documents must match.
+    let other_day = desk
+        .get(&format!(
+            "/provider/visitors/find?number={number}&birth_date={}",
+            years_ago(11)
+        ))
+        .await;
+    assert_eq!(other_day.status, 422, "{}", other_day.body);
+    assert!(!other_day.body.contains("Скрытный"), "{}", other_day.body);
+
+    // Another organization, of another municipality, records by number too — for its own
+    // groups and by their rules: this one is paid by certificate, and the data is not
+    // confirmed.
+    let mut olimp = staff(&app, S, OLIMP_STAFF).await;
+    let olimp_csrf = olimp.get("/provider").await.csrf();
+    let (status, body, _) = olimp
+        .api(
+            Method::POST,
+            "/api/v1/provider/visitors/applications",
+            Some(json!({ "group_id": 6, "certificate_number": number, "birth_date": born })),
+            Some(&olimp_csrf),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("оплачивается сертификатом"),
+        "{body}"
+    );
     let (status, body, _) = desk
         .api(
             Method::POST,
             "/api/v1/provider/visitors/applications",
-            Some(json!({ "group_id": 1, "certificate_number": number })),
+            Some(json!({ "group_id": 1, "certificate_number": number, "birth_date": born })),
             Some(&csrf),
         )
         .await;
@@ -536,7 +644,7 @@ async fn the_api_registers_a_family_and_records_a_walk_in_application_by_certifi
         .api(
             Method::POST,
             "/api/v1/provider/visitors/applications",
-            Some(json!({ "group_id": 1, "certificate_number": number })),
+            Some(json!({ "group_id": 1, "certificate_number": number, "birth_date": born })),
             Some(&csrf),
         )
         .await;

@@ -70,6 +70,10 @@ pub enum DeskOutcome {
 /// A staff member may send this many sign-in links an hour, and an account receive this
 /// many: each one mails a stranger's inbox.
 const SIGN_IN_LINKS_PER_STAFF: Limit = Limit::per(20, 60);
+/// The desk's look-ups (a registration, a correction, a child, a certificate number) a staff
+/// member may make an hour: each one may say that something is registered in the region,
+/// so a script must not run through the region with them.
+const LOOKUPS_PER_STAFF: Limit = Limit::per(120, 60);
 const SIGN_IN_LINKS_PER_ACCOUNT: Limit = Limit::per(3, 60);
 
 struct Parsed {
@@ -147,6 +151,18 @@ fn desk_org(staff: &Viewer) -> Result<i64, ServiceError> {
 }
 
 impl Accounts {
+    /// Counts one look-up of the desk against the staff member's hourly limit.
+    pub async fn desk_lookup(&self, tenant: &Tenant, staff: &Viewer) -> Result<(), ServiceError> {
+        limits::hit(
+            &self.counters,
+            tenant.id,
+            "desk-lookup",
+            &staff.user.id.to_string(),
+            LOOKUPS_PER_STAFF,
+        )
+        .await
+    }
+
     /// Registers the parent who came in person, «создан организацией»: no password, the
     /// paper consent recorded, a mail with the link to set a password and confirm the
     /// address. An address or a phone registered in the region already changes nothing.
@@ -269,8 +285,14 @@ impl Accounts {
             middle_name: p.middle_name.as_ref().map(PersonName::as_str),
             phone: &p.phone,
         };
-        if !assisted::update_visitor(&mut tx, tenant.id, user_id, &data, now).await? {
-            return Err(taken_over());
+        match assisted::update_visitor(&mut tx, tenant.id, user_id, &data, now).await {
+            Ok(true) => {}
+            Ok(false) => return Err(taken_over()),
+            // Another account took the address since the check: the unique key says so.
+            Err(DbError::Query(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                return Ok(DeskOutcome::AlreadyRegistered(vec![Taken::Email]));
+            }
+            Err(e) => return Err(e.into()),
         }
         if store::email_key(&before.email) != store::email_key(&p.email) {
             let user = store::user_by_id_in(&mut tx, tenant.id, user_id)
@@ -354,7 +376,11 @@ impl Accounts {
         let Some(owner) = owner else {
             return Ok(());
         };
-        let Some(user) = store::user_by_id(&self.db, tenant.id, owner).await? else {
+        // Only a family's account: a staff member's password links are not the desk's to send.
+        let Some(user) = store::user_by_id(&self.db, tenant.id, owner)
+            .await?
+            .filter(|u| u.role == Role::Parent)
+        else {
             return Ok(());
         };
         if limits::hit(
