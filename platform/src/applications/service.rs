@@ -102,7 +102,7 @@ impl Applications {
         let age = age_on(born, today);
         if !program.ages.contains(u8::try_from(age).unwrap_or(u8::MAX)) {
             return refused(format!(
-                "Программа рассчитана на детей {} лет, а ребёнку {age}.",
+                "Программа рассчитана на детей {}, а ребёнку {age}.",
                 program.ages
             ));
         }

@@ -416,6 +416,22 @@ struct CardExtra<'a> {
     apply_errors: &'a [FieldError],
 }
 
+impl CardExtra<'_> {
+    fn alert(reason: String) -> Self {
+        Self {
+            alert: Some(reason),
+            ..Self::default()
+        }
+    }
+
+    fn notice(notice: String) -> Self {
+        Self {
+            notice: Some(notice),
+            ..Self::default()
+        }
+    }
+}
+
 async fn render_card(
     state: &State,
     tenant: &Tenant,
@@ -555,10 +571,7 @@ pub async fn resend(
             Ok(Redirect::see_other(format!("/provider/visitors/{id}?resent=1")).into_response())
         }
         Err(ServiceError::Refused(reason)) => {
-            let extra = CardExtra {
-                alert: Some(reason),
-                ..CardExtra::default()
-            };
+            let extra = CardExtra::alert(reason);
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
         }
         Err(e) => Err(e.into()),
@@ -669,10 +682,7 @@ pub async fn add_child(
             .await
         }
         Err(ServiceError::Refused(reason)) => {
-            let extra = CardExtra {
-                alert: Some(reason),
-                ..CardExtra::default()
-            };
+            let extra = CardExtra::alert(reason);
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
         }
         Err(e) => Err(e.into()),
@@ -733,17 +743,11 @@ pub async fn child_action(
     };
     match notice {
         Ok(notice) => {
-            let extra = CardExtra {
-                notice: Some(notice),
-                ..CardExtra::default()
-            };
+            let extra = CardExtra::notice(notice);
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
         }
         Err(ServiceError::Refused(reason)) => {
-            let extra = CardExtra {
-                alert: Some(reason),
-                ..CardExtra::default()
-            };
+            let extra = CardExtra::alert(reason);
             render_card(&state, tenant, &visitor, viewer, layout, id, extra).await
         }
         // The group's own error goes under its select; any other is the card's alert.

@@ -203,7 +203,8 @@ async fn every_refusal_has_its_reason() {
     let page = apply(&mut mama, CHESS_GROUP, &small).await;
     assert_eq!(page.status, 409);
     assert!(
-        page.body.contains("рассчитана на детей 7–12"),
+        page.body
+            .contains("рассчитана на детей 7–12 лет, а ребёнку"),
         "{}",
         page.body
     );

@@ -247,6 +247,17 @@ async fn a_family_is_registered_at_the_desk_applies_in_person_and_takes_the_acco
     let elsewhere = act(&mut desk, &family, &child, "apply", ECOLOGY_GROUP).await;
     assert_eq!(elsewhere.status, 409, "{}", elsewhere.body);
     assert!(elsewhere.body.contains("только в группы своей организации"));
+    // Group 4 (vocal, org 1, ages 5–9) has its enrollment window closed.
+    let closed = act(&mut desk, &family, &child, "apply", "4").await;
+    assert_eq!(closed.status, 409, "{}", closed.body);
+    assert!(
+        closed.body.contains("Набор в группу закрыт"),
+        "{}",
+        closed.body
+    );
+    let gone = act(&mut desk, &family, &child, "apply", "999").await;
+    assert_eq!(gone.status, 422, "{}", gone.body);
+    assert!(gone.body.contains("такой группы нет"), "{}", gone.body);
     let no_group = act(&mut desk, &family, &child, "apply", "").await;
     assert_eq!(no_group.status, 422, "{}", no_group.body);
     assert!(no_group.body.contains("выберите группу"));
