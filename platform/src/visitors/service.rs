@@ -203,9 +203,15 @@ impl Visitors {
         }
     }
 
-    /// The staff member's organization, or no right to the desk.
+    /// The staff member's organization, while it works, or no right to the desk.
     async fn organization(&self, tenant: &Tenant, staff: &Viewer) -> Result<Organization> {
         let id = staff.user.staff_org().ok_or(ServiceError::Forbidden)?;
+        if !store::organization_works(&self.db, tenant.id, id).await? {
+            return Err(ServiceError::Refused(
+                "Организация деактивирована администраторами региона: приём заявителей закрыт."
+                    .into(),
+            ));
+        }
         catalog::organization(&self.db, tenant.id, id)
             .await?
             .ok_or(ServiceError::Forbidden)

@@ -22,3 +22,20 @@ pub async fn certificate_by_number(
     row.map(|r| -> Result<_, DbError> { Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)) })
         .transpose()
 }
+
+/// Whether the organization works (the region's administrators have not deactivated it).
+pub async fn organization_works(
+    db: &Db,
+    tenant: TenantId,
+    organization: i64,
+) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM organizations WHERE tenant_id = $1 AND id = $2 \
+         AND deactivated_at IS NULL",
+    )
+    .bind(tenant)
+    .bind(organization)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}

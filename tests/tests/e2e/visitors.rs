@@ -566,6 +566,21 @@ async fn only_the_organization_that_registered_a_family_acts_for_it_and_only_in_
         "{:?}",
         page.location
     );
+
+    // A deactivated organization's desk is closed.
+    let tenant = app.state.registry.by_slug("smolensk").unwrap().id;
+    sqlx::query("UPDATE organizations SET deactivated_at = '2026-01-01T00:00:00Z' WHERE tenant_id = $1 AND id = 3")
+        .bind(tenant)
+        .execute(app.state.db.pool())
+        .await
+        .expect("deactivate");
+    let closed = olimp.get("/provider/visitors").await;
+    assert_eq!(closed.status, 409, "{}", closed.body);
+    assert!(
+        closed.body.contains("приём заявителей закрыт"),
+        "{}",
+        closed.body
+    );
     drop(env);
 }
 
