@@ -2,8 +2,6 @@
 //! anonymous visitor's CSRF cookie), a message page, field errors for a form, the sender
 //! of mails caused by a request, and the CSRF field of a form that has nothing else.
 
-use std::collections::BTreeMap;
-
 use poem::http::{header, StatusCode};
 use poem::web::Html;
 use poem::{IntoResponse, Response};
@@ -60,12 +58,20 @@ pub fn message(
     )
 }
 
-/// Each wrong field's message, by field name, as forms show them.
-pub fn errors_map(errors: &[FieldError]) -> BTreeMap<&'static str, &str> {
-    errors
-        .iter()
-        .map(|e| (e.field, e.message.as_str()))
-        .collect()
+/// Each wrong field's messages (joined when it has several), by field name, in the order the
+/// rules checked them — the form's order, which the error summary lists them in.
+pub fn errors_map(errors: &[FieldError]) -> minijinja::Value {
+    let mut fields: Vec<(&'static str, String)> = Vec::new();
+    for e in errors {
+        match fields.iter_mut().find(|(field, _)| *field == e.field) {
+            Some((_, message)) => {
+                message.push_str("; ");
+                message.push_str(&e.message);
+            }
+            None => fields.push((e.field, e.message.clone())),
+        }
+    }
+    minijinja::Value::from_iter(fields)
 }
 
 /// Whom the mails caused by this request are from: the region, or the platform on the apex.

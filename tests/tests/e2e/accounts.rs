@@ -957,3 +957,28 @@ async fn staff_accounts_get_a_link_and_see_only_their_cabinet() {
     }
     assert_eq!(parent.on_host(APEX).get("/operator").await.status, 303);
 }
+
+#[tokio::test]
+async fn the_error_summary_lists_the_fields_in_the_forms_order() {
+    let (_env, app) = TestApp::spawn().await;
+    let mut b = Browser::new(&app, S);
+    let page = b.submit("/register", "/register", &[]).await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    let summary = page
+        .body
+        .split("error-summary")
+        .nth(1)
+        .expect("a summary")
+        .split("</ul>")
+        .next()
+        .unwrap();
+    let at = |field: &str| {
+        summary
+            .find(&format!("href=\"#f-{field}\""))
+            .unwrap_or_else(|| panic!("{field} in {summary}"))
+    };
+    // Alphabetically email < last_name < municipality < password; the form asks the other way.
+    assert!(at("municipality") < at("last_name"), "{summary}");
+    assert!(at("last_name") < at("email"), "{summary}");
+    assert!(at("email") < at("password"), "{summary}");
+}
