@@ -182,10 +182,18 @@ pub async fn verify_email(
     Query(q): Query<CodeQuery>,
 ) -> PageResult {
     let tenant = accounts_tenant(&site)?;
-    let next = if visitor.viewer.is_some() {
+    let logged_in = visitor.viewer.is_some();
+    let next = if logged_in {
         ("/cabinet", "Личный кабинет")
     } else {
-        ("/login", "Вход")
+        ("/login", "Войти")
+    };
+    // Whoever follows the link may not be logged in on this device: then the way on is to log in.
+    let then = if logged_in {
+        "Спасибо! Теперь вам доступны все возможности Навигатора: перейдите в личный кабинет."
+    } else {
+        "Спасибо! Теперь вам доступны все возможности Навигатора. Войдите с адресом и паролем, \
+         указанными при регистрации."
     };
     match state.accounts.confirm_email(tenant, &q.code).await {
         Ok(Confirmed::Now) => message(
@@ -193,7 +201,7 @@ pub async fn verify_email(
             &visitor,
             layout,
             "Адрес электронной почты подтверждён",
-            &["Спасибо! Теперь вам доступны все возможности Навигатора. Нажмите на свои ФИО в правом верхнем углу, чтобы перейти в личный кабинет.".to_owned()],
+            &[then.to_owned()],
             Some(next),
         ),
         Ok(Confirmed::Already) => message(
@@ -206,7 +214,10 @@ pub async fn verify_email(
         ),
         Err(ServiceError::BadLink) => Err(WebError::BadRequest(ServiceError::BadLink.to_string())),
         Err(ServiceError::Invalid(errors)) => Err(WebError::BadRequest(
-            errors.first().map(|e| e.message.clone()).unwrap_or_default(),
+            errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
         )),
         Err(e) => Err(e.into()),
     }

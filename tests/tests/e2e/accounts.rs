@@ -37,7 +37,11 @@ async fn registered<'a>(app: &'a TestApp, sink: &SmtpSink, host: &str, email: &s
     assert_eq!(page.status, 200, "{}", page.body);
     let mail = sink.wait_for(email, 1).await;
     let link = mail.link("/verify/email").expect("confirmation link");
-    assert_eq!(b.get(&path_of(&link)).await.status, 200);
+    let confirmed = b.get(&path_of(&link)).await;
+    assert_eq!(confirmed.status, 200);
+    // Not logged in on this device: the page says to log in, and leads there.
+    assert!(confirmed.body.contains("Войдите"), "{}", confirmed.body);
+    assert!(confirmed.body.contains(">Войти</a>"), "{}", confirmed.body);
     b.login(email, PASSWORD).await;
     b
 }
