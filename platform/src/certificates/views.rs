@@ -62,7 +62,11 @@ pub async fn card(
         .await?
         .into_iter()
         .map(|r| HistoryRow {
-            date: r.created_at.get(..10).unwrap_or_default().to_owned(),
+            // The region's day, as ДД.ММ.ГГГГ.
+            date: crate::time::shown_in(&r.created_at, tenant.config.time_zone)
+                .get(..10)
+                .unwrap_or_default()
+                .to_owned(),
             kind: Movement::label(&r.kind),
             amount: money(r.amount),
             reason: r.reason,

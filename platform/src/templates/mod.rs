@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "program.html",
     "organization.html",
     "_form.html",
+    "_certificate.html",
     "_cabinet.html",
     "register.html",
     "message.html",
@@ -200,6 +201,18 @@ impl Templates {
         let mut env = Environment::new();
         env.add_filter("thousands", |n: i64| group_thousands(n));
         env.add_filter("rub", |n: i64| format!("{}\u{a0}₽", group_thousands(n)));
+        // A phone as people read it and as phones dial it: `+7 (4812) 36-03-23` linked to
+        // `tel:+74812360323`; anything that is not a phone stays the text it was.
+        env.add_filter("tel", |raw: String| {
+            match crate::domain::Phone::parse(&raw) {
+                Ok(p) => minijinja::Value::from_safe_string(format!(
+                    "<a href=\"tel:{}\">{}</a>",
+                    p.as_e164(),
+                    p.display()
+                )),
+                Err(_) => minijinja::Value::from(raw),
+            }
+        });
         let static_copy = matches!(links, Links::Static { .. });
         env.add_function(
             "asset",

@@ -605,6 +605,14 @@ async fn the_api_registers_a_family_and_records_a_walk_in_application_by_certifi
         )
         .await;
     let number = page.body.split("№ ").nth(1).unwrap()[..10].to_owned();
+    // Grouped for reading, copied as the ten digits.
+    let grouped = format!(
+        "<span>{}</span><span>{}</span><span>{}</span>",
+        &number[..2],
+        &number[2..9],
+        &number[9..]
+    );
+    assert!(page.body.contains(&grouped), "{}", page.body);
 
     let mut desk = staff(&app, S, PROVIDER).await;
     let csrf = desk.get("/provider").await.csrf();
@@ -666,6 +674,11 @@ async fn the_api_registers_a_family_and_records_a_walk_in_application_by_certifi
     assert_eq!(body["status"], "new");
     let mine = vera.get("/cabinet/applications").await;
     assert!(mine.body.contains("Личное обращение"), "{}", mine.body);
+    assert!(
+        mine.body.contains("href=\"tel:+7"),
+        "the organization's phone dials: {}",
+        mine.body
+    );
     let (status, body, _) = desk
         .api(
             Method::POST,
