@@ -91,22 +91,6 @@ pub async fn of_user(db: &Db, tenant: TenantId, user: i64) -> Result<Option<Assi
     row.as_ref().map(assisted).transpose()
 }
 
-/// The same, read inside a write, locking nothing more than the transaction does.
-pub async fn of_user_in(
-    tx: &mut Tx,
-    tenant: TenantId,
-    user: i64,
-) -> Result<Option<Assisted>, DbError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM assisted_accounts WHERE tenant_id = $1 AND user_id = $2");
-    let row = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(user)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(assisted).transpose()
-}
-
 /// The accounts an organization made, newest first, with their owners.
 pub async fn of_organization(
     db: &Db,

@@ -36,25 +36,14 @@ fn child_card(child: Child, today: chrono::NaiveDate) -> ChildCard {
     let age = born.map(|b| age_on(b, today)).unwrap_or_default();
     ChildCard {
         id: child.id,
-        name: [
-            Some(child.last_name.as_str()),
-            Some(child.first_name.as_str()),
-            child.middle_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" "),
+        name: child.full_name(),
         birth_date: born.map_or(child.birth_date.clone(), crate::time::day),
         age: format!(
             "{age} {}",
             crate::domain::plural(age.into(), "год", "года", "лет")
         ),
         sex: Sex::parse(&child.sex).map_or("", Sex::label),
-        snils: child
-            .snils
-            .and_then(|s| Snils::parse(&s).ok())
-            .map(|s| s.display()),
+        snils: child.snils_shown(),
         certificate: Default::default(),
     }
 }

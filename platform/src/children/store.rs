@@ -22,6 +22,29 @@ pub struct Child {
     pub ovz: bool,
 }
 
+impl Child {
+    /// «Петров Егор Иванович», the parts there are.
+    pub fn full_name(&self) -> String {
+        [
+            Some(self.last_name.as_str()),
+            Some(self.first_name.as_str()),
+            self.middle_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
+    /// The СНИЛС as people read it, `XXX-XXX-XXX YY`, when there is one.
+    pub fn snils_shown(&self) -> Option<String> {
+        self.snils
+            .as_deref()
+            .and_then(|s| crate::accounts::values::Snils::parse(s).ok())
+            .map(|s| s.display())
+    }
+}
+
 pub struct ChildData<'a> {
     pub last_name: &'a str,
     pub first_name: &'a str,

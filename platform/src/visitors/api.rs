@@ -29,7 +29,7 @@ pub struct VisitorRequest {
     pub first_name: String,
     #[oai(nullable)]
     pub middle_name: Option<String>,
-    /// A mobile number: `+7 9XX XXX-XX-XX`.
+    /// A Russian mobile number, such as `+7 916 123-45-67`.
     pub phone: String,
     /// Required: the set-password link goes there, and the decisions.
     pub email: String,

@@ -163,18 +163,6 @@ fn phone_shown(raw: Option<&str>) -> String {
         .map_or_else(String::new, |p| p.display())
 }
 
-fn child_name(c: &Child) -> String {
-    [
-        Some(c.last_name.as_str()),
-        Some(c.first_name.as_str()),
-        c.middle_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ")
-}
-
 fn consent_line(a: &Assisted) -> String {
     format!(
         "№ {} от {}, принял(а): {}",
@@ -225,21 +213,40 @@ impl Visitors {
         subject: &str,
         detail: &str,
     ) -> Result<()> {
+        self.audit_all(tenant, staff, action, &[subject.to_owned()], detail)
+            .await
+    }
+
+    /// One audit row per subject, in one transaction (a card shows several children).
+    async fn audit_all(
+        &self,
+        tenant: &Tenant,
+        staff: &Viewer,
+        action: &str,
+        subjects: &[String],
+        detail: &str,
+    ) -> Result<()> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
         let mut tx = self.db.begin().await?;
-        accounts::audit(
-            &mut tx,
-            tenant.id,
-            &Audit {
-                actor: Some(staff.user.id),
-                action,
-                subject,
-                detail,
-                ip: staff.ip(),
-                organization: None,
-                at: self.clock.now(),
-            },
-        )
-        .await?;
+        for subject in subjects {
+            accounts::audit(
+                &mut tx,
+                tenant.id,
+                &Audit {
+                    actor: Some(staff.user.id),
+                    action,
+                    subject,
+                    detail,
+                    ip: staff.ip(),
+                    organization: None,
+                    at: now,
+                },
+            )
+            .await?;
+        }
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
     }
@@ -350,13 +357,9 @@ impl Visitors {
             let cert = certs.iter().find(|x| x.child_id == c.id);
             shown.push(DeskChild {
                 id: c.id,
-                name: child_name(c),
+                name: c.full_name(),
                 birth_date: day_shown(&c.birth_date),
-                snils: c
-                    .snils
-                    .as_deref()
-                    .and_then(|s| Snils::parse(s).ok())
-                    .map(|s| s.display()),
+                snils: c.snils_shown(),
                 certificate: cert.map(|x| DeskCertificate {
                     id: x.id,
                     number: x.number.clone(),
@@ -370,15 +373,16 @@ impl Visitors {
                     None => ineligibility(tenant, &c.birth_date, today),
                 },
             });
-            self.audit(
-                tenant,
-                staff,
-                "child_data_view",
-                &format!("child:{}", c.id),
-                "приём заявителя: карточка семьи",
-            )
-            .await?;
         }
+        let viewed: Vec<String> = shown.iter().map(|c| format!("child:{}", c.id)).collect();
+        self.audit_all(
+            tenant,
+            staff,
+            "child_data_view",
+            &viewed,
+            "приём заявителя: карточка семьи",
+        )
+        .await?;
         let mut apps = Vec::new();
         for a in applications::of_parent(&self.db, tenant.id, user.id).await? {
             if a.organization_id != org.id {
@@ -444,7 +448,7 @@ impl Visitors {
             child: kids
                 .iter()
                 .find(|c| c.id == a.child_id)
-                .map(child_name)
+                .map(Child::full_name)
                 .unwrap_or_default(),
             program: program.unwrap_or_default(),
             group: group.map(|g| g.name).unwrap_or_default(),
@@ -645,7 +649,7 @@ impl Visitors {
         let (number, cert, child, _) = self.by_number(tenant, staff, number, birth_date).await?;
         Ok(FoundChild {
             number: number.as_str().to_owned(),
-            child: child_name(&child),
+            child: child.full_name(),
             birth_date: day_shown(&child.birth_date),
             confirmed: cert.status == Status::Confirmed,
         })
@@ -769,13 +773,9 @@ impl Visitors {
             parent: parent.full_name(),
             parent_phone: phone_shown(parent.phone.as_deref()),
             parent_email: parent.email.clone(),
-            child: child_name(&child),
+            child: child.full_name(),
             child_birth_date: day_shown(&child.birth_date),
-            child_snils: child
-                .snils
-                .as_deref()
-                .and_then(|s| Snils::parse(s).ok())
-                .map(|s| s.display()),
+            child_snils: child.snils_shown(),
             certificate: cert.map(|c| c.number),
             program: program.unwrap_or_default(),
             group: group.map(|g| g.name).unwrap_or_default(),
