@@ -28,6 +28,7 @@ pub mod photos;
 pub mod programs;
 pub mod region_settings;
 pub mod regions;
+pub mod reviews;
 pub mod routes;
 pub mod school_year;
 pub mod service_error;

@@ -16,6 +16,7 @@ use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
 use crate::programs::pages::{authoring as programs, moderation};
 use crate::region_settings::pages as region_settings;
+use crate::reviews::pages as reviews;
 use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
@@ -37,6 +38,11 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/branding/logo", get(regions::pages::logo))
         .at("/programs", get(catalog::pages::programs.with(Expensive)))
         .at("/programs/:id", get(catalog::pages::program))
+        .at("/programs/:id/reviews", get(catalog::pages::reviews))
+        .at(
+            "/programs/:id/review",
+            get(reviews::review_form).post(reviews::review_post),
+        )
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
@@ -99,6 +105,11 @@ pub fn routes(state: State) -> impl Endpoint {
             post(applications::parent_action),
         )
         .at("/provider/applications", get(applications::provider_list))
+        .at("/provider/reviews", get(reviews::provider_list))
+        .at(
+            "/provider/reviews/:id/answer",
+            post(reviews::provider_answer),
+        )
         .at(
             "/provider/applications/bulk",
             post(applications::provider_bulk),
@@ -160,6 +171,11 @@ pub fn routes(state: State) -> impl Endpoint {
         )
         .at("/provider/programs/:id/:action", post(programs::act))
         .at("/municipal/moderation", get(moderation::municipal_queue))
+        .at("/municipal/reviews", get(reviews::municipal_list))
+        .at(
+            "/municipal/reviews/:id/:decision",
+            post(reviews::municipal_decide),
+        )
         .at(
             "/municipal/moderation/:id",
             get(moderation::municipal_review),
@@ -169,6 +185,11 @@ pub fn routes(state: State) -> impl Endpoint {
             post(moderation::municipal_decide),
         )
         .at("/admin/moderation", get(moderation::regional_queue))
+        .at("/admin/reviews", get(reviews::regional_list))
+        .at(
+            "/admin/reviews/:id/:decision",
+            post(reviews::regional_decide),
+        )
         .at("/admin/moderation/:id", get(moderation::regional_review))
         .at(
             "/admin/moderation/:id/:decision",
@@ -391,6 +412,7 @@ fn api() -> Route {
             crate::school_year::api::NewYearApi,
             crate::staff::api::StaffApi,
             crate::visitors::api::VisitorsApi,
+            crate::reviews::api::ReviewsApi,
             crate::sync::api::SyncApi,
         ),
         "Навигатор дополнительного образования детей — API",

@@ -50,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "applications",
             "groups",
             "programs",
+            "reviews",
             "sheets",
             "school_year",
             "staff",

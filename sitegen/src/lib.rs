@@ -181,7 +181,7 @@ pub async fn generate(
         None => Scope::All,
     };
     tracing::debug!(ms = started.elapsed().as_millis() as u64, ?scope, "planned");
-    let mut snap = Snapshot::read(db, tenant.id, scope).await?;
+    let mut snap = Snapshot::read(db, tenant.id, tenant.config.time_zone, scope).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "catalog read");
     // Program pages this run does not render stay as they are. The manifest is trusted
     // about what the folder holds (it is sitegen's; delete manifest.json to rebuild all).

@@ -758,7 +758,9 @@ impl<'a> Site<'a> {
             .orgs
             .get(&p.organization_id)
             .expect("a published program's organization is in the snapshot");
-        let program = ProgramDetail::of(p, org, groups, &self.snap.profiles, self.tenant, no_day());
+        let mut program =
+            ProgramDetail::of(p, org, groups, &self.snap.profiles, self.tenant, no_day());
+        program.latest_reviews = self.snap.reviews.get(&p.id).cloned().unwrap_or_default();
         self.page("program.html", path, context! { program })
     }
 

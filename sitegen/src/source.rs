@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use platform::catalog::read::REVIEWS_SHOWN;
+use platform::catalog::reviews::{self, ReviewView};
 use platform::catalog::store::{
     self, Group, GroupLocation, ListedProgram, Organization, Profile, Program,
 };
@@ -31,6 +33,8 @@ pub struct Snapshot {
     pub places: Vec<(i64, String, LatLon)>,
     /// Programs whose page this run renders, with their groups (by id).
     pub details: Vec<(Program, Vec<Group>)>,
+    /// The newest published reviews of each program that has any, as its page shows them.
+    pub reviews: HashMap<i64, Vec<ReviewView>>,
     /// The bytes of the photos this run copies (see [`Snapshot::fetch_media`]), by key.
     pub media: BTreeMap<String, Vec<u8>>,
 }
@@ -44,13 +48,19 @@ pub enum Scope {
 
 impl Snapshot {
     #[tracing::instrument(skip(db))]
-    pub async fn read(db: &Db, tenant: TenantId, scope: Scope) -> Result<Self, SitegenError> {
+    pub async fn read(
+        db: &Db,
+        tenant: TenantId,
+        zone: chrono_tz::Tz,
+        scope: Scope,
+    ) -> Result<Self, SitegenError> {
         let version = store::version(db, tenant).await?;
         let wanted = match scope {
             Scope::All => None,
             Scope::ChangedSince(v) => Some(store::programs_changed_since(db, tenant, v).await?),
         };
-        let (catalog, locations, places, profiles, details) = tokio::try_join!(
+        let shown = REVIEWS_SHOWN as usize;
+        let (catalog, locations, places, profiles, details, reviews) = tokio::try_join!(
             async {
                 Ok::<_, SitegenError>(
                     store::published_catalog(db, tenant, store::Descriptions::Without).await?,
@@ -60,6 +70,7 @@ impl Snapshot {
             async { Ok(store::places_of_region(db, tenant).await?) },
             async { Ok(store::profiles(db, tenant).await?) },
             Self::details(db, tenant, wanted.as_deref()),
+            async { Ok(reviews::published_by_program(db, tenant, zone, None, shown).await?) },
         )?;
         let mut organizations = catalog.organizations;
         organizations.sort_by_key(|o| o.id);
@@ -79,6 +90,7 @@ impl Snapshot {
             locations,
             places,
             details,
+            reviews,
             media: BTreeMap::new(),
         })
     }

@@ -39,6 +39,32 @@ pub struct RegionConfig {
     pub documents: Documents,
     /// Who publishes the organizations' programs.
     pub moderation: Moderation,
+    /// When families' reviews appear.
+    pub reviews: ReviewPolicy,
+}
+
+/// When a family's review of a program appears (`reviews = "pre-moderation" |
+/// "post-moderation"`): after a moderator approves it (the default), or at once, a
+/// moderator hiding it afterwards with a reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewPolicy {
+    #[default]
+    PreModeration,
+    PostModeration,
+}
+
+impl ReviewPolicy {
+    fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "pre-moderation" => Ok(Self::PreModeration),
+            "post-moderation" => Ok(Self::PostModeration),
+            other => Err(format!(
+                "«{other}»: допустимы «pre-moderation» (отзыв виден после проверки) и \
+                 «post-moderation» (виден сразу, модератор может скрыть)"
+            )),
+        }
+    }
 }
 
 /// Who moderates programs (`moderation = "municipal" | "regional"`): the admin of the
@@ -526,6 +552,10 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
         None => Some(Moderation::default()),
         Some(m) => p.check("moderation", Moderation::parse(m.trim())),
     };
+    let reviews = match raw.reviews.as_deref() {
+        None => Some(ReviewPolicy::default()),
+        Some(r) => p.check("reviews", ReviewPolicy::parse(r.trim())),
+    };
 
     let Problems(problems) = p;
     match (
@@ -538,6 +568,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
         primary,
         accent,
         moderation,
+        reviews,
     ) {
         (
             true,
@@ -549,6 +580,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
             Some(primary_color),
             Some(accent_color),
             Some(moderation),
+            Some(reviews),
         ) => Ok(RegionConfig {
             slug,
             code: raw.code as u8,
@@ -587,6 +619,7 @@ fn validate(raw: raw::RegionFile) -> Result<RegionConfig, Vec<Problem>> {
                     .and_then(|d| Problems::optional_text(d.user_agreement.clone())),
             },
             moderation,
+            reviews,
         }),
         _ => Err(problems),
     }
@@ -616,6 +649,7 @@ mod raw {
         pub municipalities: Vec<Municipality>,
         pub documents: Option<Documents>,
         pub moderation: Option<String>,
+        pub reviews: Option<String>,
     }
 
     #[derive(Deserialize)]

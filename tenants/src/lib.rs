@@ -10,6 +10,7 @@ pub mod values;
 
 pub use config::{
     Bounds, ConfigError, Coordinator, LoadedRegion, Logo, Moderation, Problem, RegionConfig,
+    ReviewPolicy,
 };
 pub use host::{Host, HostTable, Resolution};
 pub use values::{Color, Email, LatLon, Phone, Slug};

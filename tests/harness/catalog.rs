@@ -154,6 +154,7 @@ async fn insert(
             about: Default::default(),
             cover: None,
             cover_card: None,
+            rating: Default::default(),
         });
     }
     store::insert_programs(&mut tx, tenant.id, &rows)

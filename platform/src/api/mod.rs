@@ -52,6 +52,10 @@ pub enum ApiTags {
     /// «Приём заявителя»: families registered, certificates issued and confirmed, and
     /// applications recorded («Личное обращение») at the organization (organization staff)
     Visitors,
+    /// Families' reviews of programs: the published ones (anyone), writing one (a parent
+    /// whose child was enrolled), moderation (the region's moderators) and the
+    /// organization's answer (organization staff)
+    Reviews,
 }
 
 /// JSON that is already serialized (a cached rendering), documented in the spec as `T`.

@@ -51,7 +51,12 @@ async fn apply_page(
             .into_iter()
             .map(|c| ChildOption {
                 id: c.id,
-                name: format!("{} {} ({})", c.last_name, c.first_name, c.birth_date),
+                name: format!(
+                    "{} {} ({})",
+                    c.last_name,
+                    c.first_name,
+                    crate::time::day_shown(&c.birth_date)
+                ),
             })
             .collect();
     let status = if alert.is_some() {

@@ -246,7 +246,8 @@ impl CatalogApi {
         ovz: Query<Option<String>>,
         /// `1`: only programs with enrollment open today.
         open: Query<Option<String>>,
-        /// relevance (default), newest, title.
+        /// relevance (default), newest, title, rating (best rated first, few reviews
+        /// weighted toward the region's mean; programs without reviews last).
         sort: Query<Option<String>>,
         /// Page number from 1.
         page: Query<Option<String>>,

@@ -11,6 +11,7 @@ pub mod model;
 pub mod pages;
 pub mod query;
 pub mod read;
+pub mod reviews;
 pub mod store;
 pub mod views;
 

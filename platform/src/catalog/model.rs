@@ -403,3 +403,60 @@ mod tests {
         }
     }
 }
+
+/// A program's published reviews: how many, and their stars summed (kept with the program,
+/// see `reviews`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rating {
+    pub count: u32,
+    pub sum: u32,
+}
+
+/// How many reviews' worth of the region's mean a program's rating starts from when
+/// sorted: with few reviews it stays near the mean, so one 5 does not beat forty 4.8s.
+pub const RATING_PRIOR: f64 = 5.0;
+
+impl Rating {
+    /// The mean of the stars; `None` without reviews.
+    pub fn average(self) -> Option<f64> {
+        (self.count > 0).then(|| f64::from(self.sum) / f64::from(self.count))
+    }
+
+    /// The order of «по рейтингу»: the average weighted toward the region's `mean`
+    /// (a Bayesian average with [`RATING_PRIOR`] reviews of the mean).
+    pub fn weighted(self, mean: f64) -> f64 {
+        (RATING_PRIOR * mean + f64::from(self.sum)) / (RATING_PRIOR + f64::from(self.count))
+    }
+
+    /// The mean of every review of `ratings` (of a region): 0 without any.
+    pub fn mean_of(ratings: impl Iterator<Item = Rating>) -> f64 {
+        let (count, sum) = ratings.fold((0u64, 0u64), |(c, s), r| {
+            (c + u64::from(r.count), s + u64::from(r.sum))
+        });
+        if count == 0 {
+            0.0
+        } else {
+            sum as f64 / count as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod rating_tests {
+    use super::Rating;
+
+    #[test]
+    fn one_five_does_not_beat_forty_high_reviews() {
+        let one = Rating { count: 1, sum: 5 };
+        let forty = Rating {
+            count: 40,
+            sum: 192,
+        };
+        let mean = 4.2;
+        assert!(forty.weighted(mean) > one.weighted(mean));
+        assert_eq!(one.average(), Some(5.0));
+        assert_eq!(Rating::default().average(), None);
+        let mean = Rating::mean_of([one, forty, Rating::default()].into_iter());
+        assert!((mean - 197.0 / 41.0).abs() < 1e-9);
+    }
+}

@@ -228,3 +228,50 @@ pub async fn organization(
         StatusCode::OK,
     )
 }
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewsQuery {
+    page: String,
+    /// `sent` (waits for a moderator) or `published`: the parent's review just written.
+    done: String,
+}
+
+/// All published reviews of a program, newest first, a page at a time.
+#[handler]
+pub async fn reviews(
+    state: Data<&State>,
+    Region(tenant): Region,
+    layout: Layout,
+    Path(id): Path<String>,
+    Query(q): Query<ReviewsQuery>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let page = match q.page.trim() {
+        "" => 1,
+        raw => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or(WebError::NotFound)?,
+    };
+    let (title, reviews, total) = read::reviews_page(&state, &tenant, id, page)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let pages = (total.max(1) as u32).div_ceil(read::REVIEWS_PER_PAGE as u32);
+    if page > pages {
+        return Err(WebError::NotFound);
+    }
+    let pager = Pager::new(page, pages, |n| format!("/programs/{id}/reviews?page={n}"));
+    let notice = match q.done.as_str() {
+        "sent" => Some("Спасибо! Отзыв отправлен: он появится здесь после проверки модератором."),
+        "published" => Some("Спасибо! Отзыв опубликован."),
+        _ => None,
+    };
+    render(
+        &state,
+        "program_reviews.html",
+        minijinja::context! { layout, id, title, reviews, total, pager, notice },
+        StatusCode::OK,
+    )
+}

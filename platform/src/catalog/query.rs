@@ -33,6 +33,9 @@ pub enum Sort {
     Relevance,
     Newest,
     Title,
+    /// Best rated first, weighted toward the region's mean (`Rating::weighted`); programs
+    /// without reviews last.
+    Rating,
 }
 
 impl Sort {
@@ -41,6 +44,7 @@ impl Sort {
             Sort::Relevance => "relevance",
             Sort::Newest => "newest",
             Sort::Title => "title",
+            Sort::Rating => "rating",
         }
     }
 }
@@ -192,10 +196,14 @@ impl CatalogQuery {
             None | Some("relevance") => Sort::Relevance,
             Some("newest") => Sort::Newest,
             Some("title") => Sort::Title,
+            Some("rating") => Sort::Rating,
             Some(s) => {
                 fail(
                     "sort",
-                    format!("«{}»: допустимы: relevance, newest, title", short(s)),
+                    format!(
+                        "«{}»: допустимы: relevance, newest, title, rating",
+                        short(s)
+                    ),
                 );
                 Sort::Relevance
             }
@@ -336,7 +344,7 @@ pub fn parameter_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("direction", one_of(Direction::ALL.iter().map(|d| d.code()))),
         ("level", one_of(Level::ALL.iter().map(|l| l.code()))),
         ("financing", one_of(Financing::ALL.iter().map(|f| f.code()))),
-        ("sort", one_of(["relevance", "newest", "title"])),
+        ("sort", one_of(["relevance", "newest", "title", "rating"])),
         ("age", padded(&format!("{number}([3-9]|1[0-8])"))),
         (
             "page",

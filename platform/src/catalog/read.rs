@@ -14,6 +14,7 @@ use super::geo;
 use super::index::CatalogIndex;
 use super::indexes::CatalogError;
 use super::query::{CatalogQuery, FieldError, RawQuery};
+use super::reviews::{self, ReviewView};
 use super::store;
 use super::views::{
     OrganizationDetail, OrganizationView, PlaceView, ProgramDetail, ProgramSummary, SearchPage,
@@ -194,14 +195,42 @@ pub async fn program_now(
     let groups = store::groups_of(&state.db, tenant.id, id).await?;
     // The dictionary, not the search index: a program page must not wait for an index build.
     let profiles = store::profiles(&state.db, tenant.id).await?;
-    Ok(Some(ProgramDetail::of(
+    let mut detail = ProgramDetail::of(
         &program,
         &org,
         &groups,
         &profiles,
         tenant,
         tenant.today(&state.clock),
-    )))
+    );
+    let zone = tenant.config.time_zone;
+    (detail.latest_reviews, _) =
+        reviews::published(&state.db, tenant.id, zone, id, 0, REVIEWS_SHOWN).await?;
+    Ok(Some(detail))
+}
+
+/// How many reviews a program's page shows; the rest are a page further.
+pub const REVIEWS_SHOWN: i64 = 10;
+/// Reviews per page of `/programs/{id}/reviews`.
+pub const REVIEWS_PER_PAGE: i64 = 20;
+
+/// One page (from 1) of a published program's published reviews, newest first: the
+/// program's title, the reviews, how many there are in all. `None` when the program is not
+/// published in the region.
+pub async fn reviews_page(
+    state: &State,
+    tenant: &Tenant,
+    id: i64,
+    page: u32,
+) -> Result<Option<(String, Vec<ReviewView>, i64)>, CatalogError> {
+    let Some(program) = store::published_program(&state.db, tenant.id, id).await? else {
+        return Ok(None);
+    };
+    let offset = i64::from(page.saturating_sub(1)) * REVIEWS_PER_PAGE;
+    let zone = tenant.config.time_zone;
+    let (reviews, total) =
+        reviews::published(&state.db, tenant.id, zone, id, offset, REVIEWS_PER_PAGE).await?;
+    Ok(Some((program.title, reviews, total)))
 }
 
 /// An organization of the region with its published programs.

@@ -14,7 +14,7 @@ use crate::tenant_id::TenantId;
 
 use super::model::{
     Direction, Financing, FinancingSet, Level, OrgKind, OrgType, OvzKind, ProgramStatus,
-    ProgramType, Schedule, Session, StudyForm,
+    ProgramType, Rating, Schedule, Session, StudyForm,
 };
 
 /// Marks the region's catalog as changed; returns the new version. Call it in the
@@ -280,6 +280,8 @@ pub struct Program {
     /// The cover's stored files (`storage::Key`), the page's and the card's, if it has one.
     pub cover: Option<String>,
     pub cover_card: Option<String>,
+    /// Its published reviews.
+    pub rating: Rating,
 }
 
 /// What the program page shows beyond the catalog's facts: the card's texts and its
@@ -786,6 +788,10 @@ fn program_from(row: &AnyRow) -> Result<Program, DbError> {
         },
         cover: row.try_get("cover")?,
         cover_card: row.try_get("cover_card")?,
+        rating: Rating {
+            count: row.try_get::<i64, _>("rating_count")? as u32,
+            sum: row.try_get::<i64, _>("rating_sum")? as u32,
+        },
     })
 }
 
@@ -905,7 +911,7 @@ const ORG_COLUMNS: &str = "id, name, short_name, kind, inn, municipality_id, add
 const PROGRAM_COLUMNS: &str = "id, organization_id, title, description, direction, profile_id, \
     level, age_min, age_max, ovz, financing, price_kopecks, duration_months, hours, status, created_at, \
     announce, goals, results, program_type, study_form, ovz_kinds, \
-    cover, cover_card";
+    cover, cover_card, rating_count, rating_sum";
 const GROUP_COLUMNS: &str = "g.id, g.program_id, g.name, pl.address, pl.lat, pl.lon, g.status, \
     g.capacity, g.seats_taken, g.enroll_from, g.enroll_to, g.study_from, g.study_to, \
     g.price_certificate_kopecks, g.price_paid_kopecks";
@@ -949,6 +955,8 @@ pub struct ListedProgram {
     /// `sitegen` copies both).
     pub cover: Option<String>,
     pub cover_card: Option<String>,
+    /// Its published reviews.
+    pub rating: Rating,
 }
 
 /// What the region's search index is built from, with the group locations (see
@@ -977,13 +985,14 @@ fn packed_error(what: &str, text: &str) -> DbError {
 /// description, `cover` and `cover_card` (columns 2, 3, 4) after it.
 const LISTED_COLUMNS: &str = "id || $3 || organization_id || $3 || direction || $3 || profile_id \
     || $3 || level || $3 || age_min || $3 || age_max || $3 || ovz || $3 || financing || $3 \
-    || price_kopecks || $3 || created_at, title";
+    || price_kopecks || $3 || created_at || $3 || rating_count || $3 || rating_sum, title";
 
 fn listed_from(row: &AnyRow) -> Result<ListedProgram, DbError> {
     let packed: String = row.try_get(0)?;
     let f: Vec<&str> = packed.split(SEP_CHAR).collect();
     let bad = || packed_error("programs", &packed);
-    let [id, org, direction, profile, level, min, max, ovz, financing, price, created] = f[..]
+    let [id, org, direction, profile, level, min, max, ovz, financing, price, created, count, sum] =
+        f[..]
     else {
         return Err(bad());
     };
@@ -1004,6 +1013,10 @@ fn listed_from(row: &AnyRow) -> Result<ListedProgram, DbError> {
         // Apart from the packed column: NULL would make all of it NULL.
         cover: row.try_get(3)?,
         cover_card: row.try_get(4)?,
+        rating: Rating {
+            count: count.parse().map_err(|_| bad())?,
+            sum: sum.parse().map_err(|_| bad())?,
+        },
     })
 }
 

@@ -10,8 +10,9 @@ use crate::regions::Tenant;
 
 use super::cards::{CardList, Cards};
 use super::index::{CatalogIndex, Facets, ProgramDoc, SearchResult};
-use super::model::{Direction, Financing, FinancingSet, Level, OrgKind};
+use super::model::{Direction, Financing, FinancingSet, Level, OrgKind, Rating};
 use super::query::CatalogQuery;
+use super::reviews::ReviewView;
 use super::store::{Group, ListedProgram, Organization, Profile, Program};
 
 /// A code with its Russian label.
@@ -64,6 +65,40 @@ pub struct ProgramCard {
     /// none when the program has no cover.
     #[oai(nullable)]
     pub cover: Option<String>,
+    #[oai(flatten)]
+    #[serde(flatten)]
+    pub rating: RatingView,
+}
+
+/// A program's published reviews as cards, pages and the API show them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+pub struct RatingView {
+    /// The mean of the published reviews' stars (1–5) to one decimal; none without reviews.
+    #[oai(nullable)]
+    pub rating: Option<f64>,
+    /// How many published reviews it has.
+    pub reviews: u32,
+    /// «4,7 из 5 · 12 отзывов»; empty without reviews.
+    pub rating_text: String,
+}
+
+impl RatingView {
+    pub fn of(r: Rating) -> Self {
+        let rating = r.average().map(|a| (a * 10.0).round() / 10.0);
+        let rating_text = rating.map_or(String::new(), |a| {
+            let count = plural(u64::from(r.count), "отзыв", "отзыва", "отзывов");
+            format!(
+                "{} из 5 · {} {count}",
+                format!("{a:.1}").replace('.', ","),
+                r.count
+            )
+        });
+        Self {
+            rating,
+            reviews: r.count,
+            rating_text,
+        }
+    }
 }
 
 /// «Бесплатно» or «2 500 ₽ в месяц».
@@ -102,6 +137,7 @@ struct CardSource<'a> {
     monthly_price: Money,
     enrollment_open: bool,
     cover: Option<&'a str>,
+    rating: Rating,
 }
 
 impl ProgramCard {
@@ -126,6 +162,7 @@ impl ProgramCard {
                     .iter()
                     .any(|g| g.accepting && g.enroll_from <= today && today <= g.enroll_to),
                 cover: doc.cover_card.as_deref(),
+                rating: doc.rating,
             },
             tenant,
         )
@@ -155,6 +192,7 @@ impl ProgramCard {
                 monthly_price: p.monthly_price,
                 enrollment_open: false,
                 cover: p.cover_card.as_deref(),
+                rating: p.rating,
             },
             tenant,
         )
@@ -183,6 +221,7 @@ impl ProgramCard {
             certificate: c.financing.contains(Financing::Certificate),
             enrollment_open: c.enrollment_open,
             cover: c.cover.map(str::to_owned),
+            rating: RatingView::of(c.rating),
         }
     }
 }
@@ -586,6 +625,13 @@ pub struct ProgramDetail {
     #[oai(nullable)]
     #[serde(default)]
     pub cover: Option<String>,
+    #[oai(flatten)]
+    #[serde(flatten, default)]
+    pub rating: RatingView,
+    /// The newest published reviews (at most `REVIEWS_SHOWN`); all of them at
+    /// `/programs/{id}/reviews`.
+    #[serde(default)]
+    pub latest_reviews: Vec<ReviewView>,
     /// Served from the last copy while the database is out of reach (seats may have
     /// changed): the page says so. Not part of the API's object.
     #[oai(skip)]
@@ -644,6 +690,8 @@ impl ProgramDetail {
             organization: OrganizationView::of(org, tenant),
             groups: groups.iter().map(|g| GroupView::of(g, today)).collect(),
             cover: p.cover.clone(),
+            rating: RatingView::of(p.rating),
+            latest_reviews: Vec::new(),
             saved_copy: false,
         }
     }

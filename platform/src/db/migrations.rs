@@ -43,6 +43,7 @@ migrations!(
     21 => "0021_organization_deactivation",
     22 => "0022_audit_filters",
     23 => "0023_assisted_registration",
+    24 => "0024_reviews",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

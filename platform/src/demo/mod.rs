@@ -431,6 +431,7 @@ fn program(
         about: Default::default(),
         cover: None,
         cover_card: None,
+        rating: Default::default(),
     }
 }
 

@@ -737,7 +737,61 @@ async fn work(r: &Request<'_>) -> Result<Vec<Table>, ServiceError> {
         ),
         empty: "Заявок в выбранном периоде нет.",
     };
-    Ok(vec![table])
+    let quality = quality(r, &names).await?;
+    Ok(vec![table, quality])
+}
+
+/// «Оценки семей»: the published reviews of the period by organization, best rated first.
+async fn quality(
+    r: &Request<'_>,
+    names: &HashMap<i64, (String, String)>,
+) -> Result<Table, ServiceError> {
+    let b = r.bounds();
+    let ratings = store::review_ratings(r.db, r.tenant.id, &b, r.municipality()).await?;
+    let (mut count, mut stars) = (0, 0);
+    let mut lines: Vec<(f64, String, Vec<Value>)> = ratings
+        .into_iter()
+        .map(|(id, n, sum)| {
+            count += n;
+            stars += sum;
+            let (name, municipality) = names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| (format!("Организация № {id}"), String::new()));
+            let row = vec![
+                text(name.clone()),
+                text(r.municipality_name(&municipality)),
+                Value::Int(n),
+                ratio(sum, n),
+            ];
+            (sum as f64 / n.max(1) as f64, name, row)
+        })
+        .collect();
+    lines.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(Table {
+        key: "work-reviews",
+        title: "Оценки семей по организациям".into(),
+        columns: vec![
+            column("Организация", 40.0),
+            column("Муниципалитет", 26.0),
+            column("Отзывов", 12.0),
+            column("Средняя оценка", 14.0),
+        ],
+        rows: lines.into_iter().map(|(_, _, row)| row).collect(),
+        total: Some(vec![
+            text(r.total_label()),
+            text(""),
+            Value::Int(count),
+            ratio(stars, count),
+        ]),
+        chart: Some(3),
+        note: Some(
+            "Опубликованные отзывы семей, написанные в выбранном периоде (оценка от 1 до 5); \
+             отзывы пишут родители детей, зачисленных в группы программ организации."
+                .into(),
+        ),
+        empty: "Опубликованных отзывов в выбранном периоде нет.",
+    })
 }
 
 // ---------------------------------------------------------------- сертификаты и деньги

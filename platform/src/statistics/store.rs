@@ -445,6 +445,39 @@ pub async fn undecided(
         .collect()
 }
 
+/// Published reviews written in the period, by organization: (organization, how many,
+/// their stars summed). The families' judgement of quality the seeds speak of.
+pub async fn review_ratings(
+    db: &Db,
+    tenant: TenantId,
+    b: &Bounds,
+    municipality: Option<&str>,
+) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    let mut q = Query::new(tenant);
+    q.push(
+        "SELECT p.organization_id, COUNT(*) AS n, SUM(r.stars) AS stars FROM reviews r \
+         JOIN programs p ON p.tenant_id = r.tenant_id AND p.id = r.program_id \
+         JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
+         WHERE r.tenant_id = $1 AND r.status = 'published' AND r.created_at >= ",
+    )
+    .text(&b.starts)
+    .push(" AND r.created_at < ")
+    .text(&b.ends)
+    .municipality("o.municipality_id", municipality)
+    .push(" GROUP BY p.organization_id");
+    q.fetch(db)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("organization_id")?,
+                int(r, "n")?,
+                int(r, "stars")?,
+            ))
+        })
+        .collect()
+}
+
 /// Short names of the scope's organizations.
 pub async fn organization_names(
     db: &Db,

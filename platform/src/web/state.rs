@@ -21,6 +21,7 @@ use crate::photos::Photos;
 use crate::programs::Programs;
 use crate::region_settings::RegionSettings;
 use crate::regions::Registry;
+use crate::reviews::Reviews;
 use crate::school_year::NewYear;
 use crate::settings::Settings;
 use crate::sheets::Sheets;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub statistics: Statistics,
     /// «Приём заявителя»: families registered and applications recorded in person.
     pub visitors: Visitors,
+    /// Families' reviews of programs and their moderation.
+    pub reviews: Reviews,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -145,6 +148,7 @@ impl AppState {
             new_year: NewYear::new(db.clone(), clock.clone()),
             region_settings: RegionSettings::new(db.clone(), cache.clone(), clock.clone()),
             statistics: Statistics::new(db.clone(), clock.clone()),
+            reviews: Reviews::new(db.clone(), clock.clone()),
             certificates,
             applications,
             programs: Programs::new(db.clone(), clock.clone(), outbox),

@@ -22,6 +22,7 @@ mod org_profile;
 mod photos;
 mod programs;
 mod region_settings;
+mod reviews;
 mod schema;
 mod school_year;
 mod sheets;

@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::super::indexes::CatalogError;
+use super::super::model::Rating;
 use super::super::store::{GroupLocation, ListedProgram, Organization, Profile};
 use super::scan::Attrs;
 use super::text::GONE;
@@ -195,6 +196,7 @@ impl CatalogIndex {
         let text = self.text.apply(&moved, texts)?;
         Ok(Some(Self {
             version,
+            rating_mean: Rating::mean_of(docs.iter().map(|d| d.rating)),
             by_age: by_age(&attrs),
             attrs,
             docs,

@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use crate::domain::{AgeRange, LatLon, Money, MAX_AGE};
 
 use super::indexes::CatalogError;
-use super::model::{Direction, Financing, FinancingSet, Level};
+use super::model::{Direction, Financing, FinancingSet, Level, Rating};
 use super::query::{BBox, CatalogQuery, Sort};
 use super::store::{GroupLocation, ListedProgram, Profile, PublishedCatalog};
 use facet_counts::FacetIds;
@@ -60,6 +60,8 @@ pub struct ProgramDoc {
     pub cover_card: Option<String>,
     /// When it was created, as stored: the order of «сначала новые».
     pub created_at: String,
+    /// Its published reviews.
+    pub rating: Rating,
     /// Its card as rendered (`cards.rs`): kept with the record, so the index versions that
     /// share the record (all but the changed programs', after an edit) share it too.
     pub card: CardKept,
@@ -112,6 +114,7 @@ impl ProgramDoc {
             groups: Vec::new(),
             created_at: p.created_at,
             cover_card: p.cover_card,
+            rating: p.rating,
             card: CardKept::default(),
         }
     }
@@ -200,6 +203,9 @@ pub struct CatalogIndex {
     /// child's age walks these instead of every program (a third of them, typically).
     by_age: Vec<Vec<u32>>,
     newest_rank: Vec<u32>,
+    /// The mean of every published review of the region: «по рейтингу» weighs a program's
+    /// few reviews toward it.
+    pub rating_mean: f64,
     text: TextIndex,
     /// Which docs take applications on a given day, computed once per day.
     open_on: std::sync::Mutex<Option<(NaiveDate, Arc<Vec<bool>>)>>,
@@ -324,9 +330,11 @@ impl CatalogIndex {
         let newest_rank = ranks(&newest);
         let attrs: Vec<Attrs> = docs.iter().map(Attrs::of).collect();
         let by_age = by_age(&attrs);
+        let rating_mean = Rating::mean_of(docs.iter().map(|d| d.rating));
 
         Ok(Self {
             version,
+            rating_mean,
             facet_ids: FacetIdTables::new(&municipalities, &orgs, &profiles),
             by_age,
             profiles,
@@ -401,9 +409,11 @@ impl CatalogIndex {
     fn order_first(&self, q: &CatalogQuery, found: &mut [(u32, f32)], n: usize) {
         let by_text = q.sort == Sort::Relevance && found.iter().any(|(_, s)| *s > 0.0);
         let newest = |i: u32| self.newest_rank[i as usize];
+        let rating = |i: u32| rating_key(self.docs[i as usize].rating, self.rating_mean);
         let cmp = |a: &(u32, f32), b: &(u32, f32)| match (by_text, q.sort) {
             (true, _) => b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)),
             (false, Sort::Newest) => newest(a.0).cmp(&newest(b.0)),
+            (false, Sort::Rating) => rating(a.0).cmp(&rating(b.0)).then(a.0.cmp(&b.0)),
             _ => a.0.cmp(&b.0),
         };
         let n = n.min(found.len());
@@ -438,6 +448,20 @@ impl CatalogIndex {
                 let range = start..end;
                 let for_age = q.age.and_then(|a| self.by_age.get(usize::from(a)));
                 let total = match (q.sort, for_age) {
+                    // No order to walk in: the page is chosen among all that pass.
+                    (Sort::Rating, _) => {
+                        let positions: Box<dyn Iterator<Item = u32>> = match for_age {
+                            Some(positions) => Box::new(positions.iter().copied()),
+                            None => Box::new(0..self.docs.len() as u32),
+                        };
+                        let mut found: Vec<(u32, f32)> = positions
+                            .filter(|&p| scan.visit(p))
+                            .map(|p| (p, 0.0))
+                            .collect();
+                        self.order_first(q, &mut found, end);
+                        page.extend(found.iter().skip(start).take(per_page).map(|h| h.0));
+                        found.len()
+                    }
                     (Sort::Newest, _) => {
                         walk(&mut scan, self.newest.iter().copied(), range, &mut page)
                     }
@@ -507,6 +531,14 @@ fn doc_texts(p: &ListedProgram, org: &str, profile: &Profile) -> text::Texts {
 /// What orders the catalog by title: positions follow it.
 fn title_key(title: &str, id: i64) -> (String, i64) {
     (normalize(&title.to_lowercase()), id)
+}
+
+/// The order of «по рейтингу», as a key sorting ascending: rated programs by their weighted
+/// rating, highest first, then those without reviews.
+fn rating_key(rating: Rating, mean: f64) -> (bool, std::cmp::Reverse<u64>) {
+    // The weighted rating is within 1..=5: its bits order as the number does.
+    let weighted = rating.weighted(mean).to_bits();
+    (rating.count == 0, std::cmp::Reverse(weighted))
 }
 
 /// The order of «сначала новые»: creation time, then id, both descending.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::catalog::model::{Direction, Financing, FinancingSet, Level, OrgKind};
+use crate::catalog::model::{Direction, Financing, FinancingSet, Level, OrgKind, Rating};
 use crate::catalog::query::{BBox, CatalogQuery, Sort};
 use crate::catalog::store::{
     GroupLocation, ListedProgram, Organization, Profile, PublishedCatalog,
@@ -127,6 +127,16 @@ fn catalog(dice: &mut Dice) -> (PublishedCatalog, Vec<Profile>, Vec<GroupLocatio
             created_at: format!("2026-0{}-1{} 10:00:00", 1 + dice.roll(9), dice.roll(10)),
             cover: None,
             cover_card: None,
+            rating: match dice.roll(3) {
+                0 => Rating::default(),
+                _ => {
+                    let count = 1 + dice.roll(40) as u32;
+                    Rating {
+                        count,
+                        sum: count + dice.roll(4 * count as usize + 1) as u32,
+                    }
+                }
+            },
         });
         for g in 0..dice.roll(3) {
             let opens = today() + chrono::Days::new(dice.roll(20) as u64) - chrono::Days::new(10);
@@ -226,6 +236,18 @@ fn reference(index: &CatalogIndex, q: &CatalogQuery) -> SearchResult {
             found.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)))
         }
         Sort::Newest => found.sort_by_key(|&p| index.newest_rank[p]),
+        Sort::Rating => {
+            // Rated first, by the weighted rating; then the unrated; ties by title.
+            let mean = Rating::mean_of(index.docs.iter().map(|d| d.rating));
+            let key = |p: usize| {
+                let r = index.docs[p].rating;
+                (r.count == 0, -r.weighted(mean))
+            };
+            found.sort_by(|&a, &b| {
+                let (ka, kb) = (key(a), key(b));
+                ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
+            })
+        }
         _ => {}
     }
     // A program counts for each value it has (several financings: for each).
@@ -311,7 +333,7 @@ fn random_query(dice: &mut Dice, index: &CatalogIndex) -> CatalogQuery {
         financing: dice.one_in(4).then(|| *dice.pick(Financing::ALL)),
         ovz: dice.one_in(5),
         open: dice.one_in(4),
-        sort: *dice.pick(&[Sort::Relevance, Sort::Title, Sort::Newest]),
+        sort: *dice.pick(&[Sort::Relevance, Sort::Title, Sort::Newest, Sort::Rating]),
         page: 1 + dice.roll(4) as u32,
         per_page: 1 + dice.roll(40) as u32,
         bbox: dice.one_in(8).then_some(BBox {

@@ -23,15 +23,15 @@ use crate::accounts::history;
 use crate::programs::moderation::Scope;
 use crate::programs::store::Authored;
 
-/// The two cabinets moderation lives in, each for its role.
+/// The two cabinets moderation lives in, each for its role (programs' and reviews').
 #[derive(Clone, Copy)]
-enum Desk {
+pub enum Desk {
     Municipal,
     Regional,
 }
 
 impl Desk {
-    fn role(self) -> Role {
+    pub fn role(self) -> Role {
         match self {
             Desk::Municipal => Role::Municipal,
             Desk::Regional => Role::Regional,
@@ -42,6 +42,14 @@ impl Desk {
         match self {
             Desk::Municipal => "/municipal/moderation",
             Desk::Regional => "/admin/moderation",
+        }
+    }
+
+    /// The cabinet's home: «/municipal» or «/admin».
+    pub fn home(self) -> &'static str {
+        match self {
+            Desk::Municipal => "/municipal",
+            Desk::Regional => "/admin",
         }
     }
 }
