@@ -55,3 +55,15 @@ impl ToJSON for Text {
         Some(Value::String(self.0.clone()))
     }
 }
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}

@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
 
-use crate::api::{done, try_reply, writer, ApiTags, Done, Reply};
+use crate::api::{done, try_reply, writer, ApiTags, Done, Reply, Text};
 use crate::regions::Site;
 use crate::web::page::sender;
 use crate::web::{region_of, Origin, Visitor};
@@ -26,25 +26,25 @@ pub struct ProgramsApi;
 #[oai(example)]
 pub struct CardBody {
     /// Полное название (up to 300 characters, one line).
-    pub title: String,
+    pub title: Text,
     /// Краткое название (up to 100 characters, one line).
-    pub short_title: String,
+    pub short_title: Text,
     /// Краткое описание (up to 500 characters).
-    pub announce: String,
+    pub announce: Text,
     /// Подробное описание (up to 10 000 characters).
-    pub description: String,
+    pub description: Text,
     /// Цели.
-    pub goals: String,
+    pub goals: Text,
     /// Ожидаемые результаты.
-    pub results: String,
+    pub results: Text,
     /// Направленность: technical | natural_science | sport | art | tourism | social.
-    pub direction: String,
+    pub direction: Text,
     /// Профиль: an id from `/directions`, under the direction.
-    pub profile_id: String,
+    pub profile_id: Text,
     /// start | basic | advanced.
-    pub level: String,
+    pub level: Text,
     /// general | preprofessional | sport_training.
-    pub program_type: String,
+    pub program_type: Text,
     /// 3–18.
     pub age_min: i64,
     /// 3–18, not below `age_min`.
@@ -54,12 +54,12 @@ pub struct CardBody {
     /// Объём, academic hours: 1–10 000.
     pub hours: i64,
     /// full_time | blended | distance.
-    pub study_form: String,
+    pub study_form: Text,
     /// The kinds of disability (ОВЗ) the program is adapted to: hearing, vision, speech,
     /// musculoskeletal, delayed_development, autism, intellectual, complex; empty when none.
-    pub ovz_kinds: Vec<String>,
+    pub ovz_kinds: Vec<Text>,
     /// One or more of free | certificate | paid (free alone).
-    pub financing: Vec<String>,
+    pub financing: Vec<Text>,
     /// Children in a group, at least: 1–100.
     pub group_min: i64,
     /// Children in a group, at most: 1–100, not below `group_min`.
@@ -85,7 +85,7 @@ impl Example for CardBody {
             hours: 72,
             study_form: "full_time".into(),
             ovz_kinds: Vec::new(),
-            financing: vec!["free".into()],
+            financing: vec![Text::from("free")],
             group_min: 5,
             group_max: 12,
         }
@@ -96,23 +96,23 @@ impl From<&Card> for CardBody {
     fn from(c: &Card) -> Self {
         let f = CardForm::from(c);
         Self {
-            title: f.title,
-            short_title: f.short_title,
-            announce: f.announce,
-            description: f.description,
-            goals: f.goals,
-            results: f.results,
-            direction: f.direction,
-            profile_id: f.profile_id,
-            level: f.level,
-            program_type: f.program_type,
+            title: f.title.into(),
+            short_title: f.short_title.into(),
+            announce: f.announce.into(),
+            description: f.description.into(),
+            goals: f.goals.into(),
+            results: f.results.into(),
+            direction: f.direction.into(),
+            profile_id: f.profile_id.into(),
+            level: f.level.into(),
+            program_type: f.program_type.into(),
             age_min: c.age_min.into(),
             age_max: c.age_max.into(),
             duration_months: c.duration_months,
             hours: c.hours,
-            study_form: f.study_form,
-            ovz_kinds: f.ovz_kinds,
-            financing: f.financing,
+            study_form: f.study_form.into(),
+            ovz_kinds: f.ovz_kinds.into_iter().map(Text).collect(),
+            financing: f.financing.into_iter().map(Text).collect(),
             group_min: c.group_min,
             group_max: c.group_max,
         }
@@ -122,23 +122,23 @@ impl From<&Card> for CardBody {
 impl CardBody {
     pub(crate) fn form(self) -> CardForm {
         CardForm {
-            title: self.title,
-            short_title: self.short_title,
-            announce: self.announce,
-            description: self.description,
-            goals: self.goals,
-            results: self.results,
-            direction: self.direction,
-            profile_id: self.profile_id,
-            level: self.level,
-            program_type: self.program_type,
+            title: self.title.0,
+            short_title: self.short_title.0,
+            announce: self.announce.0,
+            description: self.description.0,
+            goals: self.goals.0,
+            results: self.results.0,
+            direction: self.direction.0,
+            profile_id: self.profile_id.0,
+            level: self.level.0,
+            program_type: self.program_type.0,
             age_min: self.age_min.to_string(),
             age_max: self.age_max.to_string(),
             duration_months: self.duration_months.to_string(),
             hours: self.hours.to_string(),
-            study_form: self.study_form,
-            ovz_kinds: self.ovz_kinds,
-            financing: self.financing,
+            study_form: self.study_form.0,
+            ovz_kinds: self.ovz_kinds.into_iter().map(|t| t.0).collect(),
+            financing: self.financing.into_iter().map(|t| t.0).collect(),
             group_min: self.group_min.to_string(),
             group_max: self.group_max.to_string(),
         }

@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::api::ApiTags;
-use crate::api::{done, try_reply, writer, Done, Reply};
+use crate::api::{done, try_reply, writer, Done, Reply, Text};
 use crate::catalog::read;
 use crate::catalog::reviews::ReviewView;
 use crate::domain::FieldError;
@@ -40,7 +40,7 @@ pub struct NewReviewRequest {
     /// 1–5.
     pub stars: i64,
     /// 10–2000 characters.
-    pub body: String,
+    pub body: Text,
 }
 
 #[derive(Object)]
@@ -63,13 +63,13 @@ pub struct ModerationReviews {
 pub struct ReasonRequest {
     /// Required to reject or hide.
     #[oai(default)]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 #[derive(Object)]
 pub struct AnswerRequest {
     /// The organization's one public answer.
-    pub answer: String,
+    pub answer: Text,
 }
 
 #[OpenApi(tag = "ApiTags::Reviews")]
@@ -82,17 +82,22 @@ impl ReviewsApi {
         site: Site,
         id: Path<i64>,
         /// Page number from 1.
-        page: Query<Option<u32>>,
+        page: Query<Option<String>>,
     ) -> Reply<ReviewsPage> {
         let tenant = try_reply!(region_of(&site));
-        let page = page.0.unwrap_or(1);
-        if page == 0 {
-            return ServiceError::Invalid(vec![FieldError::new(
-                "page",
-                "Номер страницы — целое число от 1",
-            )])
-            .into();
-        }
+        let page = match page.0.as_deref().map(str::trim) {
+            None | Some("") => 1,
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return ServiceError::Invalid(vec![FieldError::new(
+                        "page",
+                        "Номер страницы — целое число от 1",
+                    )])
+                    .into()
+                }
+            },
+        };
         let found = try_reply!(read::reviews_page(&state, tenant, id.0, page)
             .await
             .map_err(ServiceError::from));
@@ -124,7 +129,7 @@ impl ReviewsApi {
         let form = ReviewForm {
             child: r.child_id.map(|c| c.to_string()).unwrap_or_default(),
             stars: r.stars.to_string(),
-            body: r.body,
+            body: r.body.0,
         };
         let (id, published) = try_reply!(
             state
@@ -168,7 +173,7 @@ impl ReviewsApi {
         let Some(decision) = Decision::parse(&decision.0) else {
             return ServiceError::NotFound.into();
         };
-        let reason = body.0.reason.unwrap_or_default();
+        let reason = body.0.reason.map(|t| t.0).unwrap_or_default();
         try_reply!(
             state
                 .reviews
@@ -209,7 +214,7 @@ impl ReviewsApi {
         try_reply!(
             state
                 .reviews
-                .answer(tenant, viewer, id.0, &body.0.answer)
+                .answer(tenant, viewer, id.0, &body.0.answer.0)
                 .await
         );
         Reply::Ok(done("Ответ опубликован"))
