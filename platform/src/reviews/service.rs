@@ -12,7 +12,7 @@ use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{self as accounts, Audit};
 use crate::accounts::values::age_on;
 use crate::catalog::reviews::child_age_text;
-use crate::catalog::store as catalog;
+use crate::catalog::store::{self as catalog, begin_write};
 use crate::db::{Db, DbError};
 use crate::domain::{plain_text, FieldError};
 use crate::programs::moderation::Scope;
@@ -30,6 +30,7 @@ pub const MAX_BODY: usize = 2000;
 /// The longest answer and moderator's reason.
 pub const MAX_ANSWER: usize = 2000;
 pub const MAX_REASON: usize = 500;
+const ANSWERED: &str = "Организация уже ответила на этот отзыв: ответ даётся один раз.";
 /// How many reviews a staff list shows.
 const LIST_LIMIT: i64 = 200;
 
@@ -281,7 +282,7 @@ impl Reviews {
             ReviewPolicy::PostModeration => Status::Published,
         };
         let at = to_db(self.clock.now());
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_write(&self.db, tenant.id).await?;
         let Some(id) = store::insert(
             &mut tx,
             tenant.id,
@@ -368,7 +369,7 @@ impl Reviews {
             )));
         }
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_write(&self.db, tenant.id).await?;
         let moved = store::moderate(
             &mut tx,
             tenant.id,
@@ -438,26 +439,20 @@ impl Reviews {
             .ok_or(ServiceError::NotFound)?;
         let text = required_text(text, "answer", "текст ответа", MAX_ANSWER)?;
         if review.answer.is_some() {
-            return Err(ServiceError::Refused(
-                "Организация уже ответила на этот отзыв: ответ даётся один раз.".into(),
-            ));
+            return Err(ServiceError::Refused(ANSWERED.into()));
         }
-        if matches!(review.status, Status::Rejected | Status::Hidden) {
+        if review.status != Status::Published {
             return Err(ServiceError::Refused(
-                "Отзыв не опубликован: отвечать на него не нужно.".into(),
+                "Отзыв не опубликован: ответить можно на опубликованный отзыв.".into(),
             ));
         }
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = begin_write(&self.db, tenant.id).await?;
         if !store::answer(&mut tx, tenant.id, id, text, viewer.user.id, &to_db(now)).await? {
-            return Err(ServiceError::Refused(
-                "Организация уже ответила на этот отзыв: ответ даётся один раз.".into(),
-            ));
+            return Err(ServiceError::Refused(ANSWERED.into()));
         }
-        if review.status == Status::Published {
-            // The answer is public: the program's page in the static copy changes.
-            store::recount(&mut tx, tenant.id, review.program_id).await?;
-        }
+        // The answer is public: the program's page in the static copy changes.
+        store::recount(&mut tx, tenant.id, review.program_id).await?;
         accounts::audit(
             &mut tx,
             tenant.id,

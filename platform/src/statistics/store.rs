@@ -455,7 +455,8 @@ pub async fn review_ratings(
 ) -> Result<Vec<(i64, i64, i64)>, DbError> {
     let mut q = Query::new(tenant);
     q.push(
-        "SELECT p.organization_id, COUNT(*) AS n, SUM(r.stars) AS stars FROM reviews r \
+        "SELECT p.organization_id, COUNT(*) AS n, CAST(SUM(r.stars) AS BIGINT) AS stars \
+         FROM reviews r \
          JOIN programs p ON p.tenant_id = r.tenant_id AND p.id = r.program_id \
          JOIN organizations o ON o.tenant_id = p.tenant_id AND o.id = p.organization_id \
          WHERE r.tenant_id = $1 AND r.status = 'published' AND r.created_at >= ",

@@ -237,6 +237,11 @@ async fn an_enrolled_child_s_parent_reviews_once_and_the_moderator_publishes() {
     assert_eq!(done.status, 303, "{}", done.body);
     let twice = moderator.submit("/municipal/reviews", &path, &[]).await;
     assert_eq!(twice.status, 409);
+    assert!(
+        twice.body.contains("уже в статусе «Опубликован»"),
+        "{}",
+        twice.body
+    );
 
     // On the page with the first name and the child's age, never the surname.
     let page = app.page(S, "/programs/1").await.1;
@@ -453,4 +458,11 @@ async fn the_rating_sort_weighs_few_reviews_toward_the_region_s_mean() {
     assert!(page.contains("<option value=\"rating\" selected>По рейтингу</option>"));
     let (bad, _) = app.json(S, "/api/v1/programs?sort=stars").await;
     assert_eq!(bad, 400);
+
+    // The ministry's «Оценки семей»: the 51 reviews of the period, by organization.
+    let mut ministry = staff(&app, S, "regional@smolensk.demo.navigator.local").await;
+    let work = ministry.get("/admin/statistics/work").await;
+    assert_eq!(work.status, 200, "{}", work.body);
+    assert!(work.body.contains("Оценки семей по организациям"));
+    assert!(work.body.contains(">51<"), "{}", work.body);
 }
