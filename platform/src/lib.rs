@@ -19,6 +19,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod exports;
+pub mod favourites;
 pub mod groups;
 pub mod health;
 pub mod help;

@@ -11,6 +11,7 @@ use crate::audit_log::pages as audit_log;
 use crate::certificates::pages as certificates;
 use crate::children::pages as children;
 use crate::exports::pages as exports;
+use crate::favourites::pages as favourites;
 use crate::groups::pages as groups;
 use crate::organizations::pages as organizations;
 use crate::photos::pages as photos;
@@ -43,6 +44,12 @@ pub fn routes(state: State) -> impl Endpoint {
             "/programs/:id/review",
             get(reviews::review_form).post(reviews::review_post),
         )
+        .at(
+            "/programs/:id/favourite",
+            get(favourites::page).post(favourites::add),
+        )
+        .at("/programs/:id/favourite/remove", post(favourites::remove))
+        .at("/cabinet/favourites", get(favourites::tab))
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
@@ -412,7 +419,11 @@ fn api() -> Route {
             crate::school_year::api::NewYearApi,
             crate::staff::api::StaffApi,
             crate::visitors::api::VisitorsApi,
-            crate::reviews::api::ReviewsApi,
+            // A tuple of at most 16: the families' additions nest as one.
+            (
+                crate::reviews::api::ReviewsApi,
+                crate::favourites::api::FavouritesApi,
+            ),
             crate::sync::api::SyncApi,
         ),
         "Навигатор дополнительного образования детей — API",

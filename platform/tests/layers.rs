@@ -51,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "groups",
             "programs",
             "reviews",
+            "favourites",
             "sheets",
             "school_year",
             "staff",

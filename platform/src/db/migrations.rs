@@ -44,6 +44,7 @@ migrations!(
     22 => "0022_audit_filters",
     23 => "0023_assisted_registration",
     24 => "0024_reviews",
+    25 => "0025_favourites",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::certificates::service::Certificates;
 use crate::children::Children;
 use crate::db::Db;
+use crate::favourites::Favourites;
 use crate::groups::Groups;
 use crate::mail::worker::Worker;
 use crate::mail::{Mailer, Outbox};
@@ -79,6 +80,8 @@ pub struct AppState {
     pub visitors: Visitors,
     /// Families' reviews of programs and their moderation.
     pub reviews: Reviews,
+    /// The parents' «Избранное».
+    pub favourites: Favourites,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -149,6 +152,7 @@ impl AppState {
             region_settings: RegionSettings::new(db.clone(), cache.clone(), clock.clone()),
             statistics: Statistics::new(db.clone(), clock.clone()),
             reviews: Reviews::new(db.clone(), clock.clone()),
+            favourites: Favourites::new(db.clone(), clock.clone()),
             certificates,
             applications,
             programs: Programs::new(db.clone(), clock.clone(), outbox),

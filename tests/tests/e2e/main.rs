@@ -11,6 +11,7 @@ mod bench_statistics;
 mod catalog;
 mod certificates;
 mod faults;
+mod favourites;
 mod groups;
 mod health;
 mod help;
