@@ -44,6 +44,7 @@ pub mod telemetry;
 pub mod templates;
 pub mod tenant_id;
 pub mod time;
+pub mod timetable;
 pub mod visitors;
 pub mod web;
 

@@ -22,6 +22,7 @@ use crate::school_year::pages as new_year;
 use crate::sheets::pages as sheets;
 use crate::staff::{cabinets as staff_admin, pages as staff};
 use crate::statistics::pages as statistics;
+use crate::timetable::pages as timetable;
 use crate::visitors::pages as visitors;
 use crate::web::{assets, AllowedMethods, BodyLimit, Expensive, RequestLog, SiteResolver, State};
 use crate::{api, catalog, health, regions};
@@ -50,6 +51,13 @@ pub fn routes(state: State) -> impl Endpoint {
         )
         .at("/programs/:id/favourite/remove", post(favourites::remove))
         .at("/cabinet/favourites", get(favourites::tab))
+        .at("/cabinet/timetable", get(timetable::tab))
+        .at("/cabinet/timetable/:child/feed", post(timetable::subscribe))
+        .at(
+            "/cabinet/timetable/:child/feed/delete",
+            post(timetable::unsubscribe),
+        )
+        .at("/calendar/:file", get(timetable::calendar))
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))

@@ -52,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "programs",
             "reviews",
             "favourites",
+            "timetable",
             "sheets",
             "school_year",
             "staff",

@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod catalog;
 pub mod dkim;
+pub mod families;
 pub mod faults;
 pub mod measure;
 pub mod smtp;

@@ -45,6 +45,7 @@ migrations!(
     23 => "0023_assisted_registration",
     24 => "0024_reviews",
     25 => "0025_favourites",
+    26 => "0026_calendar_feeds",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

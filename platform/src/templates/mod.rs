@@ -36,6 +36,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "provider_reviews.html",
     "favourite.html",
     "cabinet_favourites.html",
+    "cabinet_timetable.html",
     "organization.html",
     "_form.html",
     "_certificate.html",

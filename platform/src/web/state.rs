@@ -32,6 +32,7 @@ use crate::storage::{FileStore, LocalStore};
 use crate::sync::CatalogSync;
 use crate::templates::Templates;
 use crate::time::Clock;
+use crate::timetable::Timetable;
 use crate::visitors::Visitors;
 
 use super::InFlight;
@@ -82,6 +83,8 @@ pub struct AppState {
     pub reviews: Reviews,
     /// The parents' «Избранное».
     pub favourites: Favourites,
+    /// The children's weeks and calendar feeds.
+    pub timetable: Timetable,
     /// Requests running on the expensive paths, by client address (see `in_flight`).
     pub in_flight: InFlight,
 }
@@ -153,6 +156,7 @@ impl AppState {
             statistics: Statistics::new(db.clone(), clock.clone()),
             reviews: Reviews::new(db.clone(), clock.clone()),
             favourites: Favourites::new(db.clone(), clock.clone()),
+            timetable: Timetable::new(db.clone(), clock.clone()),
             certificates,
             applications,
             programs: Programs::new(db.clone(), clock.clone(), outbox),

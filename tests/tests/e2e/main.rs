@@ -30,4 +30,5 @@ mod sheets;
 mod staff;
 mod statistics;
 mod sync;
+mod timetable;
 mod visitors;

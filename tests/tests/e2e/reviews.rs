@@ -3,20 +3,19 @@
 //! the organization's municipality only; the organization's one answer; the rating on
 //! cards, the page and the API, and the «по рейтингу» sort; nothing across regions.
 
-use chrono::Datelike;
 use platform::accounts::values::Role;
 use platform::demo::accounts::DEMO_PASSWORD;
 use platform::regions::Tenant;
 use platform::reviews::store::{self as reviews, NewReview, Status};
 use reqwest::Method;
 use serde_json::json;
-use tests::browser::{path_of, Browser};
+use tests::browser::Browser;
+use tests::families::{enrolled, parent, staff};
 use tests::smtp::SmtpSink;
 use tests::{TestApp, TestEnv};
 
 const S: &str = "p67.навигатор.дети";
 const K: &str = "p24.навигатор.дети";
-const PASSWORD: &str = "Смоленск-лето-2026";
 /// Fixture group 1: «Шахматный клуб «Ладья»» (program 1) of org 1 «Радуга» in the
 /// municipality «smolensk», free, ages 7–12, open.
 const CHESS_GROUP: i64 = 1;
@@ -37,108 +36,6 @@ async fn spawn() -> (TestEnv, TestApp, SmtpSink) {
     tests::municipal_account(&app, "smolensk", MUNICIPAL, "smolensk").await;
     tests::municipal_account(&app, "smolensk", NEIGHBOUR_MUNICIPAL, "desnogorsk").await;
     (env, app, sink)
-}
-
-fn years_ago(years: i32) -> String {
-    let today = chrono::Utc::now().date_naive();
-    today
-        .with_year(today.year() - years)
-        .unwrap_or(today)
-        .to_string()
-}
-
-/// A confirmed, logged-in parent «Ирина Кузнецова» on `host` with a child of 9; returns
-/// the child's id.
-async fn parent<'a>(
-    app: &'a TestApp,
-    sink: &SmtpSink,
-    host: &str,
-    municipality: &str,
-    email: &str,
-) -> (Browser<'a>, String) {
-    let mut b = Browser::new(app, host);
-    let registered = b
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("municipality", municipality),
-                ("last_name", "Кузнецова"),
-                ("first_name", "Ирина"),
-                ("phone", "+79161234567"),
-                ("email", email),
-                ("password", PASSWORD),
-                ("consent", "true"),
-            ],
-        )
-        .await;
-    assert!(
-        registered.body.contains("Проверьте почту"),
-        "{}",
-        registered.body
-    );
-    let mail = sink.wait_for(email, 1).await;
-    b.get(&path_of(&mail.link("/verify/email").unwrap())).await;
-    b.login(email, PASSWORD).await;
-    let page = b
-        .submit(
-            "/cabinet/children/new",
-            "/cabinet/children/new",
-            &[
-                ("last_name", "Кузнецов"),
-                ("first_name", "Миша"),
-                ("birth_date", &years_ago(9)),
-                ("sex", "male"),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let cabinet = b.get("/cabinet").await;
-    let child = cabinet
-        .body
-        .split("/cabinet/children/")
-        .filter_map(|s| s.split('"').next())
-        .filter_map(|id| id.parse::<i64>().ok())
-        .max()
-        .unwrap()
-        .to_string();
-    (b, child)
-}
-
-async fn staff<'a>(app: &'a TestApp, host: &str, email: &str) -> Browser<'a> {
-    let mut b = Browser::new(app, host);
-    b.login(email, DEMO_PASSWORD).await;
-    b
-}
-
-/// The parent applies to `group`; the organization's `provider` confirms and enrolls.
-async fn enrolled(parent: &mut Browser<'_>, provider: &mut Browser<'_>, group: i64, child: &str) {
-    let page = parent
-        .submit(
-            &format!("/apply/{group}"),
-            &format!("/apply/{group}"),
-            &[("child", child)],
-        )
-        .await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    let id = page
-        .location
-        .as_deref()
-        .unwrap()
-        .split("filed=")
-        .nth(1)
-        .unwrap()
-        .to_owned();
-    for action in ["confirm", "enroll"] {
-        let page = provider
-            .submit(
-                &format!("/provider/applications/{id}"),
-                &format!("/provider/applications/{id}/{action}"),
-                &[("comment", "")],
-            )
-            .await;
-        assert_eq!(page.status, 303, "{action}: {}", page.body);
-    }
 }
 
 async fn write(b: &mut Browser<'_>, program: i64, stars: &str, body: &str) -> tests::browser::Page {
