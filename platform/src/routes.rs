@@ -61,6 +61,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/organizations/:id", get(catalog::pages::organization))
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
+        .at("/favicon.ico", get(assets::favicon))
         .at("/media/:key", get(photos::media))
         .at(
             "/register",

@@ -3,14 +3,16 @@
 use std::collections::HashMap;
 
 use poem::http::StatusCode;
-use poem::web::{Data, Html, Path, Query};
+use poem::http::Uri;
+use poem::web::{Data, Html, Path, Query, Redirect};
 use poem::{handler, IntoResponse, Response};
 use serde::Serialize;
 
 use crate::web::Pager;
 
+use crate::accounts::values::Role;
 use crate::regions::Site;
-use crate::web::Layout;
+use crate::web::{Layout, Visitor};
 use crate::web::{Region, WebError};
 use crate::State;
 
@@ -61,6 +63,9 @@ struct Links {
     query: String,
     list_url: String,
     map_url: String,
+    /// The same search in every municipality (`municipality=` given empty: a parent's own
+    /// municipality is not put back).
+    all_municipalities_url: String,
     #[serde(flatten)]
     pager: Pager,
 }
@@ -86,7 +91,14 @@ fn links(q: &CatalogQuery, page: Option<&SearchPage>) -> Links {
     } else {
         format!("?{query}")
     };
+    let mut everywhere: Vec<(&str, String)> = params
+        .iter()
+        .filter(|(k, _)| *k != "municipality")
+        .cloned()
+        .collect();
+    everywhere.insert(0, ("municipality", String::new()));
     Links {
+        all_municipalities_url: format!("/programs?{}", encode(&everywhere)),
         list_url: format!("/programs{suffix}"),
         map_url: format!("/map{suffix}"),
         query,
@@ -171,13 +183,33 @@ async fn catalog_page(
         .body(page))
 }
 
+/// The catalog. A parent opening it bare sees their own municipality's programs first (the
+/// registration form asks for it «для рекомендации программ»), «Все муниципалитеты» one
+/// click away.
 #[handler]
 pub async fn programs(
     state: Data<&State>,
     site: Site,
     layout: Layout,
+    visitor: Visitor,
+    uri: &Uri,
     Query(raw): Query<RawQuery>,
 ) -> Result<Response, WebError> {
+    if uri.query().is_none_or(str::is_empty) {
+        let own = visitor
+            .viewer
+            .as_ref()
+            .filter(|v| v.user.role == Role::Parent)
+            .and_then(|v| v.user.municipality_id.as_deref());
+        let known = match &site {
+            Site::Region(t) => own.filter(|m| t.config.municipality(m).is_some()),
+            _ => None,
+        };
+        if let Some(m) = known {
+            let query = encode(&[("municipality", m.to_owned())]);
+            return Ok(Redirect::see_other(format!("/programs?{query}")).into_response());
+        }
+    }
     catalog_page(&state, site, layout, raw, "catalog.html").await
 }
 

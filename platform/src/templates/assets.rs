@@ -22,6 +22,7 @@ macro_rules! asset {
 
 const ASSETS: &[Asset] = &[
     asset!("navigator.css", "text/css; charset=utf-8"),
+    asset!("favicon.svg", "image/svg+xml"),
     asset!("map.css", "text/css; charset=utf-8"),
     asset!("map.js", "text/javascript; charset=utf-8"),
     asset!("place_picker.js", "text/javascript; charset=utf-8"),

@@ -19,3 +19,9 @@ pub fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
         .with_header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
         .into_response())
 }
+
+/// `/favicon.ico`, which browsers and crawlers ask for whatever the page says: the icon.
+#[handler]
+pub fn favicon() -> Response {
+    poem::web::Redirect::permanent(assets::url("favicon.svg")).into_response()
+}

@@ -24,6 +24,8 @@ pub struct Layout {
     pub support_email: Option<String>,
     pub apex_url: String,
     pub css_url: String,
+    /// The site's icon (SVG); `/favicon.ico` leads to it for those who ask there.
+    pub icon_url: String,
     /// Who is logged in: their name links to their cabinet.
     pub user: Option<LayoutUser>,
     /// For the «Выход» form in the header.
@@ -46,6 +48,7 @@ const PLATFORM_NAME: &str = "Навигатор дополнительного �
 impl Layout {
     pub fn new(site: &Site, origin: &Origin, visitor: Option<&Visitor>) -> Self {
         let css_url = assets::url("navigator.css");
+        let icon_url = assets::url("favicon.svg");
         let user = visitor.and_then(|v| v.viewer.as_ref()).map(|v| LayoutUser {
             name: format!("{} {}", v.user.first_name, v.user.last_name),
             home: v.user.role.home(),
@@ -60,6 +63,7 @@ impl Layout {
                     .map(|_| format!("/branding/logo?v={}", t.revision)),
                 apex_url: origin.apex_url(),
                 css_url,
+                icon_url,
                 user,
                 csrf,
                 ..Self::region(t)
@@ -75,6 +79,7 @@ impl Layout {
                 support_email: None,
                 apex_url: origin.apex_url(),
                 css_url,
+                icon_url,
                 user,
                 csrf,
                 is_static: false,
@@ -93,6 +98,7 @@ impl Layout {
                 .map(|l| format!("{root}static/logo.{}", l.extension())),
             apex_url: format!("{host}/"),
             css_url: format!("{root}static/navigator.css"),
+            icon_url: format!("{root}static/favicon.svg"),
             is_static: true,
             dynamic_url: format!("{host}/"),
             ..Self::region(tenant)
@@ -114,6 +120,7 @@ impl Layout {
             support_email: Some(c.support_email.to_string()),
             apex_url: String::new(),
             css_url: String::new(),
+            icon_url: String::new(),
             user: None,
             csrf: String::new(),
             is_static: false,

@@ -829,3 +829,51 @@ async fn the_chosen_organizer_stays_in_the_filter_even_when_it_finds_nothing() {
     assert!(names.len() >= 3, "{select}");
     assert_eq!(names, sorted, "{select}");
 }
+
+/// A parent opening the bare catalog sees their municipality's programs, with «Все
+/// муниципалитеты» one click away; anyone else, and any search, is left as asked.
+#[tokio::test]
+async fn the_catalog_opens_on_the_parent_s_municipality() {
+    let (_env, app) = TestApp::spawn().await;
+    catalog::seed(&app.state).await;
+    tests::demo_accounts(&app.state).await;
+    let mut mama = tests::browser::Browser::new(&app, S);
+    let password = platform::demo::accounts::DEMO_PASSWORD;
+    mama.login("parent@smolensk.demo.navigator.local", password)
+        .await;
+    let bare = mama.get("/programs").await;
+    assert_eq!(bare.status, 303);
+    let own = bare.location.unwrap();
+    assert_eq!(own, "/programs?municipality=smolensk");
+    let page = mama.get(&own).await;
+    assert!(
+        page.body.contains("Муниципалитет: город Смоленск"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Все муниципалитеты"));
+    assert!(
+        !page.body.contains(">Футбол</a>"),
+        "Вяземский район's program is not shown"
+    );
+    let all = mama.get("/programs?municipality=").await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains(">Футбол</a>"));
+    // Not logged in, or a search: as asked.
+    assert_eq!(app.page(S, "/programs").await.0, 200);
+    assert_eq!(mama.get("/programs?q=шахматы").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_site_has_an_icon() {
+    let (_env, app) = TestApp::spawn().await;
+    let asked = app.get(S, "/favicon.ico").send().await.unwrap();
+    assert_eq!(asked.status(), 308);
+    let to = asked.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/static/favicon.svg?v="), "{to}");
+    let icon = app.get(S, &to).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    let home = app.page(S, "/").await.1;
+    assert!(home.contains("rel=\"icon\""));
+}
