@@ -118,7 +118,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/cabinet/applications", get(applications::parent_list))
         .at(
             "/cabinet/applications/:id/:action",
-            post(applications::parent_action),
+            get(applications::withdraw_confirm).post(applications::parent_action),
         )
         .at("/provider/applications", get(applications::provider_list))
         .at("/provider/reviews", get(reviews::provider_list))

@@ -83,13 +83,14 @@ pub async fn staff<'a>(app: &'a TestApp, host: &str, email: &str) -> Browser<'a>
     b
 }
 
-/// The parent applies to `group`; the organization's `provider` confirms and enrolls.
+/// The parent applies to `group`; the organization's `provider` confirms and enrolls (each
+/// decision's page says it was taken). Returns the application's number.
 pub async fn enrolled(
     parent: &mut Browser<'_>,
     provider: &mut Browser<'_>,
     group: i64,
     child: &str,
-) {
+) -> String {
     let page = parent
         .submit(
             &format!("/apply/{group}"),
@@ -115,5 +116,12 @@ pub async fn enrolled(
             )
             .await;
         assert_eq!(page.status, 303, "{action}: {}", page.body);
+        let card = provider.get(page.location.as_deref().unwrap()).await;
+        assert!(
+            card.body.contains("Родитель получит письмо"),
+            "{}",
+            card.body
+        );
     }
+    id
 }

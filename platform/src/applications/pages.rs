@@ -137,6 +137,9 @@ pub async fn apply(
 #[serde(default)]
 pub struct FiledQuery {
     filed: Option<String>,
+    /// `cancel` or `withdraw`, with the application's number in `id`.
+    done: String,
+    id: String,
 }
 
 /// The parent's «Заявки» tab.
@@ -150,9 +153,15 @@ pub async fn parent_list(
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Parent)?;
     let applications = views::for_parent(&state.db, &tenant, viewer.user.id).await?;
-    let notice = q
-        .filed
-        .map(|n| format!("Заявка № {n} отправлена в организацию."));
+    let number = q.id.parse::<i64>().ok();
+    let notice = match (q.filed, q.done.as_str(), number) {
+        (Some(n), _, _) => Some(format!("Заявка № {n} отправлена в организацию.")),
+        (None, "cancel", Some(n)) => Some(format!("Заявка № {n} отменена.")),
+        (None, "withdraw", Some(n)) => Some(format!(
+            "Готово: по заявке № {n} место в группе освобождено, организация получит уведомление."
+        )),
+        _ => None,
+    };
     render(
         &state,
         &visitor,
@@ -192,7 +201,35 @@ pub async fn parent_action(
         }
         _ => return Err(WebError::NotFound),
     }
-    Ok(Redirect::see_other("/cabinet/applications").into_response())
+    Ok(Redirect::see_other(format!("/cabinet/applications?done={action}&id={id}")).into_response())
+}
+
+/// «Отчислить из группы» asks first: the seat goes to the next in the queue at once.
+#[handler]
+pub async fn withdraw_confirm(
+    state: Data<&State>,
+    Region(tenant): Region,
+    visitor: Visitor,
+    layout: Layout,
+    Path((raw, action)): Path<(String, String)>,
+) -> PageResult {
+    if action != "withdraw" {
+        return Err(WebError::NotFound);
+    }
+    let viewer = visitor.require_role(Role::Parent)?;
+    let id = path_id(&raw)?;
+    let a = views::for_parent(&state.db, &tenant, viewer.user.id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id && a.can_withdraw)
+        .ok_or(WebError::NotFound)?;
+    render(
+        &state,
+        &visitor,
+        "withdraw_confirm.html",
+        minijinja::context! { layout, a, nav => "cabinet" },
+        StatusCode::OK,
+    )
 }
 
 // ---------------------------------------------------------------- organization staff
@@ -388,6 +425,13 @@ pub async fn provider_bulk(
     .await
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    /// The decision just taken: confirm, reject or enroll.
+    done: String,
+}
+
 #[handler]
 pub async fn provider_card(
     state: Data<&State>,
@@ -395,7 +439,14 @@ pub async fn provider_card(
     visitor: Visitor,
     layout: Layout,
     Path(raw): Path<String>,
+    Query(q): Query<DoneQuery>,
 ) -> PageResult {
+    let notice = match q.done.as_str() {
+        "confirm" => Some("Заявка подтверждена. Родитель получит письмо."),
+        "reject" => Some("Заявка отклонена. Родитель получит письмо с причиной."),
+        "enroll" => Some("Ребёнок зачислен в группу. Родитель получит письмо."),
+        _ => None,
+    };
     let (viewer, _) = staff(&visitor)?;
     let app = state
         .applications
@@ -406,7 +457,7 @@ pub async fn provider_card(
         &state,
         &visitor,
         "provider_application.html",
-        minijinja::context! { layout, card, errors => errors_map(&[]), nav => "cabinet" },
+        minijinja::context! { layout, card, notice, errors => errors_map(&[]), nav => "cabinet" },
         StatusCode::OK,
     )
 }
@@ -443,5 +494,5 @@ pub async fn provider_decide(
         .applications
         .decide(tenant, &sender, viewer, id, decision)
         .await?;
-    Ok(Redirect::see_other(format!("/provider/applications/{id}")).into_response())
+    Ok(Redirect::see_other(format!("/provider/applications/{id}?done={action}")).into_response())
 }

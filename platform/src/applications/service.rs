@@ -236,18 +236,28 @@ impl Applications {
         let app = self.parents(tenant, viewer, id).await?;
         let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
         let now = self.clock.now();
+        // A child never enrolled is not «Отчислен»: their confirmed application is cancelled.
+        let (to, what) = match app.status {
+            Status::Enrolled => (Status::Withdrawn, "Родитель отчислил ребёнка из группы."),
+            _ => (
+                Status::Cancelled,
+                "Родитель отменил подтверждённую заявку: ребёнок не придёт.",
+            ),
+        };
         let mut tx = self.db.begin().await?;
-        if !store::transition(
-            &mut tx,
-            tenant.id,
-            id,
-            &[Status::Confirmed, Status::Enrolled],
-            Status::Withdrawn,
-            None,
-            Some(viewer.user.id),
-            now,
-        )
-        .await?
+        let holds = matches!(app.status, Status::Confirmed | Status::Enrolled);
+        if !holds
+            || !store::transition(
+                &mut tx,
+                tenant.id,
+                id,
+                &[app.status],
+                to,
+                None,
+                Some(viewer.user.id),
+                now,
+            )
+            .await?
         {
             return refused(
                 "Отчислить можно только из группы, куда заявка подтверждена или ребёнок зачислен.",
@@ -263,12 +273,7 @@ impl Applications {
         .await?;
         store::free_seat(&mut tx, tenant.id, app.group_id).await?;
         mailing
-            .to_organization(
-                &mut tx,
-                &self.outbox,
-                sender,
-                "Родитель отчислил ребёнка из группы.",
-            )
+            .to_organization(&mut tx, &self.outbox, sender, what)
             .await?;
         tx.commit().await.map_err(DbError::from)?;
         // The withdrawal stands whatever happens next; a promotion that fails is logged and

@@ -116,6 +116,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/certificate_rejected.txt",
     "mail/certificate_rejected.html",
     "apply.html",
+    "withdraw_confirm.html",
     "applications.html",
     "provider_applications.html",
     "provider_application.html",

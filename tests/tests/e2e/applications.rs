@@ -585,7 +585,19 @@ async fn certificate_contracts_commit_bill_once_and_release_on_withdrawal() {
         .await
         .unwrap();
     let notice = sink.wait_for(&org_email, 1).await;
-    assert!(notice.subject.contains("отчислил"), "{}", notice.subject);
+    // Never enrolled (confirmed only): «Отменена», not «Отчислен».
+    assert!(
+        notice.subject.contains("отменил подтверждённую заявку"),
+        "{}",
+        notice.subject
+    );
+    let list = mama.get(page.location.as_deref().unwrap()).await;
+    assert!(
+        list.body.contains("место в группе освобождено"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("status-cancelled"));
     // A later billing run charges nothing for an ended contract.
     let out = env
         .cli(&["billing", "run", "--region", "smolensk", "--month", &month])

@@ -33,7 +33,7 @@ async fn the_week_and_the_calendar_feed_of_an_enrolled_child() {
     assert!(tab.body.contains("пока не зачислен"), "{}", tab.body);
 
     let mut provider = staff(&app, S, PROVIDER).await;
-    enrolled(&mut mama, &mut provider, CHESS_GROUP, &child).await;
+    let application = enrolled(&mut mama, &mut provider, CHESS_GROUP, &child).await;
     // Next week has its Tuesday whatever today is.
     let next = mama.get("/cabinet/timetable?week=1").await;
     assert_eq!(next.status, 200);
@@ -124,4 +124,22 @@ async fn the_week_and_the_calendar_feed_of_an_enrolled_child() {
         .await;
     assert_eq!(off.status, 303);
     assert_eq!(app.get(S, &new_path).send().await.unwrap().status(), 404);
+
+    // «Отчислить из группы» asks first, then says it is done; the week empties.
+    let withdraw = format!("/cabinet/applications/{application}/withdraw");
+    let ask = mama.get(&withdraw).await;
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains("Отчислить из группы?") && ask.body.contains("Да, отчислить"));
+    let done = mama.submit(&withdraw, &withdraw, &[]).await;
+    assert_eq!(done.status, 303);
+    let list = mama.get(done.location.as_deref().unwrap()).await;
+    assert!(list.body.contains("место в группе освобождено"));
+    assert!(list.body.contains("Отчислен"));
+    assert_eq!(
+        mama.get(&withdraw).await.status,
+        404,
+        "nothing left to withdraw"
+    );
+    let next = mama.get("/cabinet/timetable?week=1").await;
+    assert!(!next.body.contains("15:00–16:30"));
 }
