@@ -221,14 +221,20 @@ pub async fn withdraw_confirm(
     let a = views::for_parent(&state.db, &tenant, viewer.user.id)
         .await?
         .into_iter()
-        .find(|a| a.id == id && a.can_withdraw)
+        .find(|a| a.id == id)
         .ok_or(WebError::NotFound)?;
+    // A link kept from before: the application has moved on, and the page says where to.
+    let status = if a.can_withdraw {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
     render(
         &state,
         &visitor,
         "withdraw_confirm.html",
         minijinja::context! { layout, a, nav => "cabinet" },
-        StatusCode::OK,
+        status,
     )
 }
 

@@ -237,32 +237,32 @@ impl Applications {
         let mailing = Mailing::prepare(&self.db, tenant, sender, &app).await?;
         let now = self.clock.now();
         // A child never enrolled is not «Отчислен»: their confirmed application is cancelled.
-        let (to, what) = match app.status {
-            Status::Enrolled => (Status::Withdrawn, "Родитель отчислил ребёнка из группы."),
-            _ => (
+        // Each is tried in the transaction, so an enrollment a moment ago is seen.
+        let mut tx = self.db.begin().await?;
+        let mut what = None;
+        for (from, to, told) in [
+            (
+                Status::Enrolled,
+                Status::Withdrawn,
+                "Родитель отчислил ребёнка из группы.",
+            ),
+            (
+                Status::Confirmed,
                 Status::Cancelled,
                 "Родитель отменил подтверждённую заявку: ребёнок не придёт.",
             ),
-        };
-        let mut tx = self.db.begin().await?;
-        let holds = matches!(app.status, Status::Confirmed | Status::Enrolled);
-        if !holds
-            || !store::transition(
-                &mut tx,
-                tenant.id,
-                id,
-                &[app.status],
-                to,
-                None,
-                Some(viewer.user.id),
-                now,
-            )
-            .await?
-        {
-            return refused(
-                "Отчислить можно только из группы, куда заявка подтверждена или ребёнок зачислен.",
-            );
+        ] {
+            let by = Some(viewer.user.id);
+            if store::transition(&mut tx, tenant.id, id, &[from], to, None, by, now).await? {
+                what = Some(told);
+                break;
+            }
         }
+        let Some(what) = what else {
+            return refused(
+                "Отменить или отчислить можно, пока заявка подтверждена или ребёнок зачислен.",
+            );
+        };
         end_contract(
             &mut tx,
             tenant.id,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use poem::http::StatusCode;
-use poem::http::Uri;
+use poem::http::{header, HeaderMap, Uri};
 use poem::web::{Data, Html, Path, Query, Redirect};
 use poem::{handler, IntoResponse, Response};
 use serde::Serialize;
@@ -183,9 +183,13 @@ async fn catalog_page(
         .body(page))
 }
 
+/// The cookie that remembers a parent's «Все муниципалитеты».
+const ALL_MUNICIPALITIES: &str = "catalog_scope=all";
+
 /// The catalog. A parent opening it bare sees their own municipality's programs first (the
-/// registration form asks for it «для рекомендации программ»), «Все муниципалитеты» one
-/// click away.
+/// registration form asks for it «для рекомендации программ»); «Все муниципалитеты»
+/// (`municipality=` given empty) shows them all and is remembered, so the catalog's own
+/// links back to a bare `/programs` do not bring the municipality back.
 #[handler]
 pub async fn programs(
     state: Data<&State>,
@@ -193,14 +197,20 @@ pub async fn programs(
     layout: Layout,
     visitor: Visitor,
     uri: &Uri,
+    headers: &HeaderMap,
     Query(raw): Query<RawQuery>,
 ) -> Result<Response, WebError> {
-    if uri.query().is_none_or(str::is_empty) {
-        let own = visitor
-            .viewer
-            .as_ref()
-            .filter(|v| v.user.role == Role::Parent)
-            .and_then(|v| v.user.municipality_id.as_deref());
+    let chose_all = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(';').any(|c| c.trim() == ALL_MUNICIPALITIES));
+    let parent = visitor
+        .viewer
+        .as_ref()
+        .filter(|v| v.user.role == Role::Parent);
+    if uri.query().is_none_or(str::is_empty) && !chose_all {
+        let own = parent.and_then(|v| v.user.municipality_id.as_deref());
         let known = match &site {
             Site::Region(t) => own.filter(|m| t.config.municipality(m).is_some()),
             _ => None,
@@ -210,7 +220,17 @@ pub async fn programs(
             return Ok(Redirect::see_other(format!("/programs?{query}")).into_response());
         }
     }
-    catalog_page(&state, site, layout, raw, "catalog.html").await
+    let wants_all = parent.is_some() && raw.municipality.as_deref() == Some("");
+    let mut response = catalog_page(&state, site, layout, raw, "catalog.html").await?;
+    if wants_all && !chose_all {
+        let cookie = format!(
+            "{ALL_MUNICIPALITIES}; Path=/programs; Max-Age=31536000; SameSite=Lax; HttpOnly"
+        );
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }
 
 #[handler]

@@ -683,6 +683,9 @@ pub async fn delete_catalog(tx: &mut Tx, tenant: TenantId) -> Result<(), DbError
     .execute(&mut **tx)
     .await?;
     for table in [
+        // What families wrote about or kept of the old programs: ids are handed out again.
+        "reviews",
+        "favourites",
         "external_ids",
         "group_sessions",
         "group_teachers",

@@ -239,6 +239,11 @@ async fn targets(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Target>, DbError> {
 pub(super) async fn remove_previous(tx: &mut Tx, tenant: &Tenant) -> Result<(), DbError> {
     let families = format!("%@{DOMAIN}");
     for sql in [
+        "DELETE FROM favourites WHERE tenant_id = $1 AND user_id IN \
+         (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.email_key LIKE $2)",
+        "DELETE FROM calendar_feeds WHERE tenant_id = $1 AND child_id IN \
+         (SELECT c.id FROM children c WHERE c.tenant_id = $1 AND c.parent_id IN \
+         (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.email_key LIKE $2))",
         "DELETE FROM applications WHERE tenant_id = $1 AND parent_id IN \
          (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.email_key LIKE $2)",
         "DELETE FROM children WHERE tenant_id = $1 AND parent_id IN \

@@ -112,12 +112,30 @@ pub struct Done {
     done: String,
 }
 
-/// What a decision that did not go through leaves on the moderators' page.
+/// What a decision or an answer that did not go through leaves on the page: the review,
+/// the text as typed (`reason`, or the answer), its errors, or why not.
 struct Failed<'a> {
     id: i64,
     reason: &'a str,
     errors: &'a [FieldError],
     refusal: Option<String>,
+}
+
+impl Failed<'_> {
+    /// The page's status and what its template reads of the failure.
+    fn shown(failed: Option<Self>) -> (StatusCode, Option<minijinja::Value>) {
+        let status = match &failed {
+            Some(f) if f.refusal.is_some() => StatusCode::CONFLICT,
+            Some(f) => form_status(f.errors),
+            None => StatusCode::OK,
+        };
+        let shown = failed.map(|f| {
+            minijinja::context! {
+                id => f.id, text => f.reason, errors => errors_map(f.errors), refusal => f.refusal,
+            }
+        });
+        (status, shown)
+    }
 }
 
 async fn moderation_page(
@@ -131,16 +149,7 @@ async fn moderation_page(
 ) -> PageResult {
     let viewer = visitor.require_role(desk.role())?;
     let (waiting, published) = state.reviews.moderation_list(tenant, viewer).await?;
-    let status = match &failed {
-        Some(f) if f.refusal.is_some() => StatusCode::CONFLICT,
-        Some(f) => form_status(f.errors),
-        None => StatusCode::OK,
-    };
-    let failed = failed.map(|f| {
-        minijinja::context! {
-            id => f.id, reason => f.reason, errors => errors_map(f.errors), refusal => f.refusal,
-        }
-    });
+    let (status, failed) = Failed::shown(failed);
     render(
         state,
         visitor,
@@ -293,16 +302,7 @@ async fn provider_page(
 ) -> PageResult {
     let viewer = visitor.require_role(Role::Provider)?;
     let reviews = state.reviews.of_organization(tenant, viewer).await?;
-    let status = match &failed {
-        Some(f) if f.refusal.is_some() => StatusCode::CONFLICT,
-        Some(f) => form_status(f.errors),
-        None => StatusCode::OK,
-    };
-    let failed = failed.map(|f| {
-        minijinja::context! {
-            id => f.id, answer => f.reason, errors => errors_map(f.errors), refusal => f.refusal,
-        }
-    });
+    let (status, failed) = Failed::shown(failed);
     render(
         state,
         visitor,

@@ -99,7 +99,7 @@ pub fn calendar(f: &Feed<'_>) -> String {
     ] {
         line(&mut out, &l);
     }
-    for (i, l) in f.lessons.iter().enumerate() {
+    for l in f.lessons {
         let (from, to) = l.span();
         let first = l.first_on_or_after(from);
         if first > to {
@@ -117,8 +117,8 @@ pub fn calendar(f: &Feed<'_>) -> String {
         line(
             &mut out,
             &format!(
-                "UID:child{}-group{}-session{i}@{}",
-                f.child_id, l.group_id, f.host
+                "UID:child{}-group{}-session{}@{}",
+                f.child_id, l.group_id, l.session_no, f.host
             ),
         );
         line(&mut out, &format!("DTSTAMP:{}", utc(f.now)));
@@ -177,6 +177,7 @@ mod tests {
                 from: None,
                 to: None,
             },
+            session_no: 0,
             study_from: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
             study_to: NaiveDate::from_ymd_opt(2027, 5, 31).unwrap(),
         };

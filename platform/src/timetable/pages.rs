@@ -12,6 +12,9 @@ use crate::web::page::{render, CsrfOnly, PageResult};
 use crate::web::{path_id, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
+/// How far from this week the pages go.
+const MAX_WEEKS: i64 = 60;
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct WeekQuery {
@@ -60,10 +63,12 @@ pub async fn tab(
     layout: Layout,
     Query(q): Query<WeekQuery>,
 ) -> PageResult {
-    let weeks = match q.week.trim() {
-        "" => 0,
-        raw => raw.parse::<i64>().map_err(|_| WebError::NotFound)?,
-    };
+    // A week a year and more away, or not a number, is this one.
+    let weeks = q
+        .week
+        .trim()
+        .parse::<i64>()
+        .map_or(0, |w| w.clamp(-MAX_WEEKS, MAX_WEEKS));
     let notice = (q.done == "deleted")
         .then_some("Адрес календаря отключён: подписка на него больше не обновляется.");
     tab_page(&state, &tenant, &visitor, layout, weeks, notice, None).await

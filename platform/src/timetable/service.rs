@@ -60,8 +60,9 @@ impl Timetable {
                 .await?
                 .unwrap_or_default();
             let lessons = by_child.entry(e.child_id).or_default();
-            for session in &group.schedule.0 {
+            for (session_no, session) in group.schedule.0.iter().enumerate() {
                 lessons.push(Lesson {
+                    session_no,
                     group_id: group.id,
                     program_id: e.program_id,
                     program: program.clone(),
@@ -86,7 +87,7 @@ impl Timetable {
     ) -> Result<(String, Vec<ChildWeek>)> {
         let parent = viewer.parent()?;
         let today = tenant.today(&self.clock);
-        let shift = chrono::Duration::weeks(weeks.clamp(-60, 60));
+        let shift = chrono::Duration::weeks(weeks.clamp(-60, 60)); // as the pages offer
         let monday = monday_of(today) + shift;
         let lessons = self.lessons(tenant, parent.id, None).await?;
         let feeds: HashMap<i64, String> = store::feeds_of(&self.db, tenant.id, parent.id)

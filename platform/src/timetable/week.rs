@@ -17,6 +17,9 @@ pub struct Lesson {
     pub address: String,
     pub teachers: Vec<String>,
     pub session: Session,
+    /// Its place in the group's schedule: with the group, what names its event in a feed
+    /// (so joining another group does not renumber this one's).
+    pub session_no: usize,
     /// The group's study period.
     pub study_from: NaiveDate,
     pub study_to: NaiveDate,
@@ -135,6 +138,7 @@ mod tests {
                 from: None,
                 to: None,
             },
+            session_no: 0,
             study_from: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
             study_to: NaiveDate::from_ymd_opt(2027, 5, 31).unwrap(),
         }

@@ -23,5 +23,6 @@ pub fn serve(Path(file): Path<String>) -> Result<Response, WebError> {
 /// `/favicon.ico`, which browsers and crawlers ask for whatever the page says: the icon.
 #[handler]
 pub fn favicon() -> Response {
-    poem::web::Redirect::permanent(assets::url("favicon.svg")).into_response()
+    // Not permanent: the icon's URL changes with the assets' version.
+    poem::web::Redirect::temporary(assets::url("favicon.svg")).into_response()
 }

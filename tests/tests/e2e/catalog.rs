@@ -859,6 +859,10 @@ async fn the_catalog_opens_on_the_parent_s_municipality() {
     let all = mama.get("/programs?municipality=").await;
     assert_eq!(all.status, 200);
     assert!(all.body.contains(">Футбол</a>"));
+    // The choice is remembered: the catalog's links back to a bare /programs keep it.
+    let again = mama.get("/programs").await;
+    assert_eq!(again.status, 200, "no redirect after «Все муниципалитеты»");
+    assert!(again.body.contains(">Футбол</a>"));
     // Not logged in, or a search: as asked.
     assert_eq!(app.page(S, "/programs").await.0, 200);
     assert_eq!(mama.get("/programs?q=шахматы").await.status, 200);
@@ -868,7 +872,7 @@ async fn the_catalog_opens_on_the_parent_s_municipality() {
 async fn the_site_has_an_icon() {
     let (_env, app) = TestApp::spawn().await;
     let asked = app.get(S, "/favicon.ico").send().await.unwrap();
-    assert_eq!(asked.status(), 308);
+    assert_eq!(asked.status(), 307);
     let to = asked.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.starts_with("/static/favicon.svg?v="), "{to}");
     let icon = app.get(S, &to).send().await.unwrap();
