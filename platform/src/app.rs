@@ -88,6 +88,15 @@ impl Application {
                 }
             },
         );
+        let (applications, registry) = (state.applications.clone(), state.registry.clone());
+        poll(
+            state.settings.mail_poll,
+            "could not send the application digests",
+            move || {
+                let (applications, registry) = (applications.clone(), registry.clone());
+                async move { applications.send_digests(&registry).await.map(|_| ()) }
+            },
+        );
         // The statistics warmer: its first round one period after the start, so a process
         // that starts does not begin by computing every region's dashboards.
         let (statistics, registry) = (state.statistics.clone(), state.registry.clone());

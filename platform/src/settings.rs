@@ -47,6 +47,56 @@ pub struct Settings {
     pub database_wait: Duration,
     /// How much a request may send, and how many expensive requests an address may run.
     pub limits: RequestLimits,
+    /// The maps' tile server; `None`: the map shows its points on no base layer.
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A map tile server and the attribution its licence asks for. The public OpenStreetMap
+/// servers forbid heavy use: a deployment names its own (`--map-tiles`), and only the demo
+/// uses theirs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MapTiles {
+    /// `https://tiles.example.ru/{z}/{x}/{y}.png`.
+    pub url: String,
+    /// «© участники OpenStreetMap», shown in the map's corner.
+    pub attribution: String,
+}
+
+impl MapTiles {
+    /// A tile URL template (https, with `{z}`, `{x}` and `{y}`) and its attribution.
+    pub fn parse(url: &str, attribution: &str) -> Result<Self, String> {
+        let url = url.trim();
+        let attribution = attribution.trim();
+        if !url.starts_with("https://") && !url.starts_with("http://") {
+            return Err(format!(
+                "адрес подложки карты «{url}» должен начинаться с https://"
+            ));
+        }
+        if let Some(missing) = ["{z}", "{x}", "{y}"].into_iter().find(|p| !url.contains(p)) {
+            return Err(format!(
+                "в адресе подложки карты «{url}» нет {missing}: ожидается шаблон вида \
+                 https://tiles.example.ru/{{z}}/{{x}}/{{y}}.png"
+            ));
+        }
+        if attribution.is_empty() {
+            return Err(
+                "у подложки карты должна быть подпись об авторских правах (--map-attribution)"
+                    .into(),
+            );
+        }
+        Ok(Self {
+            url: url.to_owned(),
+            attribution: attribution.to_owned(),
+        })
+    }
+
+    /// The public OpenStreetMap servers: for the demo only.
+    pub fn demo() -> Self {
+        Self {
+            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© участники OpenStreetMap".into(),
+        }
+    }
 }
 
 /// What one request, or one client, may take of a process.
@@ -122,6 +172,7 @@ impl Settings {
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             database_wait: crate::db::DEFAULT_WAIT,
             limits: RequestLimits::default(),
+            map_tiles: None,
         }
     }
 

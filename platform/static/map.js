@@ -75,6 +75,8 @@
     // keyboard: true is Leaflet's default; stated explicitly because the map must stay keyboard-usable.
     const map = L.map(el, { keyboard: true })
       .setView([num(d.lat, 0), num(d.lon, 0)], num(d.zoom, 2));
+    // Leaflet's own credit without the flag it prefixes by default.
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (d.tiles) L.tileLayer(d.tiles, { attribution: d.attribution || '', maxZoom: 19 }).addTo(map);
 
     // Fall back to a plain group if markercluster did not load, so points still show.
@@ -107,7 +109,8 @@
         const label = String(p.title || 'Программа');
         const marker = L.marker([lat, lon], { title: label, alt: label, keyboard: true });
         // Build the popup lazily: thousands of points should not create thousands of DOM trees.
-        marker.bindPopup(() => popupContent(p));
+        // Panned clear of the zoom buttons in the top left corner.
+        marker.bindPopup(() => popupContent(p), { autoPanPaddingTopLeft: L.point(56, 96) });
         markers.push(marker);
       });
       layer.clearLayers();

@@ -17,6 +17,8 @@
     const bounds = L.latLngBounds([num(d.south, -90), num(d.west, -180)], [num(d.north, 90), num(d.east, 180)]);
     const map = L.map(el, { keyboard: true, maxBounds: bounds.pad(0.1) })
       .setView([num(d.lat, 0), num(d.lon, 0)], num(d.zoom, 5));
+    // Leaflet's own credit without the flag it prefixes by default.
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (d.tiles) L.tileLayer(d.tiles, { attribution: d.attribution || '', maxZoom: 19 }).addTo(map);
     let marker = null;
     function place(at) {

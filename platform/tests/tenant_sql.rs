@@ -70,6 +70,20 @@ const EXCEPTIONS: &[Exception] = &[
         why: "the worker records the result of a row it claimed, by global id and lease",
     },
     Exception {
+        file: "platform/src/applications/arrivals_store.rs",
+        func: "due",
+        table: "application_digest_items",
+        why: "the digest job finds the due digests of every region at once; each is then \
+              read, taken and sent within its region (`waiting`, `take`)",
+    },
+    Exception {
+        file: "platform/src/applications/arrivals_store.rs",
+        func: "due",
+        table: "users",
+        why: "joined on the digest item's own region (`u.tenant_id = i.tenant_id`) for the \
+              staff member's choice",
+    },
+    Exception {
         file: "platform/src/mail/outbox.rs",
         func: "pending",
         table: "outbox",

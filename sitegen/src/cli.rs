@@ -34,10 +34,18 @@ pub struct Args {
     /// host of the region's configuration over https.
     #[arg(long, conflicts_with = "all")]
     pub base_url: Option<String>,
-    /// Where the copy will be published, for sitemap.xml and robots.txt; by default the
-    /// base URL.
+    /// Where the copy will be published (`https://cdn.example.ru/p67`), for sitemap.xml,
+    /// robots.txt and the links of 404.html. Without it no sitemap is written (its addresses
+    /// must be absolute) and 404.html links from the server's root.
     #[arg(long, conflicts_with = "all")]
     pub site_url: Option<String>,
+    /// The map's tile server, `https://…/{z}/{x}/{y}.png` (without it the map shows its
+    /// points on no base layer: the public OpenStreetMap servers forbid such use).
+    #[arg(long, env = "NAVIGATOR_MAP_TILES", requires = "map_attribution")]
+    pub map_tiles: Option<String>,
+    /// The attribution the tile server's licence asks for.
+    #[arg(long, env = "NAVIGATOR_MAP_ATTRIBUTION", requires = "map_tiles")]
+    pub map_attribution: Option<String>,
     /// The Navigator's data folder: the photos the pages show are copied from its `files/`.
     #[arg(long, env = "NAVIGATOR_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -91,6 +99,13 @@ pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
     let files: Arc<dyn platform::storage::FileStore> = Arc::new(
         platform::storage::LocalStore::new(args.data_dir.join("files")),
     );
+    let map_tiles = match (&args.map_tiles, &args.map_attribution) {
+        (Some(url), Some(attribution)) => Some(
+            platform::settings::MapTiles::parse(url, attribution)
+                .map_err(SitegenError::MapTiles)?,
+        ),
+        _ => None,
+    };
     let mut summaries = Vec::new();
     for tenant in chosen {
         let out = if args.all {
@@ -103,14 +118,15 @@ pub async fn run(args: &Args) -> Result<Vec<Summary>, SitegenError> {
             None => default_base_url(&tenant)?,
         };
         let site_url = match &args.site_url {
-            Some(url) => parse_url(url).map_err(SitegenError::SiteUrl)?,
-            None => base_url.clone(),
+            Some(url) => Some(parse_url(url).map_err(SitegenError::SiteUrl)?),
+            None => None,
         };
         let opts = Options {
             files: files.clone(),
             out,
             base_url,
             site_url,
+            map_tiles: map_tiles.clone(),
             workers,
             progress: !args.quiet,
         };

@@ -134,8 +134,13 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
     serde_json::to_vec(&doc).expect("index serializes")
 }
 
-pub fn robots(site_url: &str) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {site_url}/sitemap.xml\n").into_bytes()
+/// `robots.txt`, naming the sitemap when the copy's address is known.
+pub fn robots(site_url: Option<&str>) -> Vec<u8> {
+    match site_url {
+        Some(url) => format!("User-agent: *\nAllow: /\n\nSitemap: {url}/sitemap.xml\n"),
+        None => "User-agent: *\nAllow: /\n".to_owned(),
+    }
+    .into_bytes()
 }
 
 fn xml_escape(s: &str) -> String {

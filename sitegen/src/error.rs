@@ -21,6 +21,8 @@ pub enum SitegenError {
     BaseUrl(String),
     #[error("--site-url: {0}")]
     SiteUrl(String),
+    #[error("--map-tiles: {0}")]
+    MapTiles(String),
     #[error("папка {path}: {message}")]
     Output { path: PathBuf, message: String },
     #[error("не удалось записать {path}: {source}")]

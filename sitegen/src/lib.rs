@@ -43,8 +43,12 @@ pub struct Options {
     /// The region's dynamic site, `https://p67.навигатор.дети` (no trailing slash): where
     /// «Записаться» and «Вход» lead.
     pub base_url: String,
-    /// Where the copy is published (no trailing slash), for sitemap.xml and robots.txt.
-    pub site_url: String,
+    /// Where the copy is published (no trailing slash), for sitemap.xml, robots.txt and the
+    /// links of 404.html; `None`: no sitemap (its addresses must be absolute), and 404.html
+    /// links from the server's root.
+    pub site_url: Option<String>,
+    /// The map's tile server; `None`: the map shows its points on no base layer.
+    pub map_tiles: Option<platform::settings::MapTiles>,
     /// Rendering threads.
     pub workers: usize,
     /// Show files done / total on a terminal.
@@ -111,7 +115,14 @@ fn settings_digest(
     if let Some(logo) = &tenant.logo {
         h.update(&logo.bytes);
     }
-    h.update(format!("{}\n{}\n", opts.base_url, opts.site_url));
+    h.update(format!(
+        "{}\n{}\n",
+        opts.base_url,
+        opts.site_url.as_deref().unwrap_or("")
+    ));
+    if let Some(t) = &opts.map_tiles {
+        h.update(format!("{}\n{}\n", t.url, t.attribution));
+    }
     for p in profiles {
         h.update(format!(
             "{}\u{1f}{}\u{1f}{}\n",
@@ -247,7 +258,13 @@ fn build(
     opts: &Options,
     started: Instant,
 ) -> Result<Summary, SitegenError> {
-    let site = Site::new(tenant, snap, &opts.base_url, &opts.site_url);
+    let site = Site::new(
+        tenant,
+        snap,
+        &opts.base_url,
+        opts.site_url.clone(),
+        opts.map_tiles.clone(),
+    );
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "planned the pages"
@@ -264,9 +281,11 @@ fn build(
         .chunks(data::SITEMAP_LIMIT)
         .map(<[String]>::to_vec)
         .collect();
-    jobs.push(Job::Sitemap(0));
-    if sitemap.len() > 1 {
-        jobs.extend((1..=sitemap.len()).map(Job::Sitemap));
+    if opts.site_url.is_some() {
+        jobs.push(Job::Sitemap(0));
+        if sitemap.len() > 1 {
+            jobs.extend((1..=sitemap.len()).map(Job::Sitemap));
+        }
     }
 
     let mut manifest = Manifest::new(tenant.slug(), snap.version, settings);

@@ -15,6 +15,7 @@ use platform::catalog::views::{
 use platform::domain::plural;
 use platform::regions::view::RegionInfo;
 use platform::regions::Tenant;
+use platform::settings::MapTiles;
 use platform::templates::{Links, Templates};
 use platform::web::{Layout, Pager};
 use serde::Serialize;
@@ -204,7 +205,8 @@ pub struct Site<'a> {
     pub tenant: &'a Tenant,
     pub snap: &'a Snapshot,
     host: String,
-    site_url: String,
+    site_url: Option<String>,
+    tiles: Option<MapTiles>,
     templates: Templates,
     orgs: HashMap<i64, &'a Organization>,
     profiles: HashMap<&'a str, &'a Profile>,
@@ -235,7 +237,13 @@ fn title_key(title: &str) -> String {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(tenant: &'a Tenant, snap: &'a Snapshot, host: &str, site_url: &str) -> Self {
+    pub fn new(
+        tenant: &'a Tenant,
+        snap: &'a Snapshot,
+        host: &str,
+        site_url: Option<String>,
+        tiles: Option<MapTiles>,
+    ) -> Self {
         let orgs: HashMap<i64, &Organization> =
             snap.organizations.iter().map(|o| (o.id, o)).collect();
         let profiles: HashMap<&str, &Profile> =
@@ -334,7 +342,8 @@ impl<'a> Site<'a> {
             host: host.to_owned(),
             card_digests,
             program_index: program_positions(snap),
-            site_url: site_url.to_owned(),
+            site_url,
+            tiles,
             templates: Templates::with(
                 Links::Static {
                     host: host.to_owned(),
@@ -506,9 +515,9 @@ impl<'a> Site<'a> {
             Job::Geo(m) => data::geojson(self, self.points.get(m).map_or(&[][..], |v| v)),
             Job::Data => data::programs_json(self),
             Job::NotFound => self.page("site_404.html", &path, context! {})?,
-            Job::Robots => data::robots(&self.site_url),
-            Job::Sitemap(0) => data::sitemap_root(&self.site_url, sitemap),
-            Job::Sitemap(n) => data::sitemap(&self.site_url, &sitemap[*n - 1]),
+            Job::Robots => data::robots(self.site_url.as_deref()),
+            Job::Sitemap(0) => data::sitemap_root(self.site_url(), sitemap),
+            Job::Sitemap(n) => data::sitemap(self.site_url(), &sitemap[*n - 1]),
             Job::Asset(_, body) => body.to_vec(),
             Job::Logo => self
                 .tenant
@@ -535,9 +544,12 @@ impl<'a> Site<'a> {
         path: &str,
         extra: minijinja::Value,
     ) -> Result<Vec<u8>, SitegenError> {
-        // A CDN serves 404.html at whatever address was missing, so its links are absolute.
+        // A CDN serves 404.html at whatever address was missing, so its links start where
+        // the copy is published: its address when given, else the server's root.
         let root = if path == NOT_FOUND {
-            format!("{}/", self.site_url)
+            self.site_url
+                .as_deref()
+                .map_or_else(|| "/".to_owned(), |u| format!("{u}/"))
         } else {
             root_of(path)
         };
@@ -547,6 +559,11 @@ impl<'a> Site<'a> {
             .render(template, ctx)
             .map(String::into_bytes)
             .map_err(|e| SitegenError::Template(format!("{template} ({path}): {e:#}")))
+    }
+
+    /// Where the copy is published; sitemaps are written only when it is known.
+    fn site_url(&self) -> &str {
+        self.site_url.as_deref().unwrap_or_default()
     }
 
     /// An organization's places of study, as its page lists them.
@@ -809,6 +826,7 @@ impl<'a> Site<'a> {
                 too_many => muni.is_none() && count > MAP_LIMIT,
                 center => context! { lat => center.lat, lon => center.lon },
                 zoom,
+                tiles => &self.tiles,
                 list_url,
                 points_text => format!("{count} {} занятий", plural(count as u64, "место", "места", "мест")),
                 municipalities => self.municipalities(muni),

@@ -70,7 +70,10 @@ impl Snapshot {
             async { Ok(store::places_of_region(db, tenant).await?) },
             async { Ok(store::profiles(db, tenant).await?) },
             Self::details(db, tenant, wanted.as_deref()),
-            async { Ok(reviews::published_by_program(db, tenant, zone, None, shown).await?) },
+            async {
+                let ids = wanted.as_deref();
+                Ok(reviews::published_by_program(db, tenant, zone, ids, shown).await?)
+            },
         )?;
         let mut organizations = catalog.organizations;
         organizations.sort_by_key(|o| o.id);

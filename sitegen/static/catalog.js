@@ -52,7 +52,7 @@
   function init() {
     const form = document.getElementById('static-filter');
     const results = document.getElementById('static-results');
-    const status = document.getElementById('results-title');
+    const status = document.getElementById('results-count');
     if (!form || !results || !window.fetch) return;
     const root = form.dataset.root || '';
     const params = new URLSearchParams(window.location.search);
@@ -78,6 +78,8 @@
         }
         return true;
       });
+      // By title, as the pages list them (the index is in id order).
+      found.sort((a, b) => a[1].localeCompare(b[1], 'ru'));
       const list = el('ul', 'cards');
       found.slice(0, limit).forEach((p) => list.appendChild(card(p, index, root)));
       results.replaceChildren(list);
@@ -105,6 +107,8 @@
         });
         history.replaceState(null, '', '?' + next.toString());
         show(PAGE);
+        // On a phone the results are screens below the form: bring their count into view.
+        status.scrollIntoView({ block: 'start' });
       });
       if (['q', 'direction', 'municipality', 'age'].some((k) => params.get(k))) show(PAGE);
     }).catch((err) => {

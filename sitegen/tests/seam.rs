@@ -41,7 +41,8 @@ async fn build(app: &TestApp, out: &Path) -> Summary {
         files: app.state.photos.files().clone(),
         out: out.to_owned(),
         base_url: "https://p67.example.org".to_owned(),
-        site_url: "https://cdn.example.org/p67".to_owned(),
+        site_url: Some("https://cdn.example.org/p67".to_owned()),
+        map_tiles: Some(platform::settings::MapTiles::demo()),
         workers: 2,
         progress: false,
     };
@@ -399,7 +400,11 @@ async fn every_kind_of_catalog_edit_reaches_an_incremental_rerun_as_a_fresh_buil
     expect_redirect(&saved, "an edited group");
     let all = copy.follow("a group").await;
     assert_shows(&all, &program_page(CHESS), "Группа «Дебют»");
-    assert_shows(&all, &program_page(CHESS), "<td>18</td>");
+    assert_shows(
+        &all,
+        &program_page(CHESS),
+        "<td data-label=\"План приёма\">18</td>",
+    );
     let saved = staff
         .submit(
             &group_page,

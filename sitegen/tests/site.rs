@@ -28,17 +28,47 @@ fn tenant(app: &TestApp, slug: &str) -> Arc<Tenant> {
 }
 
 async fn build(app: &TestApp, slug: &str, out: &Path) -> Summary {
+    build_at(app, slug, out, Some("https://cdn.example.org/p67")).await
+}
+
+async fn build_at(app: &TestApp, slug: &str, out: &Path, site_url: Option<&str>) -> Summary {
     let opts = Options {
         files: app.state.photos.files().clone(),
         out: out.to_owned(),
         base_url: BASE.to_owned(),
-        site_url: "https://cdn.example.org/p67".to_owned(),
+        site_url: site_url.map(str::to_owned),
+        map_tiles: Some(platform::settings::MapTiles::demo()),
         workers: 2,
         progress: false,
     };
     generate(&app.state.db, tenant(app, slug), &opts)
         .await
         .expect("the copy is written")
+}
+
+/// Without `--site-url` the copy does not guess its address: no sitemap (whose addresses
+/// must be absolute, and would name the dynamic site, which has no such pages), robots.txt
+/// without one, and a 404 page whose links and styles start from the server's root. The
+/// map takes the configured tiles, credited without Leaflet's flag.
+#[tokio::test]
+async fn without_its_address_the_copy_writes_no_sitemap_and_404_links_from_the_root() {
+    let (_env, app) = seeded().await;
+    let dir = tempfile::tempdir().unwrap();
+    build_at(&app, "smolensk", dir.path(), None).await;
+    let all = files(dir.path());
+    assert!(!all.contains_key("sitemap.xml"));
+    assert_eq!(text(&all, "robots.txt"), "User-agent: *\nAllow: /\n");
+    let missing = text(&all, "404.html").replace("&#x2f;", "/");
+    assert!(
+        missing.contains("href=\"/static/navigator.css"),
+        "{missing}"
+    );
+    assert!(missing.contains("href=\"/programs/"), "{missing}");
+    let map = text(&all, "map.html").replace("&#x2f;", "/");
+    assert!(
+        map.contains("data-tiles=\"https://tile.openstreetmap.org/{z}/{x}/{y}.png\""),
+        "{map}"
+    );
 }
 
 /// Every file under `dir`, by path relative to it, with its bytes.

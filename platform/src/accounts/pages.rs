@@ -20,7 +20,7 @@ use crate::State;
 use super::service::{Confirmed, Registration};
 use super::sessions;
 use super::store;
-use super::values::Role;
+use super::values::{ApplicationMail, Role};
 use crate::service_error::ServiceError;
 
 /// Field errors become the form again; other refusals are error pages (or, for a bad
@@ -530,9 +530,10 @@ pub struct ProfileForm {
     current_password: String,
     #[serde(skip_serializing)]
     new_password: String,
+    application_mail: String,
 }
 
-fn profile_page(
+async fn profile_page(
     state: &State,
     visitor: &Visitor,
     layout: Layout,
@@ -553,6 +554,15 @@ fn profile_page(
             .and_then(|p| crate::domain::Phone::parse(p).ok())
             .map(|p| p.display()),
     };
+    // Staff choose how they hear of new applications; the form shows the stored choice.
+    let application_mail = match u.staff_org() {
+        Some(_) => Some(state.accounts.application_mail(viewer).await?),
+        None => None,
+    };
+    let mail_choices: Vec<minijinja::Value> = ApplicationMail::ALL
+        .iter()
+        .map(|m| minijinja::context! { code => m.code(), label => m.label() })
+        .collect();
     render(
         state,
         visitor,
@@ -560,6 +570,7 @@ fn profile_page(
         minijinja::context! {
             layout, user, form, notice, errors => errors_map(errors),
             is_parent => u.role == Role::Parent, nav => "cabinet",
+            application_mail => application_mail.map(ApplicationMail::code), mail_choices,
         },
         form_status(errors),
     )
@@ -568,10 +579,10 @@ fn profile_page(
 #[handler]
 pub async fn profile(state: Data<&State>, visitor: Visitor, layout: Layout) -> PageResult {
     visitor.require()?;
-    profile_page(&state, &visitor, layout, &ProfileForm::default(), &[], None)
+    profile_page(&state, &visitor, layout, &ProfileForm::default(), &[], None).await
 }
 
-/// `/cabinet/profile/{phone|email|password}`.
+/// `/cabinet/profile/{phone|email|password|application_mail}`.
 #[handler]
 pub async fn update_profile(
     state: Data<&State>,
@@ -624,6 +635,11 @@ pub async fn update_profile(
                 Err(e) => Err(e),
             }
         }
+        "application_mail" => state
+            .accounts
+            .change_application_mail(viewer, &form.application_mail)
+            .await
+            .map(|_| "Способ уведомления о новых заявках сохранён.".to_owned()),
         _ => return Err(WebError::NotFound),
     };
     match result {
@@ -645,10 +661,11 @@ pub async fn update_profile(
                 &[],
                 Some(notice),
             )
+            .await
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            profile_page(&state, &visitor, layout, &form, &errors, None)
+            profile_page(&state, &visitor, layout, &form, &errors, None).await
         }
     }
 }

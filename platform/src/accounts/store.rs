@@ -10,7 +10,7 @@ use crate::db::{next_ids, Db, DbError, Tx};
 use crate::tenant_id::TenantId;
 use crate::time::to_db;
 
-use super::values::Role;
+use super::values::{ApplicationMail, Role};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -280,6 +280,44 @@ pub async fn set_phone(
         .bind(to_db(now))
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// How the staff member hears of new applications.
+pub async fn application_mail(
+    db: &Db,
+    tenant: TenantId,
+    id: i64,
+) -> Result<ApplicationMail, DbError> {
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT application_mail FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(code
+        .and_then(|c| ApplicationMail::parse(&c).ok())
+        .unwrap_or(ApplicationMail::Each))
+}
+
+/// Sets how the staff member hears of new applications (a digest under way is then sent at
+/// once: it lists applications filed under the old choice, which no other mail tells of).
+pub async fn set_application_mail(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: i64,
+    choice: ApplicationMail,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE users SET application_mail = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(choice.code())
+    .bind(to_db(now))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -76,6 +76,50 @@ impl Role {
     }
 }
 
+/// How an organization's staff member hears of new applications, as each chooses in the
+/// profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ApplicationMail {
+    /// A mail for each new application (the default).
+    Each,
+    /// One digest an hour with every application filed in it.
+    Hourly,
+    /// No mail: the staff member looks in the cabinet.
+    Off,
+}
+
+impl ApplicationMail {
+    pub const ALL: [ApplicationMail; 3] = [
+        ApplicationMail::Each,
+        ApplicationMail::Hourly,
+        ApplicationMail::Off,
+    ];
+
+    /// As stored and posted.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationMail::Each => "each",
+            ApplicationMail::Hourly => "hourly",
+            ApplicationMail::Off => "off",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code() == raw.trim())
+            .ok_or_else(|| "выберите, как сообщать о новых заявках".to_owned())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ApplicationMail::Each => "Письмо о каждой новой заявке",
+            ApplicationMail::Hourly => "Одно письмо в час со всеми новыми заявками",
+            ApplicationMail::Off => "Не присылать: я смотрю заявки в кабинете",
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -141,16 +141,18 @@ impl ApplicationsApi {
         &self,
         state: Data<&State>,
         site: Site,
+        origin: Origin,
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<ApplyRequest>,
     ) -> Reply<ApplicationInfo> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
+        let sender = try_reply!(sender(&state, &site, &origin));
         let app = try_reply!(
             state
                 .applications
-                .apply(tenant, viewer, body.0.group_id, body.0.child_id)
+                .apply(tenant, &sender, viewer, body.0.group_id, body.0.child_id)
                 .await
         );
         let view = try_reply!(views::parent_view(&state.db, tenant, app)

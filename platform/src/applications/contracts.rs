@@ -25,7 +25,6 @@ impl Applications {
         let group = catalog::group(&self.db, tenant.id, app.group_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
         let certificate = certificates::of_parent(&self.db, tenant.id, app.parent_id)
             .await?
             .into_iter()
@@ -33,24 +32,16 @@ impl Applications {
             .ok_or_else(|| {
                 ServiceError::Refused("У ребёнка нет подтверждённого сертификата.".into())
             })?;
-        let period = crate::certificates::service::current_period(tenant.today(&self.clock));
-        let today = tenant.today(&self.clock);
-        let start = group.study_from.max(today);
-        let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
-        let end = group.study_to.min(year_end);
-        let plan = ContractPlan {
-            certificate_id: certificate.id,
-            period,
-            monthly,
-            first_month: month_of(start),
-            last_month: month_of(end),
-        };
-        if plan.months() == 0 || monthly == 0 {
+        let Some(terms) = Terms::of(&group, tenant.today(&self.clock)) else {
             return refused(
                 "Период обучения группы не попадает в текущий период финансирования сертификата.",
             );
-        }
-        Ok(plan)
+        };
+        Ok(ContractPlan {
+            certificate_id: certificate.id,
+            period: terms.period,
+            terms,
+        })
     }
 
     /// Debits each active contract once for `month` (`YYYY-MM`); a second run changes nothing.
@@ -189,23 +180,73 @@ fn months_between(first: &str, last: &str) -> i64 {
     }
 }
 
-/// The contract a certificate-paid application would get: the months of the study period
-/// within the current financing year, from this month on, at the group's monthly price.
-pub struct ContractPlan {
-    pub(super) certificate_id: i64,
-    pub(super) period: i64,
+/// What a contract paid by certificate for `group` holds if confirmed today: the months of
+/// the study period within the current financing year, from this month on, at the group's
+/// monthly price. The apply page tells the family of it; a confirmation commits it.
+#[derive(Debug, Clone)]
+pub struct Terms {
+    period: i64,
     monthly: i64,
     first_month: String,
     last_month: String,
 }
 
-impl ContractPlan {
+impl Terms {
+    /// `None` when the group takes no certificate or its study lies outside the year.
+    pub fn of(group: &catalog::Group, today: NaiveDate) -> Option<Self> {
+        let monthly = group.price_certificate.map(Money::kopecks).unwrap_or(0);
+        let period = crate::certificates::service::current_period(today);
+        let start = group.study_from.max(today);
+        let year_end = NaiveDate::from_ymd_opt(period as i32, 12, 31).unwrap_or(today);
+        let end = group.study_to.min(year_end);
+        let terms = Self {
+            period,
+            monthly,
+            first_month: month_of(start),
+            last_month: month_of(end),
+        };
+        (terms.months() > 0 && monthly > 0).then_some(terms)
+    }
+
     fn months(&self) -> i64 {
         months_between(&self.first_month, &self.last_month)
     }
 
-    pub(super) fn total(&self) -> i64 {
+    fn total(&self) -> i64 {
         self.monthly * self.months()
+    }
+
+    /// «4 мес. (09.2026–12.2026) по 5 000 ₽, всего 20 000 ₽».
+    pub fn text(&self) -> String {
+        let shown = |m: &str| {
+            m.split_once('-')
+                .map_or_else(|| m.to_owned(), |(y, mo)| format!("{mo}.{y}"))
+        };
+        let (first, last) = (shown(&self.first_month), shown(&self.last_month));
+        let span = if first == last {
+            first
+        } else {
+            format!("{first}–{last}")
+        };
+        format!(
+            "{} мес. ({span}) по {}, всего {}",
+            self.months(),
+            Money::from_kopecks(self.monthly),
+            Money::from_kopecks(self.total())
+        )
+    }
+}
+
+/// The contract a confirmation makes: the terms, from the child's confirmed certificate.
+pub struct ContractPlan {
+    pub(super) certificate_id: i64,
+    pub(super) period: i64,
+    terms: Terms,
+}
+
+impl ContractPlan {
+    pub(super) fn total(&self) -> i64 {
+        self.terms.total()
     }
 }
 
@@ -219,14 +260,15 @@ pub(super) async fn commit_contract(
     actor: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
+    let terms = &plan.terms;
     let contract = Contract {
         id: 0,
         application_id: app.id,
         certificate_id: plan.certificate_id,
         period: plan.period,
-        monthly: plan.monthly,
-        first_month: plan.first_month.clone(),
-        last_month: plan.last_month.clone(),
+        monthly: terms.monthly,
+        first_month: terms.first_month.clone(),
+        last_month: terms.last_month.clone(),
     };
     let id = store::insert_contract(tx, tenant.id, &contract, now).await?;
     Ok(certificates::record(
@@ -238,8 +280,8 @@ pub(super) async fn commit_contract(
         plan.total(),
         &format!(
             "Договор № {id}: {} мес. × {}",
-            plan.months(),
-            Money::from_kopecks(plan.monthly)
+            terms.months(),
+            Money::from_kopecks(terms.monthly)
         ),
         actor,
         now,

@@ -3,6 +3,8 @@
 //! monthly billing.
 
 pub mod api;
+pub mod arrivals;
+pub mod arrivals_store;
 pub mod contracts;
 pub mod pages;
 pub mod service;

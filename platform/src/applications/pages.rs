@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::values::Role;
 use crate::catalog::store as catalog;
+use crate::catalog::views::GroupView;
 use crate::regions::{Site, Tenant};
 use crate::service_error::ServiceError;
 use crate::web::page::{errors_map, render, sender, CsrfOnly};
 use crate::web::{form_status, path_id, region_of, Layout, Origin, Region, Visitor, WebError};
 use crate::State;
 
+use super::contracts::Terms;
 use super::service::Decision;
 use super::store::{self, Filter, Status};
 use super::views;
@@ -64,6 +66,8 @@ async fn apply_page(
     } else {
         StatusCode::OK
     };
+    let reserve = Terms::of(&group, tenant.today(&state.clock)).map(|t| t.text());
+    let price = GroupView::of(&group, tenant.today(&state.clock)).price;
     render(
         state,
         visitor,
@@ -72,7 +76,7 @@ async fn apply_page(
             layout, alert, children,
             program => program.title, program_id => program.id, ages => program.ages.to_string(),
             group => group.name, group_id, schedule => group.schedule.to_string(),
-            address => group.address, free_seats => group.free_seats(),
+            address => group.address, free_seats => group.free_seats(), reserve, price,
         },
         status,
     )
@@ -100,19 +104,27 @@ pub struct ApplyForm {
 #[handler]
 pub async fn apply(
     state: Data<&State>,
-    Region(tenant): Region,
+    site: Site,
+    origin: Origin,
     visitor: Visitor,
     layout: Layout,
     Path(raw): Path<String>,
     Form(form): Form<ApplyForm>,
 ) -> PageResult {
     visitor.check_csrf(&form.csrf)?;
+    let tenant = region_of(&site)?.clone();
     let viewer = visitor.require_role(Role::Parent)?;
     let group = path_id(&raw)?;
     let child = form.child.parse::<i64>().unwrap_or(0);
     match state
         .applications
-        .apply(&tenant, viewer, group, child)
+        .apply(
+            &tenant,
+            &sender(&state, &site, &origin)?,
+            viewer,
+            group,
+            child,
+        )
         .await
     {
         Ok(app) => Ok(

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store as accounts;
 use crate::accounts::values::{age_on, Role};
-use crate::catalog::store::{self as catalog, Group, Organization};
+use crate::catalog::store::{self as catalog, Closure, Group, Organization};
 use crate::certificates::store::{self as certificates, Status as CertificateStatus};
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
@@ -17,6 +17,7 @@ use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::time::day as dmy;
 
+use super::arrivals::Filed;
 use super::contracts::{commit_contract, end_contract};
 use super::store::{self, Application, NewApplication, Status};
 
@@ -25,7 +26,7 @@ use super::store::{self, Application, NewApplication, Status};
 #[derive(Clone)]
 pub struct Applications {
     pub(super) db: Db,
-    outbox: Outbox,
+    pub(super) outbox: Outbox,
     pub(super) clock: Clock,
 }
 
@@ -56,6 +57,7 @@ impl Applications {
     pub async fn apply(
         &self,
         tenant: &Tenant,
+        sender: &Sender,
         viewer: &Viewer,
         group_id: i64,
         child_id: i64,
@@ -84,18 +86,22 @@ impl Applications {
             return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
         }
         let today = tenant.today(&self.clock);
-        if group.study_ended(today) {
-            return refused(format!(
-                "Набор в группу закрыт: обучение в ней закончилось {}.",
-                dmy(group.study_to)
-            ));
-        }
-        if !group.enrollment_open(today) {
-            return refused(format!(
-                "Набор в группу закрыт: заявки принимаются с {} по {}.",
-                dmy(group.enroll_from),
-                dmy(group.enroll_to)
-            ));
+        match group.closure(today) {
+            None => {}
+            Some(Closure::StudyEnded) => {
+                return refused(format!(
+                    "Набор в группу закрыт: обучение в ней закончилось {}.",
+                    dmy(group.study_to)
+                ))
+            }
+            Some(Closure::Paused) => return refused("Набор в группу закрыт организацией."),
+            Some(Closure::NotYet | Closure::Over) => {
+                return refused(format!(
+                    "Набор в группу закрыт: заявки принимаются с {} по {}.",
+                    dmy(group.enroll_from),
+                    dmy(group.enroll_to)
+                ))
+            }
         }
         let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
             .map_err(|e| ServiceError::Internal(e.into()))?;
@@ -134,6 +140,16 @@ impl Applications {
             }
             Err(e) => return Err(e.into()),
         };
+        let filed = Filed {
+            id,
+            organization_id: program.organization_id,
+            status,
+            program: &program.title,
+            group: &group.name,
+            child: format!("{} {}", child.last_name, child.first_name),
+            recorded_by: new.recorded_by,
+        };
+        self.announce(&mut tx, tenant, sender, &filed).await?;
         if viewer.desk().is_some() {
             accounts::audit(
                 &mut tx,

@@ -142,7 +142,10 @@ async fn catalog_page(
                     let q = &search.q;
                     state.templates.render(
                         &body_template,
-                        minijinja::context! { page, links, form, q, region => &tenant.config.map },
+                        minijinja::context! {
+                            page, links, form, q, region => &tenant.config.map,
+                            tiles => &state.settings.map_tiles,
+                        },
                     )
                 })
                 .await?;
@@ -164,12 +167,13 @@ async fn catalog_page(
             let page = SearchPage::of(&index, &empty, &q, tenant, Vec::new());
             let links = links(&q, None);
             let form = form_state(&raw, &errors);
-            let body = state
-                .templates
-                .render(
-                    &body_template,
-                    minijinja::context! { page, links, form, q, errors => &errors, region => &tenant.config.map },
-                )?;
+            let body = state.templates.render(
+                &body_template,
+                minijinja::context! {
+                    page, links, form, q, errors => &errors, region => &tenant.config.map,
+                    tiles => &state.settings.map_tiles,
+                },
+            )?;
             (body.into(), StatusCode::BAD_REQUEST)
         }
         Err(SearchError::Catalog(e)) => return Err(e.into()),

@@ -204,8 +204,8 @@ pub async fn program_now(
         tenant.today(&state.clock),
     );
     let zone = tenant.config.time_zone;
-    (detail.latest_reviews, _) =
-        reviews::published(&state.db, tenant.id, zone, id, 0, REVIEWS_SHOWN).await?;
+    detail.latest_reviews =
+        reviews::latest(&state.db, tenant.id, zone, id, 0, REVIEWS_SHOWN).await?;
     Ok(Some(detail))
 }
 
@@ -228,8 +228,10 @@ pub async fn reviews_page(
     };
     let offset = i64::from(page.saturating_sub(1)) * REVIEWS_PER_PAGE;
     let zone = tenant.config.time_zone;
-    let (reviews, total) =
-        reviews::published(&state.db, tenant.id, zone, id, offset, REVIEWS_PER_PAGE).await?;
+    let (reviews, total) = tokio::try_join!(
+        reviews::latest(&state.db, tenant.id, zone, id, offset, REVIEWS_PER_PAGE),
+        reviews::count(&state.db, tenant.id, id),
+    )?;
     Ok(Some((program.title, reviews, total)))
 }
 

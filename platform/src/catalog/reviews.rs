@@ -14,6 +14,8 @@ use crate::domain::plural;
 use crate::tenant_id::TenantId;
 use crate::time::day_in;
 
+use super::store;
+
 /// Statuses of a review, as stored.
 pub const PUBLISHED: &str = "published";
 
@@ -47,25 +49,29 @@ pub fn child_age_text(age: u8) -> String {
     )
 }
 
-/// The newest `limit` published reviews of `program`, skipping `offset`; with how many
-/// there are in all.
+/// How many published reviews `program` has.
 #[tracing::instrument(skip(db))]
-pub async fn published(
-    db: &Db,
-    tenant: TenantId,
-    zone: Tz,
-    program: i64,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<ReviewView>, i64), DbError> {
-    let total: i64 = sqlx::query_scalar(
+pub async fn count(db: &Db, tenant: TenantId, program: i64) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM reviews WHERE tenant_id = $1 AND program_id = $2 AND status = $3",
     )
     .bind(tenant)
     .bind(program)
     .bind(PUBLISHED)
     .fetch_one(db.pool())
-    .await?;
+    .await?)
+}
+
+/// The newest `limit` published reviews of `program`, skipping `offset`.
+#[tracing::instrument(skip(db))]
+pub async fn latest(
+    db: &Db,
+    tenant: TenantId,
+    zone: Tz,
+    program: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<ReviewView>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM reviews WHERE tenant_id = $1 AND program_id = $2 \
              AND status = $3 ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
@@ -77,11 +83,7 @@ pub async fn published(
     .bind(offset)
     .fetch_all(db.pool())
     .await?;
-    let reviews = rows
-        .iter()
-        .map(|r| view_from(r, zone))
-        .collect::<Result<Vec<_>, DbError>>()?;
-    Ok((reviews, total))
+    rows.iter().map(|r| view_from(r, zone)).collect()
 }
 
 const COLUMNS: &str = "id, program_id, stars, body, author_name, child_age, created_at, answer, \
@@ -114,24 +116,28 @@ pub async fn published_by_program(
     ids: Option<&[i64]>,
     per_program: usize,
 ) -> Result<HashMap<i64, Vec<ReviewView>>, DbError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM reviews WHERE tenant_id = $1 AND status = $2 \
-         ORDER BY program_id, created_at DESC, id DESC"
-    ))
-    .bind(tenant)
-    .bind(PUBLISHED)
-    .fetch_all(db.pool())
-    .await?;
-    let wanted: Option<std::collections::HashSet<i64>> = ids.map(|i| i.iter().copied().collect());
     let mut by_program: HashMap<i64, Vec<ReviewView>> = HashMap::new();
-    for r in &rows {
-        let program: i64 = r.try_get("program_id")?;
-        if wanted.as_ref().is_some_and(|w| !w.contains(&program)) {
-            continue;
+    for chunk in store::id_chunks(ids) {
+        let (filter, bound) = store::in_list("program_id", chunk, 3);
+        let limit = 3 + bound.len();
+        // Numbered within their program, so only the shown ones leave the database.
+        let text = format!(
+            "SELECT {COLUMNS} FROM (SELECT {COLUMNS}, ROW_NUMBER() OVER (PARTITION BY \
+             program_id ORDER BY created_at DESC, id DESC) AS place FROM reviews \
+             WHERE tenant_id = $1 AND status = $2{filter}) AS numbered WHERE place <= ${limit} \
+             ORDER BY program_id, place"
+        );
+        let mut query = sqlx::query(&text).bind(tenant).bind(PUBLISHED);
+        for id in bound {
+            query = query.bind(*id);
         }
-        let list = by_program.entry(program).or_default();
-        if list.len() < per_program {
-            list.push(view_from(r, zone)?);
+        query = query.bind(per_program as i64);
+        for r in &query.fetch_all(db.pool()).await? {
+            let view = view_from(r, zone)?;
+            by_program
+                .entry(r.try_get("program_id")?)
+                .or_default()
+                .push(view);
         }
     }
     Ok(by_program)

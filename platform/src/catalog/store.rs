@@ -331,15 +331,51 @@ impl Group {
     /// study not over (a group whose study ended is closed even before the periodic task
     /// `groups::Groups::close_finished` writes so).
     pub fn enrollment_open(&self, today: NaiveDate) -> bool {
-        self.accepting
-            && self.enroll_from <= today
-            && today <= self.enroll_to
-            && !self.study_ended(today)
+        self.closure(today).is_none()
+    }
+
+    /// Why the group takes no applications on `today`; `None` while it does.
+    pub fn closure(&self, today: NaiveDate) -> Option<Closure> {
+        if self.study_ended(today) {
+            Some(Closure::StudyEnded)
+        } else if !self.accepting {
+            Some(Closure::Paused)
+        } else if today < self.enroll_from {
+            Some(Closure::NotYet)
+        } else if self.enroll_to < today {
+            Some(Closure::Over)
+        } else {
+            None
+        }
     }
 
     /// The last day of study was before `today`.
     pub fn study_ended(&self, today: NaiveDate) -> bool {
         self.study_to < today
+    }
+}
+
+/// Why a group takes no applications, as its page says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closure {
+    /// The organization closed enrollment («Набор закрыт»).
+    Paused,
+    /// The window has not opened.
+    NotYet,
+    /// The window has closed.
+    Over,
+    /// The study period is over.
+    StudyEnded,
+}
+
+impl Closure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Closure::Paused => "Набор закрыт организацией",
+            Closure::NotYet => "Набор ещё не начался",
+            Closure::Over => "Набор закончился",
+            Closure::StudyEnded => "Обучение в группе закончилось",
+        }
     }
 }
 
@@ -1420,22 +1456,32 @@ pub async fn confirming(
 
 /// One study group of the region.
 pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, DbError> {
-    let filter = " AND g.id = $2";
-    let row = sqlx::query(&format!(
-        // Archived ones too: their applications are still decided and shown.
-        "SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter}"
-    ))
-    .bind(tenant)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(group) = row.as_ref().map(group_from).transpose()? else {
-        return Ok(None);
-    };
-    let mut groups = [group];
-    with_details(db, tenant, &mut groups, filter, &[id]).await?;
-    let [group] = groups;
-    Ok(Some(group))
+    Ok(groups(db, tenant, &[id]).await?.pop())
+}
+
+/// The region's groups of `ids`, in id order, archived ones too (their applications are
+/// still decided and shown).
+#[tracing::instrument(skip(db, ids), fields(ids = ids.len()))]
+pub async fn groups(db: &Db, tenant: TenantId, ids: &[i64]) -> Result<Vec<Group>, DbError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(BATCH) {
+        let (filter, bound) = in_list("g.id", Some(chunk), 2);
+        let text = format!("SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter}");
+        let mut query = sqlx::query(&text).bind(tenant);
+        for id in bound {
+            query = query.bind(*id);
+        }
+        let mut groups = query
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(group_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        with_details(db, tenant, &mut groups, &filter, bound).await?;
+        out.extend(groups);
+    }
+    out.sort_by_key(|g| g.id);
+    Ok(out)
 }
 
 /// Published programs of the region by id: every one (`ids` is `None`) or those of `ids`
@@ -1497,7 +1543,7 @@ pub async fn groups_of_programs(
 }
 
 /// `None` (no filter) once, or the ids in chunks that fit in one statement.
-fn id_chunks(ids: Option<&[i64]>) -> Vec<Option<&[i64]>> {
+pub(super) fn id_chunks(ids: Option<&[i64]>) -> Vec<Option<&[i64]>> {
     match ids {
         None => vec![None],
         Some(ids) => ids.chunks(BATCH).map(Some).collect(),
@@ -1506,7 +1552,11 @@ fn id_chunks(ids: Option<&[i64]>) -> Vec<Option<&[i64]>> {
 
 /// ` AND column IN ($first, …)` for a chunk of ids, with the ids to bind; nothing for no
 /// filter.
-fn in_list<'a>(column: &str, chunk: Option<&'a [i64]>, first: usize) -> (String, &'a [i64]) {
+pub(super) fn in_list<'a>(
+    column: &str,
+    chunk: Option<&'a [i64]>,
+    first: usize,
+) -> (String, &'a [i64]) {
     match chunk {
         None => (String::new(), &[]),
         Some(ids) => {

@@ -542,6 +542,12 @@ pub struct GroupView {
     pub enroll_period: String,
     pub study_period: String,
     pub enrollment_open: bool,
+    /// Why the group takes no applications today («Набор ещё не начался», «Набор
+    /// закончился», …); none while it does.
+    #[oai(nullable)]
+    pub closed_reason: Option<String>,
+    /// Taking applications with no free seat: an application joins the waitlist.
+    pub full: bool,
     /// Monthly price when paid by certificate, roubles.
     #[oai(nullable)]
     pub price_certificate_rub: Option<i64>,
@@ -552,6 +558,9 @@ pub struct GroupView {
     pub price_certificate: Option<String>,
     #[oai(nullable)]
     pub price_paid: Option<String>,
+    /// Both prices as one text: «Сертификатом: 5 000 ₽ в месяц; платно: 6 000 ₽ в месяц»,
+    /// «Бесплатно».
+    pub price: String,
 }
 
 fn period(from: NaiveDate, to: NaiveDate) -> String {
@@ -578,10 +587,18 @@ impl GroupView {
             enroll_period: period(g.enroll_from, g.enroll_to),
             study_period: period(g.study_from, g.study_to),
             enrollment_open: g.enrollment_open(today),
+            closed_reason: g.closure(today).map(|c| c.label().to_owned()),
+            full: g.enrollment_open(today) && g.free_seats() == 0,
             price_certificate_rub: g.price_certificate.map(|m| m.kopecks() / 100),
             price_paid_rub: g.price_paid.map(|m| m.kopecks() / 100),
             price_certificate: g.price_certificate.map(|m| format!("{m} в месяц")),
             price_paid: g.price_paid.map(|m| format!("{m} в месяц")),
+            price: match (g.price_certificate, g.price_paid) {
+                (None, None) => "Бесплатно".to_owned(),
+                (Some(c), None) => format!("Сертификатом: {c} в месяц"),
+                (None, Some(p)) => format!("Платно: {p} в месяц"),
+                (Some(c), Some(p)) => format!("Сертификатом: {c} в месяц; платно: {p} в месяц"),
+            },
         }
     }
 }

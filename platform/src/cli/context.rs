@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::db::Db;
 use crate::mail::dkim::DkimSettings;
 use crate::regions;
-use crate::settings::{RequestLimits, Settings};
+use crate::settings::{MapTiles, RequestLimits, Settings};
 
 use super::{Cli, Command};
 
@@ -23,12 +23,21 @@ impl Cli {
         settings.base_domain = s.base_domain.clone();
         if let Command::Serve {
             listen,
+            demo,
             trust_proxy,
             database_wait_ms,
             limits,
-            ..
+            map_tiles,
+            map_attribution,
         } = &self.command
         {
+            settings.map_tiles = match (map_tiles, map_attribution) {
+                (Some(url), Some(attribution)) => {
+                    Some(MapTiles::parse(url, attribution).map_err(anyhow::Error::msg)?)
+                }
+                _ if *demo => Some(MapTiles::demo()),
+                _ => None,
+            };
             settings.listen = *listen;
             settings.trust_proxy = *trust_proxy;
             settings.database_wait = std::time::Duration::from_millis(*database_wait_ms);

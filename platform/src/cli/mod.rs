@@ -139,6 +139,13 @@ enum Command {
         database_wait_ms: u64,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Шаблон адреса подложки карты, https://…/{z}/{x}/{y}.png (без него — демо: серверы
+        /// OpenStreetMap, иначе карта без подложки)
+        #[arg(long, env = "NAVIGATOR_MAP_TILES", requires = "map_attribution")]
+        map_tiles: Option<String>,
+        /// Подпись об авторских правах подложки карты
+        #[arg(long, env = "NAVIGATOR_MAP_ATTRIBUTION", requires = "map_tiles")]
+        map_attribution: Option<String>,
     },
     /// Применить миграции базы данных
     Migrate,

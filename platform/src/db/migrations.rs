@@ -46,6 +46,7 @@ migrations!(
     24 => "0024_reviews",
     25 => "0025_favourites",
     26 => "0026_calendar_feeds",
+    27 => "0027_application_mail",
 );
 
 pub fn migrator(backend: Backend) -> Migrator {

@@ -29,6 +29,8 @@ const KINDS: &[(&str, Class)] = &[
     ("desk_sign_in", Class::Security),
     ("application_confirmed", Class::Notice),
     ("application_enrolled", Class::Notice),
+    ("application_digest", Class::Notice),
+    ("application_new", Class::Notice),
     ("application_notice", Class::Notice),
     ("application_promoted", Class::Notice),
     ("application_rejected", Class::Notice),

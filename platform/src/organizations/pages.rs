@@ -15,6 +15,7 @@ use crate::domain::FieldError;
 use crate::photos::renditions::MAX_BYTES;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
+use crate::settings::MapTiles;
 use crate::web::page::{errors_map, render, CsrfOnly, PageResult};
 use crate::web::{form_status, path_id, read_upload, Layout, Region, Visitor, WebError};
 use crate::State;
@@ -50,6 +51,7 @@ impl From<&Place> for PlaceRow {
 /// Where the map picker opens and what it may reach: the region's map.
 #[derive(Serialize)]
 struct MapView {
+    tiles: Option<MapTiles>,
     lat: f64,
     lon: f64,
     zoom: u8,
@@ -59,9 +61,10 @@ struct MapView {
     east: f64,
 }
 
-fn map_view(tenant: &Tenant) -> MapView {
+fn map_view(state: &State, tenant: &Tenant) -> MapView {
     let b = tenant.config.bounds();
     MapView {
+        tiles: state.settings.map_tiles.clone(),
         lat: tenant.config.map.center.lat,
         lon: tenant.config.map.center.lon,
         zoom: tenant.config.map.zoom,
@@ -140,7 +143,7 @@ async fn profile_page(
             form => page.form, errors => errors_map(page.errors),
             place => page.place, place_errors => errors_map(page.place_errors),
             logo => profile.logo, logo_errors => errors_map(page.logo_errors),
-            map => map_view(tenant), history, nav => "cabinet",
+            map => map_view(state, tenant), history, nav => "cabinet",
         },
         status,
     )
@@ -228,7 +231,7 @@ fn place_page(
         visitor,
         "provider_place.html",
         minijinja::context! {
-            layout, id, place, errors => errors_map(errors), map => map_view(tenant),
+            layout, id, place, errors => errors_map(errors), map => map_view(state, tenant),
             nav => "cabinet",
         },
         form_status(errors),

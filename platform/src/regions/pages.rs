@@ -4,6 +4,8 @@ use poem::http::header;
 use poem::web::{Data, Html};
 use poem::{handler, IntoResponse, Response};
 
+use crate::catalog::model::Direction;
+use crate::catalog::query::CatalogQuery;
 use crate::web::Layout;
 use crate::web::{Origin, Region, WebError};
 use crate::State;
@@ -22,10 +24,11 @@ pub async fn home(
     let html = match &site {
         Site::Region(tenant) => {
             let local_now = state.clock.now().with_timezone(&tenant.config.time_zone);
+            let (directions, municipalities) = home_counts(&state, tenant).await;
             state.templates.render(
                 "region_home.html",
                 minijinja::context! {
-                    layout,
+                    layout, directions, municipalities,
                     region => RegionInfo::of(tenant),
                     children_total => tenant.config.municipalities.iter()
                         .map(|m| u64::from(m.population_5_18)).sum::<u64>(),
@@ -41,6 +44,56 @@ pub async fn home(
         Site::Unknown => return Err(WebError::UnknownHost),
     };
     Ok(Html(html?))
+}
+
+/// A direction or municipality on the home page, with its published programs when the
+/// catalog index could be read.
+#[derive(serde::Serialize)]
+struct HomeEntry {
+    value: String,
+    label: String,
+    count: Option<u32>,
+}
+
+/// The home page's directions (only those with programs) and municipalities (every one),
+/// counted by the catalog index; without the index (the database away) the municipalities
+/// alone, uncounted: the home page never fails for want of counts.
+async fn home_counts(state: &State, tenant: &Tenant) -> (Vec<HomeEntry>, Vec<HomeEntry>) {
+    let index = match state.catalog.index(tenant).await {
+        Ok(index) => Some(index),
+        Err(e) => {
+            tracing::warn!(tenant = %tenant.id, error = %e, "home page without counts");
+            None
+        }
+    };
+    let facets = index.map(|i| {
+        i.search(&CatalogQuery::default(), tenant.today(&state.clock))
+            .facets
+    });
+    let directions = match &facets {
+        Some(f) => Direction::ALL
+            .iter()
+            .map(|d| (d, f.direction.get(d.code())))
+            .filter(|(_, n)| *n > 0)
+            .map(|(d, n)| HomeEntry {
+                value: d.code().to_owned(),
+                label: d.label().to_owned(),
+                count: Some(n),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let municipalities = tenant
+        .config
+        .municipalities
+        .iter()
+        .map(|m| HomeEntry {
+            value: m.id.as_str().to_owned(),
+            label: m.name.clone(),
+            count: facets.as_ref().map(|f| f.municipality.get(m.id.as_str())),
+        })
+        .collect();
+    (directions, municipalities)
 }
 
 pub fn region_links(registry: &Registry, origin: &Origin) -> Vec<RegionLink> {

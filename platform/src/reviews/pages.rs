@@ -238,14 +238,8 @@ async fn decide(
         .await
     {
         Ok(()) => {
-            let code = match decision {
-                Decision::Publish => "publish",
-                Decision::Reject => "reject",
-                Decision::Hide => "hide",
-            };
-            return Ok(
-                Redirect::see_other(format!("{}/reviews?done={code}", desk.home())).into_response(),
-            );
+            let done = format!("{}/reviews?done={}", desk.home(), decision.code());
+            return Ok(Redirect::see_other(done).into_response());
         }
         Err(ServiceError::Invalid(errors)) => (errors, None),
         Err(ServiceError::Refused(why)) => (Vec::new(), Some(why)),

@@ -80,13 +80,19 @@ pub enum Decision {
 }
 
 impl Decision {
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "publish" => Some(Decision::Publish),
-            "reject" => Some(Decision::Reject),
-            "hide" => Some(Decision::Hide),
-            _ => None,
+    const ALL: [Decision; 3] = [Decision::Publish, Decision::Reject, Decision::Hide];
+
+    /// The decision's name in addresses and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Publish => "publish",
+            Decision::Reject => "reject",
+            Decision::Hide => "hide",
         }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.code() == code)
     }
 
     fn transition(self) -> (Status, Status) {

@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "layout.html",
     "error.html",
     "region_home.html",
+    "_home_lists.html",
     "_coordinator.html",
     "_contact.html",
     "region_list.html",
@@ -30,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "map_body.html",
     "program.html",
     "_review.html",
+    "_stars.html",
     "program_reviews.html",
     "review_form.html",
     "moderation_reviews.html",
@@ -128,6 +130,10 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "mail/application_enrolled.html",
     "mail/application_promoted.txt",
     "mail/application_promoted.html",
+    "mail/application_new.txt",
+    "mail/application_new.html",
+    "mail/application_digest.txt",
+    "mail/application_digest.html",
     "mail/application_notice.txt",
     "mail/application_notice.html",
 );
@@ -216,6 +222,14 @@ impl Templates {
         let mut env = Environment::new();
         env.add_filter("thousands", |n: i64| group_thousands(n));
         env.add_filter("rub", |n: i64| format!("{}\u{a0}₽", group_thousands(n)));
+        // `{{ n | plural("программа", "программы", "программ") }}`: «12 программ».
+        env.add_filter(
+            "plural",
+            |n: i64, one: String, few: String, many: String| {
+                let word = crate::domain::plural(n.unsigned_abs(), &one, &few, &many);
+                format!("{} {word}", group_thousands(n))
+            },
+        );
         // A phone as people read it and as phones dial it: `+7 (4812) 36-03-23` linked to
         // `tel:+74812360323`; anything that is not a phone stays the text it was.
         env.add_filter("tel", |raw: String| {

@@ -51,21 +51,27 @@ impl Timetable {
         parent: i64,
         child: Option<i64>,
     ) -> Result<HashMap<i64, Vec<Lesson>>> {
+        let enrollments = store::enrollments(&self.db, tenant.id, parent, child).await?;
+        let mut ids: Vec<i64> = enrollments.iter().map(|e| e.group_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let groups: HashMap<i64, _> = catalog::groups(&self.db, tenant.id, &ids)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g))
+            .collect();
         let mut by_child: HashMap<i64, Vec<Lesson>> = HashMap::new();
-        for e in store::enrollments(&self.db, tenant.id, parent, child).await? {
-            let Some(group) = catalog::group(&self.db, tenant.id, e.group_id).await? else {
+        for e in enrollments {
+            let Some(group) = groups.get(&e.group_id) else {
                 continue;
             };
-            let program = catalog::program_title(&self.db, tenant.id, e.program_id)
-                .await?
-                .unwrap_or_default();
             let lessons = by_child.entry(e.child_id).or_default();
             for (session_no, session) in group.schedule.0.iter().enumerate() {
                 lessons.push(Lesson {
                     session_no,
                     group_id: group.id,
                     program_id: e.program_id,
-                    program: program.clone(),
+                    program: e.program.clone(),
                     group: group.name.clone(),
                     address: group.address.clone(),
                     teachers: group.teachers.clone(),

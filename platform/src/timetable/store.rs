@@ -11,6 +11,8 @@ pub struct Enrollment {
     pub child_id: i64,
     pub group_id: i64,
     pub program_id: i64,
+    /// The program's title.
+    pub program: String,
 }
 
 /// The enrollments of the parent's children (of one child, when given).
@@ -21,8 +23,9 @@ pub async fn enrollments(
     child: Option<i64>,
 ) -> Result<Vec<Enrollment>, DbError> {
     let rows = sqlx::query(
-        "SELECT a.child_id, a.group_id, a.program_id FROM applications a \
+        "SELECT a.child_id, a.group_id, a.program_id, p.title FROM applications a \
          JOIN children c ON c.tenant_id = a.tenant_id AND c.id = a.child_id \
+         JOIN programs p ON p.tenant_id = a.tenant_id AND p.id = a.program_id \
          WHERE a.tenant_id = $1 AND c.parent_id = $2 AND a.status = 'enrolled' \
          AND ($3 = 0 OR a.child_id = $3) ORDER BY a.child_id, a.group_id",
     )
@@ -37,6 +40,7 @@ pub async fn enrollments(
                 child_id: r.try_get("child_id")?,
                 group_id: r.try_get("group_id")?,
                 program_id: r.try_get("program_id")?,
+                program: r.try_get("title")?,
             })
         })
         .collect()

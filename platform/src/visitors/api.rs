@@ -337,25 +337,27 @@ impl VisitorsApi {
         &self,
         state: Data<&State>,
         site: Site,
+        origin: Origin,
         visitor: Visitor,
         #[oai(name = "X-CSRF-Token")] csrf: Header<Option<String>>,
         body: Json<WalkInRequest>,
     ) -> Reply<WalkIn> {
         let tenant = try_reply!(region_of(&site));
         let viewer = try_reply!(writer(&visitor, &csrf));
+        let sender = try_reply!(sender(&state, &site, &origin));
         let body = body.0;
         let app = match (body.certificate_number, body.visitor, body.child) {
             (Some(number), None, None) => {
                 let born = body.birth_date.unwrap_or_default();
                 state
                     .visitors
-                    .apply_by_number(tenant, viewer, &number, &born, body.group_id)
+                    .apply_by_number(tenant, &sender, viewer, &number, &born, body.group_id)
                     .await
             }
             (None, Some(family), Some(child)) => {
                 state
                     .visitors
-                    .apply(tenant, viewer, family, child, body.group_id)
+                    .apply(tenant, &sender, viewer, family, child, body.group_id)
                     .await
             }
             (Some(_), _, _) => Err(ServiceError::field(

@@ -340,6 +340,7 @@ fn group_id(raw: &str) -> Result<i64, ServiceError> {
 pub async fn apply_by_number(
     state: Data<&State>,
     site: Site,
+    origin: Origin,
     visitor: Visitor,
     layout: Layout,
     Form(form): Form<ApplyPost>,
@@ -351,7 +352,14 @@ pub async fn apply_by_number(
         Ok(group) => {
             state
                 .visitors
-                .apply_by_number(tenant, viewer, &form.number, &form.birth_date, group)
+                .apply_by_number(
+                    tenant,
+                    &sender(&state, &site, &origin)?,
+                    viewer,
+                    &form.number,
+                    &form.birth_date,
+                    group,
+                )
                 .await
         }
         Err(e) => Err(e),
@@ -728,7 +736,14 @@ pub async fn child_action(
         }
         "apply" => match group_id(&form.group) {
             Ok(group) => visitors
-                .apply(tenant, viewer, id, child, group)
+                .apply(
+                    tenant,
+                    &sender(&state, &site, &origin)?,
+                    viewer,
+                    id,
+                    child,
+                    group,
+                )
                 .await
                 .map(|a| {
                     format!(

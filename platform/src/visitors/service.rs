@@ -567,6 +567,7 @@ impl Visitors {
     pub async fn apply(
         &self,
         tenant: &Tenant,
+        sender: &Sender,
         staff: &Viewer,
         user_id: i64,
         child_id: i64,
@@ -575,7 +576,7 @@ impl Visitors {
         let desk = self.desk_for(tenant, staff, user_id).await?;
         group_gone(
             self.applications
-                .apply(tenant, &desk, group_id, child_id)
+                .apply(tenant, sender, &desk, group_id, child_id)
                 .await,
         )
     }
@@ -659,6 +660,7 @@ impl Visitors {
     pub async fn apply_by_number(
         &self,
         tenant: &Tenant,
+        sender: &Sender,
         staff: &Viewer,
         number: &str,
         birth_date: &str,
@@ -668,7 +670,7 @@ impl Visitors {
         let desk = staff.at_desk(parent)?;
         group_gone(
             self.applications
-                .apply(tenant, &desk, group_id, child.id)
+                .apply(tenant, sender, &desk, group_id, child.id)
                 .await,
         )
     }

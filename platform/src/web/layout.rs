@@ -26,6 +26,8 @@ pub struct Layout {
     pub css_url: String,
     /// The site's icon (SVG); `/favicon.ico` leads to it for those who ask there.
     pub icon_url: String,
+    /// What a narrow screen needs (`static/narrow.js`): folds, keyboard-scrollable tables.
+    pub narrow_url: String,
     /// Who is logged in: their name links to their cabinet.
     pub user: Option<LayoutUser>,
     /// For the «Выход» form in the header.
@@ -34,6 +36,8 @@ pub struct Layout {
     pub is_static: bool,
     /// The region's dynamic site, which a static copy links to.
     pub dynamic_url: String,
+    /// The same as people read it: `https://p67.навигатор.дети/`, not punycode.
+    pub dynamic_label: String,
 }
 
 #[derive(Serialize)]
@@ -49,6 +53,7 @@ impl Layout {
     pub fn new(site: &Site, origin: &Origin, visitor: Option<&Visitor>) -> Self {
         let css_url = assets::url("navigator.css");
         let icon_url = assets::url("favicon.svg");
+        let narrow_url = assets::url("narrow.js");
         let user = visitor.and_then(|v| v.viewer.as_ref()).map(|v| LayoutUser {
             name: format!("{} {}", v.user.first_name, v.user.last_name),
             home: v.user.role.home(),
@@ -64,6 +69,7 @@ impl Layout {
                 apex_url: origin.apex_url(),
                 css_url,
                 icon_url,
+                narrow_url,
                 user,
                 csrf,
                 ..Self::region(t)
@@ -80,10 +86,12 @@ impl Layout {
                 apex_url: origin.apex_url(),
                 css_url,
                 icon_url,
+                narrow_url,
                 user,
                 csrf,
                 is_static: false,
                 dynamic_url: String::new(),
+                dynamic_label: String::new(),
             },
         }
     }
@@ -99,8 +107,10 @@ impl Layout {
             apex_url: format!("{host}/"),
             css_url: format!("{root}static/navigator.css"),
             icon_url: format!("{root}static/favicon.svg"),
+            narrow_url: format!("{root}static/narrow.js"),
             is_static: true,
             dynamic_url: format!("{host}/"),
+            dynamic_label: format!("{}/", readable_url(host)),
             ..Self::region(tenant)
         }
     }
@@ -121,10 +131,12 @@ impl Layout {
             apex_url: String::new(),
             css_url: String::new(),
             icon_url: String::new(),
+            narrow_url: String::new(),
             user: None,
             csrf: String::new(),
             is_static: false,
             dynamic_url: String::new(),
+            dynamic_label: String::new(),
         }
     }
 }
@@ -139,5 +151,38 @@ impl<'a> poem::FromRequest<'a> for Layout {
             panic!("SiteResolver runs before handlers");
         };
         Ok(Layout::new(site, origin, ext.get::<Visitor>()))
+    }
+}
+
+/// `https://p67.xn--80aafey1amqq.xn--d1acj3b` as `https://p67.навигатор.дети`: the host
+/// in Unicode; anything that is not such a URL comes back as it is.
+fn readable_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (host, tail) = rest
+        .find(['/', ':'])
+        .map_or((rest, ""), |i| rest.split_at(i));
+    match tenants::Host::parse(host) {
+        Ok(h) => format!("{scheme}://{}{tail}", h.as_unicode()),
+        Err(_) => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_url;
+
+    #[test]
+    fn a_punycode_host_reads_in_unicode() {
+        assert_eq!(
+            readable_url("https://p67.xn--80aafey1amqq.xn--d1acj3b"),
+            "https://p67.навигатор.дети"
+        );
+        assert_eq!(
+            readable_url("http://localhost:8080"),
+            "http://localhost:8080"
+        );
+        assert_eq!(readable_url("not a url"), "not a url");
     }
 }

@@ -325,6 +325,13 @@ async fn staff_add_and_edit_a_group_and_the_program_page_follows() {
         .expect("still shown")
         .clone();
     assert_eq!(shown["enrollment_open"], false, "{shown}");
+    // The page says why.
+    assert_eq!(
+        shown["closed_reason"], "Набор закрыт организацией",
+        "{shown}"
+    );
+    let (_, public) = app.page(S, &format!("/programs/{CHESS}")).await;
+    assert!(public.contains("Набор закрыт организацией"), "{public}");
 }
 
 /// Fields over a valid form, the id of the error beside the field, the message.

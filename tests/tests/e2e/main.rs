@@ -4,6 +4,7 @@ mod accounts;
 mod admin_exports;
 mod administration;
 mod api;
+mod application_mail;
 mod applications;
 mod bench_accounts;
 mod bench_rush;

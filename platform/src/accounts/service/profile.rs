@@ -7,7 +7,7 @@ use crate::service_error::{FieldCheck, ServiceError};
 
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store::{self, User};
-use crate::accounts::values::{parse_mobile, Password};
+use crate::accounts::values::{parse_mobile, ApplicationMail, Password};
 
 use super::{Accounts, Client};
 
@@ -73,6 +73,30 @@ impl Accounts {
         .await?;
         tx.commit().await.map_err(DbError::from)?;
         Ok(())
+    }
+
+    /// How the staff member hears of new applications: organizations' staff only.
+    pub async fn application_mail(&self, viewer: &Viewer) -> Result<ApplicationMail, ServiceError> {
+        viewer.user.staff_org().ok_or(ServiceError::Forbidden)?;
+        let user = &viewer.user;
+        Ok(store::application_mail(&self.db, user.tenant_id, user.id).await?)
+    }
+
+    /// «Сохранить»: a staff member's choice of how to hear of new applications.
+    pub async fn change_application_mail(
+        &self,
+        viewer: &Viewer,
+        choice: &str,
+    ) -> Result<ApplicationMail, ServiceError> {
+        viewer.user.staff_org().ok_or(ServiceError::Forbidden)?;
+        let choice = ApplicationMail::parse(choice)
+            .map_err(|m| ServiceError::field("application_mail", m))?;
+        let user = &viewer.user;
+        let mut tx = self.db.begin().await?;
+        store::set_application_mail(&mut tx, user.tenant_id, user.id, choice, self.clock.now())
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(choice)
     }
 
     /// Starts a change of address: the new one becomes the account's when the link mailed to
