@@ -62,6 +62,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/map", get(catalog::pages::map.with(Expensive)))
         .at("/static/*file", get(assets::serve))
         .at("/favicon.ico", get(assets::favicon))
+        .at("/look", get(crate::web::look::choose))
         .at("/media/:key", get(photos::media))
         .at(
             "/register",

@@ -1,7 +1,7 @@
 // The parent journey in a real browser (Debian's Chromium, driven by playwright-core), at
 // 1280 and at 390 px: home → catalog → program → registration → the confirmation mail's
 // link → login → a child → «Записаться» → the applications → cancelling → the cabinet's
-// other tabs. Every page is checked for horizontal overflow and by axe-core (WCAG 2.1 AA
+// other tabs → «Версия для слабовидящих» in both schemes and back. Every page is checked for horizontal overflow and by axe-core (WCAG 2.1 AA
 // rules), and must have no violation at all. Run by run.sh, which starts the server:
 //
 //   BASE=http://smolensk.localhost:PORT MAIL_DIR=DATA/mail node walk.mjs
@@ -172,6 +172,22 @@ async function journey(width) {
   ]) {
     await visit(page, url, at(what));
   }
+
+  // «Версия для слабовидящих» from the header: large type, no images, both schemes, and back.
+  await visit(page, programs[0], at('program again'));
+  const choose = async (name) => {
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name, exact: true }).click()]);
+  };
+  await choose('Версия для слабовидящих');
+  if (!page.url().endsWith(programs[0])) problems.push(at(`accessible version: came back to ${page.url()}`));
+  if (await page.locator('img:visible').count()) problems.push(at('accessible version: images shown'));
+  await check(page, at('program, accessible version'));
+  await visit(page, '/programs?municipality=', at('catalog, accessible version'));
+  await choose('Белым по чёрному');
+  await check(page, at('catalog, white on black'));
+  await visit(page, '/cabinet', at('cabinet, white on black'));
+  await choose('Обычная версия');
+  if (await page.locator('html.a11y').count()) problems.push(at('«Обычная версия» kept the accessible version'));
   await context.close();
 }
 

@@ -2,6 +2,7 @@
 //! logged in, the way back to the region list. Built for each request from its site,
 //! origin and visitor, or for a static copy by `sitegen`.
 
+use super::look::Look;
 use serde::Serialize;
 
 use crate::regions::{Site, Tenant};
@@ -38,6 +39,43 @@ pub struct Layout {
     pub dynamic_url: String,
     /// The same as people read it: `https://p67.навигатор.дети/`, not punycode.
     pub dynamic_label: String,
+    /// The classes of `<html>` for the chosen look (`a11y`, …).
+    pub look_class: &'static str,
+    /// The header's links to the other looks, back to this page.
+    pub look_links: Vec<LookLink>,
+}
+
+/// «Версия для слабовидящих», «Обычная версия», …: a link to choose a look.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookLink {
+    pub label: &'static str,
+    pub href: String,
+}
+
+/// The links the header offers in `look`, each coming back to `here`.
+fn look_links(look: Look, here: &str) -> Vec<LookLink> {
+    let choices: &[(Look, &str)] = match look {
+        Look::Usual => &[(Look::Light, "Версия для слабовидящих")],
+        Look::Light => &[
+            (Look::Dark, "Белым по чёрному"),
+            (Look::Usual, "Обычная версия"),
+        ],
+        Look::Dark => &[
+            (Look::Light, "Чёрным по белому"),
+            (Look::Usual, "Обычная версия"),
+        ],
+    };
+    choices
+        .iter()
+        .map(|(to, label)| LookLink {
+            label,
+            href: format!(
+                "/look?{}",
+                serde_urlencoded::to_string([("set", to.code()), ("back", here)])
+                    .unwrap_or_default()
+            ),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -60,7 +98,8 @@ impl Layout {
             email_confirmed: v.user.email_confirmed,
         });
         let csrf = visitor.map(|v| v.csrf().to_owned()).unwrap_or_default();
-        match site {
+        let look = visitor.map_or(Look::Usual, |v| v.look);
+        let layout = match site {
             Site::Region(t) => Self {
                 logo_url: t
                     .logo
@@ -92,7 +131,22 @@ impl Layout {
                 is_static: false,
                 dynamic_url: String::new(),
                 dynamic_label: String::new(),
+                look_class: "",
+                look_links: Vec::new(),
             },
+        };
+        Self {
+            look_class: look.classes(),
+            look_links: look_links(look, "/"),
+            ..layout
+        }
+    }
+
+    /// Links to the other looks come back to `here` (the page's path and query).
+    fn coming_back_to(self, here: &str, look: Look) -> Self {
+        Self {
+            look_links: look_links(look, here),
+            ..self
         }
     }
 
@@ -137,6 +191,8 @@ impl Layout {
             is_static: false,
             dynamic_url: String::new(),
             dynamic_label: String::new(),
+            look_class: "",
+            look_links: Vec::new(),
         }
     }
 }
@@ -150,7 +206,10 @@ impl<'a> poem::FromRequest<'a> for Layout {
         let (Some(site), Some(origin)) = (ext.get::<Site>(), ext.get::<Origin>()) else {
             panic!("SiteResolver runs before handlers");
         };
-        Ok(Layout::new(site, origin, ext.get::<Visitor>()))
+        let visitor = ext.get::<Visitor>();
+        let here = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        let look = visitor.map_or(Look::Usual, |v| v.look);
+        Ok(Layout::new(site, origin, visitor).coming_back_to(here, look))
     }
 }
 

@@ -10,6 +10,7 @@ mod cabinet;
 mod error;
 mod in_flight;
 mod layout;
+pub mod look;
 pub mod page;
 pub mod pager;
 mod request_log;

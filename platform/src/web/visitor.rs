@@ -1,6 +1,7 @@
 //! Who is asking: the session (if any) of the request's region, the anonymous visitor's
 //! CSRF token, and the client's address. Loaded once per request by `SiteResolver`.
 
+use super::look::Look;
 use poem::{FromRequest, Request, RequestBody, Result};
 
 use crate::accounts::secrets::{random_token, same};
@@ -31,6 +32,8 @@ pub struct Visitor {
     /// store did not answer) or 500 (a failure of ours) rather than treat the visitor as
     /// logged out; public pages still render.
     unchecked: Option<Unchecked>,
+    /// «Версия для слабовидящих» or the usual look (the `look` cookie).
+    pub look: Look,
 }
 
 /// Why a credential could not be checked.
@@ -93,6 +96,7 @@ impl Visitor {
                 secure: origin.scheme == "https",
                 bearer: true,
                 unchecked,
+                look: Look::Usual,
             };
         }
         let (anon_csrf, anon_csrf_is_new) =
@@ -108,6 +112,7 @@ impl Visitor {
             secure: origin.scheme == "https",
             bearer: false,
             unchecked,
+            look: Look::of_cookies(header),
         }
     }
 

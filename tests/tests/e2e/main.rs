@@ -18,6 +18,7 @@ mod health;
 mod help;
 mod hosts;
 mod limits;
+mod look;
 mod mail;
 mod onboarding;
 mod org_profile;
