@@ -4,8 +4,9 @@
 
 use geojson::FeatureCollection;
 use platform::catalog::geo::{point_feature, Point};
-use platform::catalog::model::{Direction, Financing};
-use platform::catalog::views::price_text;
+use platform::catalog::index::stems;
+use platform::catalog::model::{Direction, Financing, Level};
+use platform::catalog::views::{price_text, RatingView};
 
 use crate::site::{program_path, Site};
 
@@ -48,10 +49,15 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
 
 /// What the client-side filter needs, as arrays (a program is
 /// `[id, title, direction, municipality, organization, age_min, age_max, financing, price,
-/// financings]`, the middle ones indexes into the dictionaries), so 100 000 programs stay a
-/// few MB. `financing` is the one its card shows (`FinancingSet::primary`); `financings`
-/// every one it offers, as bits by the dictionary's order (`1 << i` for `financing[i]`),
-/// which a financing filter matches, as the server's search does.
+/// financings, profile, level, ovz, rating_text, cover, stems]`, the middle ones indexes into
+/// the dictionaries), so 100 000 programs stay a few MB. `financing` is the one its card
+/// shows (`FinancingSet::primary`); `financings` every one it offers, as bits by the
+/// dictionary's order (`1 << i` for `financing[i]`), which a financing filter matches, as
+/// the server's search does. `stems` are the title's and the profile's word stems as the
+/// server's index makes them (`catalog::index::stems`), as are each organization's (its
+/// full and short names): a query word matches the start of a stem, so «мир» does not find
+/// «Программирование» and «вокал» finds what the server finds by title, profile and
+/// organization.
 pub fn programs_json(site: &Site) -> Vec<u8> {
     let snap = site.snap;
     let municipalities: Vec<(String, String)> = site
@@ -84,7 +90,19 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
         Option<usize>,
         String,
         u8,
+        Option<usize>,
+        Option<usize>,
+        u8,
+        String,
+        Option<&'a str>,
+        String,
     );
+    let profile_index: std::collections::HashMap<&str, usize> = snap
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
     let programs: Vec<Row> = snap
         .programs
         .iter()
@@ -103,18 +121,51 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                     .position(|f| *f == p.financing.primary()),
                 price_text(p.financing.primary(), p.monthly_price),
                 p.financing.bits(),
+                profile_index.get(p.profile_id.as_str()).copied(),
+                Level::ALL.iter().position(|l| *l == p.level),
+                u8::from(p.ovz),
+                RatingView::of(p.rating).rating_text,
+                p.cover_card.as_deref(),
+                {
+                    let profile = profile_index
+                        .get(p.profile_id.as_str())
+                        .map_or("", |i| snap.profiles[*i].name.as_str());
+                    stems(&format!("{} {profile}", p.title))
+                },
             ))
         })
         .collect();
+    // The words of those texts the index drops as stop words («для», «и»): a query's are
+    // dropped too, as the server drops them, rather than match nothing.
+    let mut seen = std::collections::HashSet::new();
+    let mut stop_words = std::collections::BTreeSet::new();
+    let texts = snap
+        .programs
+        .iter()
+        .map(|p| p.title.as_str())
+        .chain(snap.profiles.iter().map(|p| p.name.as_str()))
+        .chain(snap.organizations.iter().map(|o| o.name.as_str()));
+    for text in texts {
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            let word = word.to_lowercase().replace('ё', "е");
+            if !word.is_empty() && seen.insert(word.clone()) && stems(&word).is_empty() {
+                stop_words.insert(word);
+            }
+        }
+    }
     #[derive(serde::Serialize)]
     struct Index<'a> {
+        stop_words: std::collections::BTreeSet<String>,
         directions: Vec<[&'static str; 2]>,
         financing: Vec<[&'static str; 2]>,
+        levels: Vec<[&'static str; 2]>,
+        profiles: Vec<(&'a str, &'a str)>,
         municipalities: &'a [(String, String)],
-        organizations: Vec<(i64, &'a str)>,
+        organizations: Vec<(i64, &'a str, String)>,
         programs: Vec<Row<'a>>,
     }
     let doc = Index {
+        stop_words,
         directions: Direction::ALL
             .iter()
             .map(|d| [d.code(), d.label()])
@@ -123,11 +174,23 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
             .iter()
             .map(|f| [f.code(), f.label()])
             .collect(),
+        levels: Level::ALL.iter().map(|l| [l.code(), l.label()]).collect(),
+        profiles: snap
+            .profiles
+            .iter()
+            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .collect(),
         municipalities: &municipalities,
         organizations: snap
             .organizations
             .iter()
-            .map(|o| (o.id, o.short_name.as_str()))
+            .map(|o| {
+                (
+                    o.id,
+                    o.short_name.as_str(),
+                    stems(&format!("{} {}", o.name, o.short_name)),
+                )
+            })
             .collect(),
         programs,
     };

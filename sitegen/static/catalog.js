@@ -24,9 +24,19 @@
     return e;
   }
 
-  function card(p, idx, root) {
-    // Same markup as _program_card.html.
+  function card(p, idx, root, host) {
+    // Same markup as _program_card.html (the copy's own cards, without «Идёт набор»: a
+    // copy shows nothing that depends on the day).
     const li = el('li', 'program-card');
+    if (p[14]) {
+      const img = el('img', 'cover');
+      img.src = root + 'media/' + p[14];
+      img.width = 480;
+      img.height = 320;
+      img.loading = 'lazy';
+      img.alt = '';
+      li.appendChild(img);
+    }
     const h = el('h3');
     const a = el('a', '', p[1]);
     a.href = root + 'programs/' + p[0] + '.html';
@@ -39,13 +49,38 @@
     meta.appendChild(oa);
     meta.appendChild(document.createTextNode(' · ' + idx.municipalities[p[3]][1]));
     li.appendChild(meta);
-    li.appendChild(el('p', 'meta', idx.directions[p[2]][1] + ' · ' + p[5] + '–' + p[6] + ' лет'));
+    const facts = [idx.directions[p[2]][1]];
+    if (p[10] !== null) facts.push(idx.profiles[p[10]][1]);
+    if (p[11] !== null) facts.push(idx.levels[p[11]][1]);
+    facts.push(p[5] + '–' + p[6] + ' лет');
+    li.appendChild(el('p', 'meta', facts.join(' · ')));
+    if (p[13]) {
+      const rating = el('p', 'rating');
+      const star = el('span', '', '★');
+      star.setAttribute('aria-hidden', 'true');
+      rating.appendChild(star);
+      rating.appendChild(document.createTextNode(' ' + p[13]));
+      li.appendChild(rating);
+    }
     const badges = el('p', 'badges');
     badges.appendChild(el('span', 'badge', p[8]));
     // p[9]: every financing the program offers, as bits by idx.financing's order.
     const cert = idx.financing.findIndex((f) => f[0] === 'certificate');
     if (p[9] & (1 << cert)) badges.appendChild(el('span', 'badge badge-cert', 'Доступна оплата сертификатом'));
+    if (p[12]) badges.appendChild(el('span', 'badge', 'Для детей с ОВЗ'));
     li.appendChild(badges);
+    // «В избранное» is the dynamic site's, as on the copy's own cards.
+    const actions = el('p', 'card-actions');
+    const fav = el('a');
+    fav.href = host + 'programs/' + p[0] + '/favourite';
+    fav.rel = 'nofollow';
+    const star = el('span', '', '☆');
+    star.setAttribute('aria-hidden', 'true');
+    fav.appendChild(star);
+    fav.appendChild(document.createTextNode(' В избранное'));
+    fav.appendChild(el('span', 'visually-hidden', ': ' + p[1]));
+    actions.appendChild(fav);
+    li.appendChild(actions);
     return li;
   }
 
@@ -55,33 +90,37 @@
     const status = document.getElementById('results-count');
     if (!form || !results || !window.fetch) return;
     const root = form.dataset.root || '';
+    const host = form.dataset.host || '/';
     const params = new URLSearchParams(window.location.search);
     ['q', 'direction', 'municipality', 'age'].forEach((k) => {
       if (params.get(k) && form.elements[k]) form.elements[k].value = params.get(k);
     });
     let index = null;
+    let stopWords = new Set();
 
     function show(limit) {
       const q = fold(form.elements.q.value.trim());
       const dir = form.elements.direction.value;
       const mun = form.elements.municipality.value;
       const age = parseInt(form.elements.age.value, 10);
-      const words = q.split(/\s+/).filter(Boolean);
+      const words = q.split(/[^0-9a-zа-я]+/).filter((w) => w && !stopWords.has(w));
       const found = index.programs.filter((p) => {
         if (dir && index.directions[p[2]][0] !== dir) return false;
         if (mun && index.municipalities[p[3]][0] !== mun) return false;
         if (Number.isFinite(age) && (age < p[5] || age > p[6])) return false;
         if (words.length) {
-          const text = fold(p[1] + ' ' + index.organizations[p[4]][1]);
-          // A word matches by its start, so «шахмат» finds «Шахматный клуб».
-          return words.every((w) => text.indexOf(w.slice(0, Math.max(4, w.length - 2))) !== -1);
+          // The server's stems of the title, the profile and the organization's names
+          // (data.rs): each word matches the start of one («шахмат» finds «Шахматный»,
+          // never the inside of a word), or one is the start of the word (its ending off).
+          const stems = (p[15] + ' ' + index.organizations[p[4]][2]).split(' ');
+          return words.every((w) => stems.some((s) => s.startsWith(w) || (s.length >= 3 && w.startsWith(s))));
         }
         return true;
       });
       // By title, as the pages list them (the index is in id order).
       found.sort((a, b) => a[1].localeCompare(b[1], 'ru'));
       const list = el('ul', 'cards');
-      found.slice(0, limit).forEach((p) => list.appendChild(card(p, index, root)));
+      found.slice(0, limit).forEach((p) => list.appendChild(card(p, index, root, host)));
       results.replaceChildren(list);
       if (found.length > limit) {
         const more = el('button', 'button', 'Показать ещё');
@@ -98,6 +137,7 @@
       return res.json();
     }).then((data) => {
       index = data;
+      stopWords = new Set(data.stop_words);
       form.hidden = false;
       form.addEventListener('submit', (e) => {
         e.preventDefault();

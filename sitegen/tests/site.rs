@@ -286,6 +286,19 @@ async fn the_copy_is_complete_and_every_link_resolves() {
         .unwrap();
     assert_eq!(index["financing"][1][0], "certificate");
     assert_eq!(robotics[9], 1 << 1, "{robotics}");
+    // Its card's profile and level, and the stems the filter matches word starts against:
+    // the server's (stop words out, «для» among the ones a query drops too).
+    assert!(robotics[10].is_u64() && robotics[11].is_u64(), "{robotics}");
+    let stems = robotics[15].as_str().unwrap();
+    assert!(stems.starts_with("робототехник начина"), "{stems}");
+    assert!(!stems.split(' ').any(|s| s == "для"), "{stems}");
+    assert!(index["stop_words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w == "для"));
+    let org = &index["organizations"][robotics[4].as_u64().unwrap() as usize];
+    assert!(org[2].as_str().unwrap().contains("кванториум"), "{org}");
     // The pages read without JavaScript: the list is in the HTML, the filter form is
     // hidden until the script has the index.
     let catalog = text(&all, "programs/index.html");

@@ -2,11 +2,16 @@
 # The browser test: the parent journey (walk.mjs) in Debian's Chromium at 1280 and 390 px
 # against a spawned demo server; fails on horizontal overflow and on any axe-core violation.
 #
+# Then the static copy of the same catalog (sitegen, beside the binary), served over http as
+# a CDN would, under a path prefix: its pages and its filter, the same checks.
+#
 #   bash tests/browser/run.sh [path/to/navigator]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-target/debug/navigator}"
+sitegen="$(dirname "$bin")/sitegen"
 [ -x "$bin" ] || { echo "browser: $bin is not an executable (build it first)" >&2; exit 2; }
+[ -x "$sitegen" ] || { echo "browser: $sitegen is not an executable (build it first)" >&2; exit 2; }
 [ -d "$here/node_modules/playwright-core" ] || { echo "browser: run npm ci in $here first" >&2; exit 2; }
 
 # The demo server is configured by its flags alone, whatever this shell's environment says.
@@ -18,7 +23,8 @@ data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$bin" serve --demo --listen "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+files=""
+trap 'kill $server $files 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"' EXIT
 
 deadline=$((SECONDS + 120))
 until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
@@ -28,6 +34,18 @@ until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
   sleep 0.2
 done
 
+# The copy under /p67/ of a plain file server.
+copy_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$sitegen" --region smolensk --out "$data/www/p67" --database-url "sqlite://$data/navigator.db" \
+  --base-url "http://smolensk.localhost:$port" --site-url "http://127.0.0.1:$copy_port/p67" \
+  --quiet >"$data/sitegen.log" 2>&1 || { cat "$data/sitegen.log" >&2; exit 1; }
+python3 -m http.server "$copy_port" --bind 127.0.0.1 --directory "$data/www" >"$data/files.log" 2>&1 &
+files=$!
+until curl -sf -o /dev/null "http://127.0.0.1:$copy_port/p67/index.html"; do
+  kill -0 "$files" 2>/dev/null || { echo "browser: the file server did not start" >&2; exit 1; }
+  sleep 0.2
+done
+
 # Chromium resolves every *.localhost name to this machine.
-BASE="http://smolensk.localhost:$port" MAIL_DIR="$data/mail" \
+BASE="http://smolensk.localhost:$port" MAIL_DIR="$data/mail" COPY="http://127.0.0.1:$copy_port/p67/" \
   timeout 600 node "$here/walk.mjs" || { tail -n 30 "$data/server.log" >&2; exit 1; }

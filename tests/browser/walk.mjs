@@ -191,10 +191,55 @@ async function journey(width) {
   await context.close();
 }
 
+/** The static copy as a CDN serves it: its pages, and its filter finding by word starts. */
+async function copy(width) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'ru-RU' });
+  const page = await context.newPage();
+  const at = (what) => `copy: ${what} @${width}px`;
+  const open = async (url, what) => {
+    const response = await page.goto(copyBase + url);
+    if (!response || response.status() >= 400) problems.push(`${at(what)}: ${url} answered ${response && response.status()}`);
+    await check(page, at(what));
+  };
+  await open('index.html', 'home');
+  await open('programs/index.html', 'catalog');
+  const filter = page.locator('#static-filter');
+  await filter.waitFor({ state: 'visible' });
+  await page.fill('#f-q', 'шахматы');
+  await filter.locator('button[type=submit]').click();
+  await page.locator('#static-results .program-card').first().waitFor();
+  const count = await page.locator('#results-count').textContent();
+  const cards = await page.locator('#static-results .program-card').allTextContents();
+  if (!cards.length || !cards.every((t) => /шахмат/i.test(t))) problems.push(at(`filter «шахматы»: ${count}`));
+  const titles = await page.locator('#static-results .program-card h3').allTextContents();
+  const inView = await page.locator('#results-count').evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  if (!inView) problems.push(at('filter: the result count is not scrolled into view'));
+  const sorted = [...titles].sort((a, b) => a.localeCompare(b, 'ru'));
+  if (titles.join('|') !== sorted.join('|')) problems.push(at('filter: results not in title order'));
+  await check(page, at('catalog filtered'));
+  await page.fill('#f-q', 'мир');
+  await filter.locator('button[type=submit]').click();
+  const inside = await page.locator('#static-results .program-card h3').allTextContents();
+  if (inside.some((t) => /программир/i.test(t) && !/(^|[^а-яё])мир/i.test(t))) {
+    problems.push(at('filter «мир» matches inside «Программирование»'));
+  }
+  const first = await page.locator('a[href$=".html"][href*="programs/"]').first().getAttribute('href');
+  await open('programs/' + first.split('programs/').pop(), 'program');
+  await open('map.html', 'map');
+  // A CDN serves 404.html at whatever address was missing; a file server only at its own.
+  await open('404.html', '404');
+  await context.close();
+}
+
+const copyBase = process.env.COPY;
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 try {
   for (const width of [1280, 390]) {
     await journey(width);
+    if (copyBase) await copy(width);
   }
 } finally {
   await browser.close();

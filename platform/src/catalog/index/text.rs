@@ -49,6 +49,23 @@ pub(super) fn normalize(text: &str) -> String {
     text.replace(['ё', 'Ё'], "е")
 }
 
+/// The distinct stems of `text` as the search index makes them (ё folded, lowercased, stop
+/// words dropped, Russian stemming), space-separated in order of appearance: what the static
+/// copy's filter matches a query's word starts against.
+pub fn stems(text: &str) -> String {
+    let mut analyzer = analyzer();
+    let normalized = normalize(text);
+    let mut stream = analyzer.token_stream(&normalized);
+    let mut seen: Vec<String> = Vec::new();
+    while stream.advance() {
+        let stem = &stream.token().text;
+        if !seen.iter().any(|s| s == stem) {
+            seen.push(stem.clone());
+        }
+    }
+    seen.join(" ")
+}
+
 fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
@@ -671,6 +688,15 @@ mod tests {
     use tantivy::{DocId, Score, SegmentReader, Term};
 
     use super::*;
+
+    #[test]
+    fn stems_are_the_index_s_distinct_word_stems() {
+        assert_eq!(
+            stems("Шахматный клуб «Ладья» для шахматистов"),
+            "шахматн клуб лад шахматист"
+        );
+        assert_eq!(stems("Ёлочка и ёлочки"), "елочк");
+    }
 
     /// What the index scored with tantivy's own engine: for each word, a `Should` of the
     /// term in every field (and the prefix where `prefixes_in`), all words `Must`.
