@@ -56,22 +56,55 @@ async fn fill_activity(
     only: Option<&str>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
+    fill_activity_where(db, settings, applications, out, |t| {
+        only.is_none_or(|s| s == t.slug())
+    })
+    .await
+}
+
+/// Families that applied and wrote reviews, for `serve --demo`: only in regions without any
+/// yet, so a restart keeps what was there.
+pub(super) async fn first_activity(
+    db: &Db,
+    settings: &Settings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
     let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
-    for tenant in registry
-        .tenants()
-        .iter()
-        .filter(|t| only.is_none_or(|s| s == t.slug()))
-    {
+    let mut empty = Vec::new();
+    for tenant in registry.tenants() {
+        if !demo::activity::exists(db, &tenant).await? {
+            empty.push(tenant.id);
+        }
+    }
+    fill_activity_where(db, settings, DEMO_APPLICATIONS, out, |t| {
+        empty.contains(&t.id)
+    })
+    .await
+}
+
+/// Applications `serve --demo` generates in a region without any.
+const DEMO_APPLICATIONS: usize = 300;
+
+async fn fill_activity_where(
+    db: &Db,
+    settings: &Settings,
+    applications: usize,
+    out: &mut (dyn Write + Send),
+    wanted: impl Fn(&regions::Tenant) -> bool,
+) -> anyhow::Result<()> {
+    let registry = regions::Registry::load(db, settings.base_domain.clone()).await?;
+    for tenant in registry.tenants().iter().filter(|t| wanted(t)) {
         let started = std::time::Instant::now();
         let made =
             demo::activity::fill_activity(db, tenant, applications, &Clock::system()).await?;
         writeln!(
             out,
-            "{}: {} заявок, {} семей, {} детей ({:.1} с)",
+            "{}: {} заявок, {} семей, {} детей, {} отзывов ({:.1} с)",
             tenant.slug(),
             made.applications,
             made.families,
             made.children,
+            made.reviews,
             started.elapsed().as_secs_f64()
         )?;
     }

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use crate::web::AppState;
 
 use super::context::connect;
-use super::demo::{demo_accounts, fill_demo};
+use super::demo::{demo_accounts, fill_demo, first_activity};
 use super::tenant::apply_dir;
 
 pub(super) async fn run(
@@ -31,6 +31,7 @@ pub(super) async fn run(
         .await?;
         fill_demo(&db, &settings, None, None, out).await?;
         demo_accounts(&db, &settings, out).await?;
+        first_activity(&db, &settings, out).await?;
         db.close().await;
     }
     let state = AppState::connect(settings).await?;

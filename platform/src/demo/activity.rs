@@ -34,6 +34,19 @@ const CHILD_NAMES: &[(&str, &str)] = &[
     ("Максим", "male"),
     ("Ева", "female"),
 ];
+/// What families write, and what organizations answer (no quotes: written into SQL as is).
+const REVIEWS: &[&str] = &[
+    "Ребёнок ходит с удовольствием, педагог внимательный и терпеливый.",
+    "Занятия интересные, за полгода сын многому научился. Рекомендуем.",
+    "Хорошая группа и удобное расписание. Хотелось бы больше выступлений.",
+    "Дочь в восторге, каждое занятие ждёт с нетерпением.",
+    "В целом нравится, но кабинет тесноват для такой группы.",
+    "Педагог находит подход к каждому ребёнку, результаты видны.",
+];
+const ANSWERS: &[&str] = &[
+    "Спасибо за отзыв! Ждём вас на занятиях.",
+    "Благодарим за доверие. Учтём ваши пожелания.",
+];
 const REASONS: &[&str] = &[
     "Нет свободных мест",
     "Возраст ребёнка не соответствует программе",
@@ -48,6 +61,7 @@ pub struct Activity {
     pub families: usize,
     pub children: usize,
     pub applications: usize,
+    pub reviews: usize,
 }
 
 /// A group applications go to, with what an application row repeats of it.
@@ -80,6 +94,7 @@ pub async fn fill_activity(
             families: 0,
             children: 0,
             applications: 0,
+            reviews: 0,
         });
     }
     let municipalities: Vec<&str> = tenant
@@ -205,12 +220,103 @@ pub async fn fill_activity(
          wait_seconds) VALUES ",
     )
     .await?;
+    let reviews = write_reviews(&mut tx, tenant, first_family, families, &mut rng, at).await?;
     tx.commit().await?;
     Ok(Activity {
         families,
         children,
         applications,
+        reviews,
     })
+}
+
+/// What the families say: a published review of one enrolled child's program in two,
+/// mostly of 4 and 5 stars, some answered by the organization; the programs' ratings
+/// counted again (the previous families' reviews went with them).
+async fn write_reviews(
+    tx: &mut Tx,
+    tenant: &Tenant,
+    first_family: i64,
+    families: usize,
+    rng: &mut Rng,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, DbError> {
+    let enrolled = sqlx::query(
+        "SELECT a.program_id, a.child_id, a.parent_id, a.created_at, c.birth_date, \
+         u.first_name FROM applications a \
+         JOIN children c ON c.tenant_id = a.tenant_id AND c.id = a.child_id \
+         JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.parent_id \
+         WHERE a.tenant_id = $1 AND a.status = 'enrolled' AND a.parent_id >= $2 \
+         AND a.parent_id < $3 ORDER BY a.id",
+    )
+    .bind(tenant.id)
+    .bind(first_family)
+    .bind(first_family + families as i64)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut chosen = Vec::new();
+    for (i, r) in enrolled.iter().enumerate() {
+        let key: (i64, i64) = (r.try_get("program_id")?, r.try_get("child_id")?);
+        if i % 2 == 0 && seen.insert(key) {
+            chosen.push(r);
+        }
+    }
+    let first = next_ids(tx, tenant.id, "reviews", chosen.len() as i64).await?;
+    let today = now.date_naive();
+    let mut values = Vec::with_capacity(chosen.len());
+    for (i, r) in chosen.iter().enumerate() {
+        let born: String = r.try_get("birth_date")?;
+        let age = chrono::NaiveDate::parse_from_str(&born, "%Y-%m-%d")
+            .map_or(10, |b| today.years_since(b).unwrap_or(10));
+        let filed: String = r.try_get("created_at")?;
+        let written = chrono::DateTime::parse_from_rfc3339(&filed)
+            .map_or(now, |t| t.to_utc() + Duration::days(30))
+            .min(now);
+        // Stars: 5 ×5, 4 ×3, 3 and 2 once each in ten.
+        let stars = [5, 5, 4, 5, 4, 3, 5, 4, 5, 2][rng.below(10)];
+        let body = REVIEWS[rng.below(REVIEWS.len())];
+        let (answer, answered) = if i % 4 == 0 {
+            (
+                format!("'{}'", ANSWERS[rng.below(ANSWERS.len())]),
+                format!("'{}'", to_db((written + Duration::days(2)).min(now))),
+            )
+        } else {
+            ("NULL".to_owned(), "NULL".to_owned())
+        };
+        values.push(format!(
+            "({t}, {id}, {program}, {child}, {author}, {stars}, '{body}', '{name}', {age}, \
+             'published', {answer}, {answered}, '{at}')",
+            t = tenant.id.get(),
+            id = first + i as i64,
+            program = r.try_get::<i64, _>("program_id")?,
+            child = r.try_get::<i64, _>("child_id")?,
+            author = r.try_get::<i64, _>("parent_id")?,
+            name = r.try_get::<String, _>("first_name")?,
+            at = to_db(written),
+        ));
+    }
+    rows(
+        tx,
+        values.into_iter(),
+        "INSERT INTO reviews (tenant_id, id, program_id, child_id, author_id, stars, body, \
+         author_name, child_age, status, answer, answered_at, created_at) VALUES ",
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE programs SET \
+         rating_count = (SELECT COUNT(*) FROM reviews r WHERE r.tenant_id = programs.tenant_id \
+           AND r.program_id = programs.id AND r.status = 'published'), \
+         rating_sum = (SELECT COALESCE(SUM(r.stars), 0) FROM reviews r \
+           WHERE r.tenant_id = programs.tenant_id AND r.program_id = programs.id \
+           AND r.status = 'published'), \
+         changed_in = NULL WHERE tenant_id = $1",
+    )
+    .bind(tenant.id)
+    .execute(&mut **tx)
+    .await?;
+    crate::catalog::store::bump_version(tx, tenant.id).await?;
+    Ok(chosen.len())
 }
 
 /// The published groups of the region, in id order.
@@ -234,11 +340,24 @@ async fn targets(tx: &mut Tx, tenant: &Tenant) -> Result<Vec<Target>, DbError> {
         .collect()
 }
 
+/// Whether the region has generated families already.
+pub async fn exists(db: &Db, tenant: &Tenant) -> Result<bool, DbError> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email_key LIKE $2")
+            .bind(tenant.id)
+            .bind(format!("%@{DOMAIN}"))
+            .fetch_one(db.pool())
+            .await?;
+    Ok(n > 0)
+}
+
 /// Removes an earlier run's families, children and applications (found by their address
 /// domain): before new ones, and before the catalog they apply to is replaced.
 pub(super) async fn remove_previous(tx: &mut Tx, tenant: &Tenant) -> Result<(), DbError> {
     let families = format!("%@{DOMAIN}");
     for sql in [
+        "DELETE FROM reviews WHERE tenant_id = $1 AND author_id IN \
+         (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.email_key LIKE $2)",
         "DELETE FROM favourites WHERE tenant_id = $1 AND user_id IN \
          (SELECT u.id FROM users u WHERE u.tenant_id = $1 AND u.email_key LIKE $2)",
         "DELETE FROM calendar_feeds WHERE tenant_id = $1 AND child_id IN \

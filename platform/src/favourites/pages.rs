@@ -12,7 +12,7 @@ use crate::catalog::views::ProgramCard;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
 use crate::web::page::{render, CsrfOnly, PageResult};
-use crate::web::{path_id, Layout, Region, Visitor};
+use crate::web::{path_id, Layout, Region, Visitor, WebError};
 use crate::State;
 
 async fn status_page(
@@ -23,6 +23,27 @@ async fn status_page(
     program: i64,
     alert: Option<String>,
 ) -> PageResult {
+    // Cards are the same for everyone, so staff follow «В избранное» too: they are told whose
+    // it is rather than refused.
+    if let Some(staff) = visitor
+        .viewer
+        .as_ref()
+        .filter(|v| v.user.role != Role::Parent)
+    {
+        let program = crate::catalog::store::published_program(&state.db, tenant.id, program)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        return render(
+            state,
+            visitor,
+            "favourite.html",
+            minijinja::context! {
+                layout, program_id => program.id, title => program.title,
+                not_a_parent => staff.user.role.label(),
+            },
+            StatusCode::OK,
+        );
+    }
     let viewer = visitor.require_role(Role::Parent)?;
     let (title, kept) = state.favourites.status(tenant, viewer, program).await?;
     let status = if alert.is_some() {

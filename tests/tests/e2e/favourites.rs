@@ -81,6 +81,19 @@ async fn a_parent_keeps_programs_and_removes_them() {
     let mut staff = Browser::new(&app, S);
     staff.login(PROVIDER, DEMO_PASSWORD).await;
     assert_eq!(staff.get("/cabinet/favourites").await.status, 403);
+    // The card's «В избранное» tells them whose it is, rather than refusing.
+    let told = staff.get("/programs/1/favourite").await;
+    assert_eq!(told.status, 200, "{}", told.body);
+    assert!(
+        told.body.contains("Избранное ведут родители"),
+        "{}",
+        told.body
+    );
+    assert!(!told.body.contains("Добавить в избранное"));
+    let added = staff
+        .submit("/programs/1/favourite", "/programs/1/favourite", &[])
+        .await;
+    assert_eq!(added.status, 403, "staff still cannot keep one");
     let (_, other, _) = staff
         .api(Method::GET, "/api/v1/me/favourites", None, None)
         .await;
