@@ -126,6 +126,20 @@ pub fn day_in(stored: &str, zone: Tz) -> String {
     )
 }
 
+/// The time of day in `zone` and the zone as Russia names it, against Moscow:
+/// `("21:50", "МСК+4")` in Krasnoyarsk, `("17:50", "МСК")` in Smolensk.
+pub fn clock_in(now: DateTime<Utc>, zone: Tz) -> (String, String) {
+    use chrono::Offset;
+    let local = now.with_timezone(&zone);
+    let hours = (local.offset().fix().local_minus_utc() - 3 * 3600) / 3600;
+    let name = if hours == 0 {
+        "МСК".to_owned()
+    } else {
+        format!("МСК{hours:+}")
+    };
+    (local.format("%H:%M").to_string(), name)
+}
+
 /// A stored time as people read it in the region: `02.12.2026 08:15` in `zone`. Text that
 /// is not a stored time comes back as it is.
 pub fn shown_in(stored: &str, zone: Tz) -> String {
@@ -138,6 +152,25 @@ pub fn shown_in(stored: &str, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zone_is_named_against_moscow() {
+        let now = DateTime::parse_from_rfc3339("2026-12-04T14:50:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            clock_in(now, chrono_tz::Europe::Moscow),
+            ("17:50".into(), "МСК".into())
+        );
+        assert_eq!(
+            clock_in(now, chrono_tz::Asia::Krasnoyarsk),
+            ("21:50".into(), "МСК+4".into())
+        );
+        assert_eq!(
+            clock_in(now, chrono_tz::Europe::Kaliningrad),
+            ("16:50".into(), "МСК-1".into())
+        );
+    }
 
     #[test]
     fn a_set_clock_reads_the_set_time_and_goes_on() {

@@ -36,6 +36,16 @@ async function check(page, what) {
     return `${over} px wider than the screen (${culprits.join(', ')})`;
   });
   if (wide) problems.push(`${what}: ${wide}`);
+  // Dates as ДД.ММ.ГГГГ, times without «UTC», phones as people read them.
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const [pattern, rule] of [
+    [/\b\d{4}-\d{2}-\d{2}\b/, 'a date not as ДД.ММ.ГГГГ'],
+    [/\bUTC\b/, 'a time labelled UTC'],
+    [/\+7\d{10}\b/, 'an unformatted phone'],
+  ]) {
+    const found = text.match(pattern);
+    if (found) problems.push(`${what}: ${rule}: «${found[0]}»`);
+  }
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef

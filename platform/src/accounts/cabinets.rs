@@ -135,12 +135,12 @@ pub async fn regional(
         },
         Section {
             title: "Журнал действий (последние 50)".into(),
-            head: vec!["Когда (UTC)", "Кто", "Действие", "Объект", "Подробности"],
+            head: vec!["Когда", "Кто", "Действие", "Объект", "Подробности"],
             rows: audit
                 .into_iter()
                 .map(|r| {
                     vec![
-                        r.at.chars().take(19).collect::<String>().replace('T', " "),
+                        crate::time::shown_in(&r.at, tenant.config.time_zone),
                         r.actor_id.map_or("—".into(), |a| format!("user:{a}")),
                         r.action,
                         r.subject,

@@ -46,7 +46,7 @@ pub async fn help(
             },
         })
         .collect();
-    let local_now = state.clock.now().with_timezone(&tenant.config.time_zone);
+    let (local_time, zone) = crate::time::clock_in(state.clock.now(), tenant.config.time_zone);
     render(
         &state,
         &visitor,
@@ -54,8 +54,7 @@ pub async fn help(
         minijinja::context! {
             layout, places,
             coordinator => CoordinatorInfo::of(&tenant.config.coordinator),
-            local_time => local_now.format("%H:%M").to_string(),
-            utc_offset => local_now.format("%:z").to_string(),
+            local_time, zone,
             nav => "help",
         },
         StatusCode::OK,

@@ -6,6 +6,7 @@ use poem::{handler, IntoResponse, Response};
 
 use crate::catalog::model::Direction;
 use crate::catalog::query::CatalogQuery;
+use crate::time::clock_in;
 use crate::web::Layout;
 use crate::web::{Origin, Region, WebError};
 use crate::State;
@@ -23,7 +24,7 @@ pub async fn home(
 ) -> Result<Html<String>, WebError> {
     let html = match &site {
         Site::Region(tenant) => {
-            let local_now = state.clock.now().with_timezone(&tenant.config.time_zone);
+            let (local_time, zone) = clock_in(state.clock.now(), tenant.config.time_zone);
             let (directions, municipalities) = home_counts(&state, tenant).await;
             state.templates.render(
                 "region_home.html",
@@ -32,8 +33,7 @@ pub async fn home(
                     region => RegionInfo::of(tenant),
                     children_total => tenant.config.municipalities.iter()
                         .map(|m| u64::from(m.population_5_18)).sum::<u64>(),
-                    local_time => local_now.format("%H:%M").to_string(),
-                    utc_offset => local_now.format("%:z").to_string(),
+                    local_time, zone,
                 },
             )
         }

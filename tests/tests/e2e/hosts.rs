@@ -43,14 +43,14 @@ async fn region_home_shows_name_branding_municipalities_and_coordinator() {
         "Ярцевский район",
         "Региональный модельный центр дополнительного образования детей Смоленской области",
         "tel:+74812000067",
-        "UTC+03:00",
+        "(МСК)",
         "Перейти к содержанию",
     ] {
         assert!(body.contains(expected), "home page lacks {expected:?}");
     }
-    // Krasnoyarsk is seven hours ahead of UTC, and its own municipalities only.
+    // Krasnoyarsk is four hours ahead of Moscow, and its own municipalities only.
     let (_, body) = app.page("krasnoyarsk.localhost:8080", "/").await;
-    assert!(body.contains("UTC+07:00"));
+    assert!(body.contains("(МСК+4)"));
     assert!(body.contains("Норильск") && !body.contains("Вяземский район"));
 }
 
