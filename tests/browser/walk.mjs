@@ -241,6 +241,14 @@ async function copy(width) {
   await open('map.html', 'map');
   // A CDN serves 404.html at whatever address was missing; a file server only at its own.
   await open('404.html', '404');
+  // «Версия для слабовидящих» by script, in the same cookie, kept from page to page.
+  await page.getByRole('button', { name: 'Версия для слабовидящих' }).click();
+  if (!(await page.locator('html.a11y').count())) problems.push(at('the accessible version did not switch on'));
+  await open('programs/index.html', 'catalog, accessible version');
+  if (!(await page.locator('html.a11y').count())) problems.push(at('the accessible version was not kept'));
+  if (await page.locator('img:visible').count()) problems.push(at('accessible version: images shown'));
+  await page.getByRole('button', { name: 'Обычная версия' }).click();
+  if (await page.locator('html.a11y').count()) problems.push(at('«Обычная версия» kept the accessible version'));
   await context.close();
 }
 

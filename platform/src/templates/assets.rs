@@ -24,6 +24,7 @@ const ASSETS: &[Asset] = &[
     asset!("navigator.css", "text/css; charset=utf-8"),
     asset!("favicon.svg", "image/svg+xml"),
     asset!("narrow.js", "text/javascript; charset=utf-8"),
+    asset!("look.js", "text/javascript; charset=utf-8"),
     asset!("map.css", "text/css; charset=utf-8"),
     asset!("map.js", "text/javascript; charset=utf-8"),
     asset!("place_picker.js", "text/javascript; charset=utf-8"),
