@@ -14,35 +14,19 @@ sitegen="$(dirname "$bin")/sitegen"
 [ -x "$sitegen" ] || { echo "browser: $sitegen is not an executable (build it first)" >&2; exit 2; }
 [ -d "$here/node_modules/playwright-core" ] || { echo "browser: run npm ci in $here first" >&2; exit 2; }
 
-# The demo server is configured by its flags alone, whatever this shell's environment says.
-unset DATABASE_URL REDIS_URL SMTP_URL NAVIGATOR_LISTEN NAVIGATOR_DATA_DIR NAVIGATOR_BASE_DOMAIN \
-  NAVIGATOR_REDIS_PREFIX NAVIGATOR_TRUST_PROXY NAVIGATOR_LOG_FORMAT NAVIGATOR_MAP_TILES \
-  NAVIGATOR_MAP_ATTRIBUTION
-
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$bin" serve --demo --listen "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
-server=$!
-files=""
-trap 'kill $server $files 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$data"' EXIT
-
-deadline=$((SECONDS + 120))
-until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
-  if ! kill -0 "$server" 2>/dev/null || (( SECONDS > deadline )); then
-    echo "browser: the server did not start" >&2; cat "$data/server.log" >&2; exit 1
-  fi
-  sleep 0.2
-done
+# shellcheck source=../demo_server.sh
+source "$here/../demo_server.sh"
+start_demo_server "$bin" browser
 
 # The copy under /p67/ of a plain file server.
-copy_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+copy_port="$(free_port)"
 "$sitegen" --region smolensk --out "$data/www/p67" --database-url "sqlite://$data/navigator.db" \
   --base-url "http://smolensk.localhost:$port" --site-url "http://127.0.0.1:$copy_port/p67" \
   --quiet >"$data/sitegen.log" 2>&1 || { cat "$data/sitegen.log" >&2; exit 1; }
 python3 -m http.server "$copy_port" --bind 127.0.0.1 --directory "$data/www" >"$data/files.log" 2>&1 &
-files=$!
+also_stop=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$copy_port/p67/index.html"; do
-  kill -0 "$files" 2>/dev/null || { echo "browser: the file server did not start" >&2; exit 1; }
+  kill -0 "$also_stop" 2>/dev/null || { echo "browser: the file server did not start" >&2; exit 1; }
   sleep 0.2
 done
 

@@ -11,28 +11,11 @@ per_run="${SECONDS_PER_RUN:-60}"
 [ -x "$bin" ] || { echo "contract: $bin is not an executable (build it first)" >&2; exit 2; }
 command -v st >/dev/null 2>&1 || { echo "contract: schemathesis (st) is not installed" >&2; exit 2; }
 
-# The demo server is configured by its flags alone, whatever this shell's environment says.
-unset NAVIGATOR_SMTP_TIMEOUT NAVIGATOR_DKIM_SELECTOR NAVIGATOR_DKIM_DOMAIN NAVIGATOR_DKIM_KEY_FILE \
-  NAVIGATOR_DATABASE_WAIT_MS
-unset DATABASE_URL REDIS_URL SMTP_URL NAVIGATOR_LISTEN NAVIGATOR_DATA_DIR NAVIGATOR_BASE_DOMAIN \
-  NAVIGATOR_REDIS_PREFIX NAVIGATOR_TRUST_PROXY NAVIGATOR_LOG_FORMAT NAVIGATOR_BODY_LIMIT \
-  NAVIGATOR_UPLOAD_BODY_LIMIT NAVIGATOR_EXPENSIVE_PER_CLIENT
-
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# shellcheck source=../demo_server.sh
+source "$here/../demo_server.sh"
+start_demo_server "$bin" contract
 base="http://127.0.0.1:$port"
 host="smolensk.localhost"
-"$bin" serve --demo --listen "127.0.0.1:$port" --data-dir "$data" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-
-deadline=$((SECONDS + 120))
-until curl -sf -o /dev/null "$base/healthz"; do
-  if ! kill -0 "$server" 2>/dev/null || (( SECONDS > deadline )); then
-    echo "contract: the server did not start" >&2; cat "$data/server.log" >&2; exit 1
-  fi
-  sleep 0.2
-done
 curl -sf -H "Host: $host" "$base/api/openapi.json" >"$data/openapi.json"
 
 failed=()

@@ -1463,10 +1463,23 @@ pub async fn group(db: &Db, tenant: TenantId, id: i64) -> Result<Option<Group>, 
 /// still decided and shown).
 #[tracing::instrument(skip(db, ids), fields(ids = ids.len()))]
 pub async fn groups(db: &Db, tenant: TenantId, ids: &[i64]) -> Result<Vec<Group>, DbError> {
+    groups_where(db, tenant, "", "g.id", Some(ids)).await
+}
+
+/// The region's groups meeting `condition` (` AND …`, or nothing) whose `column` is one of
+/// `ids` (any, for `None`), with their sessions and teachers, by id.
+async fn groups_where(
+    db: &Db,
+    tenant: TenantId,
+    condition: &str,
+    column: &str,
+    ids: Option<&[i64]>,
+) -> Result<Vec<Group>, DbError> {
+    let sql = format!("SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{condition}");
     let mut out = Vec::new();
-    for chunk in ids.chunks(BATCH) {
-        let (filter, bound) = in_list("g.id", Some(chunk), 2);
-        let text = format!("SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1{filter}");
+    for chunk in id_chunks(ids) {
+        let (filter, bound) = in_list(column, chunk, 2);
+        let text = format!("{sql}{filter}");
         let mut query = sqlx::query(&text).bind(tenant);
         for id in bound {
             query = query.bind(*id);
@@ -1520,26 +1533,7 @@ pub async fn groups_of_programs(
     tenant: TenantId,
     ids: Option<&[i64]>,
 ) -> Result<Vec<Group>, DbError> {
-    let sql = format!("SELECT {GROUP_COLUMNS} FROM {GROUPS} WHERE g.tenant_id = $1 AND {SHOWN}");
-    let mut out = Vec::new();
-    for chunk in id_chunks(ids) {
-        let (filter, bound) = in_list("g.program_id", chunk, 2);
-        let text = format!("{sql}{filter}");
-        let mut query = sqlx::query(&text).bind(tenant);
-        for id in bound {
-            query = query.bind(*id);
-        }
-        let mut groups = query
-            .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(group_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        with_details(db, tenant, &mut groups, &filter, bound).await?;
-        out.extend(groups);
-    }
-    out.sort_by_key(|g| g.id);
-    Ok(out)
+    groups_where(db, tenant, &format!(" AND {SHOWN}"), "g.program_id", ids).await
 }
 
 /// `None` (no filter) once, or the ids in chunks that fit in one statement.
