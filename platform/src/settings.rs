@@ -67,7 +67,8 @@ impl MapTiles {
     pub fn parse(url: &str, attribution: &str) -> Result<Self, String> {
         let url = url.trim();
         let attribution = attribution.trim();
-        if !url.starts_with("https://") && !url.starts_with("http://") {
+        // Tiles over http would be blocked as mixed content on the https pages.
+        if !url.starts_with("https://") {
             return Err(format!(
                 "адрес подложки карты «{url}» должен начинаться с https://"
             ));

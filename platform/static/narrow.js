@@ -9,10 +9,14 @@
 // (a wrapper that does not scroll stays out of the tab order).
 (function () {
   var narrow = window.matchMedia("(max-width: 40rem)");
-  function fit() {
+  // Only when the width crosses the line: phones fire `resize` as the address bar hides on
+  // scrolling, which must not fold what the visitor opened.
+  function fold() {
     document.querySelectorAll("details.fold").forEach(function (d) {
       d.open = !narrow.matches || d.hasAttribute("data-keep-open");
     });
+  }
+  function reachable() {
     document.querySelectorAll(".table-wrap").forEach(function (w) {
       if (w.scrollWidth > w.clientWidth + 1) {
         var caption = w.querySelector("caption");
@@ -26,7 +30,8 @@
       }
     });
   }
-  fit();
-  narrow.addEventListener("change", fit);
-  window.addEventListener("resize", fit);
+  fold();
+  reachable();
+  narrow.addEventListener("change", fold);
+  window.addEventListener("resize", reachable);
 })();

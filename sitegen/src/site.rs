@@ -648,7 +648,8 @@ impl<'a> Site<'a> {
         let info = RegionInfo::of(self.tenant);
         context! {
             total_text => total_text(self.snap.programs.len()),
-            directions => self.directions(None),
+            // As the dynamic home: the directions that have programs.
+            directions => self.directions(None).into_iter().filter(|d| d.count > 0).collect::<Vec<_>>(),
             municipalities => self.municipalities(None),
             coordinator => info.coordinator,
         }

@@ -16,6 +16,7 @@
 
   // Case and ё do not matter when searching.
   const fold = (s) => String(s).toLowerCase().replace(/ё/g, 'е');
+  const titleKey = fold;
 
   function el(tag, cls, text) {
     const e = document.createElement(tag);
@@ -110,15 +111,24 @@
         if (Number.isFinite(age) && (age < p[5] || age > p[6])) return false;
         if (words.length) {
           // The server's stems of the title, the profile and the organization's names
-          // (data.rs): each word matches the start of one («шахмат» finds «Шахматный»,
-          // never the inside of a word), or one is the start of the word (its ending off).
+          // (data.rs). A word matches the start of one, never the inside of a word:
+          // whole («шахмат» finds «Шахматный»), with its ending off as the server's stemmer
+          // would take it («шахматы» → «шахма», «танцы» → «танц»: the query is not stemmed
+          // here), or as a longer form of the stem itself.
           const stems = (p[15] + ' ' + index.organizations[p[4]][2]).split(' ');
-          return words.every((w) => stems.some((s) => s.startsWith(w) || (s.length >= 3 && w.startsWith(s))));
+          return words.every((w) => {
+            const start = w.slice(0, Math.max(4, w.length - 2));
+            return stems.some((s) => s.startsWith(w) || s.startsWith(start) || (s.length >= 3 && w.startsWith(s)));
+          });
         }
         return true;
       });
-      // By title, as the pages list them (the index is in id order).
-      found.sort((a, b) => a[1].localeCompare(b[1], 'ru'));
+      // By title as the pages list them (site.rs `title_key`: lowercase, ё as е, by code
+      // point, then id); the index is in id order.
+      found.sort((a, b) => {
+        const ka = titleKey(a[1]), kb = titleKey(b[1]);
+        return ka < kb ? -1 : ka > kb ? 1 : a[0] - b[0];
+      });
       const list = el('ul', 'cards');
       found.slice(0, limit).forEach((p) => list.appendChild(card(p, index, root, host)));
       results.replaceChildren(list);

@@ -295,13 +295,12 @@ pub async fn application_mail(
             .bind(id)
             .fetch_optional(db.pool())
             .await?;
-    Ok(code
-        .and_then(|c| ApplicationMail::parse(&c).ok())
-        .unwrap_or(ApplicationMail::Each))
+    Ok(code.map_or(ApplicationMail::Each, |c| ApplicationMail::stored(&c)))
 }
 
-/// Sets how the staff member hears of new applications (a digest under way is then sent at
-/// once: it lists applications filed under the old choice, which no other mail tells of).
+/// Sets how the staff member hears of new applications. A digest under way is then sent at
+/// once (it lists applications filed under the old choice, which no other mail tells of),
+/// or, with the mail turned off, dropped.
 pub async fn set_application_mail(
     tx: &mut Tx,
     tenant: TenantId,

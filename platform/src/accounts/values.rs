@@ -111,6 +111,11 @@ impl ApplicationMail {
             .ok_or_else(|| "выберите, как сообщать о новых заявках".to_owned())
     }
 
+    /// As stored; a code this build does not know is taken as the default.
+    pub fn stored(code: &str) -> Self {
+        Self::parse(code).unwrap_or(ApplicationMail::Each)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ApplicationMail::Each => "Письмо о каждой новой заявке",

@@ -106,11 +106,12 @@ impl Applications {
     }
 
     /// One staff member's digest: the applications waiting for it, taken off in the
-    /// transaction that queues the mail. `false` when there was nothing to send.
+    /// transaction that queues the mail (those no longer the staff member's to hear of are
+    /// taken off all the same). Whether a mail was queued.
     async fn send_digest(&self, tenant: &Tenant, digest: &DueDigest) -> Result<bool> {
         let mut tx = self.db.begin().await?;
         let waiting = store::waiting(&mut tx, tenant.id, digest.user_id).await?;
-        let ids: Vec<i64> = waiting.iter().map(|a| a.id).collect();
+        let ids: Vec<i64> = waiting.iter().map(|(id, _)| *id).collect();
         if !store::take(&mut tx, tenant.id, digest.user_id, &ids).await? {
             return Ok(false); // another process is sending it
         }
@@ -123,9 +124,11 @@ impl Applications {
             .and_then(|u| u.staff_org());
         let listed: Vec<&Arrival> = waiting
             .iter()
+            .filter_map(|(_, a)| a.as_ref())
             .filter(|a| Some(a.organization_id) == org)
             .collect();
-        if let (Some(staff), false) = (staff.as_ref(), listed.is_empty()) {
+        let queued = staff.is_some() && !listed.is_empty();
+        if let (Some(staff), true) = (staff.as_ref(), queued) {
             let sender = tenant.sender(&digest.base_url);
             let zone = tenant.config.time_zone;
             let applications: Vec<minijinja::Value> = listed
@@ -160,6 +163,6 @@ impl Applications {
                 .await?;
         }
         tx.commit().await.map_err(DbError::from)?;
-        Ok(true)
+        Ok(queued)
     }
 }

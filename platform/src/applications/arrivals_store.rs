@@ -41,8 +41,7 @@ pub async fn listeners(
                 user_id: r.try_get("id")?,
                 email: r.try_get("email")?,
                 first_name: r.try_get("first_name")?,
-                // A code this build does not know is taken as the default.
-                choice: ApplicationMail::parse(&code).unwrap_or(ApplicationMail::Each),
+                choice: ApplicationMail::stored(&code),
             })
         })
         .collect()
@@ -104,8 +103,7 @@ pub async fn due(db: &Db, cutoff: DateTime<Utc>, limit: i64) -> Result<Vec<DueDi
                 tenant: r.try_get("tenant_id")?,
                 user_id: r.try_get("user_id")?,
                 base_url: r.try_get("base_url")?,
-                choice: ApplicationMail::parse(&r.try_get::<String, _>("application_mail")?)
-                    .unwrap_or(ApplicationMail::Each),
+                choice: ApplicationMail::stored(&r.try_get::<String, _>("application_mail")?),
             })
         })
         .collect()
@@ -147,19 +145,23 @@ pub struct Arrival {
     pub child: String,
 }
 
-/// The applications waiting for the staff member's digest, in order, with the
-/// organization that received them (a staff member moved to another organization since is
-/// not told of the old one's).
-pub async fn waiting(tx: &mut Tx, tenant: TenantId, user: i64) -> Result<Vec<Arrival>, DbError> {
+/// Every item of the staff member's digest, in order: its application's number, and the
+/// application as listed when it is still there with its program, group and child (an item
+/// whose application went, with a replaced demo or catalog, is taken all the same).
+pub async fn waiting(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: i64,
+) -> Result<Vec<(i64, Option<Arrival>)>, DbError> {
     let rows = sqlx::query(
-        "SELECT a.id, a.organization_id, a.status, a.created_at, p.title, g.name, \
-         c.last_name, c.first_name \
+        "SELECT i.application_id, a.organization_id, a.status, a.created_at, p.title, \
+         g.name, c.last_name, c.first_name \
          FROM application_digest_items i \
-         JOIN applications a ON a.tenant_id = i.tenant_id AND a.id = i.application_id \
-         JOIN programs p ON p.tenant_id = a.tenant_id AND p.id = a.program_id \
-         JOIN study_groups g ON g.tenant_id = a.tenant_id AND g.id = a.group_id \
-         JOIN children c ON c.tenant_id = a.tenant_id AND c.id = a.child_id \
-         WHERE i.tenant_id = $1 AND i.user_id = $2 ORDER BY a.id",
+         LEFT JOIN applications a ON a.tenant_id = i.tenant_id AND a.id = i.application_id \
+         LEFT JOIN programs p ON p.tenant_id = a.tenant_id AND p.id = a.program_id \
+         LEFT JOIN study_groups g ON g.tenant_id = a.tenant_id AND g.id = a.group_id \
+         LEFT JOIN children c ON c.tenant_id = a.tenant_id AND c.id = a.child_id \
+         WHERE i.tenant_id = $1 AND i.user_id = $2 ORDER BY i.application_id",
     )
     .bind(tenant)
     .bind(user)
@@ -167,17 +169,37 @@ pub async fn waiting(tx: &mut Tx, tenant: TenantId, user: i64) -> Result<Vec<Arr
     .await?;
     rows.iter()
         .map(|r| {
-            let last: String = r.try_get("last_name")?;
-            let first: String = r.try_get("first_name")?;
-            Ok(Arrival {
-                id: r.try_get("id")?,
-                organization_id: r.try_get("organization_id")?,
-                status: r.try_get("status")?,
-                created_at: r.try_get("created_at")?,
-                program: r.try_get("title")?,
-                group: r.try_get("name")?,
-                child: format!("{last} {first}"),
-            })
+            let id: i64 = r.try_get("application_id")?;
+            let parts = (
+                r.try_get::<Option<i64>, _>("organization_id")?,
+                r.try_get::<Option<String>, _>("status")?,
+                r.try_get::<Option<String>, _>("created_at")?,
+                r.try_get::<Option<String>, _>("title")?,
+                r.try_get::<Option<String>, _>("name")?,
+                r.try_get::<Option<String>, _>("last_name")?,
+                r.try_get::<Option<String>, _>("first_name")?,
+            );
+            let arrival = match parts {
+                (
+                    Some(org),
+                    Some(status),
+                    Some(at),
+                    Some(program),
+                    Some(group),
+                    Some(l),
+                    Some(f),
+                ) => Some(Arrival {
+                    id,
+                    organization_id: org,
+                    status,
+                    created_at: at,
+                    program,
+                    group,
+                    child: format!("{l} {f}"),
+                }),
+                _ => None,
+            };
+            Ok((id, arrival))
         })
         .collect()
 }

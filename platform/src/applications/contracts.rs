@@ -216,7 +216,7 @@ impl Terms {
         self.monthly * self.months()
     }
 
-    /// «4 мес. (09.2026–12.2026) по 5 000 ₽, всего 20 000 ₽».
+    /// «20 000 ₽: 4 мес. (09.2026–12.2026) по 5 000 ₽».
     pub fn text(&self) -> String {
         let shown = |m: &str| {
             m.split_once('-')
@@ -229,10 +229,10 @@ impl Terms {
             format!("{first}–{last}")
         };
         format!(
-            "{} мес. ({span}) по {}, всего {}",
+            "{}: {} мес. ({span}) по {}",
+            Money::from_kopecks(self.total()),
             self.months(),
-            Money::from_kopecks(self.monthly),
-            Money::from_kopecks(self.total())
+            Money::from_kopecks(self.monthly)
         )
     }
 }

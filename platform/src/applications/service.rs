@@ -8,14 +8,13 @@ use chrono::NaiveDate;
 use crate::accounts::sessions::Viewer;
 use crate::accounts::store as accounts;
 use crate::accounts::values::{age_on, Role};
-use crate::catalog::store::{self as catalog, Closure, Group, Organization};
+use crate::catalog::store::{self as catalog, Group, Organization};
 use crate::certificates::store::{self as certificates, Status as CertificateStatus};
 use crate::db::{DbError, Tx};
 use crate::domain::{FieldError, Money};
 use crate::mail::Sender;
 use crate::regions::Tenant;
 use crate::service_error::ServiceError;
-use crate::time::day as dmy;
 
 use super::arrivals::Filed;
 use super::contracts::{commit_contract, end_contract};
@@ -86,22 +85,8 @@ impl Applications {
             return refused("Подтвердите адрес электронной почты: без этого организация не сможет сообщить о решении.");
         }
         let today = tenant.today(&self.clock);
-        match group.closure(today) {
-            None => {}
-            Some(Closure::StudyEnded) => {
-                return refused(format!(
-                    "Набор в группу закрыт: обучение в ней закончилось {}.",
-                    dmy(group.study_to)
-                ))
-            }
-            Some(Closure::Paused) => return refused("Набор в группу закрыт организацией."),
-            Some(Closure::NotYet | Closure::Over) => {
-                return refused(format!(
-                    "Набор в группу закрыт: заявки принимаются с {} по {}.",
-                    dmy(group.enroll_from),
-                    dmy(group.enroll_to)
-                ))
-            }
+        if let Some(closure) = group.closure(today) {
+            return refused(closure.refusal(&group));
         }
         let born = NaiveDate::parse_from_str(&child.birth_date, "%Y-%m-%d")
             .map_err(|e| ServiceError::Internal(e.into()))?;

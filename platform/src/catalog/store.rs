@@ -369,12 +369,30 @@ pub enum Closure {
 }
 
 impl Closure {
+    /// As the program page says it.
     pub fn label(self) -> &'static str {
         match self {
             Closure::Paused => "Набор закрыт организацией",
             Closure::NotYet => "Набор ещё не начался",
             Closure::Over => "Набор закончился",
             Closure::StudyEnded => "Обучение в группе закончилось",
+        }
+    }
+
+    /// Why an application to `group` is refused, with its dates.
+    pub fn refusal(self, group: &Group) -> String {
+        use crate::time::day;
+        match self {
+            Closure::StudyEnded => format!(
+                "Набор в группу закрыт: обучение в ней закончилось {}.",
+                day(group.study_to)
+            ),
+            Closure::Paused => "Набор в группу закрыт организацией.".to_owned(),
+            Closure::NotYet | Closure::Over => format!(
+                "Набор в группу закрыт: заявки принимаются с {} по {}.",
+                day(group.enroll_from),
+                day(group.enroll_to)
+            ),
         }
     }
 }

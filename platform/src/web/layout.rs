@@ -207,7 +207,13 @@ impl<'a> poem::FromRequest<'a> for Layout {
             panic!("SiteResolver runs before handlers");
         };
         let visitor = ext.get::<Visitor>();
-        let here = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        // A form's answer is shown at its POST address, which a link cannot come back to.
+        let here = match *req.method() {
+            poem::http::Method::GET | poem::http::Method::HEAD => {
+                req.uri().path_and_query().map_or("/", |p| p.as_str())
+            }
+            _ => "/",
+        };
         let look = visitor.map_or(Look::Usual, |v| v.look);
         Ok(Layout::new(site, origin, visitor).coming_back_to(here, look))
     }

@@ -61,9 +61,13 @@ pub struct LookQuery {
     back: String,
 }
 
-/// Where to go back to: a path of this site (never another site's address).
+/// Where to go back to: a path of this site, never another site's address. Only the
+/// characters a path and query of ours are made of (percent-encoded otherwise): browsers
+/// drop tabs and newlines from a `Location` and read `\` as `/`, so `/\t/evil.example`
+/// would lead away.
 fn back_path(raw: &str) -> &str {
-    let local = raw.starts_with('/') && !raw.starts_with("//") && !raw.contains(['\\', '\r', '\n']);
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/_.~%?=&-+,:;@!".contains(c);
+    let local = raw.starts_with('/') && !raw.starts_with("//") && raw.chars().all(safe);
     if local {
         raw
     } else {
@@ -105,8 +109,18 @@ mod tests {
 
     #[test]
     fn only_a_path_of_this_site_is_gone_back_to() {
-        assert_eq!(back_path("/programs?q=шахматы"), "/programs?q=шахматы");
-        for outside in ["https://evil.example", "//evil.example", "/\\evil", ""] {
+        assert_eq!(
+            back_path("/programs?q=%D1%88&page=2"),
+            "/programs?q=%D1%88&page=2"
+        );
+        for outside in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "",
+        ] {
             assert_eq!(back_path(outside), "/", "{outside}");
         }
     }

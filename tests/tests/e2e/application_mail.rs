@@ -131,8 +131,12 @@ async fn staff_hear_of_each_new_application_once_an_hour_or_not_at_all() {
         "{}",
         ecology.body
     );
-    assert!(ecology.body.contains("мес. ("), "{}", ecology.body);
-    assert!(ecology.body.contains(", всего "), "{}", ecology.body);
+    assert!(
+        ecology.body.contains("будет зарезервировано 1"),
+        "{}",
+        ecology.body
+    );
+    assert!(ecology.body.contains(" мес. ("), "{}", ecology.body);
 
     // Nothing yet for the hourly one; nothing ever for the silent one, the neighbouring
     // organization or the other region's organization with the same number.
@@ -160,6 +164,38 @@ async fn staff_hear_of_each_new_application_once_an_hour_or_not_at_all() {
     // Sent once: the next rounds find nothing waiting.
     tests::wait_until(
         "the digest's items taken",
+        std::time::Duration::from_secs(10),
+        || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM application_digest_items")
+                .fetch_one(app.state.db.pool())
+                .await
+                .unwrap()
+                == 0
+        },
+    )
+    .await;
+    assert_eq!(outbox_count(&app, HOURLY).await, 1);
+
+    // An item whose application went (a replaced catalog) is taken off, not kept forever at
+    // the head of the due digests; it mails nothing.
+    let (tenant, user): (i64, i64) =
+        sqlx::query_as("SELECT tenant_id, id FROM users WHERE email_key = $1")
+            .bind(HOURLY)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO application_digest_items \
+         (tenant_id, user_id, application_id, base_url, created_at) \
+         VALUES ($1, $2, 999999, 'http://example.ru', '2026-01-01T00:00:00.000000Z')",
+    )
+    .bind(tenant)
+    .bind(user)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    tests::wait_until(
+        "the orphan item taken",
         std::time::Duration::from_secs(10),
         || async {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM application_digest_items")

@@ -71,7 +71,13 @@ async fn the_accessible_version_is_chosen_in_the_header_and_kept() {
     let odd = app.get(S, "/look?set=purple&back=/").send().await.unwrap();
     assert_eq!(odd.status(), 303);
     assert!(odd.headers().get("set-cookie").is_none());
-    for outside in ["https://evil.example/", "//evil.example/"] {
+    // A tab browsers drop would make `/\t/evil.example` another site's `//evil.example`.
+    for outside in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/%09/evil.example",
+        "/%5Cevil",
+    ] {
         let away = app
             .get(S, &format!("/look?set=light&back={outside}"))
             .send()
