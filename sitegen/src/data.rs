@@ -50,7 +50,7 @@ pub fn geojson(site: &Site, points: &[usize]) -> Vec<u8> {
 /// What the client-side filter needs, as arrays (a program is
 /// `[id, title, direction, municipality, organization, age_min, age_max, financing, price,
 /// financings, profile, level, ovz, rating_text, cover, stems]`, the middle ones indexes into
-/// the dictionaries), so 100 000 programs stay a few MB. `financing` is the one its card
+/// the dictionaries): about 170 bytes a program before compression. `financing` is the one its card
 /// shows (`FinancingSet::primary`); `financings` every one it offers, as bits by the
 /// dictionary's order (`1 << i` for `financing[i]`), which a financing filter matches, as
 /// the server's search does. `stems` are the title's and the profile's word stems as the

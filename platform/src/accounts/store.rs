@@ -283,6 +283,46 @@ pub async fn set_phone(
     Ok(())
 }
 
+/// A staff member of an organization with a confirmed address: whom its mail goes to.
+#[derive(Debug, Clone)]
+pub struct StaffContact {
+    pub user_id: i64,
+    pub email: String,
+    pub first_name: String,
+    /// How they hear of new applications.
+    pub application_mail: ApplicationMail,
+}
+
+/// The organization's staff with a confirmed address, in id order: who hears of its
+/// programs' decisions and of its new applications.
+pub async fn confirmed_staff(
+    tx: &mut Tx,
+    tenant: TenantId,
+    organization: i64,
+) -> Result<Vec<StaffContact>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, email, first_name, application_mail FROM users \
+         WHERE tenant_id = $1 AND organization_id = $2 AND role = 'provider' \
+         AND email_confirmed = 1 ORDER BY id",
+    )
+    .bind(tenant)
+    .bind(organization)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StaffContact {
+                user_id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                first_name: r.try_get("first_name")?,
+                application_mail: ApplicationMail::stored(
+                    &r.try_get::<String, _>("application_mail")?,
+                ),
+            })
+        })
+        .collect()
+}
+
 /// How the staff member hears of new applications.
 pub async fn application_mail(
     db: &Db,

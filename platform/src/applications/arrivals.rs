@@ -45,11 +45,11 @@ impl Applications {
         filed: &Filed<'_>,
     ) -> Result<()> {
         let now = self.clock.now();
-        for staff in store::listeners(tx, tenant.id, filed.organization_id).await? {
+        for staff in accounts::confirmed_staff(tx, tenant.id, filed.organization_id).await? {
             if Some(staff.user_id) == filed.recorded_by {
                 continue;
             }
-            match staff.choice {
+            match staff.application_mail {
                 ApplicationMail::Each => {
                     let ctx = minijinja::context! {
                         name => &staff.first_name,

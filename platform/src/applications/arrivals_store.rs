@@ -1,5 +1,6 @@
-//! Queries behind the mail of new applications: the staff who want it, the hourly digests
-//! under way, and the applications a digest lists. Tenant first in every query.
+//! Queries behind the mail of new applications: the hourly digests under way and the
+//! applications a digest lists (whom to tell is `accounts::store::confirmed_staff`). Tenant
+//! first in every query.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -8,44 +9,6 @@ use crate::accounts::values::ApplicationMail;
 use crate::db::{Db, DbError, Tx};
 use crate::tenant_id::TenantId;
 use crate::time::to_db;
-
-/// A staff member who hears of the organization's new applications.
-#[derive(Debug, Clone)]
-pub struct Listener {
-    pub user_id: i64,
-    pub email: String,
-    pub first_name: String,
-    pub choice: ApplicationMail,
-}
-
-/// The organization's staff with a confirmed address who have not turned the mail off.
-pub async fn listeners(
-    tx: &mut Tx,
-    tenant: TenantId,
-    organization: i64,
-) -> Result<Vec<Listener>, DbError> {
-    let rows = sqlx::query(
-        "SELECT id, email, first_name, application_mail FROM users \
-         WHERE tenant_id = $1 AND organization_id = $2 AND role = 'provider' \
-         AND email_confirmed = 1 AND application_mail <> $3 ORDER BY id",
-    )
-    .bind(tenant)
-    .bind(organization)
-    .bind(ApplicationMail::Off.code())
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let code: String = r.try_get("application_mail")?;
-            Ok(Listener {
-                user_id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                first_name: r.try_get("first_name")?,
-                choice: ApplicationMail::stored(&code),
-            })
-        })
-        .collect()
-}
 
 /// Puts application `application` in the staff member's next digest.
 pub async fn hold_for_digest(

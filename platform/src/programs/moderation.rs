@@ -259,14 +259,16 @@ impl Programs {
         comment: Option<&str>,
     ) -> Result<(), ServiceError> {
         let url = format!("{}/provider/programs/{}", sender.base_url, p.id);
-        for (email, name) in store::staff_addresses(tx, sender.tenant_id, p.organization_id).await?
-        {
+        let staff =
+            crate::accounts::store::confirmed_staff(tx, sender.tenant_id, p.organization_id)
+                .await?;
+        for s in staff {
             let ctx = minijinja::context! {
-                name, what, comment, url => &url,
+                name => s.first_name, what, comment, url => &url,
                 program => &p.working_card().title, number => p.id,
             };
             self.outbox
-                .enqueue(tx, sender, "program_decision", &email, ctx)
+                .enqueue(tx, sender, "program_decision", &s.email, ctx)
                 .await?;
         }
         Ok(())

@@ -511,22 +511,3 @@ pub async fn queue(
         .map(authored_from)
         .collect()
 }
-
-/// Confirmed addresses of the organization's staff: who hears of a decision.
-pub async fn staff_addresses(
-    tx: &mut Tx,
-    tenant: TenantId,
-    organization: i64,
-) -> Result<Vec<(String, String)>, DbError> {
-    let rows = sqlx::query(
-        "SELECT email, first_name FROM users WHERE tenant_id = $1 AND organization_id = $2 \
-         AND role = 'provider' AND email_confirmed = 1 ORDER BY id",
-    )
-    .bind(tenant)
-    .bind(organization)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
-}
