@@ -4,7 +4,7 @@
 
 use geojson::FeatureCollection;
 use platform::catalog::geo::{point_feature, Point};
-use platform::catalog::index::stems;
+use platform::catalog::index::Stems;
 use platform::catalog::model::{Direction, Financing, Level};
 use platform::catalog::views::{price_text, RatingView};
 
@@ -103,6 +103,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
         .enumerate()
         .map(|(i, p)| (p.id.as_str(), i))
         .collect();
+    let mut stems = Stems::new();
     let programs: Vec<Row> = snap
         .programs
         .iter()
@@ -130,7 +131,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                     let profile = profile_index
                         .get(p.profile_id.as_str())
                         .map_or("", |i| snap.profiles[*i].name.as_str());
-                    stems(&format!("{} {profile}", p.title))
+                    stems.of(&format!("{} {profile}", p.title))
                 },
             ))
         })
@@ -148,7 +149,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
     for text in texts {
         for word in text.split(|c: char| !c.is_alphanumeric()) {
             let word = word.to_lowercase().replace('ё', "е");
-            if !word.is_empty() && seen.insert(word.clone()) && stems(&word).is_empty() {
+            if !word.is_empty() && seen.insert(word.clone()) && stems.of(&word).is_empty() {
                 stop_words.insert(word);
             }
         }
@@ -188,7 +189,7 @@ pub fn programs_json(site: &Site) -> Vec<u8> {
                 (
                     o.id,
                     o.short_name.as_str(),
-                    stems(&format!("{} {}", o.name, o.short_name)),
+                    stems.of(&format!("{} {}", o.name, o.short_name)),
                 )
             })
             .collect(),

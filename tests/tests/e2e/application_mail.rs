@@ -28,6 +28,18 @@ async fn outbox_count(app: &TestApp, recipient: &str) -> i64 {
         .unwrap()
 }
 
+/// Waits until the digest job has taken every item waiting.
+async fn no_items_waiting(app: &TestApp, what: &str) {
+    tests::wait_until(what, std::time::Duration::from_secs(10), || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM application_digest_items")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap()
+            == 0
+    })
+    .await;
+}
+
 async fn apply(parent: &mut tests::browser::Browser<'_>, group: i64, child: &str) -> String {
     let path = format!("/apply/{group}");
     let page = parent.submit(&path, &path, &[("child", child)]).await;
@@ -162,18 +174,7 @@ async fn staff_hear_of_each_new_application_once_an_hour_or_not_at_all() {
         .link(&format!("/provider/applications/{vocal}"))
         .is_some());
     // Sent once: the next rounds find nothing waiting.
-    tests::wait_until(
-        "the digest's items taken",
-        std::time::Duration::from_secs(10),
-        || async {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM application_digest_items")
-                .fetch_one(app.state.db.pool())
-                .await
-                .unwrap()
-                == 0
-        },
-    )
-    .await;
+    no_items_waiting(&app, "the digest's items taken").await;
     assert_eq!(outbox_count(&app, HOURLY).await, 1);
 
     // An item whose application went (a replaced catalog) is taken off, not kept forever at
@@ -194,18 +195,7 @@ async fn staff_hear_of_each_new_application_once_an_hour_or_not_at_all() {
     .execute(app.state.db.pool())
     .await
     .unwrap();
-    tests::wait_until(
-        "the orphan item taken",
-        std::time::Duration::from_secs(10),
-        || async {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM application_digest_items")
-                .fetch_one(app.state.db.pool())
-                .await
-                .unwrap()
-                == 0
-        },
-    )
-    .await;
+    no_items_waiting(&app, "the orphan item taken").await;
     assert_eq!(outbox_count(&app, HOURLY).await, 1);
     for nobody in [SILENT, NEIGHBOUR, KRASNOYARSK] {
         assert_eq!(outbox_count(&app, nobody).await, 0, "{nobody}");

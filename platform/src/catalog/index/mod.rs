@@ -36,7 +36,7 @@ pub use apply::Changes;
 pub use docs::Docs;
 pub use facet_counts::{AsMap, FacetCounts};
 pub use scan::{Facets, MAX_ORGANIZATIONS};
-pub use text::stems;
+pub use text::{stems, Stems};
 
 /// A published program as the catalog lists it. Organization, municipality and profile are
 /// positions in the index's tables, so filtering and counting 100 000 programs compares
